@@ -1,0 +1,13 @@
+// Sub-commands of the `patchout` CLI. Each add*Command registers its options on the app and the
+// callback that runs it; errors propagate as patchout::Error to main(), which prints them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace patchout::cli {
+
+void addInfoCommand(CLI::App& app);
+void addAudioCommands(CLI::App& app);  // features, synth, devices
+void addDemoCommand(CLI::App& app);
+
+}  // namespace patchout::cli

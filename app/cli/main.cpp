@@ -1,0 +1,38 @@
+// patchout: the command-line face of Patchout Workbench. Same jobs as the GUI, same run folders.
+#include "commands.h"
+
+#include "patchout/error.h"
+#include "patchout/system_info.h"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App app{"Patchout Workbench: audio transformers trained with patchout (PaSST)", "patchout"};
+    app.set_version_flag("--version", std::string("patchout ") + PATCHOUT_VERSION);
+    app.require_subcommand(1);
+    int threads = 1;
+    int blasThreads = 0;
+    app.add_option("--threads", threads, "LibTorch intra-op threads (bf16 products)")
+        ->capture_default_str();
+    app.add_option("--blas-threads", blasThreads, "OpenBLAS threads for fp32 products (0: all cores)")
+        ->capture_default_str();
+    app.parse_complete_callback(
+        [&] { patchout::configureThreads({.torch_threads = threads, .blas_threads = blasThreads}); });
+
+    patchout::cli::addInfoCommand(app);
+    patchout::cli::addAudioCommands(app);
+    patchout::cli::addDemoCommand(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const patchout::Error& e) {
+        std::cerr << "patchout: error: " << e.what() << "\n";
+        return e.code() == patchout::ErrorCode::Cancelled ? 130 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "patchout: unexpected error: " << e.what() << "\n";
+        return 2;
+    }
+    return 0;
+}

@@ -1,0 +1,153 @@
+#include "patchout/system_info.h"
+
+#include "patchout/audio_source.h"
+#include "patchout/speech.h"
+#include "patchout/stft.h"
+
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <sndfile.h>
+#include <soxr.h>
+#include <torch/version.h>
+
+#include <ATen/Context.h>
+#include <ATen/Version.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace patchout {
+namespace {
+
+template <typename Fn>
+Fn lookup(const char* symbol) {
+    return reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, symbol));
+}
+
+std::string resolvedLibraryOf(const char* symbol) {
+    void* address = ::dlsym(RTLD_DEFAULT, symbol);
+    Dl_info info{};
+    if (address == nullptr || ::dladdr(address, &info) == 0 || info.dli_fname == nullptr)
+        return {};
+    char resolved[PATH_MAX];
+    return ::realpath(info.dli_fname, resolved) ? std::string(resolved) : std::string(info.dli_fname);
+}
+
+std::string cpuinfoField(const std::string& field) {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(field, 0) == 0) {
+            auto colon = line.find(':');
+            if (colon != std::string::npos)
+                return line.substr(colon + 2);
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+BlasInfo detectBlas() {
+    BlasInfo blas;
+    blas.library = resolvedLibraryOf("sgemm_");
+    if (auto config = lookup<char* (*)()>("openblas_get_config")) {
+        blas.name = "OpenBLAS";
+        blas.detail = config();
+        if (auto threads = lookup<int (*)()>("openblas_get_num_threads"))
+            blas.threads = threads();
+    } else if (blas.library.find("mkl") != std::string::npos) {
+        blas.name = "MKL";
+    } else if (blas.library.find("blis") != std::string::npos) {
+        blas.name = "BLIS";
+    } else if (blas.library.find("atlas") != std::string::npos) {
+        blas.name = "ATLAS";
+    } else if (!blas.library.empty()) {
+        blas.name = "reference BLAS";
+        blas.slow = true;
+    } else {
+        blas.name = "unknown";
+    }
+    return blas;
+}
+
+CpuFeatures detectCpuFeatures() {
+    CpuFeatures cpu;
+    cpu.model = cpuinfoField("model name");
+    std::istringstream flags(" " + cpuinfoField("flags") + " ");
+    std::string flag;
+    while (flags >> flag) {
+        cpu.avx2 |= flag == "avx2";
+        cpu.avx512f |= flag == "avx512f";
+        cpu.avx512_bf16 |= flag == "avx512_bf16";
+        cpu.amx_bf16 |= flag == "amx_bf16";
+    }
+    cpu.logical_cores = static_cast<int>(std::thread::hardware_concurrency());
+    return cpu;
+}
+
+SystemInfo systemInfo() {
+    SystemInfo info;
+    info.patchout_version = PATCHOUT_VERSION;
+    info.torch_version = TORCH_VERSION;
+    const std::string config = at::show_config();
+    const std::string key = "CPU capability usage: ";
+    if (auto pos = config.find(key); pos != std::string::npos)
+        info.torch_capability = config.substr(pos + key.size(),
+                                              config.find('\n', pos) - pos - key.size());
+    info.fftw_version = fftwVersion();
+    info.sndfile_version = sf_version_string();
+    info.soxr_version = soxr_version();
+    info.portaudio_version = portAudioVersion();
+    info.espeak_version = espeakVersion();
+    info.blas = detectBlas();
+    info.cpu = detectCpuFeatures();
+    info.torch_threads = at::get_num_threads();
+    info.torch_interop_threads = at::get_num_interop_threads();
+    return info;
+}
+
+std::vector<std::string> describe(const SystemInfo& info) {
+    std::vector<std::string> lines;
+    if (info.blas.slow)
+        lines.push_back("WARNING: LibTorch runs on the reference BLAS (" + info.blas.library +
+                        "): matrix products are ~40x slower. Install OpenBLAS "
+                        "(packaging/install-deps.sh) or select it with update-alternatives "
+                        "--config libblas.so.3-x86_64-linux-gnu.");
+    auto yes = [](bool b) { return b ? std::string("yes") : std::string("no"); };
+    lines.push_back("patchout: " + info.patchout_version);
+    lines.push_back("LibTorch: " + info.torch_version + " (CPU capability " +
+                    info.torch_capability + ")");
+    lines.push_back("BLAS: " + info.blas.name +
+                    (info.blas.detail.empty() ? "" : " (" + info.blas.detail + ")"));
+    lines.push_back("BLAS library: " + (info.blas.library.empty() ? "?" : info.blas.library));
+    lines.push_back("threads: torch intra-op " + std::to_string(info.torch_threads) +
+                    ", inter-op " + std::to_string(info.torch_interop_threads) + ", BLAS " +
+                    std::to_string(info.blas.threads));
+    lines.push_back("CPU: " + info.cpu.model + ", " + std::to_string(info.cpu.logical_cores) +
+                    " logical cores");
+    lines.push_back("CPU features: AVX2 " + yes(info.cpu.avx2) + ", AVX-512 " +
+                    yes(info.cpu.avx512f) + ", AVX-512 BF16 " + yes(info.cpu.avx512_bf16) +
+                    ", AMX BF16 " + yes(info.cpu.amx_bf16));
+    lines.push_back("FFTW: " + info.fftw_version);
+    lines.push_back("libsndfile: " + info.sndfile_version);
+    lines.push_back("libsoxr: " + info.soxr_version);
+    lines.push_back("PortAudio: " + info.portaudio_version);
+    lines.push_back("espeak-ng: " + info.espeak_version);
+    return lines;
+}
+
+void configureThreads(const ThreadOptions& options) {
+    at::set_num_threads(std::max(1, options.torch_threads));
+    int blasThreads = options.blas_threads > 0
+                          ? options.blas_threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    if (auto setThreads = lookup<void (*)(int)>("openblas_set_num_threads"))
+        setThreads(blasThreads);
+}
+
+}  // namespace patchout
