@@ -5,6 +5,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace patchout::ui {
@@ -129,6 +130,17 @@ void AudioPlayer::seek(double seconds) {
 void AudioPlayer::tick() {
     const double pos = positionSeconds();
     Q_EMIT positionChanged(pos);
+    const auto end = std::min(m_wave.size(), static_cast<std::size_t>(pos * m_wave.sample_rate));
+    const auto window = static_cast<std::size_t>(kLevelWindowSeconds * m_wave.sample_rate);
+    const std::size_t begin = end > window ? end - window : 0;
+    if (end > begin) {
+        double sum = 0, peak = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+            sum += static_cast<double>(m_wave.samples[i]) * m_wave.samples[i];
+            peak = std::max(peak, static_cast<double>(std::abs(m_wave.samples[i])));
+        }
+        Q_EMIT levels(std::sqrt(sum / static_cast<double>(end - begin)), peak);
+    }
     if (pos >= durationSeconds()) {
         pause();
         m_position.store(m_wave.size());

@@ -20,6 +20,7 @@ class AudioPlayer : public QObject {
     Q_OBJECT
 public:
     explicit AudioPlayer(QObject* parent = nullptr);
+    static constexpr double kLevelWindowSeconds = 0.05;
     ~AudioPlayer() override;
 
     bool hasOutputDevice() const noexcept { return m_device >= 0; }
@@ -39,6 +40,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void positionChanged(double seconds);
     void playingChanged(bool playing);
+    // Level of what is playing (the last kLevelWindowSeconds before the position), for the meter.
+    void levels(double rms, double peak);
     // Playback could not start on the device: the message says why; the cursor runs silently.
     void deviceProblem(const QString& message);
 

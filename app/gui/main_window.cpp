@@ -133,6 +133,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // Player -> view.
     connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);
     connect(m_player, &AudioPlayer::playingChanged, m_listen, &ListenView::setPlaying);
+    connect(m_player, &AudioPlayer::levels, m_listen, &ListenView::setLevels);
     connect(m_player, &AudioPlayer::deviceProblem, this,
             [this](const QString& message) { statusBar()->showMessage(message); });
 

@@ -8,11 +8,14 @@
 #include "patchout/ui/spectrogram_view.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
+#include <QPixmap>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace patchout;
@@ -206,6 +209,35 @@ private Q_SLOTS:
         Features wrong = labelledBlock(3, 5, 100.0);
         view.appendFrames(wrong);  // other bins: not appended
         QCOMPARE(view.features().n_frames, 100);
+    }
+
+    void liveRepaintFitsTheFrameBudget() {
+        // The heaviest live case: linear frequency (513 bins), a full 10 s window, a new block per
+        // repaint. 30 frames a second leave 33 ms; the paint must take a fraction of that.
+        SpectrogramView view;
+        view.resize(1000, 420);
+        const Features block = chirpFeatures("linear-db-32k");  // 2 s = 200 frames
+        view.beginLive(block, 10.0);
+        for (int i = 0; i < 5; ++i)
+            view.appendFrames(block);
+        QCOMPARE(view.features().n_frames, 1000);
+        Features frame = block;
+        frame.n_frames = 1;
+        frame.data.resize(static_cast<std::size_t>(frame.n_bins));
+        QPixmap target(view.size());
+        std::vector<double> ms;
+        for (int i = 0; i < 15; ++i) {
+            view.appendFrames(frame);
+            QElapsedTimer t;
+            t.start();
+            view.render(&target);
+            ms.push_back(t.nsecsElapsed() / 1e6);
+        }
+        std::sort(ms.begin(), ms.end());
+        const double median = ms[ms.size() / 2];
+        qInfo("live repaint, 513 bins x 1000 frames into %dx%d: median %.2f ms (budget 33.3 ms at 30 fps)",
+              view.width(), view.height(), median);
+        QVERIFY2(median < 33.3, qPrintable(QString::number(median)));
     }
 
     void playCursorIsDrawn() {

@@ -11,7 +11,12 @@
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/spectrogram_view.h"
 
+#include <QApplication>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QFileInfo>
+#include <QMimeData>
+#include <QUrl>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QPushButton>
@@ -197,6 +202,32 @@ private Q_SLOTS:
         const double paused = listen->spectrogram()->cursorSeconds();
         QTest::qWait(100);
         QCOMPARE(listen->spectrogram()->cursorSeconds(), paused);
+    }
+
+    void droppedFileOpens() {
+        QTemporaryDir dir;
+        const QString path = writeSineWav(dir, 0.5);
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        const QPoint at(300, 300);
+        QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.at(0).at(0).toString(), QFileInfo(path).absoluteFilePath());
+        QCOMPARE(window.currentFile(), QFileInfo(path).absoluteFilePath());
+
+        QMimeData text;
+        text.setText(QStringLiteral("not a file"));
+        QDragEnterEvent refused(at, Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+        refused.setAccepted(false);
+        QApplication::sendEvent(&window, &refused);
+        QVERIFY(!refused.isAccepted());
+        QTRY_VERIFY(!window.busy());
     }
 
     void windowShowsBadFileError() {

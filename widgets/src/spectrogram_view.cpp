@@ -50,6 +50,7 @@ void SpectrogramView::setFeatures(const Features& features) {
     m_features = features;
     m_droppedFrames = 0;
     m_imageDirty = true;
+    m_range.reset();
     m_viewStart = 0;
     m_viewSpan = std::max(fullDuration(), 1e-3);
     m_hover = {};
@@ -67,6 +68,7 @@ void SpectrogramView::beginLive(const Features& metadata, double windowSeconds) 
     m_viewStart = 0;
     m_viewSpan = m_liveWindow;
     m_imageDirty = true;
+    m_range.reset();
     m_hover = {};
     update();
 }
@@ -90,6 +92,7 @@ void SpectrogramView::appendFrames(const Features& frames) {
     m_viewStart = std::max(0.0, end - m_liveWindow);
     m_viewSpan = m_liveWindow;
     m_imageDirty = true;
+    m_range.reset();
     update();
 }
 
@@ -97,6 +100,7 @@ void SpectrogramView::clear() {
     m_features = {};
     m_droppedFrames = 0;
     m_imageDirty = true;
+    m_range.reset();
     m_hover = {};
     m_cursor = std::numeric_limits<double>::quiet_NaN();
     update();
@@ -107,11 +111,18 @@ double SpectrogramView::startSeconds() const noexcept {
                                      : 0.0;
 }
 
+std::pair<double, double> SpectrogramView::valueRange() const {
+    if (!m_range)
+        m_range = displayRange(m_features, m_params);
+    return *m_range;
+}
+
 double SpectrogramView::fullDuration() const { return m_features.durationSeconds(); }
 
 void SpectrogramView::setColourMapParams(const ColourMapParams& params) {
     m_params = params;
     m_imageDirty = true;
+    m_range.reset();
     update();
 }
 
@@ -128,7 +139,7 @@ void SpectrogramView::setVisibleRange(double startSeconds, double endSeconds) {
     m_viewStart = startSeconds;
     m_viewSpan = endSeconds - startSeconds;
     clampView();
-    m_imageDirty = true;
+    m_imageDirty = true;  // the colour range covers the whole block: panning keeps it
     update();
     Q_EMIT visibleRangeChanged(visibleStart(), visibleEnd());
 }
@@ -224,7 +235,7 @@ HoverReadout SpectrogramView::readoutAt(const QPointF& pos) const {
                          ? m_features.bin_frequencies[static_cast<std::size_t>(bin)]
                          : bin;
     r.value = m_features.at(bin, frame);
-    const double high = displayRange(m_features, m_params).second;
+    const double high = valueRange().second;
     r.level_db = m_features.db_per_unit > 0 ? (r.value - high) * m_features.db_per_unit
                                             : std::numeric_limits<double>::quiet_NaN();
     return r;
@@ -266,29 +277,43 @@ void SpectrogramView::paintEvent(QPaintEvent*) {
         const int columns = std::max(1, std::min(plot.width(), static_cast<int>(std::ceil(framesVisible))));
         if (m_imageDirty || m_image.width() != columns || m_image.height() != f.n_bins) {
             m_image = QImage(columns, f.n_bins, QImage::Format_RGB32);
-            const auto [low, high] = displayRange(f, m_params);
+            const auto [low, high] = valueRange();
             std::array<QRgb, 256> lut{};
             for (std::size_t i = 0; i < lut.size(); ++i)
                 lut[i] = colourAt(m_params.map, static_cast<double>(i) / 255.0).rgb();
             const QRgb empty = colourAt(m_params.map, 0.0).rgb();
             const double scale = 255.0 / (high - low);
-            std::vector<float> column(static_cast<std::size_t>(f.n_bins));
+            // Frames [first, last) shown by each column.
+            std::vector<std::pair<int, int>> spans(static_cast<std::size_t>(columns));
             for (int c = 0; c < columns; ++c) {
                 const auto a = static_cast<int>(std::floor(firstFrame + framesVisible * c / columns));
-                auto b = static_cast<int>(std::floor(firstFrame + framesVisible * (c + 1) / columns));
-                b = std::max(b, a + 1);
-                const int a0 = std::max(a, 0), b0 = std::min(b, f.n_frames);
-                for (int bin = 0; bin < f.n_bins; ++bin) {
-                    QRgb* px = reinterpret_cast<QRgb*>(m_image.scanLine(f.n_bins - 1 - bin)) + c;
-                    if (a0 >= b0) {
-                        *px = empty;
-                        continue;
+                const auto b = std::max(a + 1, static_cast<int>(std::floor(firstFrame + framesVisible * (c + 1) / columns)));
+                spans[static_cast<std::size_t>(c)] = {std::max(a, 0), std::min(b, f.n_frames)};
+            }
+            // Tiles of kTile columns x kTile bins keep both the frame-major reads and the
+            // row-major image writes in cache (a whole-column pass strides across every row).
+            constexpr int kTile = 64;
+            const int stride = static_cast<int>(m_image.bytesPerLine() / sizeof(QRgb));
+            auto* pixels = reinterpret_cast<QRgb*>(m_image.bits());
+            for (int c0 = 0; c0 < columns; c0 += kTile) {
+                const int c1 = std::min(columns, c0 + kTile);
+                for (int bin0 = 0; bin0 < f.n_bins; bin0 += kTile) {
+                    const int bin1 = std::min(f.n_bins, bin0 + kTile);
+                    for (int c = c0; c < c1; ++c) {
+                        const auto [a0, b0] = spans[static_cast<std::size_t>(c)];
+                        for (int bin = bin0; bin < bin1; ++bin) {
+                            QRgb& px = pixels[(f.n_bins - 1 - bin) * stride + c];
+                            if (a0 >= b0) {
+                                px = empty;
+                                continue;
+                            }
+                            float v = f.at(bin, a0);
+                            for (int t = a0 + 1; t < b0; ++t)
+                                v = std::max(v, f.at(bin, t));
+                            const double u = (v - low) * scale;
+                            px = lut[static_cast<std::size_t>(std::clamp(u, 0.0, 255.0))];
+                        }
                     }
-                    float v = f.at(bin, a0);
-                    for (int t = a0 + 1; t < b0; ++t)
-                        v = std::max(v, f.at(bin, t));
-                    const double u = (v - low) * scale;
-                    *px = lut[static_cast<std::size_t>(std::clamp(u, 0.0, 255.0))];
                 }
             }
             m_imageDirty = false;

@@ -10,6 +10,9 @@
 #include <QImage>
 #include <QWidget>
 
+#include <optional>
+#include <utility>
+
 namespace patchout::ui {
 
 // What lies under the mouse: the frame and bin, their time and centre frequency, the value and the
@@ -96,6 +99,8 @@ private:
     void clampView();
     void updateHover(const QPointF& pos);
     void drawAxes(QPainter& painter, const QRect& plot) const;
+    // displayRange() of the block, cached: a long file has millions of values to scan.
+    std::pair<double, double> valueRange() const;
 
     Mode m_mode = Mode::File;
     Features m_features;
@@ -104,6 +109,7 @@ private:
     ColourMapParams m_params;
     mutable QImage m_image;  // rendered m_features, rebuilt lazily when dirty
     mutable bool m_imageDirty = true;
+    mutable std::optional<std::pair<double, double>> m_range;
     double m_viewStart = 0;
     double m_viewSpan = 1;
     double m_cursor;
