@@ -4,27 +4,22 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="52"/>
         <source>Workbench for audio transformers trained with patchout</source>
         <translation>Werkbank für mit Patchout trainierte Audio-Transformer</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="56"/>
         <source>Audio file to open in the Listen view</source>
         <translation>Audiodatei, die in der Ansicht „Hören“ geöffnet wird</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="60"/>
         <source>Start the built-in synthetic source: chirp, sine or noise</source>
         <translation>Die eingebaute synthetische Quelle starten: chirp, sine oder noise</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="64"/>
         <source>Write a PNG of the main window once the content is shown, then quit</source>
         <translation>Ein PNG des Hauptfensters schreiben, sobald der Inhalt angezeigt wird, dann beenden</translation>
     </message>
     <message>
-        <location filename="../app/gui/main.cpp" line="68"/>
         <source>Seconds to wait before the screenshot (default 0.5; with --synthetic, how long the source runs)</source>
         <translation>Sekunden bis zum Bildschirmfoto (Vorgabe 0.5; mit --synthetic: wie lange die Quelle läuft)</translation>
     </message>
@@ -32,7 +27,6 @@
 <context>
     <name>patchout::ui::AudioPlayer</name>
     <message>
-        <location filename="../app/gui/audio_player.cpp" line="97"/>
         <source>Cannot play on &apos;%1&apos; (%2): the cursor runs silently.</source>
         <translation>Wiedergabe auf „%1“ nicht möglich (%2): der Cursor läuft stumm.</translation>
     </message>
@@ -40,38 +34,30 @@
 <context>
     <name>patchout::ui::AudioWorker</name>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="59"/>
-        <location filename="../app/gui/audio_worker.cpp" line="76"/>
         <source>Cannot start the source: %1</source>
         <translation>Die Quelle kann nicht gestartet werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="118"/>
         <source>The audio stream stopped: %1</source>
         <translation>Der Audiostrom wurde beendet: %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="147"/>
         <source>Start a live source before recording.</source>
         <translation>Vor der Aufnahme eine Live-Quelle starten.</translation>
     </message>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="167"/>
         <source>Could not save the recording: %1</source>
         <translation>Die Aufnahme konnte nicht gespeichert werden: %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="194"/>
         <source>Decoding %1</source>
         <translation>Dekodiere %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="211"/>
         <source>Computing features</source>
         <translation>Berechne Merkmale</translation>
     </message>
     <message>
-        <location filename="../app/gui/audio_worker.cpp" line="217"/>
         <source>Cannot open %1: %2</source>
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
@@ -79,7 +65,6 @@
 <context>
     <name>patchout::ui::LevelMeter</name>
     <message>
-        <location filename="../widgets/src/level_meter.cpp" line="12"/>
         <source>Input level (dBFS): bar = RMS, tick = peak. Click to clear the clip mark.</source>
         <translation>Eingangspegel (dBFS): Balken = RMS, Strich = Spitze. Klicken löscht die Übersteuerungsmarke.</translation>
     </message>
@@ -87,170 +72,134 @@
 <context>
     <name>patchout::ui::ListenView</name>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="42"/>
         <source>Where the audio comes from</source>
         <translation>Woher das Audio kommt</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="44"/>
-        <location filename="../widgets/src/listen_view.cpp" line="343"/>
         <source>Start</source>
         <translation>Start</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="45"/>
-        <location filename="../widgets/src/listen_view.cpp" line="345"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="46"/>
         <source>Play or pause the file (Space)</source>
         <translation>Datei abspielen oder anhalten (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="48"/>
         <source>Record</source>
         <translation>Aufnehmen</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="50"/>
         <source>Record the live input to a WAV file</source>
         <translation>Den Live-Eingang in eine WAV-Datei aufnehmen</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="53"/>
         <source>Log-mel (PaSST)</source>
         <translation>Log-Mel (PaSST)</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="54"/>
         <source>Mel, dB</source>
         <translation>Mel, dB</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="55"/>
         <source>Linear, dB</source>
         <translation>Linear, dB</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="56"/>
         <source>Frequency scale of the spectrogram</source>
         <translation>Frequenzskala des Spektrogramms</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="61"/>
         <source> dB</source>
         <translation> dB</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="62"/>
         <source>Dynamic range shown below the loudest point</source>
         <translation>Dargestellter Dynamikumfang unterhalb des lautesten Punkts</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="66"/>
         <source>Colour map</source>
         <translation>Farbskala</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="69"/>
         <source>Source:</source>
         <translation>Quelle:</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="76"/>
         <source>Frequency:</source>
         <translation>Frequenz:</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="78"/>
         <source>Range:</source>
         <translation>Umfang:</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="80"/>
         <source>Colours:</source>
         <translation>Farben:</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="102"/>
         <source>Level:</source>
         <translation>Pegel:</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="145"/>
         <source>Microphone: %1</source>
         <translation>Mikrofon: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="147"/>
         <source> (default)</source>
         <translation> (Standard)</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="153"/>
-        <location filename="../widgets/src/listen_view.cpp" line="171"/>
         <source>No audio input device found</source>
         <translation>Kein Audio-Eingabegerät gefunden</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="163"/>
         <source>Audio file…</source>
         <translation>Audiodatei …</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="164"/>
         <source>Synthetic: chirp 100 Hz - 12 kHz / s</source>
         <translation>Synthetisch: Chirp 100 Hz - 12 kHz / s</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="165"/>
         <source>Synthetic: sine 1 kHz</source>
         <translation>Synthetisch: Sinus 1 kHz</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="166"/>
         <source>Synthetic: white noise</source>
         <translation>Synthetisch: weißes Rauschen</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="169"/>
         <source>No audio input device found: open an audio file or use the synthetic source.</source>
         <translation>Kein Audio-Eingabegerät gefunden: eine Audiodatei öffnen oder die synthetische Quelle verwenden.</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="243"/>
         <source>%1 — %2 s, %3 bins</source>
         <translation>%1 — %2 s, %3 Bänder</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="254"/>
         <source>Live: %1</source>
         <translation>Live: %1</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="265"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="291"/>
         <source>%1 / %2 s</source>
         <translation>%1 / %2 s</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="343"/>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="343"/>
         <source>Open…</source>
         <translation>Öffnen …</translation>
     </message>
     <message>
-        <location filename="../widgets/src/listen_view.cpp" line="345"/>
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
@@ -258,254 +207,202 @@
 <context>
     <name>patchout::ui::MainWindow</name>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="53"/>
         <source>Patchout Workbench</source>
         <translation>Patchout Workbench</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="65"/>
         <source>Listen</source>
         <translation>Hören</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="79"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="80"/>
         <source>Stop the running job (Esc)</source>
         <translation>Die laufende Aufgabe beenden (Esc)</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="101"/>
         <source>Listening to %1</source>
         <translation>Höre %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="108"/>
         <source>Live input stopped</source>
         <translation>Live-Eingang beendet</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="113"/>
         <source>Recording to %1</source>
         <translation>Nehme auf nach %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="122"/>
         <source>Saved %1 s of audio to %2</source>
         <translation>%1 s Audio gespeichert in %2</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="145"/>
         <source>Open audio</source>
         <translation>Audio öffnen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="146"/>
         <source>Audio files (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;All files (*)</source>
         <translation>Audiodateien (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="152"/>
         <source>No audio output device: playing silently (cursor only)</source>
         <translation>Kein Audio-Ausgabegerät: stumme Wiedergabe (nur Cursor)</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="182"/>
         <source>Cancelling…</source>
         <translation>Breche ab …</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="193"/>
         <source>Open an audio file (Ctrl+O), drop one here, or start a source</source>
         <translation>Eine Audiodatei öffnen (Strg+O), hier ablegen oder eine Quelle starten</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="224"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="225"/>
         <source>&amp;Open audio…</source>
         <translation>Audio ö&amp;ffnen …</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="227"/>
         <source>Open &amp;recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="230"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="233"/>
-        <location filename="../app/gui/main_window.cpp" line="247"/>
         <source>&amp;Listen</source>
         <translation>&amp;Hören</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="234"/>
         <source>&amp;Start / stop live source</source>
         <translation>Live-Quelle &amp;starten / stoppen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="241"/>
         <source>&amp;Record live input</source>
         <translation>Live-Eingang &amp;aufnehmen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="243"/>
         <source>Rescan audio &amp;devices</source>
         <translation>Audio&amp;geräte neu suchen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="246"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="250"/>
         <source>&amp;Settings</source>
         <translation>&amp;Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="251"/>
         <source>&amp;Preferences…</source>
         <translation>Ein&amp;stellungen …</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="254"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="255"/>
         <source>&amp;About Patchout Workbench</source>
         <translation>&amp;Über Patchout Workbench</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="257"/>
         <source>About &amp;Qt</source>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="270"/>
         <source>Clear the list</source>
         <translation>Liste leeren</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="296"/>
-        <location filename="../app/gui/main_window.cpp" line="350"/>
         <source>Wait for the running job or cancel it first</source>
         <translation>Erst die laufende Aufgabe abwarten oder abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="304"/>
         <source>Opening %1</source>
         <translation>Öffne %1</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="322"/>
         <source>%1 — Patchout Workbench</source>
         <translation>%1 — Patchout Workbench</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="323"/>
         <source>%1: %2 s, %3 frames of %4 bins</source>
         <translation>%1: %2 s, %3 Frames mit %4 Bändern</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="334"/>
         <source>Cancelled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="356"/>
         <source>No audio input device found: open an audio file or use the synthetic source.</source>
         <translation>Kein Audio-Eingabegerät gefunden: eine Audiodatei öffnen oder die synthetische Quelle verwenden.</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="373"/>
         <source>Start a live source before recording</source>
         <translation>Vor der Aufnahme eine Live-Quelle starten</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="378"/>
         <source>Cannot create the recording folder %1</source>
         <translation>Der Aufnahmeordner %1 kann nicht angelegt werden</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="391"/>
         <source>Qt: %1 (built with %2)</source>
         <translation>Qt: %1 (gebaut mit %2)</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="392"/>
         <source>About Patchout Workbench</source>
         <translation>Über Patchout Workbench</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="393"/>
         <source>&lt;h3&gt;Patchout Workbench %1&lt;/h3&gt;&lt;p&gt;A workbench for audio transformers trained with patchout (PaSST).&lt;/p&gt;&lt;p style=&apos;font-family:monospace&apos;&gt;%2&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Patchout Workbench %1&lt;/h3&gt;&lt;p&gt;Eine Werkbank für mit Patchout (PaSST) trainierte Audio-Transformer.&lt;/p&gt;&lt;p style=&apos;font-family:monospace&apos;&gt;%2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="401"/>
         <source>Preferences</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="404"/>
         <source>System default</source>
         <translation>Systemvorgabe</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="408"/>
         <source>No audio input device found</source>
         <translation>Kein Audio-Eingabegerät gefunden</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="413"/>
         <source>Threads LibTorch may use for models</source>
         <translation>Threads, die LibTorch für Modelle verwenden darf</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="414"/>
         <source>Audio input:</source>
         <translation>Audioeingang:</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="415"/>
         <source>Threads:</source>
         <translation>Threads:</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="433"/>
         <source>a file is being opened</source>
         <translation>eine Datei wird geöffnet</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="435"/>
         <source>a recording is running (it will be saved)</source>
         <translation>eine Aufnahme läuft (sie wird gespeichert)</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="437"/>
         <source>the live input is running</source>
         <translation>der Live-Eingang läuft</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="439"/>
         <source>Quit Patchout Workbench?</source>
         <translation>Patchout Workbench beenden?</translation>
     </message>
     <message>
-        <location filename="../app/gui/main_window.cpp" line="440"/>
         <source>Work is in progress: %1.
 Stop it and quit?</source>
         <translation>Arbeit läuft: %1.
@@ -515,27 +412,22 @@ Anhalten und beenden?</translation>
 <context>
     <name>patchout::ui::SpectrogramView</name>
     <message>
-        <location filename="../widgets/src/spectrogram_view.cpp" line="237"/>
         <source>value %1</source>
         <translation>Wert %1</translation>
     </message>
     <message>
-        <location filename="../widgets/src/spectrogram_view.cpp" line="238"/>
         <source>%1 dB re max</source>
         <translation>%1 dB unter Max.</translation>
     </message>
     <message>
-        <location filename="../widgets/src/spectrogram_view.cpp" line="239"/>
         <source>%1 s   %2   %3</source>
         <translation>%1 s   %2   %3</translation>
     </message>
     <message>
-        <location filename="../widgets/src/spectrogram_view.cpp" line="317"/>
         <source>No audio: choose a source above</source>
         <translation>Kein Audio: oben eine Quelle wählen</translation>
     </message>
     <message>
-        <location filename="../widgets/src/spectrogram_view.cpp" line="347"/>
         <source>s</source>
         <translation>s</translation>
     </message>

@@ -96,9 +96,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_streaming = true;
         // The synthetic source calls itself "synthetic": the selector's entry says which signal.
         const bool synthetic = m_listen->currentSource().kind == SourceKind::Synthetic;
-        m_listen->beginLive(synthetic ? m_listen->sourceSelector()->currentText() : name, meta);
+        const QString shown = synthetic ? m_listen->sourceSelector()->currentText() : name;
+        m_listen->beginLive(shown, meta);
         m_listen->setLiveRunning(true);
-        statusBar()->showMessage(tr("Listening to %1").arg(name));
+        statusBar()->showMessage(tr("Listening to %1").arg(shown));
     });
     connect(m_worker, &AudioWorker::featuresReady, m_listen, &ListenView::appendFeatures);
     connect(m_worker, &AudioWorker::levels, m_listen, &ListenView::setLevels);
