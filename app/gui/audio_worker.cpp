@@ -2,6 +2,7 @@
 
 #include "patchout/audio_file.h"
 #include "patchout/error.h"
+#include "patchout/resampler.h"
 
 #include <QTimer>
 
@@ -14,6 +15,14 @@ namespace {
 constexpr int kSampleRate = 32000;  // every feature preset works at 32 kHz
 
 std::filesystem::path toPath(const QString& s) { return std::filesystem::path(s.toStdString()); }
+
+// The default sample rate of input device `index` (-1: the default input), 0 when unknown.
+int deviceDefaultRate(int index) {
+    for (const AudioDeviceInfo& d : listInputDevices())
+        if (d.index == index || (index < 0 && d.is_default))
+            return static_cast<int>(d.default_sample_rate);
+    return 0;
+}
 
 }  // namespace
 
@@ -48,7 +57,21 @@ void AudioWorker::startStream(const SourceChoice& choice, const QString& preset)
             MicrophoneOptions mic;
             mic.device = choice.device;
             mic.sample_rate = kSampleRate;
-            source = makeMicrophoneSource(mic);
+            try {
+                source = makeMicrophoneSource(mic);
+            } catch (const Error& e) {
+                // Many devices only run at 44.1 or 48 kHz: open at the device's own rate and
+                // resample here; if that fails too, the first message says more.
+                const int own = deviceDefaultRate(choice.device);
+                if (e.code() != ErrorCode::Device || own <= 0 || own == kSampleRate)
+                    throw;
+                mic.sample_rate = own;
+                try {
+                    source = makeMicrophoneSource(mic);
+                } catch (const Error&) {
+                    throw e;
+                }
+            }
         } else if (choice.kind == SourceKind::Synthetic) {
             source = makeSyntheticSource(syntheticSignal(choice.signal));
         } else {
@@ -63,16 +86,16 @@ void AudioWorker::startStream(const SourceChoice& choice, const QString& preset)
 void AudioWorker::startSource(std::unique_ptr<AudioSource> source, const QString& preset) {
     stopStream();
     try {
-        FeatureOptions options = featurePreset(preset.toStdString());
+        const FeatureOptions options = featurePreset(preset.toStdString());
+        m_resampler.reset();
         if (source->sampleRate() != options.sample_rate)
-            throw Error(ErrorCode::Unsupported,
-                        "the source delivers " + std::to_string(source->sampleRate()) +
-                            " Hz, the features need " + std::to_string(options.sample_rate) + " Hz");
+            m_resampler.emplace(source->sampleRate(), options.sample_rate);
         m_extractor.emplace(options);
         source->start();
         m_source = std::move(source);
     } catch (const std::exception& e) {
         m_extractor.reset();
+        m_resampler.reset();
         Q_EMIT failed(tr("Cannot start the source: %1").arg(describeError(e)));
         return;
     }
@@ -96,8 +119,16 @@ void AudioWorker::poll() {
             want = static_cast<std::size_t>(std::clamp<std::int64_t>(due - m_delivered, 0, rate));
         }
         m_buffer.resize(want);
-        const std::size_t got = want > 0 ? m_source->read(m_buffer.data(), want) : 0;
-        m_delivered += static_cast<std::int64_t>(got);
+        const std::size_t read = want > 0 ? m_source->read(m_buffer.data(), want) : 0;
+        m_delivered += static_cast<std::int64_t>(read);
+        m_buffer.resize(read);
+        if (m_resampler && read > 0) {
+            m_resampled.clear();
+            m_resampler->process(m_buffer.data(), read, m_resampled);
+            m_buffer.swap(m_resampled);
+        }
+        // From here on the samples are at the features' rate.
+        const std::size_t got = m_buffer.size();
         if (got > 0) {
             double sum = 0, peak = 0;
             for (std::size_t i = 0; i < got; ++i) {
@@ -106,8 +137,7 @@ void AudioWorker::poll() {
             }
             Q_EMIT levels(std::sqrt(sum / static_cast<double>(got)), peak);
             if (recording() && m_recorded.durationSeconds() < kMaxRecordSeconds)
-                m_recorded.samples.insert(m_recorded.samples.end(), m_buffer.begin(),
-                                          m_buffer.begin() + static_cast<std::ptrdiff_t>(got));
+                m_recorded.samples.insert(m_recorded.samples.end(), m_buffer.begin(), m_buffer.end());
             const Features frames = m_extractor->push(m_buffer.data(), got);
             if (frames.n_frames > 0)
                 Q_EMIT featuresReady(frames);
@@ -139,6 +169,7 @@ void AudioWorker::stopStream() {
     }
     m_source.reset();
     m_extractor.reset();
+    m_resampler.reset();
     Q_EMIT streamStopped();
 }
 
@@ -148,7 +179,7 @@ void AudioWorker::startRecording(const QString& path) {
         return;
     }
     m_recorded = {};
-    m_recorded.sample_rate = m_source->sampleRate();
+    m_recorded.sample_rate = m_extractor->options().sample_rate;  // recorded after resampling
     m_recordPath = path;
     Q_EMIT recordingStarted(path);
 }

@@ -8,6 +8,7 @@
 
 #include "patchout/audio_source.h"
 #include "patchout/features.h"
+#include "patchout/resampler.h"
 #include "patchout/waveform.h"
 #include "patchout/ui/listen_view.h"
 
@@ -30,7 +31,9 @@ public:
     ~AudioWorker() override;
 
     // Streams `source` (already created) with the feature preset; live sources are read as samples
-    // arrive, the others at real-time pace. Emits streamStarted, then featuresReady and levels.
+    // arrive, the others at real-time pace; another sample rate than the features' is resampled
+    // (libsoxr). Emits streamStarted, then featuresReady and levels. Recordings are at the
+    // features' rate. A microphone that refuses 32 kHz is opened at its own rate.
     void startSource(std::unique_ptr<AudioSource> source, const QString& preset);
     bool streaming() const noexcept { return m_source != nullptr; }
     bool recording() const noexcept { return !m_recordPath.isEmpty(); }
@@ -69,10 +72,12 @@ private:
 
     std::unique_ptr<AudioSource> m_source;
     std::optional<StreamingFeatureExtractor> m_extractor;
+    std::optional<Resampler> m_resampler;  // when the source's rate differs from the features'
     QTimer* m_timer = nullptr;
     QElapsedTimer m_clock;
     std::int64_t m_delivered = 0;  // samples read from a paced source
     std::vector<float> m_buffer;
+    std::vector<float> m_resampled;
     QString m_recordPath;
     Waveform m_recorded;
     QString m_loadedPath;

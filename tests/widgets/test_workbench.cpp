@@ -15,7 +15,10 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QSettings>
+#include <QTimer>
 #include <QUrl>
 #include <QElapsedTimer>
 #include <QFile>
@@ -44,6 +47,19 @@ QString writeSineWav(const QTemporaryDir& dir, double seconds) {
     const QString path = dir.filePath(QStringLiteral("sine_1000hz_%1s_32k.wav").arg(seconds));
     saveWav(path.toStdString(), synthesize(sine1k(seconds)));
     return path;
+}
+
+// Clicks `button` of the next modal message box as soon as it shows.
+void answerNextMessageBox(QMessageBox::StandardButton button) {
+    auto* poll = new QTimer;
+    poll->setInterval(20);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            poll->deleteLater();
+            box->button(button)->click();
+        }
+    });
+    poll->start();
 }
 
 }  // namespace
@@ -117,6 +133,41 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
         worker.stopStream();
         QCOMPARE(failed.count(), 1);
+    }
+
+    void resamplesOtherRates() {
+        // A 48 kHz source (most microphones) reaches the features and the recording at 32 kHz.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("take48k.wav"));
+        SignalOptions s = syntheticSignal(SignalKind::Sine);
+        s.sample_rate = 48000;
+        AudioWorker worker;
+        QSignalSpy frames(&worker, &AudioWorker::featuresReady);
+        QSignalSpy saved(&worker, &AudioWorker::recordingSaved);
+        worker.startSource(makeSyntheticSource(s), QStringLiteral("linear-db-32k"));
+        QVERIFY(worker.streaming());
+        worker.startRecording(path);
+        QElapsedTimer clock;
+        clock.start();
+        QTest::qWait(500);
+        const double elapsed = clock.elapsed() / 1000.0;
+        worker.stopStream();  // also ends and saves the recording
+        QCOMPARE(saved.count(), 1);
+        Features all;
+        for (const auto& args : frames)
+            all.append(args.at(0).value<Features>());
+        QVERIFY2(all.n_frames <= elapsed * 100 + 2 && all.n_frames >= (elapsed - 0.2) * 100 - 5,
+                 qPrintable(QStringLiteral("%1 frames in %2 s").arg(all.n_frames).arg(elapsed)));
+        // The loudest bin of the last frame is the 1 kHz bin (32 kHz / 1024 per bin).
+        const int last = all.n_frames - 1;
+        int loudest = 0;
+        for (int b = 1; b < all.n_bins; ++b)
+            if (all.at(b, last) > all.at(loudest, last))
+                loudest = b;
+        QVERIFY2(std::abs(all.bin_frequencies[static_cast<std::size_t>(loudest)] - 1000.0) <= 32.0,
+                 qPrintable(QString::number(all.bin_frequencies[static_cast<std::size_t>(loudest)])));
+        const AudioInfo info = probeAudio(path.toStdString());
+        QCOMPARE(info.sample_rate, 32000);
     }
 
     void missingMicrophoneFailsClearly() {
@@ -238,6 +289,38 @@ private Q_SLOTS:
         QTRY_VERIFY(!window.busy());
         QVERIFY2(window.listenView()->message().contains(QStringLiteral("missing.wav")),
                  qPrintable(window.listenView()->message()));
+    }
+
+    void closingDuringRecordingAsksThenSaves() {
+        QTemporaryDir dir;
+        QSettings().setValue(QStringLiteral("recording/folder"), dir.path());
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            ListenView* listen = window.listenView();
+            window.startLive({SourceKind::Synthetic, -1, SignalKind::Sine});
+            QTRY_VERIFY(listen->liveRunning());
+            QTest::mouseClick(listen->recordButton(), Qt::LeftButton);
+            QTRY_VERIFY(listen->recording());
+            QTest::qWait(300);
+
+            answerNextMessageBox(QMessageBox::No);  // stay: everything keeps running
+            QVERIFY(!window.close());
+            QVERIFY(window.busy());
+            QVERIFY(listen->recording());
+
+            answerNextMessageBox(QMessageBox::Yes);
+            QVERIFY(window.close());
+        }
+        QSettings().remove(QStringLiteral("recording/folder"));
+        const QStringList takes = QDir(dir.path()).entryList({QStringLiteral("*.wav")}, QDir::Files);
+        QCOMPARE(takes.size(), 1);
+        const AudioInfo info = probeAudio(QDir(dir.path()).filePath(takes.first()).toStdString());
+        QCOMPARE(info.sample_rate, 32000);
+        QVERIFY2(info.durationSeconds() > 0.2, qPrintable(QString::number(info.durationSeconds())));
+        // Only the recording: no temporary file left beside it.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
     }
 
     void windowStreamsSynthetic() {
