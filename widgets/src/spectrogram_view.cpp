@@ -311,7 +311,8 @@ void SpectrogramView::paintEvent(QPaintEvent*) {
                             for (int t = a0 + 1; t < b0; ++t)
                                 v = std::max(v, f.at(bin, t));
                             const double u = (v - low) * scale;
-                            px = lut[static_cast<std::size_t>(std::clamp(u, 0.0, 255.0))];
+                            // Written so that a NaN value takes the lowest colour.
+                            px = lut[u > 0.0 ? static_cast<std::size_t>(std::min(u, 255.0)) : 0];
                         }
                     }
                 }
