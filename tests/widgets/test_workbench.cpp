@@ -49,14 +49,20 @@ QString writeSineWav(const QTemporaryDir& dir, double seconds) {
     return path;
 }
 
-// Clicks `button` of the next modal message box as soon as it shows.
-void answerNextMessageBox(QMessageBox::StandardButton button) {
+// Clicks `button` of the next modal message box as soon as it shows (NoButton: accepts it), and
+// keeps its text in *text when given.
+void answerNextMessageBox(QMessageBox::StandardButton button, QString* text = nullptr) {
     auto* poll = new QTimer;
     poll->setInterval(20);
-    QObject::connect(poll, &QTimer::timeout, poll, [poll, button] {
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button, text] {
         if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
             poll->deleteLater();
-            box->button(button)->click();
+            if (text != nullptr)
+                *text = box->text();
+            if (button == QMessageBox::NoButton)
+                box->accept();
+            else
+                box->button(button)->click();
         }
     });
     poll->start();
@@ -321,6 +327,16 @@ private Q_SLOTS:
         QVERIFY2(info.durationSeconds() > 0.2, qPrintable(QString::number(info.durationSeconds())));
         // Only the recording: no temporary file left beside it.
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+    }
+
+    void aboutShowsVersionsAndBlas() {
+        MainWindow window;
+        QString text;
+        answerNextMessageBox(QMessageBox::NoButton, &text);
+        window.showAbout();
+        QVERIFY2(text.contains(QStringLiteral("BLAS")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Qt: ") + QString::fromLatin1(qVersion())), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral(PATCHOUT_TEST_VERSION)), qPrintable(text));
     }
 
     void windowStreamsSynthetic() {
