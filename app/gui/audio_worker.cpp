@@ -136,8 +136,11 @@ void AudioWorker::poll() {
                 peak = std::max(peak, static_cast<double>(std::abs(m_buffer[i])));
             }
             Q_EMIT levels(std::sqrt(sum / static_cast<double>(got)), peak);
-            if (recording() && m_recorded.durationSeconds() < kMaxRecordSeconds)
+            if (recording()) {
                 m_recorded.samples.insert(m_recorded.samples.end(), m_buffer.begin(), m_buffer.end());
+                if (m_recorded.durationSeconds() >= kMaxRecordSeconds)
+                    stopRecording();  // saved; the stream goes on
+            }
             const Features frames = m_extractor->push(m_buffer.data(), got);
             if (frames.n_frames > 0)
                 Q_EMIT featuresReady(frames);

@@ -42,7 +42,7 @@ public:
 
     // How often the stream is polled; each poll delivers what arrived (>= 30 updates a second).
     static constexpr int kPollMs = 15;
-    // Recordings stop growing here rather than filling the memory (32 kHz mono float).
+    // A recording is saved and ends here rather than filling the memory (32 kHz mono float).
     static constexpr double kMaxRecordSeconds = 3600.0;
 
 public Q_SLOTS:
