@@ -187,6 +187,9 @@ TEST(BatchLoader, ShardsSplitTheEpochDisjointly) {
     auto b = r1.epochOrder(4);
     EXPECT_EQ(a.size(), 4u);
     EXPECT_EQ(b.size(), 3u);
+    EXPECT_EQ(r0.itemsPerEpoch(), 4u);
+    EXPECT_EQ(r1.itemsPerEpoch(), 3u);
+    EXPECT_EQ(r1.options().shard_index, 1);
     std::set<std::size_t> both(a.begin(), a.end());
     both.insert(b.begin(), b.end());
     EXPECT_EQ(both.size(), 7u);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <map>
 #include <optional>
 #include <set>
@@ -813,6 +814,14 @@ Dataset assemble(const fs::path& root, Raw raw, const DatasetReadOptions& option
     if (ds.clips.empty() && ds.problems.empty())
         ds.problems.push_back({ProblemKind::EmptyClass, raw.class_source, 0, "the dataset has no clips"});
 
+    // Reported in file order, whole-file problems (line 0) after the lines of their file.
+    std::stable_sort(ds.problems.begin(), ds.problems.end(),
+                     [](const DatasetProblem& a, const DatasetProblem& b) {
+                         auto key = [](const DatasetProblem& p) {
+                             return std::pair(p.file, p.line > 0 ? p.line : INT_MAX);
+                         };
+                         return key(a) < key(b);
+                     });
     if (!options.skip_bad_rows && !ds.problems.empty()) {
         std::ostringstream msg;
         msg << ds.problems.size() << " problem" << (ds.problems.size() == 1 ? "" : "s") << " in the "
