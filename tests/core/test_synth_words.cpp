@@ -75,6 +75,21 @@ TEST(SynthWords, WritesAReadableVoiceDisjointDataset) {
         peak = std::max(peak, std::abs(x));
     EXPECT_GT(peak, 0.25f);
     EXPECT_LE(peak, 1.0f);
+    // The word stands out of the noise (lowest SNR 10 dB): in every clip the loudest 100 ms is at
+    // least twice the RMS of the quietest 100 ms, which holds only noise.
+    for (std::size_t i = 0; i < ds.clips.size(); ++i) {
+        const Waveform c = loadAudio(ds.clipPath(i));
+        double loud = 0, quiet = 1e9;
+        for (std::size_t start = 0; start + 3200 <= c.size(); start += 1600) {
+            double sum = 0;
+            for (std::size_t k = start; k < start + 3200; ++k)
+                sum += static_cast<double>(c.samples[k]) * c.samples[k];
+            loud = std::max(loud, std::sqrt(sum / 3200));
+            quiet = std::min(quiet, std::sqrt(sum / 3200));
+        }
+        EXPECT_GT(loud, 2 * quiet) << ds.clips[i].path;
+        EXPECT_GT(quiet, 0.0) << ds.clips[i].path << " has no background noise";
+    }
     // Also readable as plain folder-per-class.
     EXPECT_EQ(readDataset(dir / "words", {.format = DatasetFormat::Folder}).clips.size(), 24u);
 }
