@@ -9,5 +9,6 @@ namespace patchout::cli {
 void addInfoCommand(CLI::App& app);
 void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
+void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
 
 }  // namespace patchout::cli
