@@ -9,5 +9,6 @@ namespace patchout::cli {
 void addInfoCommand(CLI::App& app);
 void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
+void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
 
 }  // namespace patchout::cli
