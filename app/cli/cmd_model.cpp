@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -170,7 +172,10 @@ void runInspect(const InspectArgs& a) {
 }
 
 void runImport(const ImportArgs& a) {
-    JobControl job([](const Progress& p) {
+    // A progress line only on a terminal: logs and pipes get the summary alone.
+    JobControl job([tty = ::isatty(STDERR_FILENO) == 1](const Progress& p) {
+        if (!tty)
+            return;
         std::cerr << "\rimporting " << p.step << "/" << p.total << std::flush;
         if (p.step == p.total)
             std::cerr << "\n";

@@ -4,8 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstring>
-
 namespace patchout {
 
 void PaSSTOptions::validate() const {
