@@ -33,15 +33,6 @@ std::string thousands(std::int64_t n) {
     return out;
 }
 
-std::string shapeText(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        s += i ? ", " : "";
-        s += std::to_string(shape[i]);
-    }
-    return s + "]";
-}
-
 std::string describe(const PaSSTOptions& o) {
     std::ostringstream s;
     s << o.embed_dim << " wide, " << o.depth << " blocks, " << o.num_heads << " heads, patch "
@@ -166,7 +157,7 @@ void runInspect(const InspectArgs& a) {
     const std::size_t shown = a.all ? info.tensors.size() : std::min<std::size_t>(info.tensors.size(), 12);
     for (std::size_t i = 0; i < shown; ++i)
         std::cout << "  " << info.tensors[i].name << " " << info.tensors[i].dtype << " "
-                  << shapeText(info.tensors[i].shape) << "\n";
+                  << info.tensors[i].shapeText() << "\n";
     if (shown < info.tensors.size())
         std::cout << "  ... " << info.tensors.size() - shown << " more (--all lists them)\n";
 }

@@ -460,33 +460,13 @@ TEST_F(CheckpointImport, CorruptArchivesGiveErrorsNotCrashes) {
         zip.write(dir / name, p, storages);
         return dir / name;
     };
-    auto tensorWithView = [](PickleWriter& p, std::int64_t numel, std::int64_t offset,
-                             std::vector<std::int64_t> size, std::vector<std::int64_t> stride) {
-        p.global("torch._utils", "_rebuild_tensor_v2");
-        p.mark();
-        p.mark();
-        p.str("storage");
-        p.global("torch", "FloatStorage");
-        p.str("0");
-        p.str("cpu");
-        p.integer(numel);
-        p.tuple();
-        p.persistentId();
-        p.integer(offset);
-        p.ints(size);
-        p.ints(stride);
-        p.boolean(false);
-        p.orderedDict();
-        p.tuple();
-        p.reduce();
-    };
     // A view reaching past its storage.
     const auto pastEnd = writeWith("past_end.pt", [&](PickleWriter& p, TorchZipWriter& zip) {
         zip.storages().push_back({"0", torch::zeros({4})});
         p.orderedDict();
         p.mark();
         p.str("cls_token");
-        tensorWithView(p, 4, 2, {1, 1, 3}, {3, 3, 1});
+        TorchZipWriter::view(p, "0", 4, 2, {1, 1, 3}, {3, 3, 1});
         p.setItems();
     });
     EXPECT_NE(messageOf([&] { inspectCheckpoint(pastEnd); }).find("past its storage"), std::string::npos);
@@ -496,7 +476,7 @@ TEST_F(CheckpointImport, CorruptArchivesGiveErrorsNotCrashes) {
         p.orderedDict();
         p.mark();
         p.str("x");
-        tensorWithView(p, 4, 0, {4}, {1});
+        TorchZipWriter::view(p, "0", 4, 0, {4}, {1});
         p.setItems();
     });
     pickle::TorchArchive archive(shortStorage);

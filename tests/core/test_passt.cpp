@@ -163,6 +163,10 @@ TEST_F(PaSSTReference, PasstSPresetHasTheOfficialKeysAndShapes) {
         EXPECT_EQ(actual[i].shape, expected[i].shape) << expected[i].name;
     }
     EXPECT_EQ(model.parameterCount(), 86153758);
+    EXPECT_EQ(actual[5].shapeText(), "[768, 1, 16, 16]");  // patch_embed.proj.weight
+    EXPECT_EQ(actual[5].numel(), 768 * 256);
+    EXPECT_EQ(TensorInfo{}.shapeText(), "[]");
+    EXPECT_EQ(TensorInfo{}.numel(), 1);  // a scalar
 }
 
 TEST(PaSST, PresetsBuildAndValidate) {

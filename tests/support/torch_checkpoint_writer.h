@@ -110,6 +110,13 @@ public:
         auto data = t.detach().to(torch::kFloat32).contiguous();
         const std::string key = std::to_string(m_storages.size());
         m_storages.push_back({key, data});
+        view(p, key, data.numel(), 0, data.sizes().vec(), data.strides().vec(), location);
+    }
+    // Emits a tensor rebuild of any view on the FloatStorage `key` of `numel` elements, whether
+    // or not that storage is written (corrupt files are made this way).
+    static void view(PickleWriter& p, const std::string& key, std::int64_t numel, std::int64_t offset,
+                     const std::vector<std::int64_t>& size, const std::vector<std::int64_t>& stride,
+                     const std::string& location = "cpu") {
         p.global("torch._utils", "_rebuild_tensor_v2");
         p.mark();
         p.mark();
@@ -117,12 +124,12 @@ public:
         p.global("torch", "FloatStorage");
         p.str(key);
         p.str(location);
-        p.integer(data.numel());
+        p.integer(numel);
         p.tuple();
         p.persistentId();
-        p.integer(0);
-        p.ints(data.sizes().vec());
-        p.ints(data.strides().vec());
+        p.integer(offset);
+        p.ints(size);
+        p.ints(stride);
         p.boolean(false);
         p.orderedDict();
         p.tuple();

@@ -80,6 +80,7 @@ struct TensorInfo {
     std::string dtype = "F32";
     std::vector<std::int64_t> shape;
     std::int64_t numel() const noexcept;
+    std::string shapeText() const;  // "[768, 1, 16, 16]"
 };
 
 // Result of a forward pass, row-major: logits[b * num_classes + c], features[b * embed_dim + e].
@@ -124,6 +125,9 @@ public:
     const PaSST& module() const;
 
 private:
+    friend struct PaSSTModelAccess;  // core's loaders build models whose weights they overwrite
+    struct Uninitialized {};
+    PaSSTModel(const PaSSTOptions& options, Uninitialized);
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

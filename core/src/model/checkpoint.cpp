@@ -352,12 +352,7 @@ Selected selectCopy(const Weights& w, const std::string& wanted, const fs::path&
 }
 
 std::string shapeText(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        s += i ? "," : "";
-        s += std::to_string(shape[i]);
-    }
-    return s + "]";
+    return TensorInfo{{}, {}, shape}.shapeText();
 }
 
 bool startsWith(const std::string& s, const std::string& prefix) {
@@ -432,7 +427,7 @@ ModelCheckpoint loadModel(const fs::path& path) {
     } catch (const Error& e) {
         throw Error(ErrorCode::BadFormat, "bad model options: " + e.message(), path.string());
     }
-    ModelCheckpoint ckpt{PaSSTModel(options), {}, {}};
+    ModelCheckpoint ckpt{PaSSTModelAccess::uninitialized(options), {}, {}};
     for (const auto& [k, v] : h.metadata)
         if (!isReserved(k))
             ckpt.metadata[k] = v;
@@ -512,7 +507,9 @@ ImportedModel importCheckpoint(const fs::path& path, const ImportOptions& io, co
     const int fileClasses = static_cast<int>(sel.shapes.at("head.1.weight")[0]);
     const bool newHead = options.num_classes != fileClasses;
 
-    ImportedModel out{PaSSTModel(options, io.seed), {}};
+    ImportedModel out{PaSSTModelAccess::uninitialized(options), {}};
+    if (newHead)
+        initializeHead(*out.model.module(), io.seed);
     ImportReport& report = out.report;
     report.copy = sel.copy;
     report.skipped = sel.skipped;

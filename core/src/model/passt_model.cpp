@@ -137,6 +137,15 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
     return o;
 }
 
+std::string TensorInfo::shapeText() const {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        s += i ? ", " : "";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
 std::int64_t TensorInfo::numel() const noexcept {
     std::int64_t n = 1;
     for (auto d : shape)
@@ -152,6 +161,11 @@ struct PaSSTModel::Impl {
 PaSSTModel::PaSSTModel(const PaSSTOptions& options, std::uint64_t seed)
     : m_impl(std::make_unique<Impl>(options)) {
     m_impl->module->initialize(seed);
+    m_impl->module->eval();
+}
+
+PaSSTModel::PaSSTModel(const PaSSTOptions& options, Uninitialized)
+    : m_impl(std::make_unique<Impl>(options)) {
     m_impl->module->eval();
 }
 
