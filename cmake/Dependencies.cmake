@@ -10,12 +10,6 @@ pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
 pkg_check_modules(PORTAUDIO REQUIRED IMPORTED_TARGET portaudio-2.0)
 
-find_library(ESPEAK_NG_LIBRARY espeak-ng REQUIRED)
-find_path(ESPEAK_NG_INCLUDE_DIR espeak-ng/speak_lib.h REQUIRED)
-add_library(espeak_ng::espeak_ng UNKNOWN IMPORTED)
-set_target_properties(espeak_ng::espeak_ng PROPERTIES IMPORTED_LOCATION ${ESPEAK_NG_LIBRARY}
-                      INTERFACE_INCLUDE_DIRECTORIES ${ESPEAK_NG_INCLUDE_DIR})
-
 if(PATCHOUT_BUILD_GUI)
   find_package(Qt6 6.4 REQUIRED COMPONENTS Core Gui Widgets Charts Test LinguistTools)
 endif()

@@ -14,7 +14,7 @@ packages=(
   # search, config, command line
   libfaiss-dev nlohmann-json3-dev libcli11-dev
   # built-in demo data (speech synthesis)
-  espeak-ng libespeak-ng-dev
+  espeak-ng
   # GUI
   qt6-base-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
   libqt6opengl6-dev libgl-dev libxkbcommon-dev

@@ -91,8 +91,19 @@ void addAudioCommands(CLI::App& app) {
     synth->add_option("--duration", sa.duration, "Signal duration in seconds")->capture_default_str();
     synth->add_option("--frequency", sa.frequency, "Sine / chirp start frequency, Hz")->capture_default_str();
     synth->add_option("--end-frequency", sa.endFrequency, "Chirp end frequency, Hz")->capture_default_str();
-    synth->add_option("--out,-o", sa.out, "Output WAV file")->required();
-    synth->callback([] { runSynth(sa); });
+    synth->add_option("--out,-o", sa.out, "Output WAV file");
+    static bool listVoices = false;
+    synth->add_flag("--list-voices", listVoices, "List the espeak-ng voices and exit");
+    synth->callback([] {
+        if (listVoices) {
+            for (const auto& v : listSpeechVoices(""))
+                std::cout << v << "\n";
+            return;
+        }
+        if (sa.out.empty())
+            throw Error(ErrorCode::InvalidArgument, "--out is required");
+        runSynth(sa);
+    });
 
     auto* devices = app.add_subcommand("devices", "List audio input devices (PortAudio)");
     devices->callback([] {

@@ -2,6 +2,8 @@
 // folders, and comparisons with the largest deviation in the failure message.
 #pragma once
 
+#include "patchout_source_paths.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -5,7 +5,9 @@
 #include "patchout/error.h"
 #include "patchout/ring_buffer.h"
 
+#include <fcntl.h>
 #include <portaudio.h>
+#include <unistd.h>
 
 #include <mutex>
 
@@ -17,12 +19,30 @@ std::mutex& paMutex() {
     return m;
 }
 
+// Pa_Initialize probes ALSA, JACK and OSS, and their libraries print pages of complaints to
+// stderr on machines without sound hardware. PortAudio's return codes carry what matters, so
+// stderr is muted for the duration of the probe.
+PaError quietInitialize() {
+    const int saved = ::dup(STDERR_FILENO);
+    const int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved >= 0 && devnull >= 0)
+        ::dup2(devnull, STDERR_FILENO);
+    const PaError err = Pa_Initialize();
+    if (saved >= 0) {
+        ::dup2(saved, STDERR_FILENO);
+        ::close(saved);
+    }
+    if (devnull >= 0)
+        ::close(devnull);
+    return err;
+}
+
 // RAII for Pa_Initialize / Pa_Terminate.
 class PaSession {
 public:
     PaSession() {
         std::lock_guard lock(paMutex());
-        m_ok = Pa_Initialize() == paNoError;
+        m_ok = quietInitialize() == paNoError;
     }
     ~PaSession() {
         std::lock_guard lock(paMutex());

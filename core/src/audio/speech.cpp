@@ -1,75 +1,112 @@
+// Speech through the espeak-ng program rather than its library: the library keeps synthesis state
+// between utterances (the same word comes out a few samples different on every call), while a
+// fresh process speaks the same bytes every time, which the demo data needs to be reproducible.
 #include "patchout/speech.h"
 
+#include "base/process.h"
+#include "patchout/audio_file.h"
 #include "patchout/error.h"
 
-#include <espeak-ng/speak_lib.h>
+#include <unistd.h>
 
-#include <mutex>
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <sstream>
+
+namespace fs = std::filesystem;
 
 namespace patchout {
 namespace {
 
-std::mutex& espeakMutex() {
-    static std::mutex m;
-    return m;
-}
+constexpr const char* kProgram = "espeak-ng";
 
-// espeak-ng is initialised once per process (synchronous mode: synthesis returns audio through a
-// callback, nothing is played).
-int ensureEspeak() {
-    static int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nullptr, 0);
-    if (rate <= 0)
-        throw Error(ErrorCode::Unsupported, "espeak-ng could not start (is espeak-ng-data installed?)");
-    return rate;
-}
-
-int collect(short* wav, int count, espeak_EVENT* events) {
-    if (wav != nullptr && count > 0) {
-        auto* out = static_cast<std::vector<float>*>(events->user_data);
-        for (int i = 0; i < count; ++i)
-            out->push_back(static_cast<float>(wav[i]) / 32768.0f);
-    }
-    return 0;
+[[noreturn]] void notAvailable(const std::string& what) {
+    throw Error(ErrorCode::Unsupported,
+                what + " (is the espeak-ng package installed? packaging/install-deps.sh installs it)");
 }
 
 }  // namespace
 
 Waveform synthesizeSpeech(const std::string& text, const SpeechOptions& options) {
-    std::lock_guard lock(espeakMutex());
-    const int rate = ensureEspeak();
-    espeak_SetSynthCallback(collect);
-    if (espeak_SetVoiceByName(options.voice.c_str()) != EE_OK)
-        throw Error(ErrorCode::Unsupported, "espeak-ng has no voice '" + options.voice + "'");
-    espeak_SetParameter(espeakRATE, options.words_per_minute, 0);
-    espeak_SetParameter(espeakPITCH, options.pitch, 0);
-    espeak_SetParameter(espeakRANGE, options.pitch_range, 0);
-    espeak_SetParameter(espeakWORDGAP, options.gap_ms / 10, 0);
+    if (text.empty())
+        throw Error(ErrorCode::InvalidArgument, "nothing to speak");
+    if (options.words_per_minute < 80 || options.words_per_minute > 450 || options.pitch < 0 ||
+        options.pitch > 99 || options.gap_ms < 0 || options.amplitude < 0 || options.amplitude > 200)
+        throw Error(ErrorCode::InvalidArgument,
+                    "speech options out of range (words_per_minute 80..450, pitch 0..99, "
+                    "amplitude 0..200, gap_ms >= 0)");
+    // The program silently falls back to its default voice; an unknown voice is the caller's error.
+    static const std::vector<std::string> voices = listSpeechVoices("");
+    const std::string base = options.voice.substr(0, options.voice.find('+'));
+    if (std::find(voices.begin(), voices.end(), base) == voices.end())
+        throw Error(ErrorCode::Unsupported, "espeak-ng has no voice '" + options.voice +
+                                                "' (patchout synth --list-voices shows them)");
+    static std::atomic<unsigned> counter{0};
+    const fs::path wav = fs::temp_directory_path() /
+                         ("patchout-speech-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(counter++) + ".wav");
+    const auto result = detail::runProgram(
+        {kProgram, "-v", options.voice, "-s", std::to_string(options.words_per_minute), "-p",
+         std::to_string(options.pitch), "-a", std::to_string(options.amplitude), "-g",
+         std::to_string(options.gap_ms / 10), "-w", wav.string(), "--stdin"},
+        text);
+    std::error_code ec;
+    if (result.exit_code != 0 || !fs::exists(wav, ec) || fs::file_size(wav, ec) <= 44) {
+        fs::remove(wav, ec);
+        if (result.exit_code == -1)
+            notAvailable("cannot run espeak-ng");
+        throw Error(ErrorCode::Unsupported,
+                    "espeak-ng could not speak '" + text + "' with voice '" + options.voice + "'");
+    }
     Waveform wave;
-    wave.sample_rate = rate;
-    if (espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr,
-                     &wave.samples) != EE_OK)
-        throw Error(ErrorCode::Unsupported, "espeak-ng failed to speak '" + text + "'");
-    espeak_Synchronize();
-    if (wave.samples.empty())
-        throw Error(ErrorCode::Unsupported, "espeak-ng produced no audio for '" + text + "'");
+    try {
+        wave = loadAudio(wav);
+    } catch (...) {
+        fs::remove(wav, ec);
+        throw;
+    }
+    fs::remove(wav, ec);
     return wave;
 }
 
 std::vector<std::string> listSpeechVoices(const std::string& language) {
-    std::lock_guard lock(espeakMutex());
-    ensureEspeak();
-    espeak_VOICE spec{};
-    spec.languages = language.c_str();
+    const auto result = detail::runProgram({kProgram, "--voices=" + language});
+    if (result.exit_code != 0)
+        notAvailable("cannot list espeak-ng voices");
     std::vector<std::string> names;
-    for (const espeak_VOICE** v = espeak_ListVoices(language.empty() ? nullptr : &spec);
-         v != nullptr && *v != nullptr; ++v)
-        names.emplace_back((*v)->name);
+    std::istringstream lines(result.output);
+    std::string line;
+    std::getline(lines, line);  // header: Pty Language Age/Gender VoiceName File Other Languages
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string priority, code, gender, name, file;
+        if (!(fields >> priority >> code >> gender >> name >> file) || file.rfind("mb/", 0) == 0)
+            continue;  // MBROLA voices need separate, non-free data: left out
+        names.push_back(code);
+        // "Other Languages" such as "(en 2)" are names espeak-ng accepts for this voice too.
+        std::string rest;
+        std::getline(fields, rest);
+        for (std::size_t open = rest.find('('); open != std::string::npos; open = rest.find('(', open + 1))
+            names.push_back(rest.substr(open + 1, rest.find_first_of(" )", open) - open - 1));
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
     return names;
 }
 
 std::string espeakVersion() {
-    const char* path = nullptr;
-    return espeak_Info(&path);
+    const auto result = detail::runProgram({kProgram, "--version"});
+    if (result.exit_code != 0)
+        return "not available";
+    std::istringstream words(result.output);
+    std::string word, previous;
+    while (words >> word) {
+        if (previous == "text-to-speech:")
+            return word;
+        previous = word;
+    }
+    return result.output;
 }
 
 }  // namespace patchout

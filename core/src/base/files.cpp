@@ -55,7 +55,7 @@ void writePathAtomically(const fs::path& path, const std::function<void(const fs
             throw Error(ErrorCode::Io, "cannot replace file: " + ec.message(), path.string());
     } catch (const Error& e) {
         fs::remove(tmp, ec);
-        if (e.context() == path.string() || e.context().empty())
+        if (e.context() == path.string())
             throw;
         throw Error(e.code(), e.what(), path.string());
     } catch (const std::exception& e) {

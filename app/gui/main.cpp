@@ -1,0 +1,114 @@
+// patchout-workbench: the desktop workbench. `patchout-workbench FILE` opens FILE in the Listen
+// view (what `patchout demo` runs); --synthetic starts a built-in signal; --screenshot PATH grabs
+// the main window once the content is shown, writes PATH (PNG) and quits (for tests and docs).
+#include "main_window.h"
+
+#include "patchout/ui/listen_view.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QLibraryInfo>
+#include <QTimer>
+#include <QTranslator>
+
+#include <cstdio>
+
+using patchout::ui::MainWindow;
+
+namespace {
+
+// Grabs `window` into `path` and quits with 0, or 1 when the picture could not be written.
+void screenshotAndQuit(MainWindow* window, const QString& path) {
+    window->repaint();
+    const bool ok = window->grab().save(path, "PNG");
+    if (!ok)
+        std::fprintf(stderr, "patchout-workbench: could not write %s\n", qPrintable(path));
+    QApplication::exit(ok ? 0 : 1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Patchout"));
+    QApplication::setOrganizationDomain(QStringLiteral("patchout.org"));
+    QApplication::setApplicationName(QStringLiteral("Workbench"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Patchout Workbench"));
+    QApplication::setApplicationVersion(QStringLiteral(PATCHOUT_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("org.patchout.Workbench"));
+
+    QTranslator qtTranslator, translator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QApplication::installTranslator(&qtTranslator);
+    if (translator.load(QLocale(), QStringLiteral("patchout_workbench"), QStringLiteral("_"),
+                        QStringLiteral(":/i18n")))
+        QApplication::installTranslator(&translator);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Workbench for audio transformers trained with patchout"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QApplication::translate("main", "Audio file to open in the Listen view"),
+                                 QStringLiteral("[file]"));
+    const QCommandLineOption synthetic(
+        QStringLiteral("synthetic"),
+        QApplication::translate("main", "Start the built-in synthetic source: chirp, sine or noise"),
+        QStringLiteral("signal"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QApplication::translate("main", "Write a PNG of the main window once the content is shown, then quit"),
+        QStringLiteral("path"));
+    const QCommandLineOption delay(
+        QStringLiteral("screenshot-delay"),
+        QApplication::translate("main", "Seconds to wait before the screenshot (default 0.5; "
+                                        "with --synthetic, how long the source runs)"),
+        QStringLiteral("seconds"), QStringLiteral("0.5"));
+    parser.addOptions({synthetic, screenshot, delay});
+    parser.process(app);
+
+    MainWindow window;
+    window.show();
+
+    const QString shotPath = parser.isSet(screenshot) ? QFileInfo(parser.value(screenshot)).absoluteFilePath()
+                                                      : QString();
+    const int delayMs = static_cast<int>(parser.value(delay).toDouble() * 1000);
+    if (!shotPath.isEmpty()) {
+        auto shoot = [&window, shotPath, delayMs] {
+            QTimer::singleShot(delayMs, &window, [&window, shotPath] { screenshotAndQuit(&window, shotPath); });
+        };
+        QObject::connect(&window, &MainWindow::fileShown, &window, shoot);
+        // A file that cannot be opened still gives a picture (of the error), but a failing exit.
+        QObject::connect(&window, &MainWindow::fileFailed, &window, [&window, shotPath] {
+            QTimer::singleShot(200, &window, [&window, shotPath] {
+                window.grab().save(shotPath, "PNG");
+                QApplication::exit(2);
+            });
+        });
+        if (parser.positionalArguments().isEmpty())
+            shoot();
+    }
+
+    if (parser.isSet(synthetic)) {
+        const QString name = parser.value(synthetic);
+        patchout::ui::SourceChoice choice;
+        choice.kind = patchout::ui::SourceKind::Synthetic;
+        if (name == QLatin1String("sine"))
+            choice.signal = patchout::SignalKind::Sine;
+        else if (name == QLatin1String("noise"))
+            choice.signal = patchout::SignalKind::WhiteNoise;
+        else if (name == QLatin1String("chirp"))
+            choice.signal = patchout::SignalKind::Chirp;
+        else
+            parser.showHelp(1);
+        QTimer::singleShot(0, &window, [&window, choice] { window.startLive(choice); });
+    } else if (!parser.positionalArguments().isEmpty()) {
+        const QString path = parser.positionalArguments().constFirst();
+        QTimer::singleShot(0, &window, [&window, path] { window.openAudio(path); });
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,469 @@
+#include "main_window.h"
+
+#include "audio_player.h"
+#include "audio_worker.h"
+
+#include "patchout/system_info.h"
+#include "patchout/ui/listen_view.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QThread>
+
+#include <algorithm>
+
+namespace patchout::ui {
+namespace {
+
+QString firstLocalFile(const QMimeData* mime) {
+    if (mime == nullptr || !mime->hasUrls())
+        return {};
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+            return url.toLocalFile();
+    return {};
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(tr("Patchout Workbench"));
+    setAcceptDrops(true);
+    QSettings qs;
+    m_settings = WorkbenchSettings::load(qs);
+    patchout::configureThreads({.torch_threads = m_settings.threads});
+
+    m_sidebar = new QListWidget(this);
+    m_sidebar->setIconSize(QSize(24, 24));
+    m_sidebar->setFixedWidth(120);
+    m_sidebar->setSpacing(2);
+    m_stack = new QStackedWidget(this);
+    m_listen = new ListenView(this);
+    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaVolume), tr("Listen")));
+    m_stack->addWidget(m_listen);
+    connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    m_sidebar->setCurrentRow(0);
+    auto* central = new QWidget(this);
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->addWidget(m_sidebar);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
+
+    m_jobLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(200);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setToolTip(tr("Stop the running job (Esc)"));
+    m_cancel->setShortcut(Qt::Key_Escape);
+    statusBar()->addPermanentWidget(m_jobLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    setJobRunning(false);
+
+    m_player = new AudioPlayer(this);
+    m_worker = new AudioWorker;
+    m_worker->moveToThread(&m_audioThread);
+    connect(&m_audioThread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_audioThread.setObjectName(QStringLiteral("audio worker"));
+    m_audioThread.start();
+
+    // Worker -> GUI (queued: the worker lives in another thread).
+    connect(m_worker, &AudioWorker::streamStarted, this, [this](const QString& name, const Features& meta) {
+        m_streaming = true;
+        // The synthetic source calls itself "synthetic": the selector's entry says which signal.
+        const bool synthetic = m_listen->currentSource().kind == SourceKind::Synthetic;
+        const QString shown = synthetic ? m_listen->sourceSelector()->currentText() : name;
+        m_listen->beginLive(shown, meta);
+        m_listen->setLiveRunning(true);
+        statusBar()->showMessage(tr("Listening to %1").arg(shown));
+    });
+    connect(m_worker, &AudioWorker::featuresReady, m_listen, &ListenView::appendFeatures);
+    connect(m_worker, &AudioWorker::levels, m_listen, &ListenView::setLevels);
+    connect(m_worker, &AudioWorker::streamStopped, this, [this] {
+        m_streaming = false;
+        m_listen->setLiveRunning(false);
+        statusBar()->showMessage(tr("Live input stopped"), 5000);
+    });
+    connect(m_worker, &AudioWorker::recordingStarted, this, [this](const QString& path) {
+        m_recording = true;
+        m_listen->setRecording(true);
+        statusBar()->showMessage(tr("Recording to %1").arg(QDir::toNativeSeparators(path)));
+    });
+    connect(m_worker, &AudioWorker::recordingSaved, this, [this](const QString& path, double seconds) {
+        m_recording = false;
+        m_listen->setRecording(false);
+        m_settings.addRecentFile(path);
+        rebuildRecentMenu();
+        saveSettings();
+        statusBar()->showMessage(
+            tr("Saved %1 s of audio to %2").arg(seconds, 0, 'f', 1).arg(QDir::toNativeSeparators(path)));
+    });
+    connect(m_worker, &AudioWorker::fileLoaded, this, &MainWindow::onFileLoaded);
+    connect(m_worker, &AudioWorker::progress, this, [this](qint64 step, qint64 total, const QString& what) {
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(total > 0 ? static_cast<int>(1000 * step / total) : 0);
+        m_jobLabel->setText(what);
+    });
+    connect(m_worker, &AudioWorker::jobFinished, this, &MainWindow::onJobFinished);
+    connect(m_worker, &AudioWorker::failed, this, &MainWindow::onFailed);
+
+    // Player -> view.
+    connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);
+    connect(m_player, &AudioPlayer::playingChanged, m_listen, &ListenView::setPlaying);
+    connect(m_player, &AudioPlayer::levels, m_listen, &ListenView::setLevels);
+    connect(m_player, &AudioPlayer::deviceProblem, this,
+            [this](const QString& message) { statusBar()->showMessage(message); });
+
+    // View -> app.
+    connect(m_listen, &ListenView::startRequested, this, &MainWindow::startLive);
+    connect(m_listen, &ListenView::stopRequested, this, &MainWindow::stopLive);
+    connect(m_listen, &ListenView::openFileRequested, this, [this] {
+        const QString start = m_filePath.isEmpty() ? QDir::homePath() : QFileInfo(m_filePath).path();
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open audio"), start,
+            tr("Audio files (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;All files (*)"));
+        if (!path.isEmpty())
+            openAudio(path);
+    });
+    connect(m_listen, &ListenView::playRequested, this, [this] {
+        if (!m_player->hasOutputDevice())
+            statusBar()->showMessage(tr("No audio output device: playing silently (cursor only)"));
+        m_player->play();
+    });
+    connect(m_listen, &ListenView::pauseRequested, m_player, &AudioPlayer::pause);
+    connect(m_listen, &ListenView::seekRequested, m_player, &AudioPlayer::seek);
+    connect(m_listen, &ListenView::recordRequested, this, &MainWindow::onRecordRequested);
+    connect(m_listen, &ListenView::featurePresetChanged, this, [this](const QString& preset) {
+        m_settings.feature_preset = preset;
+        saveSettings();
+        if (m_streaming) {
+            const SourceChoice source = m_listen->currentSource();
+            stopLive();
+            startLive(source);
+        } else if (!m_filePath.isEmpty() && !m_jobRunning) {
+            openAudio(m_filePath);
+        }
+    });
+    connect(m_listen, &ListenView::colourMapParamsChanged, this, [this](const ColourMapParams& p) {
+        m_settings.colour_map = colourMapName(p.map);
+        m_settings.range_db = p.range_db;
+        saveSettings();
+    });
+    connect(m_listen, &ListenView::inputDeviceChanged, this, [this](int device) {
+        for (const auto& d : m_devices)
+            if (d.index == device)
+                m_settings.audio_device = QString::fromStdString(d.name);
+        saveSettings();
+    });
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        m_worker->cancelJob();
+        m_jobLabel->setText(tr("Cancelling…"));
+    });
+
+    ColourMapParams params;
+    params.map = colourMapFromName(m_settings.colour_map);
+    params.range_db = m_settings.range_db;
+    m_listen->setColourMapParams(params);
+    m_listen->setFeaturePreset(m_settings.feature_preset);
+    refreshInputDevices();
+    buildMenus();
+    resize(1180, 680);
+    statusBar()->showMessage(tr("Open an audio file (Ctrl+O), drop one here, or start a source"));
+}
+
+MainWindow::~MainWindow() {
+    stopWorkerAndWait();
+}
+
+void MainWindow::stopWorkerAndWait() {
+    if (!m_audioThread.isRunning())
+        return;
+    m_worker->cancelJob();
+    // Blocking: the recording (if any) is written before the thread ends.
+    QMetaObject::invokeMethod(m_worker, &AudioWorker::stopStream, Qt::BlockingQueuedConnection);
+    m_audioThread.quit();
+    m_audioThread.wait();
+}
+
+void MainWindow::refreshInputDevices() {
+    m_devices = listInputDevices();
+    m_listen->setInputDevices(m_devices);
+    SourceChoice choice;
+    for (const auto& d : m_devices)
+        if (QString::fromStdString(d.name) == m_settings.audio_device ||
+            (m_settings.audio_device.isEmpty() && d.is_default)) {
+            choice.kind = SourceKind::Microphone;
+            choice.device = d.index;
+        }
+    m_listen->selectSource(choice);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open audio…"), this, [this] { Q_EMIT m_listen->openFileRequested(); });
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* listen = menuBar()->addMenu(tr("&Listen"));
+    QAction* live = listen->addAction(tr("&Start / stop live source"), this, [this] {
+        if (m_streaming)
+            stopLive();
+        else
+            startLive(m_listen->currentSource());
+    });
+    live->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    QAction* record = listen->addAction(tr("&Record live input"), this, [this] { onRecordRequested(!m_recording); });
+    record->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    QAction* devices = listen->addAction(tr("Rescan audio &devices"), this, &MainWindow::refreshInputDevices);
+    devices->setShortcut(QKeySequence(Qt::Key_F5));
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* showListen = view->addAction(tr("&Listen"), this, [this] { m_sidebar->setCurrentRow(0); });
+    showListen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    QAction* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
+    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* about = help->addAction(tr("&About Patchout Workbench"), this, &MainWindow::showAbout);
+    about->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recentMenu->clear();
+    for (const QString& path : m_settings.recent_files) {
+        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openAudio(path); });
+        a->setToolTip(path);
+        a->setStatusTip(QDir::toNativeSeparators(path));
+    }
+    m_recentMenu->setEnabled(!m_settings.recent_files.isEmpty());
+    if (!m_settings.recent_files.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear the list"), this, [this] {
+            m_settings.recent_files.clear();
+            saveSettings();
+            rebuildRecentMenu();
+        });
+    }
+}
+
+void MainWindow::saveSettings() {
+    QSettings qs;
+    m_settings.save(qs);
+}
+
+void MainWindow::setJobRunning(bool running, const QString& what) {
+    m_jobRunning = running;
+    m_progress->setVisible(running);
+    m_cancel->setVisible(running);
+    m_jobLabel->setVisible(running);
+    if (running) {
+        m_progress->setRange(0, 0);  // busy until the first progress report
+        m_jobLabel->setText(what);
+    }
+}
+
+void MainWindow::openAudio(const QString& path) {
+    if (m_jobRunning) {
+        statusBar()->showMessage(tr("Wait for the running job or cancel it first"), 5000);
+        return;
+    }
+    if (m_streaming)
+        stopLive();
+    m_player->pause();
+    m_loadingPath = QFileInfo(path).absoluteFilePath();
+    m_listen->clearMessage();
+    setJobRunning(true, tr("Opening %1").arg(QFileInfo(path).fileName()));
+    const QString preset = m_listen->featurePreset();
+    const QString p = m_loadingPath;
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, p, preset] { w->loadFile(p, preset); });
+}
+
+void MainWindow::onFileLoaded(const QString& path, const Waveform& wave, const Features& features) {
+    const bool sameFile = path == m_filePath;
+    const double position = m_player->positionSeconds();
+    m_filePath = path;
+    m_player->setWaveform(wave);
+    m_listen->selectSource({SourceKind::File, -1, SignalKind::Chirp});
+    m_listen->showFile(QFileInfo(path).fileName(), features);
+    if (sameFile)
+        m_player->seek(position);  // a new preset on the same file keeps the play position
+    m_settings.addRecentFile(path);
+    rebuildRecentMenu();
+    saveSettings();
+    setWindowTitle(tr("%1 — Patchout Workbench").arg(QFileInfo(path).fileName()));
+    statusBar()->showMessage(tr("%1: %2 s, %3 frames of %4 bins")
+                                 .arg(QDir::toNativeSeparators(path))
+                                 .arg(wave.durationSeconds(), 0, 'f', 2)
+                                 .arg(features.n_frames)
+                                 .arg(features.n_bins));
+    Q_EMIT fileShown(path);
+}
+
+void MainWindow::onJobFinished(bool cancelled) {
+    setJobRunning(false);
+    if (cancelled)
+        statusBar()->showMessage(tr("Cancelled"), 5000);
+}
+
+void MainWindow::onFailed(const QString& message) {
+    m_listen->showMessage(message, ListenView::MessageKind::Error);
+    statusBar()->showMessage(message);
+    if (!m_loadingPath.isEmpty() && m_jobRunning)
+        Q_EMIT fileFailed(message);
+}
+
+void MainWindow::startLive(const SourceChoice& source) {
+    if (source.kind == SourceKind::File) {
+        Q_EMIT m_listen->openFileRequested();
+        return;
+    }
+    if (m_jobRunning) {
+        statusBar()->showMessage(tr("Wait for the running job or cancel it first"), 5000);
+        return;
+    }
+    m_player->pause();
+    m_listen->clearMessage();
+    if (!m_listen->hasInputDevices())
+        m_listen->showMessage(tr("No audio input device found: open an audio file or use the "
+                                 "synthetic source."));
+    m_listen->selectSource(source);
+    const QString preset = m_listen->featurePreset();
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, source, preset] { w->startStream(source, preset); });
+}
+
+void MainWindow::stopLive() {
+    QMetaObject::invokeMethod(m_worker, &AudioWorker::stopStream, Qt::QueuedConnection);
+}
+
+void MainWindow::onRecordRequested(bool on) {
+    if (!on) {
+        QMetaObject::invokeMethod(m_worker, &AudioWorker::stopRecording, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_streaming) {
+        statusBar()->showMessage(tr("Start a live source before recording"), 5000);
+        return;
+    }
+    const QString folder = m_settings.recordingFolder();
+    if (!QDir().mkpath(folder)) {
+        onFailed(tr("Cannot create the recording folder %1").arg(QDir::toNativeSeparators(folder)));
+        return;
+    }
+    const QString path = QDir(folder).filePath(
+        QStringLiteral("recording-%1.wav").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->startRecording(path); });
+}
+
+void MainWindow::showAbout() {
+    const SystemInfo info = systemInfo();
+    QString details;
+    for (const std::string& line : describe(info))
+        details += QString::fromStdString(line).toHtmlEscaped() + QStringLiteral("<br>");
+    details += tr("Qt: %1 (built with %2)").arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR));
+    QMessageBox::about(this, tr("About Patchout Workbench"),
+                       tr("<h3>Patchout Workbench %1</h3>"
+                          "<p>A workbench for audio transformers trained with patchout (PaSST).</p>"
+                          "<p style='font-family:monospace'>%2</p>")
+                           .arg(QStringLiteral(PATCHOUT_VERSION), details));
+}
+
+void MainWindow::showPreferences() {
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Preferences"));
+    auto* form = new QFormLayout(&dialog);
+    auto* device = new QComboBox(&dialog);
+    device->addItem(tr("System default"), QString());
+    for (const auto& d : m_devices)
+        device->addItem(QString::fromStdString(d.name), QString::fromStdString(d.name));
+    if (m_devices.empty())
+        device->setToolTip(tr("No audio input device found"));
+    device->setCurrentIndex(std::max(0, device->findData(m_settings.audio_device)));
+    auto* threads = new QSpinBox(&dialog);
+    threads->setRange(1, std::max(1, QThread::idealThreadCount()));
+    threads->setValue(m_settings.threads);
+    threads->setToolTip(tr("Threads LibTorch may use for models"));
+    form->addRow(tr("Audio input:"), device);
+    form->addRow(tr("Threads:"), threads);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_settings.audio_device = device->currentData().toString();
+    m_settings.threads = threads->value();
+    patchout::configureThreads({.torch_threads = m_settings.threads});
+    saveSettings();
+    refreshInputDevices();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (busy()) {
+        QStringList what;
+        if (m_jobRunning)
+            what << tr("a file is being opened");
+        if (m_recording)
+            what << tr("a recording is running (it will be saved)");
+        else if (m_streaming)
+            what << tr("the live input is running");
+        const auto answer = QMessageBox::question(
+            this, tr("Quit Patchout Workbench?"),
+            tr("Work is in progress: %1.\nStop it and quit?").arg(what.join(QStringLiteral("; "))),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
+    m_player->pause();
+    stopWorkerAndWait();
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!firstLocalFile(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString path = firstLocalFile(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    m_sidebar->setCurrentRow(0);
+    openAudio(path);
+}
+
+}  // namespace patchout::ui

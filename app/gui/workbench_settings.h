@@ -1,0 +1,31 @@
+// The workbench's persistent settings, typed and with defaults, read from and written to QSettings
+// (organisation "Patchout", application "Workbench"). Load once at start-up, save on change.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+class QSettings;
+
+namespace patchout::ui {
+
+struct WorkbenchSettings {
+    QString audio_device;         // input device name; empty = the system default
+    int threads = 1;              // LibTorch intra-op threads
+    QString colour_map = QStringLiteral("viridis");
+    double range_db = 80.0;
+    QString feature_preset = QStringLiteral("passt-32k");
+    QStringList recent_files;     // most recent first
+    QString recording_folder;     // empty = defaultRecordingFolder()
+
+    static constexpr int kMaxRecentFiles = 10;
+
+    static WorkbenchSettings load(QSettings& settings);
+    void save(QSettings& settings) const;
+    // Puts `path` first in recent_files, without duplicates, at most kMaxRecentFiles.
+    void addRecentFile(const QString& path);
+    QString recordingFolder() const;
+    static QString defaultRecordingFolder();
+};
+
+}  // namespace patchout::ui

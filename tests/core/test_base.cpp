@@ -1,0 +1,106 @@
+#include "patchout/error.h"
+#include "patchout/files.h"
+#include "patchout/job.h"
+#include "patchout/system_info.h"
+#include "test_support.h"
+
+#include <fstream>
+
+using namespace patchout;
+
+TEST(Error, CarriesCodeMessageAndContext) {
+    const Error e(ErrorCode::BadFormat, "truncated", "clip.wav");
+    EXPECT_EQ(e.code(), ErrorCode::BadFormat);
+    EXPECT_EQ(e.message(), "truncated");
+    EXPECT_EQ(e.context(), "clip.wav");
+    EXPECT_STREQ(e.what(), "clip.wav: truncated");
+    EXPECT_STREQ(Error(ErrorCode::Io, "disk full").what(), "disk full");
+    EXPECT_STREQ(errorCodeName(ErrorCode::Device), "audio device");
+}
+
+TEST(JobControl, ReportsProgressAndCancels) {
+    std::vector<std::int64_t> steps;
+    JobControl job([&](const Progress& p) { steps.push_back(p.step); });
+    job.report({.step = 1, .total = 2});
+    job.report({.step = 2, .total = 2, .message = "done", .metrics = {{"loss", 0.5}}});
+    EXPECT_EQ(steps, (std::vector<std::int64_t>{1, 2}));
+    EXPECT_NO_THROW(job.throwIfCancelled());
+    job.cancel();
+    EXPECT_TRUE(job.cancelled());
+    try {
+        job.throwIfCancelled();
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Cancelled);
+    }
+    JobControl silent;
+    EXPECT_NO_THROW(silent.report({}));
+}
+
+TEST(Files, AtomicWriteReplacesWholeOrNothing) {
+    test::TempDir dir;
+    const auto path = dir / "sub" / "report.json";
+    writeTextAtomically(path, "{\"good\": true}");
+    EXPECT_THROW(writeFileAtomically(path, [](std::ostream& out) {
+                     out << "{\"half\": ";
+                     throw std::runtime_error("disk full");
+                 }),
+                 Error);
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(text, "{\"good\": true}");
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(path.parent_path()))
+        ++files;
+    EXPECT_EQ(files, 1u);  // no temporary file left behind
+}
+
+TEST(Files, FullDiskIsAnIoErrorNamingTheFile) {
+    if (!std::filesystem::exists("/dev/full"))
+        GTEST_SKIP() << "/dev/full absent";
+    // Writing through /dev/full fails like a full disk does.
+    try {
+        writePathAtomically("/tmp/patchout-never-created.bin", [](const std::filesystem::path&) {
+            std::ofstream out("/dev/full");
+            out << std::string(1 << 16, 'x');
+            out.flush();
+            if (!out)
+                throw Error(ErrorCode::Io, "write failed (disk full?)");
+        });
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Io);
+        EXPECT_NE(std::string(e.what()).find("patchout-never-created.bin"), std::string::npos);
+    }
+    EXPECT_FALSE(std::filesystem::exists("/tmp/patchout-never-created.bin"));
+}
+
+TEST(Files, UnwritableFolderIsAnError) {
+    EXPECT_THROW(writeTextAtomically("/proc/patchout/x.txt", "x"), Error);
+}
+
+TEST(SystemInfo, FindsOpenBlasAndSetsThreads) {
+    const BlasInfo blas = detectBlas();
+    EXPECT_FALSE(blas.library.empty());
+    EXPECT_EQ(blas.name, "OpenBLAS") << "LibTorch is on " << blas.library
+                                     << ": run packaging/install-deps.sh";
+    EXPECT_FALSE(blas.slow);
+    configureThreads({.torch_threads = 1, .blas_threads = 2});
+    const SystemInfo info = systemInfo();
+    EXPECT_EQ(info.torch_threads, 1);
+    EXPECT_EQ(info.blas.threads, 2);
+    EXPECT_FALSE(info.torch_version.empty());
+    EXPECT_FALSE(info.fftw_version.empty());
+    EXPECT_GT(info.cpu.logical_cores, 0);
+    const auto lines = describe(info);
+    EXPECT_NE(lines.front().find("WARNING"), 0u);  // no warning on OpenBLAS
+    bool mentionsBlas = false;
+    for (const auto& l : lines)
+        mentionsBlas |= l.rfind("BLAS: OpenBLAS", 0) == 0;
+    EXPECT_TRUE(mentionsBlas);
+    SystemInfo slow = info;
+    slow.blas.slow = true;
+    EXPECT_EQ(describe(slow).front().rfind("WARNING", 0), 0u);
+    const CpuFeatures cpu = detectCpuFeatures();
+    EXPECT_EQ(cpu.avx512f, info.cpu.avx512f);
+}

@@ -1,0 +1,355 @@
+// The workbench's audio worker and main window: streaming a synthetic source at real-time pace,
+// recording the live input to a valid WAV, loading files (good and bad) as jobs, the clear error
+// for a missing microphone, and the window opening a file and playing it without an output device.
+#include "qtest_registry.h"
+
+#include "audio_player.h"
+#include "audio_worker.h"
+#include "main_window.h"
+
+#include "patchout/audio_file.h"
+#include "patchout/ui/listen_view.h"
+#include "patchout/ui/spectrogram_view.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QTimer>
+#include <QUrl>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace patchout;
+using namespace patchout::ui;
+
+namespace {
+
+SignalOptions sine1k(double seconds) {
+    SignalOptions s;
+    s.kind = SignalKind::Sine;
+    s.frequency_hz = 1000.0;
+    s.amplitude = 0.3;
+    s.duration_s = seconds;
+    return s;
+}
+
+QString writeSineWav(const QTemporaryDir& dir, double seconds) {
+    const QString path = dir.filePath(QStringLiteral("sine_1000hz_%1s_32k.wav").arg(seconds));
+    saveWav(path.toStdString(), synthesize(sine1k(seconds)));
+    return path;
+}
+
+// Clicks `button` of the next modal message box as soon as it shows (NoButton: accepts it), and
+// keeps its text in *text when given.
+void answerNextMessageBox(QMessageBox::StandardButton button, QString* text = nullptr) {
+    auto* poll = new QTimer;
+    poll->setInterval(20);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, button, text] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            poll->deleteLater();
+            if (text != nullptr)
+                *text = box->text();
+            if (button == QMessageBox::NoButton)
+                box->accept();
+            else
+                box->button(button)->click();
+        }
+    });
+    poll->start();
+}
+
+}  // namespace
+
+class WorkbenchTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void streamsSyntheticAtRealTimePace() {
+        AudioWorker worker;
+        QSignalSpy started(&worker, &AudioWorker::streamStarted);
+        QSignalSpy frames(&worker, &AudioWorker::featuresReady);
+        QSignalSpy levels(&worker, &AudioWorker::levels);
+        worker.startSource(makeSyntheticSource(syntheticSignal(SignalKind::Sine)), QStringLiteral("passt-32k"));
+        QElapsedTimer clock;  // the worker's clock starts as startSource() returns
+        clock.start();
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.at(0).at(1).value<Features>().n_bins, 128);
+        QTest::qWait(500);
+        const double elapsed = clock.elapsed() / 1000.0;
+        worker.stopStream();
+        int n = 0;
+        for (const auto& args : frames)
+            n += args.at(0).value<Features>().n_frames;
+        // 100 frames a second, never ahead of the clock; a loaded machine may lag a little.
+        QVERIFY2(n <= elapsed * 100 + 2, qPrintable(QStringLiteral("%1 frames in %2 s").arg(n).arg(elapsed)));
+        QVERIFY2(n >= (elapsed - 0.2) * 100 - 5, qPrintable(QStringLiteral("%1 frames in %2 s").arg(n).arg(elapsed)));
+        // Blocks arrive often enough for >= 30 drawn frames a second.
+        QVERIFY2(frames.count() >= elapsed * 30 * 0.8, qPrintable(QString::number(frames.count())));
+        QVERIFY(!levels.isEmpty());
+        const double rms = levels.last().at(0).toDouble();
+        QVERIFY2(std::abs(rms - 0.3 / std::sqrt(2.0)) < 0.02, qPrintable(QString::number(rms)));
+        QVERIFY(!worker.streaming());
+    }
+
+    void recordingWritesValidWav() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("take.wav"));
+        AudioWorker worker;
+        QSignalSpy saved(&worker, &AudioWorker::recordingSaved);
+        QSignalSpy failed(&worker, &AudioWorker::failed);
+        worker.startRecording(path);  // nothing live yet: refused with a message
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(!worker.recording());
+        worker.startSource(makeSyntheticSource(syntheticSignal(SignalKind::Sine)), QStringLiteral("passt-32k"));
+        worker.startRecording(path);
+        QVERIFY(worker.recording());
+        QTest::qWait(400);
+        worker.stopRecording();
+        QCOMPARE(saved.count(), 1);
+        QCOMPARE(saved.at(0).at(0).toString(), path);
+        const double seconds = saved.at(0).at(1).toDouble();
+        QVERIFY2(seconds > 0.2 && seconds < 2.0, qPrintable(QString::number(seconds)));
+
+        const AudioInfo info = probeAudio(path.toStdString());
+        QCOMPARE(info.sample_rate, 32000);
+        QCOMPARE(info.channels, 1);
+        QCOMPARE(info.frames, static_cast<std::int64_t>(std::lround(seconds * 32000)));
+        const Waveform wave = loadAudio(path.toStdString());
+        float peak = 0;
+        int crossings = 0;
+        for (std::size_t i = 0; i < wave.size(); ++i) {
+            peak = std::max(peak, std::abs(wave.samples[i]));
+            if (i > 0 && (wave.samples[i - 1] < 0) != (wave.samples[i] < 0))
+                ++crossings;
+        }
+        QVERIFY2(std::abs(peak - 0.3f) < 0.01f, qPrintable(QString::number(peak)));
+        // A 1 kHz sine crosses zero 2000 times a second.
+        QVERIFY2(std::abs(crossings - 2000.0 * seconds) < 4, qPrintable(QString::number(crossings)));
+        // No temporary file is left beside it (saveWav writes atomically).
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+        worker.stopStream();
+        QCOMPARE(failed.count(), 1);
+    }
+
+    void resamplesOtherRates() {
+        // A 48 kHz source (most microphones) reaches the features and the recording at 32 kHz.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("take48k.wav"));
+        SignalOptions s = syntheticSignal(SignalKind::Sine);
+        s.sample_rate = 48000;
+        AudioWorker worker;
+        QSignalSpy frames(&worker, &AudioWorker::featuresReady);
+        QSignalSpy saved(&worker, &AudioWorker::recordingSaved);
+        worker.startSource(makeSyntheticSource(s), QStringLiteral("linear-db-32k"));
+        QVERIFY(worker.streaming());
+        worker.startRecording(path);
+        QElapsedTimer clock;
+        clock.start();
+        QTest::qWait(500);
+        const double elapsed = clock.elapsed() / 1000.0;
+        worker.stopStream();  // also ends and saves the recording
+        QCOMPARE(saved.count(), 1);
+        Features all;
+        for (const auto& args : frames)
+            all.append(args.at(0).value<Features>());
+        QVERIFY2(all.n_frames <= elapsed * 100 + 2 && all.n_frames >= (elapsed - 0.2) * 100 - 5,
+                 qPrintable(QStringLiteral("%1 frames in %2 s").arg(all.n_frames).arg(elapsed)));
+        // The loudest bin of the last frame is the 1 kHz bin (32 kHz / 1024 per bin).
+        const int last = all.n_frames - 1;
+        int loudest = 0;
+        for (int b = 1; b < all.n_bins; ++b)
+            if (all.at(b, last) > all.at(loudest, last))
+                loudest = b;
+        QVERIFY2(std::abs(all.bin_frequencies[static_cast<std::size_t>(loudest)] - 1000.0) <= 32.0,
+                 qPrintable(QString::number(all.bin_frequencies[static_cast<std::size_t>(loudest)])));
+        const AudioInfo info = probeAudio(path.toStdString());
+        QCOMPARE(info.sample_rate, 32000);
+    }
+
+    void missingMicrophoneFailsClearly() {
+        AudioWorker worker;
+        QSignalSpy failed(&worker, &AudioWorker::failed);
+        QSignalSpy started(&worker, &AudioWorker::streamStarted);
+        worker.startStream({SourceKind::Microphone, 9999, SignalKind::Chirp}, QStringLiteral("passt-32k"));
+        QCOMPARE(started.count(), 0);
+        QCOMPARE(failed.count(), 1);
+        const QString message = failed.at(0).at(0).toString();
+        QVERIFY2(message.startsWith(QStringLiteral("Cannot start the source")), qPrintable(message));
+        QVERIFY(!worker.streaming());
+    }
+
+    void loadsFileWithFeatures() {
+        QTemporaryDir dir;
+        const QString path = writeSineWav(dir, 1.0);
+        AudioWorker worker;
+        QSignalSpy loaded(&worker, &AudioWorker::fileLoaded);
+        QSignalSpy finished(&worker, &AudioWorker::jobFinished);
+        QSignalSpy progress(&worker, &AudioWorker::progress);
+        worker.loadFile(path, QStringLiteral("passt-32k"));
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QVERIFY(!progress.isEmpty());
+        const auto wave = loaded.at(0).at(1).value<Waveform>();
+        const auto features = loaded.at(0).at(2).value<Features>();
+        QCOMPARE(wave.size(), std::size_t{32000});
+        QCOMPARE(features.n_bins, 128);
+        // The same features as the batch extractor computes: ~100 centred frames a second.
+        const Features reference = FeatureExtractor(featurePreset("passt-32k")).compute(wave);
+        QCOMPARE(features.n_frames, reference.n_frames);
+        QVERIFY(std::abs(features.n_frames - 100) <= 1);
+        QCOMPARE(features.data, reference.data);
+        // Another preset on the same file reuses the decoded audio.
+        worker.loadFile(path, QStringLiteral("linear-db-32k"));
+        QCOMPARE(loaded.count(), 2);
+        QCOMPARE(loaded.at(1).at(2).value<Features>().n_bins, 513);
+    }
+
+    void badFileGivesMessageNamingIt() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("not-audio.wav"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a wav file at all");
+        f.close();
+        AudioWorker worker;
+        QSignalSpy failed(&worker, &AudioWorker::failed);
+        QSignalSpy finished(&worker, &AudioWorker::jobFinished);
+        QSignalSpy loaded(&worker, &AudioWorker::fileLoaded);
+        worker.loadFile(path, QStringLiteral("passt-32k"));
+        QCOMPARE(loaded.count(), 0);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("not-audio.wav")),
+                 qPrintable(failed.at(0).at(0).toString()));
+    }
+
+    void windowOpensFileAndPlaysWithoutDevice() {
+        QTemporaryDir dir;
+        const QString path = writeSineWav(dir, 2.0);
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        window.openAudio(path);
+        QVERIFY(window.busy());
+        QVERIFY(shown.wait(10000));
+        QTRY_VERIFY(!window.busy());
+        ListenView* listen = window.listenView();
+        QVERIFY(std::abs(listen->spectrogram()->features().n_frames - 200) <= 1);
+        QVERIFY(listen->message().isEmpty());
+        QVERIFY(listen->playButton()->isEnabled());
+        QSignalSpy play(listen, &ListenView::playRequested);
+        QTest::mouseClick(listen->playButton(), Qt::LeftButton);
+        QCOMPARE(play.count(), 1);
+        QVERIFY(window.player()->playing());
+        QTRY_VERIFY_WITH_TIMEOUT(listen->spectrogram()->cursorSeconds() > 0.2, 5000);
+        QTest::mouseClick(listen->playButton(), Qt::LeftButton);
+        QVERIFY(!window.player()->playing());
+        const double paused = listen->spectrogram()->cursorSeconds();
+        QTest::qWait(100);
+        QCOMPARE(listen->spectrogram()->cursorSeconds(), paused);
+    }
+
+    void droppedFileOpens() {
+        QTemporaryDir dir;
+        const QString path = writeSineWav(dir, 0.5);
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        const QPoint at(300, 300);
+        QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.at(0).at(0).toString(), QFileInfo(path).absoluteFilePath());
+        QCOMPARE(window.currentFile(), QFileInfo(path).absoluteFilePath());
+
+        QMimeData text;
+        text.setText(QStringLiteral("not a file"));
+        QDragEnterEvent refused(at, Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+        refused.setAccepted(false);
+        QApplication::sendEvent(&window, &refused);
+        QVERIFY(!refused.isAccepted());
+        QTRY_VERIFY(!window.busy());
+    }
+
+    void windowShowsBadFileError() {
+        MainWindow window;
+        QSignalSpy failed(&window, &MainWindow::fileFailed);
+        window.openAudio(QStringLiteral("/nonexistent/missing.wav"));
+        QVERIFY(failed.wait(10000));
+        QTRY_VERIFY(!window.busy());
+        QVERIFY2(window.listenView()->message().contains(QStringLiteral("missing.wav")),
+                 qPrintable(window.listenView()->message()));
+    }
+
+    void closingDuringRecordingAsksThenSaves() {
+        QTemporaryDir dir;
+        QSettings().setValue(QStringLiteral("recording/folder"), dir.path());
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            ListenView* listen = window.listenView();
+            window.startLive({SourceKind::Synthetic, -1, SignalKind::Sine});
+            QTRY_VERIFY(listen->liveRunning());
+            QTest::mouseClick(listen->recordButton(), Qt::LeftButton);
+            QTRY_VERIFY(listen->recording());
+            QTest::qWait(300);
+
+            answerNextMessageBox(QMessageBox::No);  // stay: everything keeps running
+            QVERIFY(!window.close());
+            QVERIFY(window.busy());
+            QVERIFY(listen->recording());
+
+            answerNextMessageBox(QMessageBox::Yes);
+            QVERIFY(window.close());
+        }
+        QSettings().remove(QStringLiteral("recording/folder"));
+        const QStringList takes = QDir(dir.path()).entryList({QStringLiteral("*.wav")}, QDir::Files);
+        QCOMPARE(takes.size(), 1);
+        const AudioInfo info = probeAudio(QDir(dir.path()).filePath(takes.first()).toStdString());
+        QCOMPARE(info.sample_rate, 32000);
+        QVERIFY2(info.durationSeconds() > 0.2, qPrintable(QString::number(info.durationSeconds())));
+        // Only the recording: no temporary file left beside it.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
+    }
+
+    void aboutShowsVersionsAndBlas() {
+        MainWindow window;
+        QString text;
+        answerNextMessageBox(QMessageBox::NoButton, &text);
+        window.showAbout();
+        QVERIFY2(text.contains(QStringLiteral("BLAS")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Qt: ") + QString::fromLatin1(qVersion())), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral(PATCHOUT_TEST_VERSION)), qPrintable(text));
+    }
+
+    void windowStreamsSynthetic() {
+        MainWindow window;
+        window.startLive({SourceKind::Synthetic, -1, SignalKind::Chirp});
+        QTRY_VERIFY_WITH_TIMEOUT(window.listenView()->spectrogram()->features().n_frames > 20, 5000);
+        QVERIFY(window.busy());
+        QCOMPARE(window.listenView()->spectrogram()->mode(), SpectrogramView::Mode::Live);
+        window.stopLive();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.busy(), 5000);
+    }
+};
+
+PATCHOUT_REGISTER_QTEST(WorkbenchTest);
+
+#include "test_workbench.moc"

@@ -1,0 +1,435 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de" sourcelanguage="en">
+<context>
+    <name>main</name>
+    <message>
+        <source>Workbench for audio transformers trained with patchout</source>
+        <translation>Werkbank für mit Patchout trainierte Audio-Transformer</translation>
+    </message>
+    <message>
+        <source>Audio file to open in the Listen view</source>
+        <translation>Audiodatei, die in der Ansicht „Hören“ geöffnet wird</translation>
+    </message>
+    <message>
+        <source>Start the built-in synthetic source: chirp, sine or noise</source>
+        <translation>Die eingebaute synthetische Quelle starten: chirp, sine oder noise</translation>
+    </message>
+    <message>
+        <source>Write a PNG of the main window once the content is shown, then quit</source>
+        <translation>Ein PNG des Hauptfensters schreiben, sobald der Inhalt angezeigt wird, dann beenden</translation>
+    </message>
+    <message>
+        <source>Seconds to wait before the screenshot (default 0.5; with --synthetic, how long the source runs)</source>
+        <translation>Sekunden bis zum Bildschirmfoto (Vorgabe 0.5; mit --synthetic: wie lange die Quelle läuft)</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::AudioPlayer</name>
+    <message>
+        <source>Cannot play on &apos;%1&apos; (%2): the cursor runs silently.</source>
+        <translation>Wiedergabe auf „%1“ nicht möglich (%2): der Cursor läuft stumm.</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::AudioWorker</name>
+    <message>
+        <source>Cannot start the source: %1</source>
+        <translation>Die Quelle kann nicht gestartet werden: %1</translation>
+    </message>
+    <message>
+        <source>The audio stream stopped: %1</source>
+        <translation>Der Audiostrom wurde beendet: %1</translation>
+    </message>
+    <message>
+        <source>Start a live source before recording.</source>
+        <translation>Vor der Aufnahme eine Live-Quelle starten.</translation>
+    </message>
+    <message>
+        <source>Could not save the recording: %1</source>
+        <translation>Die Aufnahme konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Decoding %1</source>
+        <translation>Dekodiere %1</translation>
+    </message>
+    <message>
+        <source>Computing features</source>
+        <translation>Berechne Merkmale</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::LevelMeter</name>
+    <message>
+        <source>Input level (dBFS): bar = RMS, tick = peak. Click to clear the clip mark.</source>
+        <translation>Eingangspegel (dBFS): Balken = RMS, Strich = Spitze. Klicken löscht die Übersteuerungsmarke.</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::ListenView</name>
+    <message>
+        <source>Where the audio comes from</source>
+        <translation>Woher das Audio kommt</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <source>Play or pause the file (Space)</source>
+        <translation>Datei abspielen oder anhalten (Leertaste)</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Aufnehmen</translation>
+    </message>
+    <message>
+        <source>Record the live input to a WAV file</source>
+        <translation>Den Live-Eingang in eine WAV-Datei aufnehmen</translation>
+    </message>
+    <message>
+        <source>Log-mel (PaSST)</source>
+        <translation>Log-Mel (PaSST)</translation>
+    </message>
+    <message>
+        <source>Mel, dB</source>
+        <translation>Mel, dB</translation>
+    </message>
+    <message>
+        <source>Linear, dB</source>
+        <translation>Linear, dB</translation>
+    </message>
+    <message>
+        <source>Frequency scale of the spectrogram</source>
+        <translation>Frequenzskala des Spektrogramms</translation>
+    </message>
+    <message>
+        <source> dB</source>
+        <translation> dB</translation>
+    </message>
+    <message>
+        <source>Dynamic range shown below the loudest point</source>
+        <translation>Dargestellter Dynamikumfang unterhalb des lautesten Punkts</translation>
+    </message>
+    <message>
+        <source>Colour map</source>
+        <translation>Farbskala</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>Quelle:</translation>
+    </message>
+    <message>
+        <source>Frequency:</source>
+        <translation>Frequenz:</translation>
+    </message>
+    <message>
+        <source>Range:</source>
+        <translation>Umfang:</translation>
+    </message>
+    <message>
+        <source>Colours:</source>
+        <translation>Farben:</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>Pegel:</translation>
+    </message>
+    <message>
+        <source>Microphone: %1</source>
+        <translation>Mikrofon: %1</translation>
+    </message>
+    <message>
+        <source> (default)</source>
+        <translation> (Standard)</translation>
+    </message>
+    <message>
+        <source>No audio input device found</source>
+        <translation>Kein Audio-Eingabegerät gefunden</translation>
+    </message>
+    <message>
+        <source>Audio file…</source>
+        <translation>Audiodatei …</translation>
+    </message>
+    <message>
+        <source>Synthetic: chirp 100 Hz - 12 kHz / s</source>
+        <translation>Synthetisch: Chirp 100 Hz - 12 kHz / s</translation>
+    </message>
+    <message>
+        <source>Synthetic: sine 1 kHz</source>
+        <translation>Synthetisch: Sinus 1 kHz</translation>
+    </message>
+    <message>
+        <source>Synthetic: white noise</source>
+        <translation>Synthetisch: weißes Rauschen</translation>
+    </message>
+    <message>
+        <source>No audio input device found: open an audio file or use the synthetic source.</source>
+        <translation>Kein Audio-Eingabegerät gefunden: eine Audiodatei öffnen oder die synthetische Quelle verwenden.</translation>
+    </message>
+    <message>
+        <source>%1 — %2 s, %3 bins</source>
+        <translation>%1 — %2 s, %3 Bänder</translation>
+    </message>
+    <message>
+        <source>Live: %1</source>
+        <translation>Live: %1</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 / %2 s</source>
+        <translation>%1 / %2 s</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen …</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::MainWindow</name>
+    <message>
+        <source>Patchout Workbench</source>
+        <translation>Patchout Workbench</translation>
+    </message>
+    <message>
+        <source>Listen</source>
+        <translation>Hören</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the running job (Esc)</source>
+        <translation>Die laufende Aufgabe beenden (Esc)</translation>
+    </message>
+    <message>
+        <source>Listening to %1</source>
+        <translation>Höre %1</translation>
+    </message>
+    <message>
+        <source>Live input stopped</source>
+        <translation>Live-Eingang beendet</translation>
+    </message>
+    <message>
+        <source>Recording to %1</source>
+        <translation>Nehme auf nach %1</translation>
+    </message>
+    <message>
+        <source>Saved %1 s of audio to %2</source>
+        <translation>%1 s Audio gespeichert in %2</translation>
+    </message>
+    <message>
+        <source>Open audio</source>
+        <translation>Audio öffnen</translation>
+    </message>
+    <message>
+        <source>Audio files (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;All files (*)</source>
+        <translation>Audiodateien (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>No audio output device: playing silently (cursor only)</source>
+        <translation>Kein Audio-Ausgabegerät: stumme Wiedergabe (nur Cursor)</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Breche ab …</translation>
+    </message>
+    <message>
+        <source>Open an audio file (Ctrl+O), drop one here, or start a source</source>
+        <translation>Eine Audiodatei öffnen (Strg+O), hier ablegen oder eine Quelle starten</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Open audio…</source>
+        <translation>Audio ö&amp;ffnen …</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Listen</source>
+        <translation>&amp;Hören</translation>
+    </message>
+    <message>
+        <source>&amp;Start / stop live source</source>
+        <translation>Live-Quelle &amp;starten / stoppen</translation>
+    </message>
+    <message>
+        <source>&amp;Record live input</source>
+        <translation>Live-Eingang &amp;aufnehmen</translation>
+    </message>
+    <message>
+        <source>Rescan audio &amp;devices</source>
+        <translation>Audio&amp;geräte neu suchen</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Einstellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>Ein&amp;stellungen …</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Patchout Workbench</source>
+        <translation>&amp;Über Patchout Workbench</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Clear the list</source>
+        <translation>Liste leeren</translation>
+    </message>
+    <message>
+        <source>Wait for the running job or cancel it first</source>
+        <translation>Erst die laufende Aufgabe abwarten oder abbrechen</translation>
+    </message>
+    <message>
+        <source>Opening %1</source>
+        <translation>Öffne %1</translation>
+    </message>
+    <message>
+        <source>%1 — Patchout Workbench</source>
+        <translation>%1 — Patchout Workbench</translation>
+    </message>
+    <message>
+        <source>%1: %2 s, %3 frames of %4 bins</source>
+        <translation>%1: %2 s, %3 Frames mit %4 Bändern</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>No audio input device found: open an audio file or use the synthetic source.</source>
+        <translation>Kein Audio-Eingabegerät gefunden: eine Audiodatei öffnen oder die synthetische Quelle verwenden.</translation>
+    </message>
+    <message>
+        <source>Start a live source before recording</source>
+        <translation>Vor der Aufnahme eine Live-Quelle starten</translation>
+    </message>
+    <message>
+        <source>Cannot create the recording folder %1</source>
+        <translation>Der Aufnahmeordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>Qt: %1 (built with %2)</source>
+        <translation>Qt: %1 (gebaut mit %2)</translation>
+    </message>
+    <message>
+        <source>About Patchout Workbench</source>
+        <translation>Über Patchout Workbench</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Patchout Workbench %1&lt;/h3&gt;&lt;p&gt;A workbench for audio transformers trained with patchout (PaSST).&lt;/p&gt;&lt;p style=&apos;font-family:monospace&apos;&gt;%2&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Patchout Workbench %1&lt;/h3&gt;&lt;p&gt;Eine Werkbank für mit Patchout (PaSST) trainierte Audio-Transformer.&lt;/p&gt;&lt;p style=&apos;font-family:monospace&apos;&gt;%2&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Preferences</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Systemvorgabe</translation>
+    </message>
+    <message>
+        <source>No audio input device found</source>
+        <translation>Kein Audio-Eingabegerät gefunden</translation>
+    </message>
+    <message>
+        <source>Threads LibTorch may use for models</source>
+        <translation>Threads, die LibTorch für Modelle verwenden darf</translation>
+    </message>
+    <message>
+        <source>Audio input:</source>
+        <translation>Audioeingang:</translation>
+    </message>
+    <message>
+        <source>Threads:</source>
+        <translation>Threads:</translation>
+    </message>
+    <message>
+        <source>a file is being opened</source>
+        <translation>eine Datei wird geöffnet</translation>
+    </message>
+    <message>
+        <source>a recording is running (it will be saved)</source>
+        <translation>eine Aufnahme läuft (sie wird gespeichert)</translation>
+    </message>
+    <message>
+        <source>the live input is running</source>
+        <translation>der Live-Eingang läuft</translation>
+    </message>
+    <message>
+        <source>Quit Patchout Workbench?</source>
+        <translation>Patchout Workbench beenden?</translation>
+    </message>
+    <message>
+        <source>Work is in progress: %1.
+Stop it and quit?</source>
+        <translation>Arbeit läuft: %1.
+Anhalten und beenden?</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::SpectrogramView</name>
+    <message>
+        <source>value %1</source>
+        <translation>Wert %1</translation>
+    </message>
+    <message>
+        <source>%1 dB re max</source>
+        <translation>%1 dB unter Max.</translation>
+    </message>
+    <message>
+        <source>%1 s   %2   %3</source>
+        <translation>%1 s   %2   %3</translation>
+    </message>
+    <message>
+        <source>No audio: choose a source above</source>
+        <translation>Kein Audio: oben eine Quelle wählen</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>s</translation>
+    </message>
+</context>
+</TS>
