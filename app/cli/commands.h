@@ -10,5 +10,6 @@ void addInfoCommand(CLI::App& app);
 void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
 void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
+void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
 
 }  // namespace patchout::cli

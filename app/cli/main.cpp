@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     patchout::cli::addAudioCommands(app);
     patchout::cli::addDemoCommand(app);
     patchout::cli::addDatasetCommands(app);
+    patchout::cli::addModelCommands(app);
 
     try {
         app.parse(argc, argv);

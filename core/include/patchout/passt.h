@@ -1,0 +1,135 @@
+// PaSST, the Patchout faSt Spectrogram Transformer (Koutini et al. 2021), as a LibTorch model with
+// the official state_dict key names. Build one from PaSSTOptions (or a named preset), run it on
+// log-mel blocks [batch x n_mels x frames] and get (logits, features) exactly as the reference
+// forward() does in eval mode; in training mode structured and unstructured patchout drop patches.
+// Thread-safety: forward() in eval mode may run on several threads at once; training and weight
+// changes need the model to themselves. Torch types stay out of this header: core code that needs
+// the module itself includes core/src/model/passt_module.h and calls module().
+#pragma once
+
+#include "patchout/features.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace patchout {
+
+class PaSST;  // the LibTorch module (TORCH_MODULE holder), see core/src/model/passt_module.h
+
+// Patchout drops patches of the spectrogram grid while training (never in eval): s_patchout_t whole
+// time columns and s_patchout_f whole frequency rows (structured), then u_patchout single patches
+// (unstructured); the same patches for the whole batch, as in the reference.
+struct PatchoutOptions {
+    int s_patchout_t = 0;
+    int s_patchout_f = 0;
+    int u_patchout = 0;
+};
+
+struct PaSSTOptions {
+    int n_mels = 128;          // img_size[0]
+    int input_frames = 998;    // img_size[1]: sizes the time positional embedding
+    int patch_size = 16;
+    int stride_f = 10;         // patch stride along frequency
+    int stride_t = 10;         // patch stride along time
+    int in_chans = 1;
+    int num_classes = 527;
+    int embed_dim = 768;
+    int depth = 12;
+    int num_heads = 12;
+    double mlp_ratio = 4.0;
+    bool qkv_bias = true;
+    bool distilled = true;     // a second (distillation) token whose output is averaged with cls
+    double drop_rate = 0.0;
+    double attn_drop_rate = 0.0;
+    double drop_path_rate = 0.0;
+    PatchoutOptions patchout;
+
+    // Throws Error(InvalidArgument) naming the first field out of range.
+    void validate() const;
+    // Size of the positional embeddings: (n_mels / stride_f, input_frames / stride_t).
+    int freqPositions() const noexcept { return n_mels / stride_f; }
+    int timePositions() const noexcept { return input_frames / stride_t; }
+    // Patches the convolution yields along frequency, and along time for `frames` input frames.
+    int freqPatches() const noexcept { return (n_mels - patch_size) / stride_f + 1; }
+    int timePatches(int frames) const noexcept {
+        return frames < patch_size ? 0 : (frames - patch_size) / stride_t + 1;
+    }
+    int mlpHidden() const noexcept { return static_cast<int>(embed_dim * mlp_ratio); }
+};
+
+// Named presets:
+//  "passt-s"     the official AudioSet PaSST-S (768 wide, 12 blocks, 12 heads, 998 frames = 10 s,
+//                527 classes) with the paper's training patchout (40 time columns, 4 frequency rows);
+//  "passt-mini"  192 wide, 4 blocks, 3 heads, 100 frames (1 s), 10 classes, patchout 2 + 2: small
+//                enough to train on a laptop CPU;
+//  "passt-micro" 64 wide, 2 blocks, 4 heads, 100 frames, 10 classes, no patchout: the shape of the
+//                reference fixture, for tests.
+PaSSTOptions passtPreset(const std::string& name);
+std::vector<std::string> passtPresetNames();
+
+// Options as JSON text (field names as in PaSSTOptions) and back; fields absent from the JSON keep
+// their defaults, unknown fields are an Error(BadFormat).
+std::string passtOptionsToJson(const PaSSTOptions& options);
+PaSSTOptions passtOptionsFromJson(const std::string& json);
+
+// Name, element type ("F32", "F16", "I64", ... as in safetensors) and shape of one stored tensor.
+struct TensorInfo {
+    std::string name;
+    std::string dtype = "F32";
+    std::vector<std::int64_t> shape;
+    std::int64_t numel() const noexcept;
+    std::string shapeText() const;  // "[768, 1, 16, 16]"
+};
+
+// Result of a forward pass, row-major: logits[b * num_classes + c], features[b * embed_dim + e].
+// Logits are raw scores (PaSST is trained with a sigmoid per class: apply it for probabilities).
+struct ModelOutput {
+    int batch = 0;
+    int num_classes = 0;
+    int embed_dim = 0;
+    std::vector<float> logits;
+    std::vector<float> features;
+};
+
+class PaSSTModel {
+public:
+    // A freshly initialised model, as the reference initialises it (truncated normal std 0.02 for
+    // tokens, positional embeddings and linear layers; LayerNorm 1/0; PyTorch's default for the
+    // patch convolution), reproducibly from `seed`. Eval mode.
+    explicit PaSSTModel(const PaSSTOptions& options, std::uint64_t seed = 0);
+    ~PaSSTModel();
+    PaSSTModel(PaSSTModel&&) noexcept;
+    PaSSTModel& operator=(PaSSTModel&&) noexcept;
+
+    const PaSSTOptions& options() const noexcept;
+    // Parameters in state_dict order with the official key names.
+    std::vector<TensorInfo> parameters() const;
+    std::int64_t parameterCount() const;
+
+    // Eval-mode forward of `batch` examples laid out [batch][n_mels][frames] (bin-major, the
+    // layout of Features::binMajor() and of the reference fixtures). Needs frames >= patch_size.
+    ModelOutput forward(const float* input, int batch, int frames) const;
+    // Same for feature blocks of equal length with n_bins == options().n_mels.
+    ModelOutput forward(const std::vector<Features>& batch) const;
+
+    bool training() const;
+    // Training mode turns on patchout, dropout, stochastic depth and the random time offset.
+    void setTraining(bool on);
+    // Patchout used from the next training-mode forward on (e.g. after an import).
+    void setPatchout(const PatchoutOptions& patchout);
+
+    // The LibTorch module, for core code that trains or exports it.
+    PaSST& module();
+    const PaSST& module() const;
+
+private:
+    friend struct PaSSTModelAccess;  // core's loaders build models whose weights they overwrite
+    struct Uninitialized {};
+    PaSSTModel(const PaSSTOptions& options, Uninitialized);
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace patchout

@@ -1,0 +1,249 @@
+#include "model/passt_module.h"
+
+#include "patchout/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace patchout {
+
+void PaSSTOptions::validate() const {
+    auto bad = [](const std::string& what) { throw Error(ErrorCode::InvalidArgument, what); };
+    auto positive = [&](int v, const char* name) {
+        if (v < 1)
+            bad(std::string(name) + " must be >= 1, got " + std::to_string(v));
+    };
+    positive(n_mels, "n_mels");
+    positive(input_frames, "input_frames");
+    positive(patch_size, "patch_size");
+    positive(stride_f, "stride_f");
+    positive(stride_t, "stride_t");
+    positive(in_chans, "in_chans");
+    positive(num_classes, "num_classes");
+    positive(embed_dim, "embed_dim");
+    positive(depth, "depth");
+    positive(num_heads, "num_heads");
+    if (embed_dim % num_heads != 0)
+        bad("embed_dim " + std::to_string(embed_dim) + " is not divisible by num_heads " +
+            std::to_string(num_heads));
+    if (n_mels < patch_size)
+        bad("n_mels " + std::to_string(n_mels) + " is smaller than patch_size " +
+            std::to_string(patch_size));
+    if (input_frames < patch_size)
+        bad("input_frames " + std::to_string(input_frames) + " is smaller than patch_size " +
+            std::to_string(patch_size));
+    if (freqPositions() < freqPatches())
+        bad("n_mels / stride_f gives fewer frequency positions than patches");
+    if (!(mlp_ratio > 0) || mlpHidden() < 1)
+        bad("mlp_ratio must give at least one hidden unit");
+    for (auto [rate, name] : {std::pair{drop_rate, "drop_rate"}, {attn_drop_rate, "attn_drop_rate"},
+                              {drop_path_rate, "drop_path_rate"}})
+        if (!(rate >= 0 && rate < 1))
+            bad(std::string(name) + " must be in [0, 1)");
+    if (patchout.s_patchout_t < 0 || patchout.s_patchout_f < 0 || patchout.u_patchout < 0)
+        bad("patchout counts must be >= 0");
+    if (patchout.s_patchout_f >= freqPatches())
+        bad("s_patchout_f " + std::to_string(patchout.s_patchout_f) + " would drop all " +
+            std::to_string(freqPatches()) + " frequency patches");
+}
+
+PaSSTOptions passtPreset(const std::string& name) {
+    PaSSTOptions o;  // the defaults are PaSST-S for AudioSet
+    if (name == "passt-s") {
+        o.patchout = {.s_patchout_t = 40, .s_patchout_f = 4, .u_patchout = 0};
+        return o;
+    }
+    if (name == "passt-mini") {
+        o.input_frames = 100;
+        o.num_classes = 10;
+        o.embed_dim = 192;
+        o.depth = 4;
+        o.num_heads = 3;
+        o.patchout = {.s_patchout_t = 2, .s_patchout_f = 2, .u_patchout = 0};
+        return o;
+    }
+    if (name == "passt-micro") {
+        o.input_frames = 100;
+        o.num_classes = 10;
+        o.embed_dim = 64;
+        o.depth = 2;
+        o.num_heads = 4;
+        return o;
+    }
+    throw Error(ErrorCode::InvalidArgument,
+                "unknown model preset '" + name + "' (passt-s, passt-mini, passt-micro)");
+}
+
+std::vector<std::string> passtPresetNames() { return {"passt-s", "passt-mini", "passt-micro"}; }
+
+std::string passtOptionsToJson(const PaSSTOptions& o) {
+    nlohmann::ordered_json j = {
+        {"n_mels", o.n_mels}, {"input_frames", o.input_frames}, {"patch_size", o.patch_size},
+        {"stride_f", o.stride_f}, {"stride_t", o.stride_t}, {"in_chans", o.in_chans},
+        {"num_classes", o.num_classes}, {"embed_dim", o.embed_dim}, {"depth", o.depth},
+        {"num_heads", o.num_heads}, {"mlp_ratio", o.mlp_ratio}, {"qkv_bias", o.qkv_bias},
+        {"distilled", o.distilled}, {"drop_rate", o.drop_rate},
+        {"attn_drop_rate", o.attn_drop_rate}, {"drop_path_rate", o.drop_path_rate},
+        {"s_patchout_t", o.patchout.s_patchout_t}, {"s_patchout_f", o.patchout.s_patchout_f},
+        {"u_patchout", o.patchout.u_patchout}};
+    return j.dump();
+}
+
+PaSSTOptions passtOptionsFromJson(const std::string& text) {
+    PaSSTOptions o;
+    try {
+        const auto j = nlohmann::json::parse(text);
+        if (!j.is_object())
+            throw Error(ErrorCode::BadFormat, "model options are not a JSON object");
+        for (const auto& [key, value] : j.items()) {
+            auto integer = [&]() {
+                if (!value.is_number_integer())
+                    throw Error(ErrorCode::BadFormat, "model option " + key + " must be an integer");
+                return value.get<int>();
+            };
+            auto real = [&]() {
+                if (!value.is_number())
+                    throw Error(ErrorCode::BadFormat, "model option " + key + " must be a number");
+                return value.get<double>();
+            };
+            auto boolean = [&]() {
+                if (!value.is_boolean())
+                    throw Error(ErrorCode::BadFormat, "model option " + key + " must be true or false");
+                return value.get<bool>();
+            };
+            if (key == "n_mels") o.n_mels = integer();
+            else if (key == "input_frames") o.input_frames = integer();
+            else if (key == "patch_size") o.patch_size = integer();
+            else if (key == "stride_f") o.stride_f = integer();
+            else if (key == "stride_t") o.stride_t = integer();
+            else if (key == "in_chans") o.in_chans = integer();
+            else if (key == "num_classes") o.num_classes = integer();
+            else if (key == "embed_dim") o.embed_dim = integer();
+            else if (key == "depth") o.depth = integer();
+            else if (key == "num_heads") o.num_heads = integer();
+            else if (key == "mlp_ratio") o.mlp_ratio = real();
+            else if (key == "qkv_bias") o.qkv_bias = boolean();
+            else if (key == "distilled") o.distilled = boolean();
+            else if (key == "drop_rate") o.drop_rate = real();
+            else if (key == "attn_drop_rate") o.attn_drop_rate = real();
+            else if (key == "drop_path_rate") o.drop_path_rate = real();
+            else if (key == "s_patchout_t") o.patchout.s_patchout_t = integer();
+            else if (key == "s_patchout_f") o.patchout.s_patchout_f = integer();
+            else if (key == "u_patchout") o.patchout.u_patchout = integer();
+            else throw Error(ErrorCode::BadFormat, "unknown model option '" + key + "'");
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorCode::BadFormat, std::string("model options are not valid JSON: ") + e.what());
+    }
+    return o;
+}
+
+std::string TensorInfo::shapeText() const {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        s += i ? ", " : "";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+std::int64_t TensorInfo::numel() const noexcept {
+    std::int64_t n = 1;
+    for (auto d : shape)
+        n *= d;
+    return n;
+}
+
+struct PaSSTModel::Impl {
+    PaSST module;
+    explicit Impl(const PaSSTOptions& o) : module(o) {}
+};
+
+PaSSTModel::PaSSTModel(const PaSSTOptions& options, std::uint64_t seed)
+    : m_impl(std::make_unique<Impl>(options)) {
+    m_impl->module->initialize(seed);
+    m_impl->module->eval();
+}
+
+PaSSTModel::PaSSTModel(const PaSSTOptions& options, Uninitialized)
+    : m_impl(std::make_unique<Impl>(options)) {
+    m_impl->module->eval();
+}
+
+PaSSTModel::~PaSSTModel() = default;
+PaSSTModel::PaSSTModel(PaSSTModel&&) noexcept = default;
+PaSSTModel& PaSSTModel::operator=(PaSSTModel&&) noexcept = default;
+
+const PaSSTOptions& PaSSTModel::options() const noexcept { return m_impl->module->options(); }
+
+std::vector<TensorInfo> PaSSTModel::parameters() const {
+    std::vector<TensorInfo> out;
+    for (const auto& p : m_impl->module->named_parameters())
+        out.push_back({p.key(), "F32", p.value().sizes().vec()});
+    return out;
+}
+
+std::int64_t PaSSTModel::parameterCount() const {
+    std::int64_t n = 0;
+    for (const auto& p : m_impl->module->parameters())
+        n += p.numel();
+    return n;
+}
+
+ModelOutput PaSSTModel::forward(const float* input, int batch, int frames) const {
+    const auto& o = options();
+    if (batch < 1)
+        throw Error(ErrorCode::InvalidArgument, "batch must be >= 1");
+    if (frames < o.patch_size)
+        throw Error(ErrorCode::InvalidArgument, "PaSST needs at least " + std::to_string(o.patch_size) +
+                                                    " frames, got " + std::to_string(frames));
+    auto& module = m_impl->module;
+    if (module->is_training())
+        throw Error(ErrorCode::InvalidArgument, "forward() runs in eval mode: call setTraining(false)");
+    torch::InferenceMode inference;
+    // from_blob does not copy; the input outlives the call.
+    const auto x = torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
+                                    torch::kFloat32);
+    auto [logits, features] = module->forward(x);
+    ModelOutput out;
+    out.batch = batch;
+    out.num_classes = o.num_classes;
+    out.embed_dim = o.embed_dim;
+    logits = logits.contiguous();
+    features = features.contiguous();
+    out.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+    out.features.assign(features.data_ptr<float>(), features.data_ptr<float>() + features.numel());
+    return out;
+}
+
+ModelOutput PaSSTModel::forward(const std::vector<Features>& batch) const {
+    if (batch.empty())
+        throw Error(ErrorCode::InvalidArgument, "empty batch");
+    if (options().in_chans != 1)
+        throw Error(ErrorCode::InvalidArgument, "feature blocks have one channel; the model takes " +
+                                                    std::to_string(options().in_chans));
+    const int frames = batch.front().n_frames;
+    std::vector<float> input;
+    input.reserve(batch.size() * static_cast<std::size_t>(options().n_mels) * frames);
+    for (const auto& f : batch) {
+        if (f.n_bins != options().n_mels)
+            throw Error(ErrorCode::InvalidArgument, "features have " + std::to_string(f.n_bins) +
+                                                        " bins, the model takes n_mels " +
+                                                        std::to_string(options().n_mels));
+        if (f.n_frames != frames)
+            throw Error(ErrorCode::InvalidArgument,
+                        "feature blocks of one batch must have the same length (" +
+                            std::to_string(frames) + " and " + std::to_string(f.n_frames) + ")");
+        const auto binMajor = f.binMajor();
+        input.insert(input.end(), binMajor.begin(), binMajor.end());
+    }
+    return forward(input.data(), static_cast<int>(batch.size()), frames);
+}
+
+bool PaSSTModel::training() const { return m_impl->module->is_training(); }
+void PaSSTModel::setTraining(bool on) { m_impl->module->train(on); }
+void PaSSTModel::setPatchout(const PatchoutOptions& patchout) { m_impl->module->setPatchout(patchout); }
+
+PaSST& PaSSTModel::module() { return m_impl->module; }
+const PaSST& PaSSTModel::module() const { return m_impl->module; }
+
+}  // namespace patchout

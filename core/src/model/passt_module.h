@@ -1,0 +1,110 @@
+// The PaSST LibTorch module (internal to core and its tests: includes torch). Sub-module and
+// parameter names equal the official state_dict keys (blocks.0.attn.qkv.weight, head.1.bias, ...),
+// registered in the official order, so named_parameters() lists them as state_dict() does.
+#pragma once
+
+#include "patchout/passt.h"
+
+#include <torch/torch.h>
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace patchout {
+
+// Structured patchout on the patch grid x [B, E, F, T]: keeps a random sorted subset of
+// T - s_patchout_t time columns and F - s_patchout_f frequency rows, the same for the whole batch.
+torch::Tensor structuredPatchout(const torch::Tensor& x, int s_patchout_t, int s_patchout_f);
+// Unstructured patchout on a token sequence x [B, N, E]: keeps a random sorted subset of
+// N - u_patchout tokens, the same for the whole batch.
+torch::Tensor unstructuredPatchout(const torch::Tensor& x, int u_patchout);
+// Stochastic depth: in training, zeroes whole examples of x with probability p and scales the
+// rest by 1 / (1 - p); identity otherwise.
+torch::Tensor dropPath(const torch::Tensor& x, double p, bool training);
+
+struct PatchEmbedImpl : torch::nn::Module {
+    explicit PatchEmbedImpl(const PaSSTOptions& o);
+    // [B, C, n_mels, T] -> [B, E, F, T'] (not flattened: positional embeddings are added on the grid)
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::nn::Conv2d proj{nullptr};
+};
+TORCH_MODULE(PatchEmbed);
+
+struct AttentionImpl : torch::nn::Module {
+    explicit AttentionImpl(const PaSSTOptions& o);
+    torch::Tensor forward(const torch::Tensor& x);
+    int num_heads;
+    double scale;
+    torch::nn::Linear qkv{nullptr}, proj{nullptr};
+    torch::nn::Dropout attn_drop{nullptr}, proj_drop{nullptr};
+};
+TORCH_MODULE(Attention);
+
+struct MlpImpl : torch::nn::Module {
+    explicit MlpImpl(const PaSSTOptions& o);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+    torch::nn::Dropout drop{nullptr};
+};
+TORCH_MODULE(Mlp);
+
+struct BlockImpl : torch::nn::Module {
+    BlockImpl(const PaSSTOptions& o, double dropPathRate);
+    // Pre-norm: x + attn(norm1(x)), then x + mlp(norm2(x)).
+    torch::Tensor forward(const torch::Tensor& x);
+    double drop_path;
+    torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+    Attention attn{nullptr};
+    Mlp mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
+class PaSSTImpl : public torch::nn::Module {
+public:
+    explicit PaSSTImpl(const PaSSTOptions& options);
+
+    const PaSSTOptions& options() const noexcept { return m_options; }
+    // Validated against the options; counts larger than the input allows fail at forward time.
+    void setPatchout(const PatchoutOptions& patchout);
+
+    // The sequence entering blocks.0 for input [B, in_chans, n_mels, T]: patch grid plus
+    // time/frequency positions (time cut or, in training, randomly offset), structured patchout,
+    // flattened frequency-major, unstructured patchout, then the cls (and dist) tokens in front.
+    torch::Tensor tokens(const torch::Tensor& x);
+    // All tokens after the blocks and the final LayerNorm `norm`.
+    torch::Tensor encode(const torch::Tensor& x);
+    // (logits, features) as the reference: features = mean of the cls and dist outputs of `norm`
+    // (cls alone without distillation), logits = head(features).
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x);
+
+    // Re-initialises every parameter as the reference does, from `seed`.
+    void initialize(std::uint64_t seed);
+
+    torch::Tensor cls_token, dist_token, new_pos_embed, freq_new_pos_embed, time_new_pos_embed;
+    PatchEmbed patch_embed{nullptr};
+    torch::nn::ModuleList blocks{nullptr};
+    std::vector<Block> block_list;  // the same modules as `blocks`, typed
+    torch::nn::LayerNorm norm{nullptr};
+    torch::nn::Sequential head{nullptr};  // head.0 LayerNorm (eps 1e-5), head.1 Linear
+    torch::nn::Linear head_dist{nullptr};  // stored in checkpoints, unused by forward (as upstream)
+    torch::nn::Dropout pos_drop{nullptr};
+
+private:
+    PaSSTOptions m_options;
+};
+TORCH_MODULE(PaSST);
+
+// For loaders that overwrite every weight: a model with zeroed parameters, skipping the random
+// initialisation (0.7 s for PaSST-S).
+struct PaSSTModelAccess {
+    static PaSSTModel uninitialized(const PaSSTOptions& options) {
+        return PaSSTModel(options, PaSSTModel::Uninitialized{});
+    }
+};
+
+// Official-style initialisation of a freshly built head (head.1 and head_dist), used when a
+// checkpoint is imported for a different number of classes.
+void initializeHead(PaSSTImpl& model, std::uint64_t seed);
+
+}  // namespace patchout
