@@ -9,5 +9,6 @@ namespace patchout::cli {
 void addInfoCommand(CLI::App& app);
 void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
+void addMetricsCommand(CLI::App& app);  // metrics (reports from predictions.csv)
 
 }  // namespace patchout::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     patchout::cli::addInfoCommand(app);
     patchout::cli::addAudioCommands(app);
     patchout::cli::addDemoCommand(app);
+    patchout::cli::addMetricsCommand(app);
 
     try {
         app.parse(argc, argv);

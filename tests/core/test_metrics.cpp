@@ -306,3 +306,30 @@ TEST(MetricsSingleLabel, OneHotAndCountsAreConsistent) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MetricsBinary, ThinnedCurvesKeepTheirEnds) {
+    const auto& c = refCase("random");
+    const auto scores = scoresOf(c);
+    const auto truth = oneHot(c["y_true"].get<std::vector<int>>(), scores.n_classes);
+    const auto full = rankingMetrics(truth, scores, {.keep_curves = true});
+    const auto thin = rankingMetrics(truth, scores, {.keep_curves = true, .max_curve_points = 5});
+    for (std::size_t k = 0; k < scores.n_classes; ++k) {
+        const auto& f = full.per_class[k];
+        const auto& t = thin.per_class[k];
+        ASSERT_GT(f.roc.fpr.size(), 5u);
+        ASSERT_EQ(t.roc.fpr.size(), 5u);
+        ASSERT_EQ(t.roc.thresholds.size(), 5u);
+        EXPECT_EQ(t.roc.fpr.back(), 1.0);
+        EXPECT_EQ(t.roc.tpr.front(), 0.0);
+        EXPECT_EQ(t.pr.precision.size(), 5u);
+        EXPECT_EQ(t.pr.thresholds.size(), 4u);  // the final (recall 0, precision 1) has none
+        EXPECT_EQ(t.pr.precision.back(), 1.0);
+        EXPECT_EQ(t.pr.recall.front(), f.pr.recall.front());
+        EXPECT_EQ(t.pr.thresholds.front(), f.pr.thresholds.front());
+        EXPECT_EQ(t.roc_auc, f.roc_auc) << "thinning touches the curves only";
+    }
+}
+
+}  // namespace

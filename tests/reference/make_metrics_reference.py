@@ -226,6 +226,27 @@ def main():
         json.dump(nan_to_none(doc), f, allow_nan=False, separators=(",", ":"))
         f.write("\n")
     print("wrote", OUT)
+    write_cli_predictions(rng)
+
+
+def write_cli_predictions(rng):
+    """Two small predictions.csv files (a model and a weaker baseline on the same 80 clips, with
+    time windows) and a malformed one, for the end-to-end tests of `patchout metrics`."""
+    folder = os.path.dirname(OUT)
+    classes = ["zero", "one", "two", "three"]
+    n = 80
+    y = rng.integers(0, len(classes), n)
+    for name, signal in (("predictions_model.csv", 2.5), ("predictions_baseline.csv", 1.0)):
+        z = rng.normal(size=(n, len(classes)))
+        z[np.arange(n), y] += signal
+        S = softmax(z)
+        with open(os.path.join(folder, name), "w") as f:
+            f.write("file,start_s,end_s,true," + ",".join(classes) + "\n")
+            for i in range(n):
+                f.write(f"speaker{i % 4}/{i:03d}.wav,0,1,{classes[y[i]]},"
+                        + ",".join(repr(float(v)) for v in S[i]) + "\n")
+    with open(os.path.join(folder, "predictions_malformed.csv"), "w") as f:
+        f.write("file,true,zero,one\na.wav,zero,0.9,0.1\nb.wav,one,0.2\n")
 
 
 def cases_to_lists(obj):

@@ -124,6 +124,9 @@ double dPrime(double auc);
 
 struct RankingOptions {
     bool keep_curves = false;
+    // Thin each kept curve to at most this many evenly spaced points, ends kept (0: all). A
+    // 100 000-clip class has up to 100 000 points per curve; a plot needs a thousand.
+    std::size_t max_curve_points = 0;
     unsigned threads = 0;  // 0: all cores
 };
 struct RankingMetrics {

@@ -176,6 +176,28 @@ BinaryRanking rankingFromCurve(const ClfCurve& c, bool keepCurves) {
     return r;
 }
 
+template <typename... Vectors>
+void thin(std::size_t maxPoints, std::vector<double>& first, Vectors&... rest) {
+    const std::size_t n = first.size();
+    if (maxPoints < 2 || n <= maxPoints)
+        return;
+    std::vector<std::size_t> idx(maxPoints);
+    for (std::size_t k = 0; k < maxPoints; ++k)
+        idx[k] = static_cast<std::size_t>(std::llround(static_cast<double>(k) *
+                                                       static_cast<double>(n - 1) /
+                                                       static_cast<double>(maxPoints - 1)));
+    auto pick = [&](std::vector<double>& v) {
+        std::vector<double> out;
+        out.reserve(maxPoints);
+        for (std::size_t i : idx)
+            if (i < v.size())
+                out.push_back(v[i]);
+        v = std::move(out);
+    };
+    pick(first);
+    (pick(rest), ...);
+}
+
 double mean(const std::vector<double>& v) {
     if (v.empty())
         return kNaN;
@@ -497,7 +519,11 @@ RankingMetrics rankingMetrics(const LabelMatrix& truth, const ScoreMatrix& score
         for (std::size_t i = 0; i < n; ++i)
             items[i] = {scores.values[i * C + c], truth.values[i * C + c] ? std::uint8_t{1}
                                                                           : std::uint8_t{0}};
-        out.per_class[c] = rankingFromCurve(clfCurve(items), options.keep_curves);
+        auto r = rankingFromCurve(clfCurve(items), options.keep_curves);
+        thin(options.max_curve_points, r.roc.fpr, r.roc.tpr, r.roc.thresholds);
+        // PR thresholds are one shorter than the points (the final precision 1, recall 0).
+        thin(options.max_curve_points, r.pr.precision, r.pr.recall, r.pr.thresholds);
+        out.per_class[c] = std::move(r);
     });
 
     std::vector<double> aucs, aps;
