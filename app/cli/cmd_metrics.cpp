@@ -80,7 +80,9 @@ void runMetrics(const MetricsArgs& a) {
         for (const auto& m : comparison->metrics)
             std::cout << "    " << m.name << " " << (m.delta >= 0 ? "+" : "") << show(m.delta)
                       << " [" << show(m.ci_low) << ", " << show(m.ci_high) << "]\n";
-        std::cout << "    McNemar p = " << show(comparison->mcnemar.p_value) << ", "
+        char p[32];
+        std::snprintf(p, sizeof p, "%.3g", comparison->mcnemar.p_value);
+        std::cout << "    McNemar p = " << p << ", "
                   << comparison->flipped.size() << " clips flipped\n";
     }
     std::cout << "  report written to " << a.out << "\n";

@@ -240,6 +240,15 @@ TEST(MetricsReport, EmptySetIsAnErrorNotANaNReport) {
     expectError([&] { computeReport(p); }, ErrorCode::Dataset, "no clips");
 }
 
+TEST(MetricsReport, TopKWithKAtLeastTheClassCountIsNotReported) {
+    const auto p = predictionsOf("random");  // 6 classes
+    ReportOptions options;
+    options.top_k = 5;
+    EXPECT_FALSE(std::isnan(computeReport(p, options).top_k_accuracy));
+    options.top_k = 6;
+    EXPECT_TRUE(std::isnan(computeReport(p, options).top_k_accuracy));
+}
+
 TEST(MetricsReport, LogitScoresSkipLogLossAndCalibration) {
     auto p = predictionsOf("random");
     for (auto& v : p.scores.values)

@@ -55,6 +55,12 @@ std::string fmt(double v, int digits = 4) {
     return buf;
 }
 
+std::string pValue(double p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, p < 1e-3 ? "%.2e" : "%.4f", p);
+    return buf;
+}
+
 std::string csvQuote(const std::string& s) {
     if (s.find_first_of(",\"\n\r") == std::string::npos)
         return s;
@@ -122,7 +128,10 @@ EvaluationReport computeReport(const Predictions& p, const ReportOptions& option
         r.confusion = confusionMatrix(yTrue, r.top1, C);
         r.accuracy = accuracy(yTrue, r.top1);
         r.top1_accuracy = r.accuracy;
-        r.top_k_accuracy = topKAccuracy(yTrue, scores, std::max(1, options.top_k));
+        // With k >= the number of classes every clip is a hit: say nothing rather than 1.
+        r.top_k_accuracy = static_cast<std::size_t>(std::max(1, options.top_k)) < C
+                               ? topKAccuracy(yTrue, scores, std::max(1, options.top_k))
+                               : kNaN;
         r.balanced_accuracy = balancedAccuracy(r.confusion);
         r.cohen_kappa = cohenKappa(r.confusion);
         r.log_loss = r.scores_are_probabilities ? logLoss(yTrue, scores) : kNaN;
@@ -560,7 +569,7 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
                << fmt(m.ci_high) << "] |\n";
         md << "\nMcNemar (top-1 right/wrong): " << cmp->mcnemar.only_ours_right
            << " clips only we get right, " << cmp->mcnemar.only_baseline_right
-           << " only the baseline, p = " << fmt(cmp->mcnemar.p_value) << " ("
+           << " only the baseline, p = " << pValue(cmp->mcnemar.p_value) << " ("
            << (cmp->mcnemar.exact ? "exact binomial" : "chi-square, continuity-corrected")
            << "). " << cmp->flipped.size() << " clips flipped (flipped.csv).\n";
     }
