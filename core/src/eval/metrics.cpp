@@ -18,17 +18,24 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-void require(bool ok, const std::string& message) {
+// Takes a literal: the checks sit in loops over millions of scores, where building a std::string
+// message per call would cost more than the metric.
+void require(bool ok, const char* message) {
     if (!ok)
         throw Error(ErrorCode::InvalidArgument, message, "metrics");
 }
 
+[[noreturn]] void fail(const std::string& message) {
+    throw Error(ErrorCode::InvalidArgument, message, "metrics");
+}
+
 void checkLabels(std::span<const int> labels, std::size_t nClasses, const char* what) {
-    require(!labels.empty(), std::string(what) + ": no samples");
+    if (labels.empty())
+        fail(std::string(what) + ": no samples");
     for (std::size_t i = 0; i < labels.size(); ++i)
-        require(labels[i] >= 0 && static_cast<std::size_t>(labels[i]) < nClasses,
-                std::string(what) + ": label " + std::to_string(labels[i]) + " of sample " +
-                    std::to_string(i) + " is outside [0, " + std::to_string(nClasses) + ")");
+        if (labels[i] < 0 || static_cast<std::size_t>(labels[i]) >= nClasses)
+            fail(std::string(what) + ": label " + std::to_string(labels[i]) + " of sample " +
+                 std::to_string(i) + " is outside [0, " + std::to_string(nClasses) + ")");
 }
 
 void checkScores(const ScoreMatrix& scores) {
@@ -45,24 +52,29 @@ void checkTruth(const LabelMatrix& truth, const ScoreMatrix& scores) {
             "labels: values.size() is not n_samples * n_classes");
 }
 
-// Runs body(i) for i in [0, n) on up to `threads` threads (0: all cores). Classes are independent,
-// so this is where a 527-class evaluation gets its speed on a many-core machine.
+unsigned workerCount(std::size_t n, unsigned threads) {
+    const unsigned count = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(count, n)));
+}
+
+// Runs body(i, worker) for i in [0, n) on workerCount(n, threads) threads (0: all cores); worker
+// indexes per-thread scratch space. Classes are independent, so this is where a 527-class
+// evaluation gets its speed on a many-core machine.
 template <typename Body>
 void parallelFor(std::size_t n, unsigned threads, Body body) {
-    unsigned count = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-    count = static_cast<unsigned>(std::min<std::size_t>(count, n));
+    const unsigned count = workerCount(n, threads);
     if (count <= 1) {
         for (std::size_t i = 0; i < n; ++i)
-            body(i);
+            body(i, 0u);
         return;
     }
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::atomic<bool> failed{false};
-    auto work = [&] {
+    auto work = [&](unsigned worker) {
         try {
             for (std::size_t i = next++; i < n && !failed; i = next++)
-                body(i);
+                body(i, worker);
         } catch (...) {
             if (!failed.exchange(true))
                 failure = std::current_exception();
@@ -70,8 +82,8 @@ void parallelFor(std::size_t n, unsigned threads, Body body) {
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < count; ++t)
-        pool.emplace_back(work);
-    work();
+        pool.emplace_back(work, t);
+    work(0);
     for (auto& t : pool)
         t.join();
     if (failure)
@@ -143,6 +155,37 @@ std::uint64_t packKey(double score, bool positive) {
     return (orderKey(score) << 1) | (positive ? 1u : 0u);
 }
 
+// LSD radix sort of data[0, n) on bits [low, high] in passes of at most 11 bits; tmp holds n.
+// Leaves the result in data.
+void lsdRadix(std::uint64_t* data, std::uint64_t* tmp, std::size_t n, int low, int high) {
+    if (n < 2 || high < low)
+        return;
+    const int span = high - low + 1, passes = (span + 10) / 11, bits = (span + passes - 1) / passes;
+    const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+    std::vector<std::size_t> count(std::size_t{1} << bits);
+    std::uint64_t *from = data, *to = tmp;
+    for (int pass = 0; pass < passes; ++pass) {
+        const int shift = low + pass * bits;
+        std::fill(count.begin(), count.end(), 0);
+        for (std::size_t i = 0; i < n; ++i)
+            ++count[(from[i] >> shift) & mask];
+        std::size_t sum = 0;
+        for (auto& c : count) {
+            const auto here = c;
+            c = sum;
+            sum += here;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            to[count[(from[i] >> shift) & mask]++] = from[i];
+        std::swap(from, to);
+    }
+    if (from != data)
+        std::copy(from, from + n, data);
+}
+
+// Only the bits that vary are sorted. Large arrays (the micro average: every clip x class) are
+// first split by their top bits, so that the remaining passes run on buckets that fit in cache
+// instead of streaming the whole array through memory once per pass.
 void radixSort(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& buffer) {
     if (keys.size() < 2)
         return;
@@ -152,33 +195,36 @@ void radixSort(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& buf
     varying &= ~std::uint64_t{1};  // the label bit need not be sorted
     if (varying == 0)
         return;
-    // Only the bits that vary are sorted, in as few passes of at most 11 bits as cover them.
     const int low = std::countr_zero(varying), high = 63 - std::countl_zero(varying);
-    const int span = high - low + 1, passes = (span + 10) / 11, bits = (span + passes - 1) / passes;
-    const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
     buffer.resize(keys.size());
-    std::vector<std::size_t> count(std::size_t{1} << bits);
-    for (int pass = 0; pass < passes; ++pass) {
-        const int shift = low + pass * bits;
-        std::fill(count.begin(), count.end(), 0);
-        for (auto k : keys)
-            ++count[(k >> shift) & mask];
-        std::size_t sum = 0;
-        for (auto& c : count) {
-            const auto here = c;
-            c = sum;
-            sum += here;
-        }
-        for (auto k : keys)
-            buffer[count[(k >> shift) & mask]++] = k;
-        keys.swap(buffer);
+    if (keys.size() < (std::size_t{1} << 21) || high - low < 22) {
+        lsdRadix(keys.data(), buffer.data(), keys.size(), low, high);
+        return;
     }
+    constexpr int kTopBits = 11;
+    const int shift = high + 1 - kTopBits;
+    const std::uint64_t mask = (std::uint64_t{1} << kTopBits) - 1;
+    std::vector<std::size_t> count((std::size_t{1} << kTopBits) + 1, 0);
+    for (auto k : keys)
+        ++count[((k >> shift) & mask) + 1];
+    for (std::size_t b = 1; b < count.size(); ++b)
+        count[b] += count[b - 1];
+    std::vector<std::size_t> next(count.begin(), count.end() - 1);
+    for (auto k : keys)
+        buffer[next[(k >> shift) & mask]++] = k;
+    // Each bucket is sorted in place in `buffer`, with its slice of `keys` as scratch.
+    for (std::size_t b = 0; b + 1 < count.size(); ++b)
+        lsdRadix(buffer.data() + count[b], keys.data() + count[b], count[b + 1] - count[b], low,
+                 shift - 1);
+    keys.swap(buffer);
 }
 
-ClfCurve clfCurveByRadix(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& buffer,
-                         std::uint64_t topBit) {
+void clfCurveByRadix(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& buffer,
+                     std::uint64_t topBit, ClfCurve& curve) {
     radixSort(keys, buffer);
-    ClfCurve curve;
+    curve.tps.clear();
+    curve.fps.clear();
+    curve.thresholds.clear();
     std::int64_t tp = 0, fp = 0;
     for (std::size_t i = keys.size(); i-- > 0;) {
         if (keys[i] & 1)
@@ -191,7 +237,6 @@ ClfCurve clfCurveByRadix(std::vector<std::uint64_t>& keys, std::vector<std::uint
             curve.thresholds.push_back(scoreOfKey((keys[i] >> 1) | (topBit << 63)));
         }
     }
-    return curve;
 }
 
 // Scores and labels of one binary problem, read with a stride (a column of a row-major matrix).
@@ -201,7 +246,9 @@ ClfCurve clfCurve(const double* scores, const std::uint8_t* truth, std::size_t n
         std::vector<std::uint64_t> keys(n), buffer;
         for (std::size_t i = 0; i < n; ++i)
             keys[i] = packKey(scores[i * stride], truth[i * stride] != 0);
-        return clfCurveByRadix(keys, buffer, n ? orderKey(scores[0]) >> 63 : 0);
+        ClfCurve curve;
+        clfCurveByRadix(keys, buffer, n ? orderKey(scores[0]) >> 63 : 0, curve);
+        return curve;
     }
     std::vector<Scored> items(n);
     for (std::size_t i = 0; i < n; ++i)
@@ -209,7 +256,23 @@ ClfCurve clfCurve(const double* scores, const std::uint8_t* truth, std::size_t n
     return clfCurveBySort(items);
 }
 
-BinaryRanking rankingFromCurve(const ClfCurve& c, bool keepCurves) {
+// Indices of at most maxPoints evenly spaced points out of n, both ends kept (all for 0).
+std::vector<std::size_t> evenlySpaced(std::size_t n, std::size_t maxPoints) {
+    std::vector<std::size_t> idx;
+    if (maxPoints < 2 || n <= maxPoints) {
+        idx.resize(n);
+        std::iota(idx.begin(), idx.end(), std::size_t{0});
+        return idx;
+    }
+    idx.resize(maxPoints);
+    for (std::size_t k = 0; k < maxPoints; ++k)
+        idx[k] = static_cast<std::size_t>(std::llround(static_cast<double>(k) *
+                                                       static_cast<double>(n - 1) /
+                                                       static_cast<double>(maxPoints - 1)));
+    return idx;
+}
+
+BinaryRanking rankingFromCurve(const ClfCurve& c, bool keepCurves, std::size_t maxPoints = 0) {
     BinaryRanking r;
     const std::size_t m = c.tps.size();
     r.positives = c.tps.back();
@@ -217,16 +280,15 @@ BinaryRanking rankingFromCurve(const ClfCurve& c, bool keepCurves) {
     const double P = static_cast<double>(r.positives), N = static_cast<double>(r.negatives);
 
     if (r.positives > 0 && r.negatives > 0) {
-        // Trapezoids in integer arithmetic: exact up to the final division.
-        long double area2 = 0;
-        std::int64_t prevTp = 0, prevFp = 0;
+        // Trapezoids in integer arithmetic, exact up to the final division: the sum is at most
+        // 2 P N, which fits 64 bits below 4e9 scores.
+        std::int64_t area2 = 0, prevTp = 0, prevFp = 0;
         for (std::size_t i = 0; i < m; ++i) {
-            area2 += static_cast<long double>(c.fps[i] - prevFp) *
-                     static_cast<long double>(c.tps[i] + prevTp);
+            area2 += (c.fps[i] - prevFp) * (c.tps[i] + prevTp);
             prevTp = c.tps[i];
             prevFp = c.fps[i];
         }
-        r.roc_auc = static_cast<double>(area2 / (2.0L * P * N));
+        r.roc_auc = static_cast<double>(area2) / (2.0 * P * N);
     } else {
         r.roc_auc = kNaN;
     }
@@ -254,49 +316,38 @@ BinaryRanking rankingFromCurve(const ClfCurve& c, bool keepCurves) {
                     c.tps[i + 1] - 2 * c.tps[i] + c.tps[i - 1] != 0)
                     keep.push_back(i);
             }
-            r.roc.fpr.push_back(0);
-            r.roc.tpr.push_back(0);
-            r.roc.thresholds.push_back(c.thresholds[0] + 1);
-            for (std::size_t i : keep) {
+            // Point 0 is the origin (threshold: the highest score + 1), point j > 0 is keep[j - 1].
+            for (std::size_t j : evenlySpaced(keep.size() + 1, maxPoints)) {
+                if (j == 0) {
+                    r.roc.fpr.push_back(0);
+                    r.roc.tpr.push_back(0);
+                    r.roc.thresholds.push_back(c.thresholds[0] + 1);
+                    continue;
+                }
+                const std::size_t i = keep[j - 1];
                 r.roc.fpr.push_back(static_cast<double>(c.fps[i]) / N);
                 r.roc.tpr.push_back(static_cast<double>(c.tps[i]) / P);
                 r.roc.thresholds.push_back(c.thresholds[i]);
             }
         }
         if (r.positives > 0) {
-            for (std::size_t k = m; k-- > 0;) {
+            // Point j < m is threshold m - 1 - j (recall decreasing), point m the final (0, 1),
+            // which has no threshold.
+            for (std::size_t j : evenlySpaced(m + 1, maxPoints)) {
+                if (j == m) {
+                    r.pr.precision.push_back(1);
+                    r.pr.recall.push_back(0);
+                    continue;
+                }
+                const std::size_t k = m - 1 - j;
                 r.pr.precision.push_back(static_cast<double>(c.tps[k]) /
                                          static_cast<double>(c.tps[k] + c.fps[k]));
                 r.pr.recall.push_back(static_cast<double>(c.tps[k]) / P);
                 r.pr.thresholds.push_back(c.thresholds[k]);
             }
-            r.pr.precision.push_back(1);
-            r.pr.recall.push_back(0);
         }
     }
     return r;
-}
-
-template <typename... Vectors>
-void thin(std::size_t maxPoints, std::vector<double>& first, Vectors&... rest) {
-    const std::size_t n = first.size();
-    if (maxPoints < 2 || n <= maxPoints)
-        return;
-    std::vector<std::size_t> idx(maxPoints);
-    for (std::size_t k = 0; k < maxPoints; ++k)
-        idx[k] = static_cast<std::size_t>(std::llround(static_cast<double>(k) *
-                                                       static_cast<double>(n - 1) /
-                                                       static_cast<double>(maxPoints - 1)));
-    auto pick = [&](std::vector<double>& v) {
-        std::vector<double> out;
-        out.reserve(maxPoints);
-        for (std::size_t i : idx)
-            if (i < v.size())
-                out.push_back(v[i]);
-        v = std::move(out);
-    };
-    pick(first);
-    (pick(rest), ...);
 }
 
 double mean(const std::vector<double>& v) {
@@ -543,8 +594,8 @@ BinaryRanking binaryRanking(std::span<const double> scores, std::span<const std:
     require(!scores.empty(), "binaryRanking: no samples");
     require(scores.size() == truth.size(), "binaryRanking: scores and labels differ in length");
     for (std::size_t i = 0; i < scores.size(); ++i)
-        require(std::isfinite(scores[i]), "binaryRanking: score " + std::to_string(i) +
-                                              " is not finite");
+        if (!std::isfinite(scores[i]))
+            fail("binaryRanking: score " + std::to_string(i) + " is not finite");
     return rankingFromCurve(
         clfCurve(scores.data(), truth.data(), scores.size(), 1, sameSign(scores)), keepCurves);
 }
@@ -608,26 +659,27 @@ double dPrime(double auc) { return std::sqrt(2.0) * inverseNormalCdf(auc); }
 RankingMetrics rankingMetrics(const LabelMatrix& truth, const ScoreMatrix& scores,
                               const RankingOptions& options) {
     checkTruth(truth, scores);
-    for (double v : scores.values)
-        require(std::isfinite(v), "rankingMetrics: scores contain NaN or infinity");
+    if (!std::all_of(scores.values.begin(), scores.values.end(),
+                     [](double v) { return std::isfinite(v); }))
+        fail("rankingMetrics: scores contain NaN or infinity");
     const std::size_t n = scores.n_samples, C = scores.n_classes;
     RankingMetrics out;
     out.per_class.resize(C);
     const bool packable = sameSign(scores.values);
     const std::uint64_t topBit = orderKey(scores.values[0]) >> 63;
-    auto finish = [&](std::size_t c, const ClfCurve& curve) {
-        auto r = rankingFromCurve(curve, options.keep_curves);
-        thin(options.max_curve_points, r.roc.fpr, r.roc.tpr, r.roc.thresholds);
-        // PR thresholds are one shorter than the points (the final precision 1, recall 0).
-        thin(options.max_curve_points, r.pr.precision, r.pr.recall, r.pr.thresholds);
-        out.per_class[c] = std::move(r);
-    };
     // Job 0 is the micro average (every (clip, class) pair: the largest sort), handed out first so
     // it runs alongside the classes. The classes go in blocks of 8: one 64-byte row segment feeds
-    // 8 columns, instead of one cache miss per score.
+    // 8 columns, instead of one cache miss per score. Scratch space is per worker, reused.
     constexpr std::size_t kBlock = 8;
+    const std::size_t jobs = (C + kBlock - 1) / kBlock + 1;
+    struct Scratch {
+        std::vector<std::vector<std::uint64_t>> keys;
+        std::vector<std::uint64_t> buffer;
+        ClfCurve curve;
+    };
+    std::vector<Scratch> scratch(workerCount(jobs, options.threads));
     BinaryRanking micro;
-    parallelFor((C + kBlock - 1) / kBlock + 1, options.threads, [&](std::size_t job) {
+    parallelFor(jobs, options.threads, [&](std::size_t job, unsigned worker) {
         if (job == 0) {
             micro = rankingFromCurve(
                 clfCurve(scores.values.data(), truth.values.data(), n * C, 1, packable), false);
@@ -636,16 +688,23 @@ RankingMetrics rankingMetrics(const LabelMatrix& truth, const ScoreMatrix& score
         const std::size_t c0 = (job - 1) * kBlock, c1 = std::min(C, c0 + kBlock);
         if (!packable) {
             for (std::size_t c = c0; c < c1; ++c)
-                finish(c, clfCurve(scores.values.data() + c, truth.values.data() + c, n, C, false));
+                out.per_class[c] = rankingFromCurve(
+                    clfCurve(scores.values.data() + c, truth.values.data() + c, n, C, false),
+                    options.keep_curves, options.max_curve_points);
             return;
         }
-        std::vector<std::vector<std::uint64_t>> keys(c1 - c0, std::vector<std::uint64_t>(n));
+        auto& s = scratch[worker];
+        s.keys.resize(kBlock);
+        for (auto& k : s.keys)
+            k.resize(n);
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t c = c0; c < c1; ++c)
-                keys[c - c0][i] = packKey(scores.values[i * C + c], truth.values[i * C + c] != 0);
-        std::vector<std::uint64_t> buffer;
-        for (std::size_t c = c0; c < c1; ++c)
-            finish(c, clfCurveByRadix(keys[c - c0], buffer, topBit));
+                s.keys[c - c0][i] = packKey(scores.values[i * C + c], truth.values[i * C + c] != 0);
+        for (std::size_t c = c0; c < c1; ++c) {
+            clfCurveByRadix(s.keys[c - c0], s.buffer, topBit, s.curve);
+            out.per_class[c] =
+                rankingFromCurve(s.curve, options.keep_curves, options.max_curve_points);
+        }
     });
 
     std::vector<double> aucs, aps;
@@ -758,7 +817,7 @@ std::vector<ThresholdChoice> tuneThresholds(const LabelMatrix& truth, const Scor
     const std::size_t n = scores.n_samples, C = scores.n_classes;
     std::vector<ThresholdChoice> out(C);
     const bool packable = sameSign(scores.values);
-    parallelFor(C, 0, [&](std::size_t c) {
+    parallelFor(C, 0, [&](std::size_t c, unsigned) {
         const auto curve =
             clfCurve(scores.values.data() + c, truth.values.data() + c, n, C, packable);
         const std::int64_t P = curve.tps.back();

@@ -2,6 +2,7 @@
 #include "patchout/files.h"
 #include "patchout/report.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
