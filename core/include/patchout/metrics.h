@@ -2,6 +2,8 @@
 // zero_division, confusion matrices, log loss, kappa, ROC/PR curves, AUC, average precision, mAP,
 // d-prime, calibration, per-class thresholds), in plain C++ so that a 100 000 x 527 evaluation takes
 // seconds. Reports (report.h) and the GUI call these; tests compare each one with scikit-learn.
+// Thread-safety: every function is reentrant; rankingMetrics and tuneThresholds use several threads
+// internally.
 #pragma once
 
 #include <cstddef>
