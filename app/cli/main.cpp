@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     patchout::cli::addDemoCommand(app);
     patchout::cli::addDatasetCommands(app);
     patchout::cli::addModelCommands(app);
+    patchout::cli::addMetricsCommand(app);
 
     try {
         app.parse(argc, argv);

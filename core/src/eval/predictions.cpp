@@ -1,0 +1,270 @@
+#include "patchout/error.h"
+#include "patchout/files.h"
+#include "patchout/report.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace patchout {
+
+namespace {
+
+// Splits CSV text into rows of fields (RFC 4180: quoted fields, "" inside quotes, CRLF). Each row
+// keeps the line it started on for error messages.
+struct CsvRow {
+    std::size_t line = 0;
+    std::vector<std::string> fields;
+};
+
+std::vector<CsvRow> splitCsv(const std::string& text, const std::string& source) {
+    std::vector<CsvRow> rows;
+    CsvRow row;
+    std::string field;
+    bool quoted = false, fieldStarted = false;
+    std::size_t line = 1;
+    row.line = 1;
+    auto endField = [&] {
+        row.fields.push_back(std::move(field));
+        field.clear();
+        fieldStarted = false;
+    };
+    auto endRow = [&] {
+        const bool blank = row.fields.size() == 1 && row.fields[0].empty();
+        if (!blank)
+            rows.push_back(std::move(row));
+        row = CsvRow{};
+        row.line = line + 1;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (quoted) {
+            if (ch == '"') {
+                if (i + 1 < text.size() && text[i + 1] == '"') {
+                    field += '"';
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                if (ch == '\n')
+                    ++line;
+                field += ch;
+            }
+            continue;
+        }
+        if (ch == '"' && !fieldStarted && field.empty()) {
+            quoted = true;
+            fieldStarted = true;
+        } else if (ch == ',') {
+            endField();
+        } else if (ch == '\n' || ch == '\r') {
+            if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
+                ++i;
+            endField();
+            endRow();
+            ++line;
+        } else {
+            field += ch;
+            fieldStarted = true;
+        }
+    }
+    if (quoted)
+        throw Error(ErrorCode::BadFormat, "a quoted field is not closed",
+                    source + ":" + std::to_string(row.line));
+    if (fieldStarted || !field.empty() || !row.fields.empty()) {
+        endField();
+        endRow();
+    }
+    return rows;
+}
+
+std::string trim(const std::string& s) {
+    const auto a = s.find_first_not_of(" \t");
+    if (a == std::string::npos)
+        return {};
+    const auto b = s.find_last_not_of(" \t");
+    return s.substr(a, b - a + 1);
+}
+
+double parseNumber(const std::string& text, const std::string& where, const std::string& column) {
+    const std::string t = trim(text);
+    double v = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(v))
+        throw Error(ErrorCode::BadFormat,
+                    "column '" + column + "': '" + text + "' is not a finite number", where);
+    return v;
+}
+
+std::string quote(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string out = "\"";
+    for (char ch : s) {
+        if (ch == '"')
+            out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+std::string shortest(double v) {
+    char buf[32];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : std::string("nan");
+}
+
+}  // namespace
+
+Predictions parsePredictionsCsv(const std::string& text, bool multiLabel,
+                                const std::string& source) {
+    const auto rows = splitCsv(text, source);
+    if (rows.empty())
+        throw Error(ErrorCode::Dataset, "no header and no clips: the file is empty", source);
+    const auto& header = rows.front().fields;
+    int fileCol = -1, labelCol = -1, startCol = -1, endCol = -1;
+    std::vector<std::size_t> classCols;
+    Predictions p;
+    p.multi_label = multiLabel;
+    std::map<std::string, int> classIndex;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        const std::string name = trim(header[c]);
+        const std::string where = source + ":1";
+        auto claim = [&](int& col) {
+            if (col >= 0)
+                throw Error(ErrorCode::BadFormat, "column '" + name + "' appears twice", where);
+            col = static_cast<int>(c);
+        };
+        if (name == "file")
+            claim(fileCol);
+        else if (name == "true" || name == "label" || name == "labels")
+            claim(labelCol);
+        else if (name == "start_s" || name == "start")
+            claim(startCol);
+        else if (name == "end_s" || name == "end")
+            claim(endCol);
+        else if (name == "predicted")
+            continue;
+        else {
+            if (name.empty())
+                throw Error(ErrorCode::BadFormat,
+                            "column " + std::to_string(c + 1) + " has no name", where);
+            if (!classIndex.emplace(name, static_cast<int>(p.classes.size())).second)
+                throw Error(ErrorCode::BadFormat, "class column '" + name + "' appears twice",
+                            where);
+            p.classes.push_back(name);
+            classCols.push_back(c);
+        }
+    }
+    if (fileCol < 0 || labelCol < 0)
+        throw Error(ErrorCode::BadFormat,
+                    "the header needs a 'file' and a 'true' (or 'label') column", source + ":1");
+    if ((startCol < 0) != (endCol < 0))
+        throw Error(ErrorCode::BadFormat, "a time window needs both 'start_s' and 'end_s'",
+                    source + ":1");
+    if (p.classes.empty())
+        throw Error(ErrorCode::BadFormat, "no score columns (one per class) in the header",
+                    source + ":1");
+    if (rows.size() == 1)
+        throw Error(ErrorCode::Dataset, "no clips: the file has a header only", source);
+
+    const std::size_t C = p.classes.size();
+    p.scores.n_classes = C;
+    p.scores.values.reserve((rows.size() - 1) * C);
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        const auto& row = rows[r];
+        const std::string where = source + ":" + std::to_string(row.line);
+        if (row.fields.size() != header.size())
+            throw Error(ErrorCode::BadFormat,
+                        "expected " + std::to_string(header.size()) + " fields, found " +
+                            std::to_string(row.fields.size()),
+                        where);
+        p.files.push_back(row.fields[static_cast<std::size_t>(fileCol)]);
+        if (startCol >= 0) {
+            p.start_s.push_back(parseNumber(row.fields[static_cast<std::size_t>(startCol)], where,
+                                            header[static_cast<std::size_t>(startCol)]));
+            p.end_s.push_back(parseNumber(row.fields[static_cast<std::size_t>(endCol)], where,
+                                          header[static_cast<std::size_t>(endCol)]));
+        }
+        const std::string cell = row.fields[static_cast<std::size_t>(labelCol)];
+        std::vector<int> labels;
+        if (!multiLabel && cell.find(';') != std::string::npos)
+            throw Error(ErrorCode::BadFormat,
+                        "'" + cell + "' has several labels: evaluate it as multi-label", where);
+        std::size_t pos = 0;
+        while (pos <= cell.size()) {
+            const auto next = std::min(cell.find(';', pos), cell.size());
+            const std::string name = trim(cell.substr(pos, next - pos));
+            pos = next + 1;
+            if (name.empty())
+                continue;
+            const auto it = classIndex.find(name);
+            if (it == classIndex.end())
+                throw Error(ErrorCode::BadFormat,
+                            "label '" + name + "' is not one of the score columns", where);
+            if (std::find(labels.begin(), labels.end(), it->second) == labels.end())
+                labels.push_back(it->second);
+        }
+        if (!multiLabel && labels.empty())
+            throw Error(ErrorCode::BadFormat, "the clip has no true label", where);
+        p.labels.push_back(std::move(labels));
+        for (std::size_t c = 0; c < C; ++c)
+            p.scores.values.push_back(
+                parseNumber(row.fields[classCols[c]], where, p.classes[c]));
+    }
+    p.scores.n_samples = p.files.size();
+    return p;
+}
+
+Predictions readPredictionsCsv(const std::filesystem::path& path, bool multiLabel) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(ErrorCode::FileNotFound, "cannot open the predictions", path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parsePredictionsCsv(text.str(), multiLabel, path.string());
+}
+
+void writePredictionsCsv(const std::filesystem::path& path, const Predictions& p,
+                         double threshold) {
+    const std::size_t C = p.classes.size();
+    if (p.scores.n_samples != p.size() || p.scores.n_classes != C || p.labels.size() != p.size() ||
+        p.scores.values.size() != p.size() * C)
+        throw Error(ErrorCode::InvalidArgument, "predictions: inconsistent sizes", path.string());
+    writeFileAtomically(path, [&](std::ostream& out) {
+        out << "file";
+        if (p.hasTimeWindows())
+            out << ",start_s,end_s";
+        out << ",true,predicted";
+        for (const auto& c : p.classes)
+            out << ',' << quote(c);
+        out << '\n';
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            out << quote(p.files[i]);
+            if (p.hasTimeWindows())
+                out << ',' << shortest(p.start_s[i]) << ',' << shortest(p.end_s[i]);
+            std::string truth, predicted;
+            for (int l : p.labels[i])
+                truth += (truth.empty() ? "" : ";") + p.classes[static_cast<std::size_t>(l)];
+            const auto row = p.scores.row(i);
+            if (p.multi_label) {
+                for (std::size_t c = 0; c < C; ++c)
+                    if (row[c] >= threshold)
+                        predicted += (predicted.empty() ? "" : ";") + p.classes[c];
+            } else {
+                predicted = p.classes[static_cast<std::size_t>(
+                    std::max_element(row.begin(), row.end()) - row.begin())];
+            }
+            out << ',' << quote(truth) << ',' << quote(predicted);
+            for (double v : row)
+                out << ',' << shortest(v);
+            out << '\n';
+        }
+    });
+}
+
+}  // namespace patchout
