@@ -2,6 +2,7 @@
 // tests/reference/metrics_reference.json (made by tests/reference/make_metrics_reference.py):
 // random scores, ties, constant scores, a class never predicted, a class never present,
 // multi-label with a class in every clip.
+#include "patchout_source_paths.h"
 #include "patchout/error.h"
 #include "patchout/metrics.h"
 
