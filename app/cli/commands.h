@@ -11,5 +11,6 @@ void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
 void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
 void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
+void addTrainCommand(CLI::App& app);   // train (single process or data parallel)
 
 }  // namespace patchout::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     patchout::cli::addDemoCommand(app);
     patchout::cli::addDatasetCommands(app);
     patchout::cli::addModelCommands(app);
+    patchout::cli::addTrainCommand(app);
 
     try {
         app.parse(argc, argv);
