@@ -87,6 +87,8 @@ fs::path trainDemo(const DemoArgs& a) {
     std::printf("Held-out voices accuracy: %.1f%% on %zu test clips (trained %s, %lld steps)\n",
                 100.0 * r.test.accuracy, r.test.examples, formatDuration(r.seconds).c_str(),
                 static_cast<long long>(r.steps));
+    if (a.quick)
+        std::cout << "(--quick trains a few steps only: the accuracy above is not the demo's)\n";
     std::cout << "Run folder: " << fs::absolute(run).string() << "\n";
     return run;
 }
