@@ -37,7 +37,7 @@ struct DemoArgs {
 TrainOptions demoTrainOptions(const DemoArgs& a, const fs::path& cache) {
     TrainOptions o;
     o.preset = "passt-mini";
-    o.epochs = a.epochs > 0 ? a.epochs : (a.quick ? 1 : 30);
+    o.epochs = a.epochs > 0 ? a.epochs : (a.quick ? 1 : 15);
     o.batch_size = 32;
     o.lr = 1e-3;
     o.warmup_steps = a.quick ? 1 : -1;
@@ -57,7 +57,7 @@ fs::path trainDemo(const DemoArgs& a) {
         if (a.quick) {
             so.takes_per_voice = 1;
         } else {
-            so.takes_per_voice = 6;
+            so.takes_per_voice = 4;
         }
         ProgressBar bar("speak", true);
         JobControl job([&](const Progress& p) {
@@ -148,7 +148,7 @@ void addDemoCommand(CLI::App& app) {
     cmd->add_option("--out,-o", a.out, "Run folder")->capture_default_str();
     cmd->add_flag("--no-gui", a.noGui, "Do not open the workbench");
     cmd->add_flag("--quick", a.quick, "A tiny dataset and one epoch (for tests), not the real demo");
-    cmd->add_option("--epochs", a.epochs, "Training epochs (0: the demo's 30; --quick: 1)")
+    cmd->add_option("--epochs", a.epochs, "Training epochs (0: the demo's 15; --quick: 1)")
         ->capture_default_str();
     cmd->callback([] { runDemo(a); });
 }
