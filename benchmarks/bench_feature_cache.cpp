@@ -3,6 +3,7 @@
 // the result reads the same epoch through the warm cache and the prefetching loader.
 // Usage: bench_feature_cache [fsdd_dir] [cache_dir]
 #include "patchout_source_paths.h"
+
 #include "patchout/batch_loader.h"
 #include "patchout/dataset.h"
 #include "patchout/error.h"

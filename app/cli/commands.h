@@ -12,5 +12,6 @@ void addDemoCommand(CLI::App& app);
 void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
 void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
 void addMetricsCommand(CLI::App& app);  // metrics (reports from predictions.csv)
+void addTrainCommand(CLI::App& app);   // train (single process or data parallel)
 
 }  // namespace patchout::cli

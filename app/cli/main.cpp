@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     patchout::cli::addDatasetCommands(app);
     patchout::cli::addModelCommands(app);
     patchout::cli::addMetricsCommand(app);
+    patchout::cli::addTrainCommand(app);
 
     try {
         app.parse(argc, argv);

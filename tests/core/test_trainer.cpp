@@ -1,0 +1,515 @@
+// The trainer: options and their JSON form, the learning-rate schedule, the default split,
+// learning on generated tones, the run folder, exact resume after a clean stop and after SIGKILL,
+// fine-tuning with a new head and frozen blocks, and data-parallel training over Gloo (two
+// processes on 127.0.0.1 against one process on the combined batches; a rank that dies).
+// Processes are this test binary started again on the hidden worker test below, so each rank has
+// a fresh LibTorch (no fork of a process whose thread pools already run).
+#include "data_support.h"
+#include "model/passt_module.h"
+#include "patchout/batch_loader.h"
+#include "patchout/checkpoint.h"
+#include "patchout/error.h"
+#include "patchout/feature_cache.h"
+#include "patchout/trainer.h"
+#include "test_support.h"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <thread>
+
+using namespace patchout;
+using patchout::test::TempDir;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// Three classes of tones far apart in frequency, `perClass` clips each (every third one test),
+// 0.5 s at 32 kHz so they pad (never crop) to the model's 100 frames.
+Dataset toneDataset(const fs::path& root, int perClass = 12) {
+    const double base[] = {300.0, 1200.0, 4000.0};
+    std::string csv = "filename,label,split\n";
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < perClass; ++i) {
+            const std::string name = "k" + std::to_string(c) + "_" + std::to_string(i) + ".wav";
+            test::writeTone(root / name, base[c] * (1.0 + 0.01 * i), 0.5, 32000);
+            csv += name + ",tone" + std::to_string(c) + "," + (i % 3 == 2 ? "test" : "train") + "\n";
+        }
+    test::writeText(root / "labels.csv", csv);
+    return readDataset(root);
+}
+
+TrainOptions quickOptions(const fs::path& cache) {
+    TrainOptions o;
+    o.preset = "passt-micro";
+    o.epochs = 2;
+    o.batch_size = 8;
+    o.lr = 1e-3;
+    o.warmup_steps = 2;
+    o.log_every_steps = 1;
+    o.cache_dir = cache;
+    return o;
+}
+
+std::map<std::string, torch::Tensor> weightsOf(const fs::path& file) {
+    ModelCheckpoint ck = loadModel(file);
+    std::map<std::string, torch::Tensor> out;
+    for (const auto& item : ck.model.module()->named_parameters())
+        out[item.key()] = item.value().detach().clone();
+    return out;
+}
+
+double maxDifference(const std::map<std::string, torch::Tensor>& a,
+                     const std::map<std::string, torch::Tensor>& b) {
+    double worst = 0;
+    for (const auto& [name, t] : a) {
+        EXPECT_TRUE(b.count(name)) << name;
+        if (b.count(name))
+            worst = std::max(worst, (t - b.at(name)).abs().max().item<double>());
+    }
+    return worst;
+}
+
+std::vector<json> metricLines(const fs::path& file) {
+    std::ifstream in(file);
+    std::vector<json> lines;
+    std::string line;
+    while (std::getline(in, line))
+        lines.push_back(json::parse(line));  // throws (fails the test) on a torn line
+    return lines;
+}
+
+// Starts this binary on the worker test with `config` (JSON: dataset, run, options, ...).
+pid_t startWorker(const fs::path& config) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setenv("PATCHOUT_TRAIN_WORKER", config.c_str(), 1);
+        ::execl("/proc/self/exe", "core_tests", "--gtest_filter=TrainerWorker.DISABLED_Run",
+                "--gtest_also_run_disabled_tests", "--gtest_brief=1", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+// Waits up to `seconds`; kills the worker and returns -1 when it is still running.
+int waitWorker(pid_t pid, double seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < until) {
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -1;
+}
+
+void writeWorkerConfig(const fs::path& file, const fs::path& dataset, const fs::path& run,
+                       const TrainOptions& o, const fs::path& report, int dieAtStep = 0) {
+    json j = {{"dataset", dataset.string()},
+              {"run", run.string()},
+              {"options", json::parse(trainOptionsToJson(o))},
+              {"report", report.string()},
+              {"die_at_step", dieAtStep}};
+    test::writeText(file, j.dump());
+}
+
+TrainOptions plainOptions(const fs::path& cache) {
+    TrainOptions o = quickOptions(cache);
+    o.augment.mixup_alpha = 0;
+    o.augment.roll_frames = 0;
+    o.augment.gain_db = 0;
+    o.augment.time_masks = 0;
+    o.augment.freq_masks = 0;
+    return o;
+}
+
+}  // namespace
+
+// The process body the tests above start: trains as told, writes what happened to `report`.
+TEST(TrainerWorker, DISABLED_Run) {
+    const char* configPath = std::getenv("PATCHOUT_TRAIN_WORKER");
+    if (configPath == nullptr)
+        GTEST_SKIP() << "started by the multi-process trainer tests only";
+    const json config = json::parse(test::readText(configPath));
+    const Dataset ds = readDataset(config["dataset"].get<std::string>());
+    const TrainOptions o = trainOptionsFromJson(config["options"].dump());
+    const int dieAt = config["die_at_step"].get<int>();
+    JobControl job([&](const Progress& p) {
+        if (dieAt > 0 && p.step >= dieAt)
+            ::_exit(3);  // as abruptly as a crash: no destructors, no goodbye to the peers
+    });
+    json report;
+    try {
+        const TrainResult r = train(ds, defaultTrainSplit(ds), o, config["run"].get<std::string>(), &job);
+        report = {{"ok", true}, {"steps", r.steps}, {"digest", std::to_string(r.weights_digest)}};
+    } catch (const Error& e) {
+        report = {{"ok", false}, {"code", errorCodeName(e.code())}, {"what", e.what()}};
+    }
+    test::writeText(config["report"].get<std::string>(), report.dump());
+}
+
+TEST(TrainerOptions, ValidateNamesTheBadField) {
+    EXPECT_NO_THROW(TrainOptions{}.validate());
+    auto fails = [](auto change, const std::string& field) {
+        TrainOptions o;
+        change(o);
+        try {
+            o.validate();
+            ADD_FAILURE() << "accepted bad " << field;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+            EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+        }
+    };
+    fails([](TrainOptions& o) { o.epochs = 0; }, "epochs");
+    fails([](TrainOptions& o) { o.batch_size = 0; }, "batch_size");
+    fails([](TrainOptions& o) { o.lr = -1; }, "lr");
+    fails([](TrainOptions& o) { o.schedule = "step"; }, "schedule");
+    fails([](TrainOptions& o) { o.loss = "mse"; }, "loss");
+    fails([](TrainOptions& o) { o.rank = 2; }, "rank");
+    fails([](TrainOptions& o) { o.augment.mixup_prob = 2; }, "mixup_prob");
+    fails([](TrainOptions& o) { o.accumulate_steps = 0; }, "accumulate_steps");
+}
+
+TEST(TrainerOptions, JsonRoundTripAndUnknownFields) {
+    TrainOptions o;
+    o.preset = "passt-micro";
+    o.epochs = 7;
+    o.lr = 2.5e-4;
+    o.schedule = "linear";
+    o.augment.mixup_alpha = 0.5;
+    o.patchout.s_patchout_t = 3;
+    o.cache_dir = "/tmp/c";
+    const TrainOptions back = trainOptionsFromJson(trainOptionsToJson(o));
+    EXPECT_EQ(back.preset, "passt-micro");
+    EXPECT_EQ(back.epochs, 7);
+    EXPECT_DOUBLE_EQ(back.lr, 2.5e-4);
+    EXPECT_EQ(back.schedule, "linear");
+    EXPECT_DOUBLE_EQ(back.augment.mixup_alpha, 0.5);
+    EXPECT_EQ(back.patchout.s_patchout_t, 3);
+    EXPECT_EQ(back.cache_dir, fs::path("/tmp/c"));
+    // Absent fields keep the base's values.
+    const TrainOptions partial = trainOptionsFromJson(R"({"epochs": 3, "augment": {"gain_db": 0}})", o);
+    EXPECT_EQ(partial.epochs, 3);
+    EXPECT_EQ(partial.preset, "passt-micro");
+    EXPECT_DOUBLE_EQ(partial.augment.gain_db, 0.0);
+    EXPECT_DOUBLE_EQ(partial.augment.mixup_alpha, 0.5);
+    EXPECT_THROW(trainOptionsFromJson(R"({"epoch": 3})"), Error);
+    EXPECT_THROW(trainOptionsFromJson(R"({"augment": {"mix": 1}})"), Error);
+    EXPECT_THROW(trainOptionsFromJson(R"({"epochs": "many"})"), Error);
+    EXPECT_THROW(trainOptionsFromJson("{not json"), Error);
+}
+
+TEST(TrainerSchedule, WarmupThenCosineOrLinearDecay) {
+    TrainOptions o;
+    o.lr = 1e-3;
+    o.min_lr = 1e-5;
+    // Warm-up: step s of 10 runs at lr * (s + 1) / 10.
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 0, 110, 10), 1e-4);
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 9, 110, 10), 1e-3);
+    // Cosine over the remaining 100 steps: peak, half way the mean of peak and floor, then floor.
+    EXPECT_NEAR(learningRateAt(o, 10, 110, 10), 1e-3, 1e-12);
+    EXPECT_NEAR(learningRateAt(o, 60, 110, 10), (1e-3 + 1e-5) / 2, 1e-12);
+    EXPECT_NEAR(learningRateAt(o, 110, 110, 10), 1e-5, 1e-12);
+    o.schedule = "linear";
+    EXPECT_NEAR(learningRateAt(o, 35, 110, 10), 1e-5 + (1e-3 - 1e-5) * 0.75, 1e-12);
+    o.schedule = "constant";
+    EXPECT_DOUBLE_EQ(learningRateAt(o, 100, 110, 10), 1e-3);
+}
+
+TEST(TrainerSplit, OwnSplitElseGroupsElseError) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 6);
+    const DatasetSplit own = defaultTrainSplit(ds);
+    EXPECT_EQ(own.train.size(), 12u);
+    EXPECT_EQ(own.test.size(), 6u);
+    Dataset grouped = ds;
+    for (std::size_t i = 0; i < grouped.clips.size(); ++i) {
+        grouped.clips[i].split.clear();
+        grouped.clips[i].group = "speaker" + std::to_string(i % 6);
+    }
+    const DatasetSplit bySpeaker = defaultTrainSplit(grouped);
+    EXPECT_EQ(bySpeaker.train.size() + bySpeaker.validation.size() + bySpeaker.test.size(), 18u);
+    EXPECT_FALSE(bySpeaker.test.empty());
+    for (auto& c : grouped.clips)
+        c.group.clear();
+    EXPECT_THROW(defaultTrainSplit(grouped), Error);
+}
+
+TEST(Trainer, LearnsTonesAndWritesTheRunFolder) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones");
+    // A ViT from scratch sits at chance for a few dozen steps before it finds the tone: 72 steps
+    // of 4 clips, no augmentation (learning, not regularisation), seed 0.
+    TrainOptions o = plainOptions(dir / "cache");
+    o.epochs = 12;
+    o.batch_size = 4;
+    o.warmup_steps = 6;
+    std::vector<Progress> seen;
+    JobControl job([&](const Progress& p) { seen.push_back(p); });
+    const TrainResult r = train(ds, defaultTrainSplit(ds), o, dir / "run", &job);
+    EXPECT_TRUE(r.finished);
+    EXPECT_EQ(r.epochs_done, 12);
+    EXPECT_EQ(r.steps, 12 * 6);  // 24 training clips in batches of 4
+    EXPECT_EQ(r.test.examples, 12u);
+    EXPECT_GE(r.test.accuracy, 0.75) << "loss " << r.test.loss;  // chance: 1/3
+    ASSERT_EQ(r.epochs.size(), 12u);
+    EXPECT_LT(r.epochs.back().train_loss, 0.6 * r.epochs.front().train_loss);
+    // Progress carries what the progress bar shows.
+    ASSERT_FALSE(seen.empty());
+    for (const char* key : {"loss", "lr", "examples_per_s", "eta_s"})
+        EXPECT_TRUE(seen.front().metrics.count(key)) << key;
+    EXPECT_EQ(seen.front().total, 72);
+
+    // The run folder.
+    const json config = json::parse(test::readText(dir / "run" / "config.json"));
+    EXPECT_EQ(config["dataset"]["classes"].size(), 3u);
+    EXPECT_EQ(config["options"]["epochs"], 12);
+    EXPECT_EQ(config["loss"], "ce");
+    const auto lines = metricLines(dir / "run" / "metrics.jsonl");
+    int steps = 0, epochs = 0, tests = 0;
+    for (const auto& j : lines) {
+        steps += j["type"] == "step";
+        epochs += j["type"] == "epoch";
+        tests += j["type"] == "test";
+    }
+    EXPECT_EQ(steps, 72);
+    EXPECT_EQ(epochs, 12);
+    EXPECT_EQ(tests, 1);
+    const ModelCheckpoint last = loadModel(r.last_checkpoint);
+    EXPECT_EQ(last.labels, ds.classes);
+    EXPECT_EQ(last.metadata.at("epoch"), "12");
+    EXPECT_EQ(last.model.options().num_classes, 3);
+    const ModelCheckpoint best = loadModel(r.best_checkpoint);
+    EXPECT_EQ(best.metadata.at("epoch"), std::to_string(r.best_epoch));
+    EXPECT_EQ(readRunState(dir / "run").step, 72);
+    EXPECT_EQ(readRunState(dir / "run").epoch, 12);
+    // The saved model scores as the trainer said.
+    FeatureCache cache(dir / "cache", featurePreset("passt-32k"));
+    const ClassificationScore again = scoreModel(last.model, ds, defaultTrainSplit(ds).test, cache);
+    EXPECT_DOUBLE_EQ(again.accuracy, r.test.accuracy);
+    EXPECT_NEAR(again.loss, r.test.loss, 1e-6);
+    // Training again into a folder with a state needs resume.
+    EXPECT_THROW(train(ds, defaultTrainSplit(ds), o, dir / "run"), Error);
+}
+
+TEST(Trainer, ScoreModelCountsTopOneHits) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 3);
+    PaSSTOptions po = passtPreset("passt-micro");
+    po.num_classes = 3;
+    const PaSSTModel model(po, 5);
+    FeatureCache cache(dir / "cache", featurePreset("passt-32k"));
+    std::vector<std::size_t> all(ds.clips.size());
+    std::iota(all.begin(), all.end(), 0);
+    const ClassificationScore s = scoreModel(model, ds, all, cache, 0, 4);
+    // By hand: each clip padded to 100 frames, one forward each, argmax against the label.
+    int hits = 0;
+    double loss = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const Features f = cache.get(ds.clipPath(i));
+        const std::vector<float> block = cropOrPad(f, 100, 0, silenceValue(cache.options()));
+        const ModelOutput out = model.forward(block.data(), 1, 100);
+        const auto top = std::max_element(out.logits.begin(), out.logits.end()) - out.logits.begin();
+        hits += top == ds.clips[i].labels[0];
+        double z = 0;
+        const float m = *std::max_element(out.logits.begin(), out.logits.end());
+        for (float v : out.logits)
+            z += std::exp(v - m);
+        loss += -(out.logits[ds.clips[i].labels[0]] - m - std::log(z));
+    }
+    EXPECT_EQ(s.examples, all.size());
+    EXPECT_DOUBLE_EQ(s.accuracy, hits / static_cast<double>(all.size()));
+    EXPECT_NEAR(s.loss, loss / all.size(), 1e-4);
+    PaSSTOptions wrong = po;
+    wrong.num_classes = 4;
+    EXPECT_THROW(scoreModel(PaSSTModel(wrong), ds, all, cache), Error);
+}
+
+TEST(Trainer, ResumeAfterCleanStopReproducesTheUninterruptedRun) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones");
+    TrainOptions o = quickOptions(dir / "cache");
+    o.accumulate_steps = 2;  // 24 clips in 6 batches of 4: 3 steps of 2 batches per epoch
+    o.batch_size = 4;
+    o.drop_path_rate = 0.1;  // randomness inside the model too
+    const TrainResult straight = train(ds, defaultTrainSplit(ds), o, dir / "straight");
+    EXPECT_EQ(straight.steps, 6);
+
+    // Cancelled after step 2 (mid-epoch 1): the state is saved there, then resumed to the end.
+    JobControl job([&](const Progress& p) {
+        if (p.step == 2 && p.message.rfind("epoch 1/", 0) == 0)
+            job.cancel();
+    });
+    try {
+        train(ds, defaultTrainSplit(ds), o, dir / "stopped", &job);
+        ADD_FAILURE() << "not cancelled";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Cancelled);
+    }
+    EXPECT_EQ(readRunState(dir / "stopped").step, 2);
+    EXPECT_EQ(readRunState(dir / "stopped").batch, 4);
+    o.resume = true;
+    const TrainResult resumed = train(ds, defaultTrainSplit(ds), o, dir / "stopped");
+    EXPECT_TRUE(resumed.finished);
+    EXPECT_EQ(resumed.steps, 6);
+    EXPECT_EQ(resumed.weights_digest, straight.weights_digest);
+    EXPECT_EQ(maxDifference(weightsOf(straight.last_checkpoint), weightsOf(resumed.last_checkpoint)), 0.0);
+    // The metrics log says the same as the uninterrupted one, step for step.
+    const auto a = metricLines(dir / "straight" / "metrics.jsonl");
+    const auto b = metricLines(dir / "stopped" / "metrics.jsonl");
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i]["type"] == "step") {
+            EXPECT_EQ(a[i]["loss"], b[i]["loss"]) << i;
+        }
+}
+
+TEST(Trainer, ResumeAfterSigkillFinishesWithValidFiles) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 24);
+    TrainOptions o = quickOptions(dir / "cache");
+    o.epochs = 40;  // far more than the worker gets to do before it is killed
+    o.batch_size = 4;
+    o.checkpoint_every_steps = 1;
+    writeWorkerConfig(dir / "kill.json", dir / "tones", dir / "run", o, dir / "kill-report.json");
+    const pid_t pid = startWorker(dir / "kill.json");
+    // Kill it once it has saved a few states and is in the middle of more.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < until) {
+        try {
+            if (readRunState(dir / "run").step >= 7)
+                break;
+        } catch (const Error&) {
+            // read while being replaced: try again
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the worker ended by itself";
+    const RunState killedAt = readRunState(dir / "run");
+    ASSERT_GE(killedAt.step, 7);
+    ASSERT_LT(killedAt.epoch, 40);
+
+    o.resume = true;
+    o.epochs = killedAt.epoch + 2;  // finish the interrupted epoch and one more
+    const TrainResult r = train(ds, defaultTrainSplit(ds), o, dir / "run");
+    EXPECT_TRUE(r.finished);
+    EXPECT_GT(r.steps, killedAt.step);
+    EXPECT_EQ(loadModel(r.last_checkpoint).metadata.at("epoch"), std::to_string(o.epochs));
+    EXPECT_NO_THROW(loadModel(r.best_checkpoint));
+    // No torn lines, steps strictly increasing, no temporary file of the killed process left.
+    std::int64_t previous = 0;
+    for (const auto& j : metricLines(dir / "run" / "metrics.jsonl"))
+        if (j["type"] == "step") {
+            EXPECT_GT(j["step"].get<std::int64_t>(), previous);
+            previous = j["step"].get<std::int64_t>();
+        }
+    EXPECT_EQ(previous, r.steps);
+    for (const auto& entry : fs::recursive_directory_iterator(dir / "run" / "checkpoints"))
+        EXPECT_TRUE(entry.path().filename() == "last.safetensors" ||
+                    entry.path().filename() == "best.safetensors" ||
+                    entry.path().filename() == "state.pt")
+            << entry.path();
+}
+
+TEST(Trainer, FineTunesASavedModelWithNewHeadAndFrozenBlocks) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 6);
+    PaSSTOptions po = passtPreset("passt-micro");
+    po.num_classes = 5;
+    saveModel(dir / "pretrained.safetensors", PaSSTModel(po, 9), {"a", "b", "c", "d", "e"});
+    TrainOptions o = quickOptions(dir / "cache");
+    o.init_checkpoint = dir / "pretrained.safetensors";
+    o.freeze_blocks = 1;
+    const TrainResult r = train(ds, defaultTrainSplit(ds), o, dir / "run");
+    const auto before = weightsOf(dir / "pretrained.safetensors");
+    const auto after = weightsOf(r.last_checkpoint);
+    EXPECT_EQ(after.at("head.1.weight").size(0), 3);
+    EXPECT_TRUE(torch::equal(before.at("blocks.0.attn.qkv.weight"), after.at("blocks.0.attn.qkv.weight")));
+    EXPECT_TRUE(torch::equal(before.at("patch_embed.proj.weight"), after.at("patch_embed.proj.weight")));
+    EXPECT_FALSE(torch::equal(before.at("blocks.1.attn.qkv.weight"), after.at("blocks.1.attn.qkv.weight")));
+    o.freeze_blocks = 3;  // deeper than the model
+    EXPECT_THROW(train(ds, defaultTrainSplit(ds), o, dir / "run2"), Error);
+}
+
+TEST(TrainerDistributed, TwoRanksMatchOneProcessOnTheCombinedBatches) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 12);  // 24 training clips
+    TrainOptions o = plainOptions(dir / "cache");
+    o.epochs = 2;
+    o.batch_size = 4;  // per rank: 2 x 4 = the single process's 8
+    o.world_size = 2;
+    o.master_port = 29000 + static_cast<int>(::getpid() % 2000);
+    o.timeout_s = 60;
+    std::vector<pid_t> pids;
+    for (int rank = 0; rank < 2; ++rank) {
+        TrainOptions r = o;
+        r.rank = rank;
+        const std::string n = std::to_string(rank);
+        writeWorkerConfig(dir / ("rank" + n + ".json"), dir / "tones", dir / ("ddp" + n), r,
+                          dir / ("report" + n + ".json"));
+        pids.push_back(startWorker(dir / ("rank" + n + ".json")));
+    }
+    for (pid_t pid : pids)
+        EXPECT_EQ(waitWorker(pid, 240), 0);
+    const json r0 = json::parse(test::readText(dir / "report0.json"));
+    const json r1 = json::parse(test::readText(dir / "report1.json"));
+    ASSERT_TRUE(r0["ok"].get<bool>()) << r0.dump();
+    ASSERT_TRUE(r1["ok"].get<bool>()) << r1.dump();
+    EXPECT_EQ(r0["steps"], 6);
+    EXPECT_EQ(r0["digest"], r1["digest"]) << "the ranks ended with different weights";
+    EXPECT_FALSE(fs::exists(dir / "ddp1" / "checkpoints" / "last.safetensors"))
+        << "only rank 0 writes checkpoints";
+
+    TrainOptions single = plainOptions(dir / "cache");
+    single.epochs = 2;
+    single.batch_size = 8;
+    const TrainResult one = train(ds, defaultTrainSplit(ds), single, dir / "single");
+    EXPECT_EQ(one.steps, 6);
+    EXPECT_LT(maxDifference(weightsOf(one.last_checkpoint),
+                            weightsOf(dir / "ddp0" / "checkpoints" / "last.safetensors")),
+              1e-4);
+}
+
+TEST(TrainerDistributed, ARankThatDiesMakesTheOtherFailClearly) {
+    TempDir dir;
+    toneDataset(dir / "tones", 12);
+    TrainOptions o = plainOptions(dir / "cache");
+    o.epochs = 20;
+    o.batch_size = 2;
+    o.world_size = 2;
+    o.master_port = 31000 + static_cast<int>(::getpid() % 2000);
+    o.timeout_s = 10;
+    std::vector<pid_t> pids;
+    for (int rank = 0; rank < 2; ++rank) {
+        TrainOptions r = o;
+        r.rank = rank;
+        const std::string n = std::to_string(rank);
+        writeWorkerConfig(dir / ("rank" + n + ".json"), dir / "tones", dir / ("ddp" + n), r,
+                          dir / ("report" + n + ".json"), rank == 1 ? 3 : 0);
+        pids.push_back(startWorker(dir / ("rank" + n + ".json")));
+    }
+    EXPECT_EQ(waitWorker(pids[1], 120), 3);
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(waitWorker(pids[0], 60), 0) << "rank 0 hung after its peer died";
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 40.0);
+    const json r0 = json::parse(test::readText(dir / "report0.json"));
+    EXPECT_FALSE(r0["ok"].get<bool>());
+    EXPECT_EQ(r0["code"], errorCodeName(ErrorCode::Io)) << r0.dump();
+    EXPECT_NE(r0["what"].get<std::string>().find("peer"), std::string::npos) << r0.dump();
+}
