@@ -11,5 +11,8 @@ void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
 void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
 void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
+void addClassifyCommand(CLI::App& app);  // classify files by windows
+void addEmbedCommand(CLI::App& app);  // embeddings for the projector
+void addSimilarCommand(CLI::App& app);  // nearest clips by embedding
 
 }  // namespace patchout::cli

@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
     patchout::cli::addDemoCommand(app);
     patchout::cli::addDatasetCommands(app);
     patchout::cli::addModelCommands(app);
+    patchout::cli::addClassifyCommand(app);
+    patchout::cli::addEmbedCommand(app);
+    patchout::cli::addSimilarCommand(app);
 
     try {
         app.parse(argc, argv);
