@@ -14,5 +14,6 @@ void addModelCommands(CLI::App& app);  // model presets, create, inspect, import
 void addClassifyCommand(CLI::App& app);  // classify files by windows
 void addEmbedCommand(CLI::App& app);  // embeddings for the projector
 void addSimilarCommand(CLI::App& app);  // nearest clips by embedding
+void addProbeCommand(CLI::App& app);  // linear probe and k-NN
 
 }  // namespace patchout::cli

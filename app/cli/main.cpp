@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     patchout::cli::addClassifyCommand(app);
     patchout::cli::addEmbedCommand(app);
     patchout::cli::addSimilarCommand(app);
+    patchout::cli::addProbeCommand(app);
 
     try {
         app.parse(argc, argv);
