@@ -2,6 +2,7 @@
 // (8 kHz -> 32 kHz) and computes PaSST log-mels for every clip, as an epoch without a cache would;
 // the result reads the same epoch through the warm cache and the prefetching loader.
 // Usage: bench_feature_cache [fsdd_dir] [cache_dir]
+#include "patchout_source_paths.h"
 #include "patchout/batch_loader.h"
 #include "patchout/dataset.h"
 #include "patchout/error.h"

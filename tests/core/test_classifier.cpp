@@ -69,8 +69,8 @@ std::vector<float> naiveScores(const PaSSTModel& model, const Features& f, std::
 }  // namespace
 
 TEST(Classifier, WindowSpansCoverTheClip) {
-    // 10 min at 100 frames/s with center=True: 60001 frames. Hop = window: 600 full windows; the
-    // one frame left is shorter than a patch and is dropped.
+    // 60001 frames, window 100. Hop = window: 600 full windows; the one frame left is shorter
+    // than a patch and is dropped.
     auto spans = windowSpans(60001, 100, 100, 16);
     ASSERT_EQ(spans.size(), 600u);
     EXPECT_EQ(spans.back().start, 59900);
@@ -132,7 +132,8 @@ TEST(Classifier, KeptPositionsAreEvenlySpread) {
 }
 
 TEST(Classifier, BatchedAndPaddedWindowsEqualTheNaivePath) {
-    // 2.5 s: frames = 80000 / 320 + 1 = 251; windows [0,100) [100,200) and [200,251) padded.
+    // 2.5 s: pre-emphasis leaves 79999 samples, frames = 79999 / 320 + 1 = 250; windows [0,100)
+    // [100,200) and [200,250) padded.
     const Waveform wave = testSignal(2.5);
     PaSSTModel reference(passtPreset("passt-micro"), 3);
     Classifier classifier = microClassifier({.batch_size = 8});
@@ -143,9 +144,9 @@ TEST(Classifier, BatchedAndPaddedWindowsEqualTheNaivePath) {
     EXPECT_DOUBLE_EQ(r.windows[2].start_s, 2.0);
     EXPECT_DOUBLE_EQ(r.windows[2].end_s, 2.5);
     const Features f = FeatureExtractor(featurePreset("passt-32k")).compute(wave);
-    ASSERT_EQ(f.n_frames, 251);
+    ASSERT_EQ(f.n_frames, 250);
     const std::int64_t starts[] = {0, 100, 200};
-    const int lengths[] = {100, 100, 51};
+    const int lengths[] = {100, 100, 50};
     for (int i = 0; i < 3; ++i) {
         const auto expected = naiveScores(reference, f, starts[i], lengths[i]);
         const auto d = maxAbsDiff(r.windows[static_cast<std::size_t>(i)].scores, expected);
@@ -184,7 +185,7 @@ TEST(Classifier, StreamedSourceEqualsInMemory) {
     } source(wave);
     const ClipResult streamed = a.classifySource(source, "stream");
     const ClipResult whole = b.classify(wave);
-    // frames = 233600 / 320 + 1 = 731: full windows at 0, 25, ..., 625 (26), then [650, 731).
+    // frames = 233599 / 320 + 1 = 730: full windows at 0, 25, ..., 625 (26), then [650, 730).
     ASSERT_EQ(streamed.windows.size(), 27u);
     ASSERT_EQ(whole.windows.size(), streamed.windows.size());
     for (std::size_t i = 0; i < whole.windows.size(); ++i) {
@@ -255,7 +256,7 @@ TEST(Classifier, Bf16StaysCloseToFp32) {
     const std::vector<ClipResult> a = {fp32.classify(wave)};
     const std::vector<ClipResult> b = {bf16.classify(wave)};
     const PrecisionReport report = comparePrecision(a, b);
-    EXPECT_EQ(report.windows, 8);  // 401 frames: 7 full windows (hop 50) and [350, 401)
+    EXPECT_EQ(report.windows, 7);  // 400 frames: 7 full windows (hop 50), nothing left
     EXPECT_GT(report.max_score_diff, 0.0);  // autocast really ran in bfloat16
     EXPECT_LT(report.max_score_diff, 0.05);
     EXPECT_GE(report.top1_agreement, 0.5);
@@ -280,7 +281,7 @@ TEST(Classifier, CollectsFilesAndWritesResults) {
     const auto results = c.classifyFiles(files);
     ASSERT_EQ(results.size(), 2u);
     EXPECT_EQ(results[0].windows.size(), 1u);  // 0.4 s: one padded window
-    EXPECT_EQ(results[1].windows.size(), 3u);  // 2.2 s: 221 frames -> 2 full + [200, 221)
+    EXPECT_EQ(results[1].windows.size(), 3u);  // 2.2 s: 220 frames -> 2 full + [200, 220)
     EXPECT_EQ(c.stats().batches, 1);          // windows of both files in one batch
 
     writeResults(dir / "r.csv", results, c);
@@ -331,10 +332,12 @@ TEST(Classifier, TenMinuteRecordingWithTimestamps) {
     ASSERT_EQ(results.size(), 1u);
     const auto& r = results[0];
     EXPECT_DOUBLE_EQ(r.duration_s, 600.0);
-    // 60001 frames, window 100, hop 50: 1199 full windows and a last one of 51 frames.
-    ASSERT_EQ(r.windows.size(), 1200u);
-    EXPECT_EQ(lastTotal, 1200);
-    EXPECT_EQ(reports, (1200 + 63) / 64);
+    // 19,199,999 samples after pre-emphasis: 60000 frames; window 100, hop 50: 1199 windows,
+    // the last one ending exactly at 600 s.
+    ASSERT_EQ(r.windows.size(), 1199u);
+    EXPECT_EQ(lastTotal, 1199);  // the estimate from the header is exact
+    EXPECT_EQ(reports, (1199 + 63) / 64);
+    EXPECT_EQ(c.stats().padded_windows, 0);
     for (std::size_t k = 0; k < r.windows.size(); ++k) {
         ASSERT_NEAR(r.windows[k].start_s, 0.5 * static_cast<double>(k), 1e-9) << k;
         ASSERT_NEAR(r.windows[k].end_s, std::min(0.5 * static_cast<double>(k) + 1.0, 600.0), 1e-9) << k;

@@ -3,6 +3,7 @@
 #include "patchout/embedder.h"
 
 #include "model/passt_module.h"
+#include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"

@@ -44,21 +44,21 @@ TEST(SimilarityIndex, ExactCosineSearch) {
     EXPECT_FALSE(index.approximate());
     EXPECT_EQ(index.size(), 3);
     EXPECT_EQ(index.dim(), 2);
-    const auto r = index.search({10.0f, 0.0f}, 2);  // scale does not matter: cosine
+    const auto r = index.search(std::vector<float>{10.0f, 0.0f}, 2);  // scale does not matter: cosine
     ASSERT_EQ(r.size(), 2u);
     EXPECT_EQ(r[0].name, "east");
     EXPECT_NEAR(r[0].score, 1.0f, 1e-6);
     EXPECT_EQ(r[1].name, "diagonal");
     EXPECT_NEAR(r[1].score, std::sqrt(0.5f), 1e-6);
-    EXPECT_EQ(index.search({0.0f, 1.0f}, 10).size(), 3u);  // k larger than the set
+    EXPECT_EQ(index.search(std::vector<float>{0.0f, 1.0f}, 10).size(), 3u);  // k larger than the set
     try {
-        index.search({1.0f, 0.0f, 0.0f}, 1);
+        index.search(std::vector<float>{1.0f, 0.0f, 0.0f}, 1);
         FAIL() << "no error";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
         EXPECT_NE(std::string(e.what()).find("3 dimensions, the index 2"), std::string::npos);
     }
-    EXPECT_THROW(index.search({1.0f, 0.0f}, 0), Error);
+    EXPECT_THROW(index.search(std::vector<float>{1.0f, 0.0f}, 0), Error);
     EXPECT_THROW(SimilarityIndex::build(m, {"only one"}), Error);
 }
 

@@ -52,7 +52,7 @@ struct InferOptions {
     int patchout_f = 0;
     // Feature cache folder (empty: none). Files up to cache_max_s seconds are served from it;
     // longer ones are always streamed.
-    std::filesystem::path cache_dir;
+    std::filesystem::path cache_dir{};
     double cache_max_s = 120.0;
     std::size_t read_block = 32000;  // samples decoded per step while streaming
 };

@@ -15,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <ostream>
 
@@ -363,8 +365,10 @@ struct Classifier::Impl {
     }
 
     std::int64_t framesForSamples(std::int64_t samples) const {
-        // center=True: one frame per hop plus the one at the end.
-        return samples / features.hop_length + 1;
+        // Pre-emphasis (y[n] = x[n+1] - a x[n]) shortens the signal by one sample; center=True
+        // then gives one frame per hop plus the one at the end.
+        const std::int64_t n = samples - (features.preemphasis != 0.0 ? 1 : 0);
+        return n < 1 ? 0 : n / features.hop_length + 1;
     }
 
     // Streams one source into windows (not flushed: windows of the next clip join the batch).
@@ -394,6 +398,7 @@ struct Classifier::Impl {
         }
         if (samples == 0)
             throw Error(ErrorCode::BadFormat, "no audio samples", clip.name);
+        cutter.push(extractor.finish(), emit);
         cutter.finish(emit);
         clip.duration_s = samples / sr;
         for (auto& w : clip.windows)

@@ -99,7 +99,7 @@ std::vector<std::vector<Neighbour>> SimilarityIndex::search(const EmbeddingMatri
         return out;
     const auto q = normalised(queries.data.data(), queries.rows, queries.dim);
     std::vector<float> scores(static_cast<std::size_t>(queries.rows * kk));
-    std::vector<faiss::idx_t> ids(scores.size());
+    std::vector<faiss::Index::idx_t> ids(scores.size());
     m_impl->index->search(queries.rows, q.data(), kk, scores.data(), ids.data());
     for (std::int64_t r = 0; r < queries.rows; ++r)
         for (std::int64_t j = 0; j < kk; ++j) {
@@ -209,6 +209,7 @@ KMeansResult kmeans(const EmbeddingMatrix& m, int k, int iterations, int seed) {
     cp.seed = seed;
     cp.verbose = false;
     cp.min_points_per_centroid = 1;
+    cp.nredo = 5;  // keeps the best of several starts: one bad seed can merge two groups
     faiss::Clustering clustering(m.dim, k, cp);
     faiss::IndexFlatL2 index(m.dim);
     clustering.train(m.rows, data.data(), index);
@@ -218,7 +219,7 @@ KMeansResult kmeans(const EmbeddingMatrix& m, int k, int iterations, int seed) {
     r.centroids.data = clustering.centroids;
     r.objective = clustering.iteration_stats.empty() ? 0.0 : clustering.iteration_stats.back().obj;
     std::vector<float> dist(static_cast<std::size_t>(m.rows));
-    std::vector<faiss::idx_t> ids(static_cast<std::size_t>(m.rows));
+    std::vector<faiss::Index::idx_t> ids(static_cast<std::size_t>(m.rows));
     index.search(m.rows, data.data(), 1, dist.data(), ids.data());
     for (auto id : ids)
         r.assignments.push_back(static_cast<int>(id));
