@@ -327,13 +327,21 @@ struct Classifier::Impl {
         const auto& mo = model.options();
         const auto start = Clock::now();
         const auto batch = static_cast<std::int64_t>(pending.size());
-        auto x = torch::empty({batch, 1, mo.n_mels, window}, torch::kFloat32);
+        // Pad only to the longest window of this batch: a batch of short clips must not pay for
+        // full-length windows (PaSST's cost grows with the number of time columns).
+        int frames = mo.patch_size;
+        for (const auto& p : pending)
+            frames = std::max(frames, std::min(p.valid, window));
+        auto x = torch::empty({batch, 1, mo.n_mels, frames}, torch::kFloat32);
         std::vector<int> valid;
         for (std::int64_t i = 0; i < batch; ++i) {
             const auto& p = pending[static_cast<std::size_t>(i)];
-            std::copy(p.input.begin(), p.input.end(), x.data_ptr<float>() + i * mo.n_mels * window);
+            float* dst = x.data_ptr<float>() + i * mo.n_mels * frames;
+            for (int b = 0; b < mo.n_mels; ++b)
+                std::copy_n(p.input.data() + static_cast<std::size_t>(b) * window, frames,
+                            dst + static_cast<std::size_t>(b) * frames);
             valid.push_back(p.valid);
-            if (p.valid < window)
+            if (p.valid < frames)
                 ++stats.padded_windows;
         }
         torch::Tensor scores;

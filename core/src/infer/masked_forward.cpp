@@ -69,7 +69,8 @@ MaskedTokens maskedEncode(PaSSTImpl& model, const torch::Tensor& x, const std::v
     grid = grid + model.time_new_pos_embed.slice(3, 0, time);
     grid = grid + model.freq_new_pos_embed;
     const auto rows = keptPositions(static_cast<int>(grid.size(2)), options.patchout_f);
-    const auto cols = keptPositions(time, options.patchout_t);
+    // A short batch has fewer columns than the window the option was checked against.
+    const auto cols = keptPositions(time, std::min(options.patchout_t, time - 1));
     if (options.patchout_f > 0)
         grid = grid.index_select(2, indexTensor(rows));
     if (options.patchout_t > 0)
