@@ -4,6 +4,9 @@ find_package(Threads REQUIRED)
 find_package(Torch REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
+# FAISS (similarity search, k-means) is a static library whose target needs OpenMP found first.
+find_package(OpenMP REQUIRED)
+find_package(faiss REQUIRED)
 
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)

@@ -13,5 +13,9 @@ void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
 void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
 void addMetricsCommand(CLI::App& app);  // metrics (reports from predictions.csv)
 void addTrainCommand(CLI::App& app);   // train (single process or data parallel)
+void addClassifyCommand(CLI::App& app);  // classify files by windows
+void addEmbedCommand(CLI::App& app);  // embeddings for the projector
+void addSimilarCommand(CLI::App& app);  // nearest clips by embedding
+void addProbeCommand(CLI::App& app);  // linear probe and k-NN
 
 }  // namespace patchout::cli

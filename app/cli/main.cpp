@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
     patchout::cli::addModelCommands(app);
     patchout::cli::addMetricsCommand(app);
     patchout::cli::addTrainCommand(app);
+    patchout::cli::addClassifyCommand(app);
+    patchout::cli::addEmbedCommand(app);
+    patchout::cli::addSimilarCommand(app);
+    patchout::cli::addProbeCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,106 @@
+// `patchout classify FILE|DIR... --checkpoint CKPT`: windowed batch classification of any number
+// of files of any length, with per-window timestamps and clip scores, written as CSV or JSON
+// (or a short summary on stdout). A progress bar goes to stderr when it is a terminal.
+#include "commands.h"
+
+#include "patchout/classifier.h"
+#include "patchout/error.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+namespace patchout::cli {
+namespace {
+
+struct ClassifyArgs {
+    std::vector<std::string> inputs;
+    std::string checkpoint;
+    std::string out;
+    std::string aggregation = "mean";
+    std::string cache;
+    InferOptions options;
+    bool quiet = false;
+};
+
+void runClassify(const ClassifyArgs& a) {
+    InferOptions options = a.options;
+    options.aggregation = aggregationFromName(a.aggregation);
+    options.cache_dir = a.cache;
+    Classifier classifier = Classifier::fromCheckpoint(a.checkpoint, options);
+    std::vector<std::filesystem::path> paths(a.inputs.begin(), a.inputs.end());
+    const auto files = collectAudioFiles(paths);
+    if (files.empty())
+        throw Error(ErrorCode::InvalidArgument, "no audio files found under the given paths");
+
+    const bool tty = ::isatty(STDERR_FILENO) == 1 && !a.quiet;
+    const auto t0 = std::chrono::steady_clock::now();
+    JobControl job([&](const Progress& p) {
+        if (!tty)
+            return;
+        const int width = 30;
+        const double frac = p.total > 0 ? static_cast<double>(p.step) / p.total : 0.0;
+        const int filled = static_cast<int>(frac * width);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::cerr << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+                  << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << p.step << "/"
+                  << p.total << " windows, " << std::fixed << std::setprecision(1)
+                  << (s > 0 ? p.step / s : 0.0) << "/s" << std::flush;
+    });
+    const auto results = classifier.classifyFiles(files, &job);
+    if (tty)
+        std::cerr << "\n";
+    const auto stats = classifier.stats();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << files.size() << " files, " << stats.windows << " windows in " << stats.batches
+              << " batches, " << std::fixed << std::setprecision(2) << seconds << " s ("
+              << (options.bf16 ? "bf16" : "fp32") << ", " << activationName(classifier.activation())
+              << ")\n";
+    if (!a.out.empty()) {
+        writeResults(a.out, results, classifier);
+        std::cerr << "wrote " << a.out << "\n";
+        return;
+    }
+    for (const auto& clip : results) {
+        std::cout << clip.name << " (" << std::fixed << std::setprecision(2) << clip.duration_s << " s, "
+                  << clip.windows.size() << " windows):\n";
+        for (const auto& [c, score] : clip.top)
+            std::cout << "  " << std::setw(4) << c << "  " << std::setprecision(3) << score << "  "
+                      << classifier.label(c) << "\n";
+    }
+}
+
+}  // namespace
+
+void addClassifyCommand(CLI::App& app) {
+    static ClassifyArgs a;
+    auto* cmd = app.add_subcommand("classify", "Classify audio files of any length by windows");
+    cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)")->required();
+    cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
+    cmd->add_option("--window-s", a.options.window_s, "Window length in seconds (0: the model's)")
+        ->capture_default_str();
+    cmd->add_option("--hop-s", a.options.hop_s, "Hop between windows in seconds (0: the window)")
+        ->capture_default_str();
+    cmd->add_option("--batch", a.options.batch_size, "Windows per forward pass")->capture_default_str();
+    cmd->add_flag("--bf16", a.options.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
+    cmd->add_option("--top-k", a.options.top_k, "Classes reported per window and clip")
+        ->capture_default_str();
+    cmd->add_option("--aggregation", a.aggregation, "Clip score from window scores: mean or max")
+        ->capture_default_str();
+    cmd->add_option("--patchout-t", a.options.patchout_t,
+                    "Time columns dropped per window at inference (faster, less accurate)")
+        ->capture_default_str();
+    cmd->add_option("--patchout-f", a.options.patchout_f,
+                    "Frequency rows dropped per window at inference")
+        ->capture_default_str();
+    cmd->add_option("--cache", a.cache, "Feature cache folder for short files");
+    cmd->add_option("--out", a.out, "Write results.csv or results.json (atomically)");
+    cmd->add_flag("--quiet", a.quiet, "No progress bar");
+    cmd->callback([] { runClassify(a); });
+}
+
+}  // namespace patchout::cli

@@ -1,0 +1,84 @@
+// `patchout embed DIR... --checkpoint CKPT --out runs/NAME/embeddings`: scene embeddings of every
+// audio file with the frozen encoder, written as tensors.tsv + metadata.tsv (the TensorBoard
+// projector format; the label is the file's folder name) and embeddings.bin for fast reload.
+#include "commands.h"
+
+#include "patchout/classifier.h"
+#include "patchout/embedder.h"
+#include "patchout/error.h"
+#include "patchout/files.h"
+#include "patchout/similarity.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <iostream>
+
+namespace patchout::cli {
+namespace {
+
+struct EmbedArgs {
+    std::vector<std::string> inputs;
+    std::string checkpoint;
+    std::string out;
+    std::string pooling = "cls-dist";
+    EmbedOptions options;
+};
+
+void runEmbed(const EmbedArgs& a) {
+    EmbedOptions options = a.options;
+    options.pooling = poolingFromName(a.pooling);
+    Embedder embedder = Embedder::fromCheckpoint(a.checkpoint, options);
+    const auto files = collectAudioFiles({a.inputs.begin(), a.inputs.end()});
+    if (files.empty())
+        throw Error(ErrorCode::InvalidArgument, "no audio files found under the given paths");
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    EmbeddingMatrix m;
+    m.dim = embedder.dim();
+    std::vector<std::vector<std::string>> metadata;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const auto v = embedder.embedFile(files[i]);
+        m.data.insert(m.data.end(), v.begin(), v.end());
+        ++m.rows;
+        metadata.push_back({files[i].string(), files[i].parent_path().filename().string()});
+        if (tty)
+            std::cerr << "\rembedding " << i + 1 << "/" << files.size() << std::flush;
+    }
+    if (tty)
+        std::cerr << "\n";
+    writeProjectorFiles(a.out, m, {"file", "label"}, metadata);
+    // The similarity index and the recipe travel with the embeddings, so `patchout similar` can
+    // embed a query the same way.
+    std::vector<std::string> names;
+    for (const auto& f : files)
+        names.push_back(f.string());
+    SimilarityIndex::build(m, names).save(a.out);
+    const nlohmann::json recipe = {{"checkpoint", std::filesystem::absolute(a.checkpoint).string()},
+                                   {"pooling", poolingName(options.pooling)},
+                                   {"block", options.block},
+                                   {"window_s", options.window_s},
+                                   {"hop_s", options.hop_s}};
+    writeTextAtomically(std::filesystem::path(a.out) / "embed.json", recipe.dump(1) + "\n");
+    std::cout << m.rows << " embeddings of dimension " << m.dim << " (" << poolingName(options.pooling)
+              << ") written to " << a.out << "\n";
+}
+
+}  // namespace
+
+void addEmbedCommand(CLI::App& app) {
+    static EmbedArgs a;
+    auto* cmd = app.add_subcommand("embed", "Embeddings of audio files with the frozen encoder");
+    cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)")->required();
+    cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
+    cmd->add_option("--out", a.out, "Output folder (tensors.tsv, metadata.tsv, embeddings.bin)")
+        ->required();
+    cmd->add_option("--pooling", a.pooling, "cls, dist, cls-dist or patch-mean")->capture_default_str();
+    cmd->add_option("--block", a.options.block, "Block whose output is pooled (-1: final norm)")
+        ->capture_default_str();
+    cmd->add_option("--window-s", a.options.window_s, "Window length in seconds (0: the model's)");
+    cmd->add_option("--hop-s", a.options.hop_s, "Hop between windows in seconds (0: the window)");
+    cmd->callback([] { runEmbed(a); });
+}
+
+}  // namespace patchout::cli

@@ -1,0 +1,156 @@
+// Batch classification of audio of any length with a PaSST model: files are streamed (decoded,
+// resampled and turned into log-mel frames block by block), cut into windows of the model's length
+// with a configurable hop, and the windows of many files are grouped into batches (a shorter last
+// window is padded and its padding masked out of attention, so it scores as if run alone). Results
+// are per-window scores with timestamps plus clip-level scores (mean or max over windows), written
+// as CSV or JSON. Thread-safety: one Classifier per thread; classify calls do not overlap.
+#pragma once
+
+#include "patchout/audio_source.h"
+#include "patchout/job.h"
+#include "patchout/passt.h"
+#include "patchout/waveform.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace patchout {
+
+
+// How logits become scores: a sigmoid per class (multi-label, AudioSet-style PaSST) or a softmax
+// over classes (single-label). Stored in the checkpoint metadata under "task".
+enum class ScoreActivation { Sigmoid, Softmax };
+enum class Aggregation { Mean, Max };
+
+// Metadata key and values that name the task of a checkpoint.
+inline constexpr const char* kTaskMetadataKey = "task";
+inline constexpr const char* kTaskMultiLabel = "multi-label";
+inline constexpr const char* kTaskSingleLabel = "single-label";
+
+// "task" = "single-label" gives Softmax, "multi-label" or absent gives Sigmoid; any other value is
+// an Error(Model).
+ScoreActivation activationFromMetadata(const std::map<std::string, std::string>& metadata);
+const char* activationName(ScoreActivation activation);  // "sigmoid" | "softmax"
+const char* aggregationName(Aggregation aggregation);    // "mean" | "max"
+Aggregation aggregationFromName(const std::string& name);  // Error(InvalidArgument) otherwise
+
+struct InferOptions {
+    double window_s = 0;  // 0: the model's input length (input_frames); longer is an error
+    double hop_s = 0;     // 0: equal to the window (no overlap)
+    int batch_size = 32;  // windows per forward pass, across files
+    bool bf16 = false;    // bfloat16 autocast (fast on CPUs with AVX-512 BF16)
+    Aggregation aggregation = Aggregation::Mean;
+    int top_k = 5;
+    // Inference-time structured patchout: drops this many evenly spaced time columns / frequency
+    // rows of the patch grid in every window. Faster, less accurate; 0 keeps everything.
+    int patchout_t = 0;
+    int patchout_f = 0;
+    // Feature cache folder (empty: none). Files up to cache_max_s seconds are served from it;
+    // longer ones are always streamed.
+    std::filesystem::path cache_dir{};
+    double cache_max_s = 120.0;
+    std::size_t read_block = 32000;  // samples decoded per step while streaming
+};
+
+// Window of `frames` feature frames starting at frame `start`, and how many of them are real
+// audio (the rest is padding).
+struct WindowSpan {
+    std::int64_t start = 0;
+    int valid = 0;
+};
+
+// The windows the classifier cuts from `n_frames` frames: full windows every `hop` frames, then
+// one shorter last window when frames remain uncovered and at least `min_frames` of them are left
+// after its start; a clip shorter than one window gives one (padded) window.
+std::vector<WindowSpan> windowSpans(std::int64_t n_frames, int window, int hop, int min_frames);
+
+struct WindowResult {
+    double start_s = 0;
+    double end_s = 0;
+    std::vector<float> scores;  // one per class, after the activation
+};
+
+struct ClipResult {
+    std::string name;  // the file path, or the name given to classify()
+    double duration_s = 0;
+    std::vector<WindowResult> windows;
+    std::vector<float> scores;  // clip level: mean or max of the window scores
+    std::vector<std::pair<int, float>> top;  // top-k (class, score) of the clip, best first
+};
+
+// Indices and scores of the k largest entries, best first (ties: lower index first).
+std::vector<std::pair<int, float>> topK(const std::vector<float>& scores, int k);
+// Mean or max over the windows' scores, per class.
+std::vector<float> aggregateScores(const std::vector<WindowResult>& windows, Aggregation aggregation);
+
+// How far bf16 results are from fp32 ones on the same input (same clips, same windows).
+struct PrecisionReport {
+    std::int64_t windows = 0;
+    double top1_agreement = 0;   // fraction of windows whose best class is the same
+    double max_score_diff = 0;   // largest |score_bf16 - score_fp32| over windows and classes
+};
+PrecisionReport comparePrecision(const std::vector<ClipResult>& reference,
+                                 const std::vector<ClipResult>& other);
+
+struct ClassifierStats {
+    std::int64_t windows = 0;
+    std::int64_t batches = 0;
+    std::int64_t padded_windows = 0;  // windows run with a mask
+    std::int64_t cache_hits = 0;
+    double model_seconds = 0;     // time in forward passes
+    double feature_seconds = 0;   // decoding and features
+};
+
+class Classifier {
+public:
+    // Takes the model (eval mode) and its labels; `activation` from the checkpoint's metadata.
+    Classifier(PaSSTModel model, std::vector<std::string> labels, ScoreActivation activation,
+               const InferOptions& options = {});
+    // Loads a checkpoint written by saveModel().
+    static Classifier fromCheckpoint(const std::filesystem::path& path, const InferOptions& options = {});
+    ~Classifier();
+    Classifier(Classifier&&) noexcept;
+    Classifier& operator=(Classifier&&) noexcept;
+
+    const InferOptions& options() const noexcept;
+    const std::vector<std::string>& labels() const noexcept;  // empty or one per class
+    std::string label(int cls) const;  // the label, or "class N"
+    ScoreActivation activation() const noexcept;
+    int numClasses() const noexcept;
+    int windowFrames() const noexcept;
+    int hopFrames() const noexcept;
+    double frameRate() const noexcept;
+    int sampleRate() const noexcept;
+    bool bf16Native() const noexcept;  // this CPU has AVX-512 BF16
+    ClassifierStats stats() const;
+
+    // Classifies files, grouping the windows of all of them into batches. Reports progress in
+    // windows (total estimated from the headers) and stops between batches when cancelled.
+    std::vector<ClipResult> classifyFiles(const std::vector<std::filesystem::path>& files,
+                                          const JobControl* job = nullptr);
+    // Classifies whatever a source delivers until it finishes (not for live sources).
+    ClipResult classifySource(AudioSource& source, const std::string& name);
+    ClipResult classify(const Waveform& wave, const std::string& name = "waveform");
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Audio files under each path (a file is taken as is, a folder is searched recursively for
+// known audio extensions), sorted. A missing path is an Error(FileNotFound).
+std::vector<std::filesystem::path> collectAudioFiles(const std::vector<std::filesystem::path>& paths);
+
+// Written atomically. CSV: one row per window and class of its top-k, then one per clip class of
+// the top-k (kind "clip"): file,kind,start_s,end_s,rank,class,label,score. JSON: every file with
+// its windows (top-k) and clip scores (all classes). The format follows the extension (.csv,
+// .json); anything else is an Error(InvalidArgument).
+void writeResults(const std::filesystem::path& path, const std::vector<ClipResult>& results,
+                  const Classifier& classifier);
+
+}  // namespace patchout

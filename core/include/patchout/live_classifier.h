@@ -1,0 +1,68 @@
+// Live classification for the microphone view: samples go in as they arrive (from any
+// AudioSource, e.g. the microphone's ring buffer), every hop the last window is classified, and the
+// scores are smoothed with an exponential moving average. Quiet windows (an energy gate) are the
+// background class and skip the model. Each update says how long it took (latency).
+// Thread-safety: one thread feeds and reads a LiveClassifier; the GUI gets updates from it.
+#pragma once
+
+#include "patchout/audio_source.h"
+#include "patchout/classifier.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace patchout {
+
+struct LiveOptions {
+    double window_s = 1.0;     // analysed span (at most the model's input length)
+    double hop_s = 0.25;       // time between updates
+    double smoothing = 0.5;    // EMA weight of the newest scores: 1 = no smoothing
+    double threshold = 0.5;    // smoothed score a class needs to be active
+    double silence_db = -50;   // window RMS (dBFS) below which it is background
+    int top_k = 3;
+};
+
+inline constexpr int kBackgroundClass = -1;
+
+struct LiveUpdate {
+    double time_s = 0;           // stream time at the end of the analysed window
+    double level_db = 0;         // RMS of the window in dBFS
+    bool silent = false;         // under the energy gate: model skipped, raw scores zero
+    std::vector<float> raw;      // this window's scores
+    std::vector<float> scores;   // smoothed scores
+    int best = kBackgroundClass; // best class at or above threshold, else background
+    float best_score = 0;
+    std::vector<std::pair<int, float>> top;  // top-k of the smoothed scores
+    double latency_ms = 0;       // from the window's last sample arriving to this update
+};
+
+class LiveClassifier {
+public:
+    LiveClassifier(PaSSTModel model, std::vector<std::string> labels, ScoreActivation activation,
+                   const LiveOptions& options = {});
+    static LiveClassifier fromCheckpoint(const std::filesystem::path& path,
+                                         const LiveOptions& options = {});
+    ~LiveClassifier();
+    LiveClassifier(LiveClassifier&&) noexcept;
+    LiveClassifier& operator=(LiveClassifier&&) noexcept;
+
+    const LiveOptions& options() const noexcept;
+    int sampleRate() const noexcept;
+    std::string label(int cls) const;  // "background" for kBackgroundClass
+
+    // Samples at sampleRate(); returns the updates that became due (usually zero or one).
+    std::vector<LiveUpdate> push(const float* samples, std::size_t count);
+    // Reads what `source` has now (never blocks on a live source) and pushes it.
+    std::vector<LiveUpdate> poll(AudioSource& source);
+    // Forgets the stream (buffer, smoothing, time).
+    void reset();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace patchout

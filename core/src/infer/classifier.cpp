@@ -1,0 +1,622 @@
+#include "patchout/classifier.h"
+
+#include "infer/masked_forward.h"
+#include "model/passt_module.h"
+#include "patchout/audio_file.h"
+#include "patchout/checkpoint.h"
+#include "patchout/dataset.h"
+#include "patchout/error.h"
+#include "patchout/feature_cache.h"
+#include "patchout/features.h"
+#include "patchout/files.h"
+#include "patchout/system_info.h"
+
+#include <ATen/autocast_mode.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <ostream>
+
+namespace fs = std::filesystem;
+
+namespace patchout {
+
+ScoreActivation activationFromMetadata(const std::map<std::string, std::string>& metadata) {
+    const auto it = metadata.find(kTaskMetadataKey);
+    if (it == metadata.end() || it->second == kTaskMultiLabel)
+        return ScoreActivation::Sigmoid;
+    if (it->second == kTaskSingleLabel)
+        return ScoreActivation::Softmax;
+    throw Error(ErrorCode::Model, std::string("metadata \"task\" is \"") + it->second + "\"; expected \"" +
+                                      kTaskSingleLabel + "\" or \"" + kTaskMultiLabel + "\"");
+}
+
+const char* activationName(ScoreActivation activation) {
+    return activation == ScoreActivation::Softmax ? "softmax" : "sigmoid";
+}
+
+const char* aggregationName(Aggregation aggregation) {
+    return aggregation == Aggregation::Max ? "max" : "mean";
+}
+
+Aggregation aggregationFromName(const std::string& name) {
+    if (name == "mean")
+        return Aggregation::Mean;
+    if (name == "max")
+        return Aggregation::Max;
+    throw Error(ErrorCode::InvalidArgument, "aggregation must be mean or max, got \"" + name + "\"");
+}
+
+std::vector<WindowSpan> windowSpans(std::int64_t n_frames, int window, int hop, int min_frames) {
+    if (window < 1 || hop < 1)
+        throw Error(ErrorCode::InvalidArgument, "window and hop must be at least one frame");
+    std::vector<WindowSpan> spans;
+    if (n_frames <= 0)
+        return spans;
+    std::int64_t start = 0, lastEnd = 0;
+    for (; start + window <= n_frames; start += hop) {
+        spans.push_back({start, window});
+        lastEnd = start + window;
+    }
+    if (spans.empty())
+        spans.push_back({0, static_cast<int>(n_frames)});
+    else if (start < n_frames && lastEnd < n_frames && n_frames - start >= min_frames)
+        spans.push_back({start, static_cast<int>(n_frames - start)});
+    return spans;
+}
+
+std::vector<std::pair<int, float>> topK(const std::vector<float>& scores, int k) {
+    std::vector<int> order(scores.size());
+    std::iota(order.begin(), order.end(), 0);
+    const auto n = std::min<std::size_t>(static_cast<std::size_t>(std::max(k, 0)), order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
+                      [&](int a, int b) {
+                          const float x = scores[static_cast<std::size_t>(a)];
+                          const float y = scores[static_cast<std::size_t>(b)];
+                          return x > y || (x == y && a < b);
+                      });
+    std::vector<std::pair<int, float>> top;
+    for (std::size_t i = 0; i < n; ++i)
+        top.emplace_back(order[i], scores[static_cast<std::size_t>(order[i])]);
+    return top;
+}
+
+std::vector<float> aggregateScores(const std::vector<WindowResult>& windows, Aggregation aggregation) {
+    if (windows.empty())
+        return {};
+    const std::size_t classes = windows.front().scores.size();
+    std::vector<float> out(classes, aggregation == Aggregation::Max
+                                        ? -std::numeric_limits<float>::infinity()
+                                        : 0.0f);
+    std::vector<double> sum(classes, 0.0);
+    for (const auto& w : windows) {
+        if (w.scores.size() != classes)
+            throw Error(ErrorCode::InvalidArgument, "windows have different class counts");
+        for (std::size_t c = 0; c < classes; ++c) {
+            sum[c] += w.scores[c];
+            out[c] = std::max(out[c], w.scores[c]);
+        }
+    }
+    if (aggregation == Aggregation::Mean)
+        for (std::size_t c = 0; c < classes; ++c)
+            out[c] = static_cast<float>(sum[c] / static_cast<double>(windows.size()));
+    return out;
+}
+
+PrecisionReport comparePrecision(const std::vector<ClipResult>& reference,
+                                 const std::vector<ClipResult>& other) {
+    if (reference.size() != other.size())
+        throw Error(ErrorCode::InvalidArgument, "results of different clip counts");
+    PrecisionReport report;
+    std::int64_t agree = 0;
+    for (std::size_t i = 0; i < reference.size(); ++i) {
+        const auto& a = reference[i].windows;
+        const auto& b = other[i].windows;
+        if (a.size() != b.size())
+            throw Error(ErrorCode::InvalidArgument, "clip " + reference[i].name +
+                                                        " has different window counts");
+        for (std::size_t w = 0; w < a.size(); ++w) {
+            if (a[w].scores.size() != b[w].scores.size() || a[w].scores.empty())
+                throw Error(ErrorCode::InvalidArgument, "windows with different class counts");
+            ++report.windows;
+            if (topK(a[w].scores, 1)[0].first == topK(b[w].scores, 1)[0].first)
+                ++agree;
+            for (std::size_t c = 0; c < a[w].scores.size(); ++c)
+                report.max_score_diff =
+                    std::max(report.max_score_diff,
+                             static_cast<double>(std::abs(a[w].scores[c] - b[w].scores[c])));
+        }
+    }
+    report.top1_agreement = report.windows > 0 ? static_cast<double>(agree) / report.windows : 1.0;
+    return report;
+}
+
+std::vector<fs::path> collectAudioFiles(const std::vector<fs::path>& paths) {
+    std::vector<fs::path> files;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<fs::path> found;
+            for (const auto& entry : fs::recursive_directory_iterator(p))
+                if (entry.is_regular_file() && isAudioExtension(entry.path()))
+                    found.push_back(entry.path());
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(p, ec)) {
+            files.push_back(p);
+        } else {
+            throw Error(ErrorCode::FileNotFound, "no such file or folder", p.string());
+        }
+    }
+    return files;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Turns on bfloat16 autocast for the forward passes of one batch.
+class Bf16Autocast {
+public:
+    explicit Bf16Autocast(bool on) : m_on(on) {
+        if (!m_on)
+            return;
+        m_wasEnabled = at::autocast::is_cpu_enabled();
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::increment_nesting();
+    }
+    ~Bf16Autocast() {
+        if (!m_on)
+            return;
+        if (at::autocast::decrement_nesting() == 0)
+            at::autocast::clear_cache();
+        at::autocast::set_cpu_enabled(m_wasEnabled);
+    }
+    Bf16Autocast(const Bf16Autocast&) = delete;
+    Bf16Autocast& operator=(const Bf16Autocast&) = delete;
+
+private:
+    bool m_on;
+    bool m_wasEnabled = false;
+};
+
+// Cuts a stream of frame-major feature frames into windows, keeping only the frames that a
+// window still needs: a ten-hour file never holds more than one window of features.
+class WindowCutter {
+public:
+    WindowCutter(int window, int hop, int minFrames, int bins)
+        : m_window(window), m_hop(hop), m_minFrames(minFrames), m_bins(bins) {}
+
+    template <class Emit>
+    void push(const Features& f, Emit&& emit) {
+        std::int64_t skip = 0;
+        if (m_total < m_bufStart)  // the hop jumps over frames no window needs
+            skip = std::min<std::int64_t>(m_bufStart - m_total, f.n_frames);
+        m_buf.insert(m_buf.end(), f.data.begin() + skip * m_bins, f.data.end());
+        m_total += f.n_frames;
+        while (m_nextStart + m_window <= m_total) {
+            emit(WindowSpan{m_nextStart, m_window}, frameAt(m_nextStart));
+            m_lastEnd = m_nextStart + m_window;
+            m_nextStart += m_hop;
+            m_any = true;
+        }
+        const std::int64_t bufEnd = m_bufStart + static_cast<std::int64_t>(m_buf.size()) / m_bins;
+        const std::int64_t drop = std::min(m_nextStart, bufEnd) - m_bufStart;
+        if (drop > 0)
+            m_buf.erase(m_buf.begin(), m_buf.begin() + drop * m_bins);
+        m_bufStart = m_nextStart;
+    }
+
+    template <class Emit>
+    void finish(Emit&& emit) {
+        if (!m_any && m_total > 0)
+            emit(WindowSpan{0, static_cast<int>(m_total)}, frameAt(0));
+        else if (m_nextStart < m_total && m_lastEnd < m_total && m_total - m_nextStart >= m_minFrames)
+            emit(WindowSpan{m_nextStart, static_cast<int>(m_total - m_nextStart)},
+                 frameAt(m_nextStart));
+    }
+
+    std::int64_t totalFrames() const { return m_total; }
+
+private:
+    const float* frameAt(std::int64_t absolute) const {
+        return m_buf.data() + (absolute - m_bufStart) * m_bins;
+    }
+    int m_window, m_hop, m_minFrames, m_bins;
+    std::vector<float> m_buf;  // frames [m_bufStart, m_bufStart + size / bins)
+    std::int64_t m_bufStart = 0, m_total = 0, m_nextStart = 0, m_lastEnd = 0;
+    bool m_any = false;
+};
+
+}  // namespace
+
+struct Classifier::Impl {
+    PaSSTModel model;
+    std::vector<std::string> labels;
+    ScoreActivation activation;
+    InferOptions options;
+    FeatureOptions features = featurePreset("passt-32k");
+    int window = 0;
+    int hop = 0;
+    bool bf16Native = false;
+    ClassifierStats stats;
+    std::unique_ptr<FeatureCache> cache;
+
+    struct Pending {
+        ClipResult* clip;
+        std::size_t index;
+        int valid;
+        std::vector<float> input;  // bin-major [n_mels x window], zero padded
+    };
+    std::vector<Pending> pending;
+    const JobControl* job = nullptr;
+    std::int64_t done = 0, total = 0;
+
+    Impl(PaSSTModel m, std::vector<std::string> l, ScoreActivation a, const InferOptions& o)
+        : model(std::move(m)), labels(std::move(l)), activation(a), options(o) {
+        const auto& mo = model.options();
+        if (mo.in_chans != 1)
+            throw Error(ErrorCode::Model, "the classifier feeds one-channel log-mels; the model takes " +
+                                              std::to_string(mo.in_chans) + " channels");
+        if (mo.n_mels != features.n_mels)
+            throw Error(ErrorCode::Model, "the model takes " + std::to_string(mo.n_mels) +
+                                              " mel bins; the passt-32k front end gives " +
+                                              std::to_string(features.n_mels));
+        if (!labels.empty() && static_cast<int>(labels.size()) != mo.num_classes)
+            throw Error(ErrorCode::Model, std::to_string(labels.size()) + " labels for " +
+                                              std::to_string(mo.num_classes) + " classes");
+        const double rate = frameRate();
+        const int maxFrames = mo.input_frames;
+        window = options.window_s > 0 ? static_cast<int>(std::lround(options.window_s * rate)) : maxFrames;
+        if (window > maxFrames)
+            throw Error(ErrorCode::InvalidArgument,
+                        "window_s " + std::to_string(options.window_s) + " is longer than the model's " +
+                            std::to_string(maxFrames / rate) + " s input");
+        if (window < mo.patch_size)
+            throw Error(ErrorCode::InvalidArgument, "window_s is shorter than one patch (" +
+                                                        std::to_string(mo.patch_size / rate) + " s)");
+        hop = options.hop_s > 0 ? static_cast<int>(std::lround(options.hop_s * rate)) : window;
+        if (hop < 1)
+            throw Error(ErrorCode::InvalidArgument, "hop_s is shorter than one frame");
+        if (options.batch_size < 1)
+            throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+        if (options.read_block < 1)
+            throw Error(ErrorCode::InvalidArgument, "read_block must be >= 1");
+        // Validates the patchout counts against the grid once, instead of at the first batch.
+        keptPositions(mo.freqPatches(), options.patchout_f);
+        keptPositions(mo.timePatches(window), options.patchout_t);
+        bf16Native = detectCpuFeatures().avx512_bf16;
+        model.setTraining(false);
+        if (!options.cache_dir.empty())
+            cache = std::make_unique<FeatureCache>(options.cache_dir, features);
+    }
+
+    double frameRate() const {
+        return static_cast<double>(features.sample_rate) / features.hop_length;
+    }
+
+    void addWindow(ClipResult& clip, const WindowSpan& span, const float* frames, double duration) {
+        const int bins = features.n_mels;
+        WindowResult w;
+        w.start_s = static_cast<double>(span.start) / frameRate();
+        w.end_s = std::min(static_cast<double>(span.start + span.valid) / frameRate(), duration);
+        clip.windows.push_back(std::move(w));
+        Pending p{&clip, clip.windows.size() - 1, span.valid,
+                  std::vector<float>(static_cast<std::size_t>(bins) * window, 0.0f)};
+        for (int t = 0; t < span.valid; ++t)
+            for (int b = 0; b < bins; ++b)
+                p.input[static_cast<std::size_t>(b) * window + t] = frames[static_cast<std::size_t>(t) * bins + b];
+        pending.push_back(std::move(p));
+        if (static_cast<int>(pending.size()) >= options.batch_size)
+            flush();
+    }
+
+    void flush() {
+        if (pending.empty())
+            return;
+        const auto& mo = model.options();
+        const auto start = Clock::now();
+        const auto batch = static_cast<std::int64_t>(pending.size());
+        // Pad only to the longest window of this batch: a batch of short clips must not pay for
+        // full-length windows (PaSST's cost grows with the number of time columns).
+        int frames = mo.patch_size;
+        for (const auto& p : pending)
+            frames = std::max(frames, std::min(p.valid, window));
+        auto x = torch::empty({batch, 1, mo.n_mels, frames}, torch::kFloat32);
+        std::vector<int> valid;
+        for (std::int64_t i = 0; i < batch; ++i) {
+            const auto& p = pending[static_cast<std::size_t>(i)];
+            float* dst = x.data_ptr<float>() + i * mo.n_mels * frames;
+            for (int b = 0; b < mo.n_mels; ++b)
+                std::copy_n(p.input.data() + static_cast<std::size_t>(b) * window, frames,
+                            dst + static_cast<std::size_t>(b) * frames);
+            valid.push_back(p.valid);
+            if (p.valid < frames)
+                ++stats.padded_windows;
+        }
+        torch::Tensor scores;
+        {
+            torch::InferenceMode inference;
+            Bf16Autocast autocast(options.bf16);
+            auto logits = maskedForward(*model.module(), x, valid,
+                                        {.patchout_t = options.patchout_t,
+                                         .patchout_f = options.patchout_f})
+                              .first.to(torch::kFloat32);
+            scores = (activation == ScoreActivation::Softmax ? logits.softmax(-1) : logits.sigmoid())
+                         .contiguous();
+        }
+        const int classes = mo.num_classes;
+        for (std::int64_t i = 0; i < batch; ++i) {
+            auto& p = pending[static_cast<std::size_t>(i)];
+            const float* row = scores.data_ptr<float>() + i * classes;
+            p.clip->windows[p.index].scores.assign(row, row + classes);
+        }
+        stats.windows += batch;
+        stats.batches += 1;
+        stats.model_seconds += secondsSince(start);
+        done += batch;
+        pending.clear();
+        if (job) {
+            job->report({.step = done, .total = std::max(total, done), .message = "windows", .metrics = {}});
+            job->throwIfCancelled();
+        }
+    }
+
+    std::int64_t framesForSamples(std::int64_t samples) const {
+        // Pre-emphasis (y[n] = x[n+1] - a x[n]) shortens the signal by one sample; center=True
+        // then gives one frame per hop plus the one at the end.
+        const std::int64_t n = samples - (features.preemphasis != 0.0 ? 1 : 0);
+        return n < 1 ? 0 : n / features.hop_length + 1;
+    }
+
+    // Streams one source into windows (not flushed: windows of the next clip join the batch).
+    void streamSource(AudioSource& source, ClipResult& clip) {
+        if (source.sampleRate() != features.sample_rate)
+            throw Error(ErrorCode::InvalidArgument, "the source delivers " + std::to_string(source.sampleRate()) +
+                                                        " Hz; the classifier needs " +
+                                                        std::to_string(features.sample_rate),
+                        clip.name);
+        const auto t0 = Clock::now();
+        const double modelBefore = stats.model_seconds;
+        StreamingFeatureExtractor extractor(features);
+        WindowCutter cutter(window, hop, model.options().patch_size, features.n_mels);
+        std::vector<float> block(options.read_block);
+        std::int64_t samples = 0;
+        const double sr = features.sample_rate;
+        auto emit = [&](const WindowSpan& span, const float* frames) {
+            // Duration is not known yet while streaming: clamp the end to what has been read.
+            addWindow(clip, span, frames, std::numeric_limits<double>::infinity());
+        };
+        while (!source.finished()) {
+            const std::size_t n = source.read(block.data(), block.size());
+            if (n == 0)
+                break;
+            samples += static_cast<std::int64_t>(n);
+            cutter.push(extractor.push(block.data(), n), emit);
+        }
+        if (samples == 0)
+            throw Error(ErrorCode::BadFormat, "no audio samples", clip.name);
+        cutter.push(extractor.finish(), emit);
+        cutter.finish(emit);
+        clip.duration_s = samples / sr;
+        for (auto& w : clip.windows)
+            w.end_s = std::min(w.end_s, clip.duration_s);
+        stats.feature_seconds += std::max(0.0, secondsSince(t0) - (stats.model_seconds - modelBefore));
+    }
+
+    void cutFeatures(const Features& f, ClipResult& clip) {
+        WindowCutter cutter(window, hop, model.options().patch_size, features.n_mels);
+        auto emit = [&](const WindowSpan& span, const float* frames) {
+            addWindow(clip, span, frames, clip.duration_s);
+        };
+        cutter.push(f, emit);
+        cutter.finish(emit);
+    }
+
+    void finishClip(ClipResult& clip) const {
+        clip.scores = aggregateScores(clip.windows, options.aggregation);
+        clip.top = topK(clip.scores, options.top_k);
+    }
+};
+
+Classifier::Classifier(PaSSTModel model, std::vector<std::string> labels, ScoreActivation activation,
+                       const InferOptions& options)
+    : m_impl(std::make_unique<Impl>(std::move(model), std::move(labels), activation, options)) {}
+
+Classifier Classifier::fromCheckpoint(const fs::path& path, const InferOptions& options) {
+    ModelCheckpoint ckpt = loadModel(path);
+    ScoreActivation activation;
+    try {
+        activation = activationFromMetadata(ckpt.metadata);
+    } catch (const Error& e) {
+        throw Error(e.code(), e.message(), path.string());
+    }
+    return Classifier(std::move(ckpt.model), std::move(ckpt.labels), activation, options);
+}
+
+Classifier::~Classifier() = default;
+Classifier::Classifier(Classifier&&) noexcept = default;
+Classifier& Classifier::operator=(Classifier&&) noexcept = default;
+
+const InferOptions& Classifier::options() const noexcept { return m_impl->options; }
+const std::vector<std::string>& Classifier::labels() const noexcept { return m_impl->labels; }
+std::string Classifier::label(int cls) const {
+    if (cls >= 0 && static_cast<std::size_t>(cls) < m_impl->labels.size())
+        return m_impl->labels[static_cast<std::size_t>(cls)];
+    return "class " + std::to_string(cls);
+}
+ScoreActivation Classifier::activation() const noexcept { return m_impl->activation; }
+int Classifier::numClasses() const noexcept { return m_impl->model.options().num_classes; }
+int Classifier::windowFrames() const noexcept { return m_impl->window; }
+int Classifier::hopFrames() const noexcept { return m_impl->hop; }
+double Classifier::frameRate() const noexcept { return m_impl->frameRate(); }
+int Classifier::sampleRate() const noexcept { return m_impl->features.sample_rate; }
+bool Classifier::bf16Native() const noexcept { return m_impl->bf16Native; }
+ClassifierStats Classifier::stats() const { return m_impl->stats; }
+
+std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& files,
+                                                  const JobControl* job) {
+    auto& d = *m_impl;
+    std::vector<ClipResult> results(files.size());
+    std::vector<double> durations(files.size(), 0.0);
+    d.job = job;
+    d.done = 0;
+    d.total = 0;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const AudioInfo info = probeAudio(files[i]);
+        durations[i] = info.durationSeconds();
+        const auto samples = static_cast<std::int64_t>(std::llround(durations[i] * d.features.sample_rate));
+        d.total += static_cast<std::int64_t>(
+            windowSpans(d.framesForSamples(samples), d.window, d.hop, d.model.options().patch_size).size());
+    }
+    try {
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            auto& clip = results[i];
+            clip.name = files[i].string();
+            if (d.cache && durations[i] <= d.options.cache_max_s) {
+                const auto t0 = Clock::now();
+                const auto before = d.cache->stats().hits;
+                const Features f = d.cache->get(files[i]);
+                d.stats.cache_hits += static_cast<std::int64_t>(d.cache->stats().hits - before);
+                d.stats.feature_seconds += secondsSince(t0);
+                clip.duration_s = durations[i];
+                d.cutFeatures(f, clip);
+            } else {
+                auto source = makeFileSource(files[i], d.features.sample_rate);
+                d.streamSource(*source, clip);
+            }
+            if (job)
+                job->throwIfCancelled();
+        }
+        d.flush();
+    } catch (...) {
+        d.pending.clear();
+        d.job = nullptr;
+        throw;
+    }
+    d.job = nullptr;
+    for (auto& clip : results)
+        d.finishClip(clip);
+    return results;
+}
+
+ClipResult Classifier::classifySource(AudioSource& source, const std::string& name) {
+    if (source.isLive())
+        throw Error(ErrorCode::InvalidArgument, "a live source never ends: use LiveClassifier", name);
+    ClipResult clip;
+    clip.name = name;
+    try {
+        m_impl->streamSource(source, clip);
+        m_impl->flush();
+    } catch (...) {
+        m_impl->pending.clear();
+        throw;
+    }
+    m_impl->finishClip(clip);
+    return clip;
+}
+
+ClipResult Classifier::classify(const Waveform& wave, const std::string& name) {
+    if (wave.empty())
+        throw Error(ErrorCode::InvalidArgument, "empty waveform", name);
+    ClipResult clip;
+    clip.name = name;
+    clip.duration_s = wave.durationSeconds();
+    const auto t0 = Clock::now();
+    FeatureExtractor extractor(m_impl->features);
+    const Features f = extractor.compute(wave);
+    m_impl->stats.feature_seconds += secondsSince(t0);
+    try {
+        m_impl->cutFeatures(f, clip);
+        m_impl->flush();
+    } catch (...) {
+        m_impl->pending.clear();
+        throw;
+    }
+    m_impl->finishClip(clip);
+    return clip;
+}
+
+namespace {
+
+std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+void writeResults(const fs::path& path, const std::vector<ClipResult>& results,
+                  const Classifier& classifier) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const int k = classifier.options().top_k;
+    if (ext == ".csv") {
+        writeFileAtomically(path, [&](std::ostream& out) {
+            out << "file,kind,start_s,end_s,rank,class,label,score\n";
+            out.precision(6);
+            auto rows = [&](const ClipResult& clip, const char* kind, double s, double e,
+                            const std::vector<std::pair<int, float>>& top) {
+                for (std::size_t r = 0; r < top.size(); ++r)
+                    out << csvField(clip.name) << ',' << kind << ',' << s << ',' << e << ',' << r + 1 << ','
+                        << top[r].first << ',' << csvField(classifier.label(top[r].first)) << ','
+                        << top[r].second << '\n';
+            };
+            for (const auto& clip : results) {
+                for (const auto& w : clip.windows)
+                    rows(clip, "window", w.start_s, w.end_s, topK(w.scores, k));
+                rows(clip, "clip", 0.0, clip.duration_s, clip.top);
+            }
+        });
+    } else if (ext == ".json") {
+        nlohmann::json doc;
+        doc["activation"] = activationName(classifier.activation());
+        doc["aggregation"] = aggregationName(classifier.options().aggregation);
+        doc["window_s"] = classifier.windowFrames() / classifier.frameRate();
+        doc["hop_s"] = classifier.hopFrames() / classifier.frameRate();
+        nlohmann::json labels = nlohmann::json::array();
+        for (int c = 0; c < classifier.numClasses(); ++c)
+            labels.push_back(classifier.label(c));
+        doc["labels"] = labels;
+        auto topJson = [&](const std::vector<std::pair<int, float>>& top) {
+            nlohmann::json a = nlohmann::json::array();
+            for (const auto& [c, s] : top)
+                a.push_back({{"class", c}, {"label", classifier.label(c)}, {"score", s}});
+            return a;
+        };
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& clip : results) {
+            nlohmann::json windows = nlohmann::json::array();
+            for (const auto& w : clip.windows)
+                windows.push_back({{"start_s", w.start_s}, {"end_s", w.end_s}, {"top", topJson(topK(w.scores, k))}});
+            files.push_back({{"file", clip.name},
+                             {"duration_s", clip.duration_s},
+                             {"windows", windows},
+                             {"scores", clip.scores},
+                             {"top", topJson(clip.top)}});
+        }
+        doc["files"] = files;
+        writeTextAtomically(path, doc.dump(1) + "\n");
+    } else {
+        throw Error(ErrorCode::InvalidArgument, "results are written as .csv or .json", path.string());
+    }
+}
+
+}  // namespace patchout

@@ -1,0 +1,149 @@
+#include "patchout/live_classifier.h"
+
+#include "patchout/checkpoint.h"
+#include "patchout/error.h"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <iterator>
+
+namespace patchout {
+
+struct LiveClassifier::Impl {
+    LiveOptions options;
+    Classifier classifier;
+    std::size_t window = 0;
+    std::size_t hop = 0;
+    std::deque<float> buffer;       // the last `window` samples at most
+    std::int64_t received = 0;      // samples since the start
+    std::int64_t nextUpdate = 0;    // sample count at which the next update is due
+    std::vector<float> smoothed;
+
+    static InferOptions inferOptions(const LiveOptions& o) {
+        if (!(o.window_s > 0))
+            throw Error(ErrorCode::InvalidArgument, "live window_s must be > 0");
+        if (!(o.hop_s > 0))
+            throw Error(ErrorCode::InvalidArgument, "live hop_s must be > 0");
+        if (!(o.smoothing > 0 && o.smoothing <= 1))
+            throw Error(ErrorCode::InvalidArgument, "live smoothing must be in (0, 1]");
+        InferOptions io;
+        io.window_s = o.window_s;
+        io.batch_size = 1;
+        io.top_k = o.top_k;
+        return io;
+    }
+
+    Impl(Classifier c, const LiveOptions& o) : options(o), classifier(std::move(c)) {
+        window = static_cast<std::size_t>(std::lround(o.window_s * classifier.sampleRate()));
+        hop = static_cast<std::size_t>(std::max(1L, std::lround(o.hop_s * classifier.sampleRate())));
+        nextUpdate = static_cast<std::int64_t>(window);
+    }
+
+    LiveUpdate update(std::chrono::steady_clock::time_point arrived) {
+        LiveUpdate u;
+        Waveform w;
+        w.sample_rate = classifier.sampleRate();
+        w.samples.assign(buffer.begin(), buffer.end());
+        u.time_s = static_cast<double>(received) / w.sample_rate;
+        double energy = 0;
+        for (float s : w.samples)
+            energy += static_cast<double>(s) * s;
+        const double rms = std::sqrt(energy / static_cast<double>(w.samples.size()));
+        u.level_db = 20.0 * std::log10(std::max(rms, 1e-10));
+        u.silent = u.level_db < options.silence_db;
+        if (u.silent)
+            u.raw.assign(static_cast<std::size_t>(classifier.numClasses()), 0.0f);
+        else
+            u.raw = classifier.classify(w, "live").scores;
+        if (smoothed.empty())
+            smoothed = u.raw;
+        else
+            for (std::size_t c = 0; c < smoothed.size(); ++c)
+                smoothed[c] = static_cast<float>(options.smoothing * u.raw[c] +
+                                                 (1.0 - options.smoothing) * smoothed[c]);
+        u.scores = smoothed;
+        u.top = topK(smoothed, options.top_k);
+        if (!u.silent && !u.top.empty() && u.top[0].second >= options.threshold) {
+            u.best = u.top[0].first;
+            u.best_score = u.top[0].second;
+        }
+        u.latency_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - arrived).count();
+        return u;
+    }
+};
+
+LiveClassifier::LiveClassifier(PaSSTModel model, std::vector<std::string> labels,
+                               ScoreActivation activation, const LiveOptions& options)
+    : m_impl(std::make_unique<Impl>(
+          Classifier(std::move(model), std::move(labels), activation, Impl::inferOptions(options)),
+          options)) {}
+
+LiveClassifier LiveClassifier::fromCheckpoint(const std::filesystem::path& path,
+                                              const LiveOptions& options) {
+    ModelCheckpoint ckpt = loadModel(path);
+    return LiveClassifier(std::move(ckpt.model), std::move(ckpt.labels),
+                          activationFromMetadata(ckpt.metadata), options);
+}
+
+LiveClassifier::~LiveClassifier() = default;
+LiveClassifier::LiveClassifier(LiveClassifier&&) noexcept = default;
+LiveClassifier& LiveClassifier::operator=(LiveClassifier&&) noexcept = default;
+
+const LiveOptions& LiveClassifier::options() const noexcept { return m_impl->options; }
+int LiveClassifier::sampleRate() const noexcept { return m_impl->classifier.sampleRate(); }
+std::string LiveClassifier::label(int cls) const {
+    return cls == kBackgroundClass ? "background" : m_impl->classifier.label(cls);
+}
+
+std::vector<LiveUpdate> LiveClassifier::push(const float* samples, std::size_t count) {
+    auto& d = *m_impl;
+    std::vector<LiveUpdate> updates;
+    for (std::size_t i = 0; i < count;) {
+        // Feed up to the next update point, so each update sees exactly its window.
+        const auto untilUpdate = static_cast<std::size_t>(d.nextUpdate - d.received);
+        const std::size_t n = std::min(count - i, untilUpdate);
+        d.buffer.insert(d.buffer.end(), samples + i, samples + i + n);
+        while (d.buffer.size() > d.window)
+            d.buffer.pop_front();
+        d.received += static_cast<std::int64_t>(n);
+        i += n;
+        if (d.received == d.nextUpdate) {
+            updates.push_back(d.update(std::chrono::steady_clock::now()));
+            d.nextUpdate += static_cast<std::int64_t>(d.hop);
+        }
+    }
+    return updates;
+}
+
+std::vector<LiveUpdate> LiveClassifier::poll(AudioSource& source) {
+    if (source.sampleRate() != sampleRate())
+        throw Error(ErrorCode::InvalidArgument, "the source delivers " + std::to_string(source.sampleRate()) +
+                                                    " Hz; live classification needs " +
+                                                    std::to_string(sampleRate()),
+                    source.name());
+    std::vector<LiveUpdate> updates;
+    std::vector<float> block(4096);
+    for (;;) {
+        const std::size_t n = source.read(block.data(), block.size());
+        if (n == 0)
+            break;
+        auto more = push(block.data(), n);
+        updates.insert(updates.end(), std::make_move_iterator(more.begin()),
+                       std::make_move_iterator(more.end()));
+        if (n < block.size() || source.finished())
+            break;
+    }
+    return updates;
+}
+
+void LiveClassifier::reset() {
+    auto& d = *m_impl;
+    d.buffer.clear();
+    d.received = 0;
+    d.nextUpdate = static_cast<std::int64_t>(d.window);
+    d.smoothed.clear();
+}
+
+}  // namespace patchout

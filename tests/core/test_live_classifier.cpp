@@ -1,0 +1,97 @@
+// LiveClassifier: updates every hop over the last window, the energy gate's background class,
+// exponential smoothing, thresholds and latency, fed sample by sample or from an AudioSource.
+#include "patchout/live_classifier.h"
+
+#include "patchout/audio_source.h"
+#include "patchout/checkpoint.h"
+#include "patchout/error.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+using namespace patchout;
+
+namespace {
+
+LiveClassifier microLive(const LiveOptions& options) {
+    return LiveClassifier(PaSSTModel(passtPreset("passt-micro"), 3), {}, ScoreActivation::Sigmoid, options);
+}
+
+// 1 s of silence, then 3 s of a 600 Hz sine.
+std::vector<float> silenceThenTone() {
+    std::vector<float> s(32000, 0.0f);
+    const auto tone = synthesize({.kind = SignalKind::Sine, .duration_s = 3.0, .frequency_hz = 600.0});
+    s.insert(s.end(), tone.samples.begin(), tone.samples.end());
+    return s;
+}
+
+}  // namespace
+
+TEST(LiveClassifier, UpdatesEveryHopWithGateAndSmoothing) {
+    LiveClassifier live = microLive({.window_s = 1.0, .hop_s = 0.25, .smoothing = 0.4, .threshold = 0.0});
+    const auto samples = silenceThenTone();
+    std::vector<LiveUpdate> updates;
+    for (std::size_t i = 0; i < samples.size(); i += 1000) {  // uneven against the 8000-sample hop
+        auto u = live.push(samples.data() + i, std::min<std::size_t>(1000, samples.size() - i));
+        updates.insert(updates.end(), u.begin(), u.end());
+    }
+    // Updates at 1.0, 1.25, ..., 4.0 s.
+    ASSERT_EQ(updates.size(), 13u);
+    EXPECT_DOUBLE_EQ(updates[0].time_s, 1.0);
+    EXPECT_DOUBLE_EQ(updates[12].time_s, 4.0);
+    EXPECT_TRUE(updates[0].silent);  // the silent first second is background
+    EXPECT_EQ(updates[0].best, kBackgroundClass);
+    EXPECT_EQ(live.label(kBackgroundClass), "background");
+    for (float s : updates[0].raw)
+        EXPECT_EQ(s, 0.0f);
+    for (std::size_t k = 1; k < updates.size(); ++k) {
+        EXPECT_FALSE(updates[k].silent) << k;
+        EXPECT_GT(updates[k].level_db, -20.0);
+        EXPECT_NE(updates[k].best, kBackgroundClass);  // threshold 0: some class is active
+        EXPECT_GE(updates[k].latency_ms, 0.0);
+        for (std::size_t c = 0; c < updates[k].scores.size(); ++c)
+            EXPECT_NEAR(updates[k].scores[c],
+                        0.4 * updates[k].raw[c] + 0.6 * updates[k - 1].scores[c], 1e-6);
+    }
+    // Once the window holds only the tone, raw scores no longer change.
+    const auto d = test::maxAbsDiff(updates[8].raw, updates[12].raw);
+    EXPECT_LT(d.max_abs, 1e-4);
+    EXPECT_GT(test::maxAbsDiff(updates[8].scores, updates[1].scores).max_abs, 0.0);
+}
+
+TEST(LiveClassifier, PollsASourceAndResets) {
+    LiveClassifier live = microLive({.hop_s = 0.5, .threshold = 1.1});
+    auto source = makeSyntheticSource({.kind = SignalKind::Chirp, .duration_s = 2.0});
+    std::vector<LiveUpdate> updates;
+    while (!source->finished()) {
+        auto u = live.poll(*source);
+        updates.insert(updates.end(), u.begin(), u.end());
+    }
+    ASSERT_EQ(updates.size(), 3u);  // 1.0, 1.5, 2.0 s
+    for (const auto& u : updates)
+        EXPECT_EQ(u.best, kBackgroundClass);  // nothing reaches a threshold above 1
+    live.reset();
+    const std::vector<float> half(16000, 0.1f);
+    EXPECT_TRUE(live.push(half.data(), half.size()).empty());
+    auto wrongRate = makeNullSource(16000);
+    EXPECT_THROW(live.poll(*wrongRate), Error);
+    EXPECT_THROW(microLive({.hop_s = 0}), Error);
+    EXPECT_THROW(microLive({.smoothing = 0}), Error);
+    EXPECT_THROW(microLive({.window_s = 5.0}), Error);
+}
+
+TEST(LiveClassifier, FromCheckpoint) {
+    test::TempDir dir;
+    saveModel(dir / "m.safetensors", PaSSTModel(passtPreset("passt-micro"), 2), {},
+              {{"task", "single-label"}});
+    LiveClassifier live = LiveClassifier::fromCheckpoint(dir / "m.safetensors", {.threshold = 0.0});
+    const auto tone = synthesize({.kind = SignalKind::Sine, .duration_s = 1.0});
+    const auto u = live.push(tone.samples.data(), tone.samples.size());
+    ASSERT_EQ(u.size(), 1u);
+    double sum = 0;
+    for (float s : u[0].raw)
+        sum += s;
+    EXPECT_NEAR(sum, 1.0, 1e-5);  // softmax from the metadata
+    EXPECT_EQ(live.sampleRate(), 32000);
+    EXPECT_DOUBLE_EQ(live.options().hop_s, 0.25);
+}
