@@ -258,9 +258,10 @@ void runInspect(const InspectArgs& a) {
     else
         std::cout << "architecture: not a PaSST with the default strides\n";
     if (!info.labels.empty()) {
-        std::cout << "labels:";
-        for (const auto& l : info.labels)
-            std::cout << " " << l;
+        // Names may hold spaces and commas (AudioSet's do): one index and name per entry.
+        std::cout << "labels (" << info.labels.size() << "):";
+        for (std::size_t i = 0; i < info.labels.size(); ++i)
+            std::cout << (i ? "; " : " ") << i << " " << info.labels[i];
         std::cout << "\n";
     }
     for (const auto& [k, v] : info.metadata)
