@@ -1,6 +1,7 @@
 // `patchout model ...`: the model files. presets lists the architectures, create writes a freshly
-// initialised model, inspect describes any model file (ours or an official PyTorch checkpoint),
-// import converts an official checkpoint safely into the project's format, run classifies audio.
+// initialised model, info (alias inspect) describes any model file (ours or an official PyTorch
+// checkpoint) or a preset, import converts an official checkpoint safely into the project's format,
+// run classifies audio.
 #include "commands.h"
 
 #include "patchout/audio_file.h"
@@ -15,7 +16,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
+#include <map>
 #include <iostream>
 #include <numeric>
 #include <sstream>
@@ -56,6 +60,88 @@ std::vector<std::string> splitLabels(const std::string& text) {
     return labels;
 }
 
+// Labels from --labels: a CSV file (one name per line, or AudioSet's class_labels_indices.csv
+// `index,mid,display_name` with a header and quoted names) or, when no such file exists, a
+// comma-separated list.
+std::vector<std::string> readLabels(const std::string& arg) {
+    if (arg.empty() || !std::filesystem::is_regular_file(arg))
+        return splitLabels(arg);
+    std::ifstream in(arg);
+    if (!in)
+        throw Error(ErrorCode::Io, "cannot read the labels file", arg);
+    std::vector<std::string> labels;
+    std::string line;
+    bool audioset = false;
+    int lineNo = 0;
+    while (std::getline(in, line)) {
+        ++lineNo;
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (lineNo == 1 && line.rfind("index,mid,display_name", 0) == 0) {
+            audioset = true;
+            continue;
+        }
+        if (line.empty())
+            continue;
+        if (!audioset) {
+            labels.push_back(line);
+            continue;
+        }
+        // index,mid,display_name where display_name may be "quoted, with commas".
+        const auto first = line.find(',');
+        const auto second = first == std::string::npos ? first : line.find(',', first + 1);
+        if (second == std::string::npos)
+            throw Error(ErrorCode::BadFormat, "line " + std::to_string(lineNo) + " is not index,mid,display_name", arg);
+        if (line.substr(0, first) != std::to_string(labels.size()))
+            throw Error(ErrorCode::BadFormat, "line " + std::to_string(lineNo) + ": expected index " +
+                                                  std::to_string(labels.size()), arg);
+        std::string name = line.substr(second + 1);
+        if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+            name = name.substr(1, name.size() - 2);
+            std::string unescaped;
+            for (std::size_t i = 0; i < name.size(); ++i) {
+                unescaped += name[i];
+                if (name[i] == '"' && i + 1 < name.size() && name[i + 1] == '"')
+                    ++i;
+            }
+            name = unescaped;
+        }
+        labels.push_back(name);
+    }
+    if (labels.empty())
+        throw Error(ErrorCode::BadFormat, "no labels in the file", arg);
+    return labels;
+}
+
+// Parameter count per part of the network, from official tensor names.
+std::vector<std::pair<std::string, std::int64_t>> partCounts(const std::vector<TensorInfo>& tensors) {
+    std::vector<std::pair<std::string, std::int64_t>> parts = {
+        {"patch embedding", 0}, {"tokens and positions", 0}, {"blocks", 0}, {"final norm", 0},
+        {"head", 0}, {"other", 0}};
+    auto starts = [](const std::string& s, const char* p) { return s.rfind(p, 0) == 0; };
+    for (const auto& t : tensors) {
+        std::size_t part = 5;
+        if (starts(t.name, "patch_embed.")) part = 0;
+        else if (t.name == "cls_token" || t.name == "dist_token" || t.name.find("pos_embed") != std::string::npos) part = 1;
+        else if (starts(t.name, "blocks.")) part = 2;
+        else if (starts(t.name, "norm.")) part = 3;
+        else if (starts(t.name, "head.") || starts(t.name, "head_dist.")) part = 4;
+        parts[part].second += t.numel();
+    }
+    if (parts.back().second == 0)
+        parts.pop_back();
+    return parts;
+}
+
+void printParts(const std::vector<TensorInfo>& tensors) {
+    std::int64_t total = 0;
+    for (const auto& [name, n] : partCounts(tensors)) {
+        std::cout << "  " << std::left << std::setw(22) << name << std::right << std::setw(14) << thousands(n) << "\n";
+        total += n;
+    }
+    std::cout << "  " << std::left << std::setw(22) << "total" << std::right << std::setw(14) << thousands(total) << "\n";
+}
+
 struct CreateArgs {
     std::string preset = "passt-mini";
     std::string out;
@@ -66,6 +152,7 @@ struct CreateArgs {
 
 struct InspectArgs {
     std::string path;
+    std::string preset;
     bool json = false;
     bool all = false;
 };
@@ -75,6 +162,7 @@ struct ImportArgs {
     std::string out;
     ImportOptions options;
     std::string labels;
+    std::string preset;
 };
 
 struct RunArgs {
@@ -85,7 +173,7 @@ struct RunArgs {
 
 void runCreate(const CreateArgs& a) {
     PaSSTOptions o = passtPreset(a.preset);
-    const auto labels = splitLabels(a.labels);
+    const auto labels = readLabels(a.labels);
     if (a.numClasses > 0)
         o.num_classes = a.numClasses;
     else if (!labels.empty())
@@ -97,6 +185,27 @@ void runCreate(const CreateArgs& a) {
 }
 
 void runInspect(const InspectArgs& a) {
+    if (a.path.empty() == a.preset.empty())
+        throw Error(ErrorCode::InvalidArgument, "give a model file or --preset NAME (not both)");
+    if (!a.preset.empty()) {
+        const auto o = passtPreset(a.preset);
+        const PaSSTModel model(o);
+        if (a.json) {
+            nlohmann::ordered_json j;
+            j["preset"] = a.preset;
+            j["passt_options"] = nlohmann::json::parse(passtOptionsToJson(o));
+            j["parameters"] = model.parameterCount();
+            for (const auto& [name, n] : partCounts(model.parameters()))
+                j["parts"][name] = n;
+            std::cout << j.dump(2) << "\n";
+            return;
+        }
+        std::cout << a.preset << ": " << describe(o) << "\n"
+                  << "positional encoding: " << positionalEncodingName(o.positional_encoding) << "\n"
+                  << "parameters:\n";
+        printParts(model.parameters());
+        return;
+    }
     const CheckpointInfo info = inspectCheckpoint(a.path);
     std::int64_t total = 0;
     for (const auto& t : info.tensors)
@@ -108,6 +217,8 @@ void runInspect(const InspectArgs& a) {
         j["parameters"] = total;
         if (info.options)
             j["passt_options"] = nlohmann::json::parse(passtOptionsToJson(*info.options));
+        for (const auto& [name, n] : partCounts(info.tensors))
+            j["parts"][name] = n;
         if (official) {
             j["wrapper"] = info.wrapper;
             j["copies"] = info.copies;
@@ -147,13 +258,16 @@ void runInspect(const InspectArgs& a) {
     else
         std::cout << "architecture: not a PaSST with the default strides\n";
     if (!info.labels.empty()) {
-        std::cout << "labels:";
-        for (const auto& l : info.labels)
-            std::cout << " " << l;
+        // Names may hold spaces and commas (AudioSet's do): one index and name per entry.
+        std::cout << "labels (" << info.labels.size() << "):";
+        for (std::size_t i = 0; i < info.labels.size(); ++i)
+            std::cout << (i ? "; " : " ") << i << " " << info.labels[i];
         std::cout << "\n";
     }
     for (const auto& [k, v] : info.metadata)
         std::cout << k << ": " << v << "\n";
+    std::cout << "parameters:\n";
+    printParts(info.tensors);
     const std::size_t shown = a.all ? info.tensors.size() : std::min<std::size_t>(info.tensors.size(), 12);
     for (std::size_t i = 0; i < shown; ++i)
         std::cout << "  " << info.tensors[i].name << " " << info.tensors[i].dtype << " "
@@ -162,7 +276,19 @@ void runInspect(const InspectArgs& a) {
         std::cout << "  ... " << info.tensors.size() - shown << " more (--all lists them)\n";
 }
 
-void runImport(const ImportArgs& a) {
+void runImport(ImportArgs a) {
+    if (!a.preset.empty()) {
+        // The preset supplies what the weights cannot tell: heads, mel bins, strides, patchout.
+        const auto o = passtPreset(a.preset);
+        if (a.options.num_heads == 0)
+            a.options.num_heads = o.num_heads;
+        a.options.n_mels = o.n_mels;
+        a.options.stride_f = o.stride_f;
+        a.options.stride_t = o.stride_t;
+        if (!a.options.patchout.active())
+            a.options.patchout = o.patchout;
+    }
+    const auto labels = readLabels(a.labels);
     // A progress line only on a terminal: logs and pipes get the summary alone.
     JobControl job([tty = ::isatty(STDERR_FILENO) == 1](const Progress& p) {
         if (!tty)
@@ -173,7 +299,6 @@ void runImport(const ImportArgs& a) {
     });
     const ImportedModel imported = importCheckpoint(a.input, a.options, &job);
     const auto& r = imported.report;
-    const auto labels = splitLabels(a.labels);
     saveModel(a.out, imported.model, labels, {{"imported_from", a.input}, {"imported_copy", r.copy}});
     std::cout << "imported " << r.tensors << " tensors" << (r.copy.empty() ? "" : " of copy '" + r.copy + "'")
               << " from " << a.input << "\n"
@@ -191,11 +316,15 @@ void runImport(const ImportArgs& a) {
             std::cout << " " << g;
         std::cout << "\n";
     }
+    if (!labels.empty())
+        std::cout << labels.size() << " labels (" << labels.front() << ", ...)\n";
     std::cout << "wrote " << a.out << "\n";
 }
 
 void runRun(const RunArgs& a) {
-    const ModelCheckpoint ckpt = loadModel(a.model);
+    ModelCheckpoint ckpt = loadModel(a.model);
+    // A command-line run classifies the first input_frames of longer files, and says so below.
+    ckpt.model.setCutLongInputs(true);
     const auto& o = ckpt.model.options();
     const FeatureOptions preset = featurePreset("passt-32k");
     if (o.n_mels != preset.n_mels)
@@ -229,7 +358,7 @@ void runRun(const RunArgs& a) {
 }  // namespace
 
 void addModelCommands(CLI::App& app) {
-    auto* model = app.add_subcommand("model", "PaSST models: presets, create, inspect, import, run");
+    auto* model = app.add_subcommand("model", "PaSST models: presets, create, info, import, run");
     model->require_subcommand(1);
 
     auto* presets = model->add_subcommand("presets", "List the model presets");
@@ -247,17 +376,24 @@ void addModelCommands(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::IsMember(passtPresetNames()));
     create->add_option("--num_classes,--num-classes", ca.numClasses, "Classes (default: the preset's)");
-    create->add_option("--labels", ca.labels, "Class names, comma-separated");
+    create->add_option("--labels", ca.labels, "Class names: a CSV file or a comma-separated list");
     create->add_option("--seed", ca.seed, "Initialisation seed")->capture_default_str();
     create->add_option("--out,-o", ca.out, "Output model file (.safetensors)")->required();
     create->callback([] { runCreate(ca); });
 
+    // `info` is the documented name; `inspect` stays as an alias for scripts that use it.
     static InspectArgs ia;
-    auto* inspect = model->add_subcommand("inspect", "Describe a model file or a PyTorch checkpoint");
-    inspect->add_option("path", ia.path, "Model file (.safetensors) or checkpoint (.pt, .ckpt)")->required();
-    inspect->add_flag("--json", ia.json, "Print as JSON");
-    inspect->add_flag("--all", ia.all, "List every tensor");
-    inspect->callback([] { runInspect(ia); });
+    for (const char* name : {"info", "inspect"}) {
+        auto* inspect = model->add_subcommand(
+            name, "Describe a model file, a PyTorch checkpoint or a preset: architecture, parameters "
+                  "per part, labels");
+        inspect->add_option("path", ia.path, "Model file (.safetensors) or checkpoint (.pt, .ckpt)");
+        inspect->add_option("--preset", ia.preset, "Describe a preset instead of a file")
+            ->check(CLI::IsMember(passtPresetNames()));
+        inspect->add_flag("--json", ia.json, "Print as JSON");
+        inspect->add_flag("--all", ia.all, "List every tensor");
+        inspect->callback([] { runInspect(ia); });
+    }
 
     static ImportArgs im;
     auto* imp = model->add_subcommand(
@@ -278,7 +414,14 @@ void addModelCommands(CLI::App& app) {
     imp->add_option("--s_patchout_t", im.options.patchout.s_patchout_t, "Time columns dropped in training");
     imp->add_option("--s_patchout_f", im.options.patchout.s_patchout_f, "Frequency rows dropped in training");
     imp->add_option("--u_patchout", im.options.patchout.u_patchout, "Single patches dropped in training");
-    imp->add_option("--labels", im.labels, "Class names, comma-separated");
+    imp->add_option("--preset", im.preset,
+                    "Architecture preset giving heads, n_mels, strides and patchout (e.g. passt-s)")
+        ->check(CLI::IsMember(passtPresetNames()));
+    imp->add_option("--input_frames,--input-frames", im.options.target_input_frames,
+                    "Fine-tune on another input length: interpolate the time positions to it");
+    imp->add_option("--labels", im.labels,
+                    "Class names: a CSV file (one per line, or AudioSet's class_labels_indices.csv) "
+                    "or a comma-separated list");
     imp->callback([] { runImport(im); });
 
     static RunArgs ra;

@@ -100,6 +100,10 @@ TEST_F(PaSSTReference, ShortInputUsesTheFirstTimePositions) {
 TEST_F(PaSSTReference, LongInputIsCutToThePositionalEmbedding) {
     torch::NoGradGuard noGrad;
     auto x = fixture("input_long.f32", {2, 1, 128, 130});
+    // By default a clear error, never a silently cut answer; the reference's cut only when asked.
+    EXPECT_THROW(module()->tokens(x), Error);
+    EXPECT_THROW(module()->forward(x), Error);
+    imported->model.setCutLongInputs(true);
     EXPECT_EQ(module()->tokens(x).size(1), 2 + 12 * 10);
     auto [logits, features] = module()->forward(x);
     EXPECT_LE(maxDiff(logits, fixture("long_logits.f32", {2, 10})), kTolerance);

@@ -67,6 +67,10 @@ struct ImportOptions {
     // (head.1, head_dist) on the imported body, for fine-tuning on a new task.
     int num_classes = 0;
     PatchoutOptions patchout;  // used when the imported model is trained further
+    // Fine-tuning on other input sizes: 0 keeps the checkpoint's grid; another value resizes the
+    // frequency / time positional embeddings to it by bicubic interpolation, as the reference does.
+    int target_n_mels = 0;
+    int target_input_frames = 0;
     std::uint64_t seed = 0;    // for a fresh head
 };
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace patchout {
@@ -20,12 +21,46 @@ class PaSST;  // the LibTorch module (TORCH_MODULE holder), see core/src/model/p
 
 // Patchout drops patches of the spectrogram grid while training (never in eval): s_patchout_t whole
 // time columns and s_patchout_f whole frequency rows (structured), then u_patchout single patches
-// (unstructured); the same patches for the whole batch, as in the reference.
+// (unstructured); the same patches for the whole batch, as in the reference, or one mask per example
+// with per_sample. at_inference applies patchout in eval mode too (e.g. to look at its effect).
 struct PatchoutOptions {
     int s_patchout_t = 0;
     int s_patchout_f = 0;
     int u_patchout = 0;
+    bool per_sample = false;
+    bool at_inference = false;
+    bool active() const noexcept { return s_patchout_t > 0 || s_patchout_f > 0 || u_patchout > 0; }
 };
+
+// Which cells of a patch grid (freq_patches x time_patches, frequency-major) a forward pass kept:
+// one mask for the whole batch (the reference) or one per example. The kept cells of mask m are the
+// sorted flat indices kept[m][i] = f * time_patches + t; the model's patch tokens follow this order.
+struct PatchoutMask {
+    int freq_patches = 0;
+    int time_patches = 0;
+    bool per_sample = false;
+    std::vector<std::vector<std::int64_t>> kept;  // one entry per batch, or per example
+
+    int masks() const noexcept { return static_cast<int>(kept.size()); }
+    int keptCount(int mask = 0) const;  // patches kept by one mask
+    // Whether example `sample`'s patch (f, t) was kept (a per-batch mask answers for every sample).
+    bool isKept(int sample, int f, int t) const;
+    // The kept (freq, time) cells of one example, in token order.
+    std::vector<std::pair<int, int>> keptCells(int sample = 0) const;
+};
+
+// Draws the mask a training-mode forward would use on a freq_patches x time_patches grid:
+// s_patchout_t time columns and s_patchout_f frequency rows dropped, then u_patchout of the remaining
+// patches; `batch` masks when options.per_sample, else one. Deterministic in `seed`; throws
+// Error(InvalidArgument) when the options would drop every patch.
+PatchoutMask drawPatchoutMask(const PatchoutOptions& options, int freq_patches, int time_patches,
+                              std::uint64_t seed, int batch = 1);
+
+// Positional information added to the patch grid: the reference's separable learned frequency and
+// time embeddings, fixed 2-D separable sin/cos (not trained), or none at all.
+enum class PositionalEncoding { Learned, Sinusoidal, None };
+std::string positionalEncodingName(PositionalEncoding encoding);  // "learned", "sinusoidal", "none"
+PositionalEncoding positionalEncodingFromName(const std::string& name);
 
 struct PaSSTOptions {
     int n_mels = 128;          // img_size[0]
@@ -45,6 +80,11 @@ struct PaSSTOptions {
     double attn_drop_rate = 0.0;
     double drop_path_rate = 0.0;
     PatchoutOptions patchout;
+    PositionalEncoding positional_encoding = PositionalEncoding::Learned;
+    // Inputs with more patches along time than the time positional embedding are an
+    // Error(InvalidArgument) unless this is set; then the patch grid is cut to the embedding, as the
+    // reference silently does (long audio belongs in windowed inference instead).
+    bool cut_long_inputs = false;
 
     // Throws Error(InvalidArgument) naming the first field out of range.
     void validate() const;
@@ -119,6 +159,27 @@ public:
     void setTraining(bool on);
     // Patchout used from the next training-mode forward on (e.g. after an import).
     void setPatchout(const PatchoutOptions& patchout);
+    // The patchout mask of the latest forward that applied patchout (training mode, or eval with
+    // at_inference); empty (no masks) before the first one. For the GUI's view of what the model saw.
+    PatchoutMask lastPatchoutMask() const;
+    // See PaSSTOptions::cut_long_inputs.
+    void setCutLongInputs(bool on);
+
+    // Per-block token outputs and attention maps of an eval-mode forward, torch-free.
+    struct DetailOptions {
+        bool block_tokens = true;      // tokens after every block
+        bool attention_maps = false;   // softmax attention of every block [batch, heads, N, N]
+    };
+    struct DetailedOutput {
+        ModelOutput output;
+        std::vector<std::int64_t> token_shape;      // [batch, tokens, embed_dim]
+        std::vector<std::vector<float>> block_tokens;  // one per block, row-major token_shape
+        std::vector<std::int64_t> attention_shape;  // [batch, heads, tokens, tokens]
+        std::vector<std::vector<float>> attention_maps;  // one per block, row-major attention_shape
+        PatchoutMask patchout_mask;                 // filled when patchout was applied (at_inference)
+    };
+    DetailedOutput forwardDetailed(const float* input, int batch, int frames,
+                                   const DetailOptions& detail) const;
 
     // The LibTorch module, for core code that trains or exports it.
     PaSST& module();

@@ -573,6 +573,16 @@ ImportedModel importCheckpoint(const fs::path& path, const ImportOptions& io, co
         if (job)
             job->report({++step, static_cast<std::int64_t>(plan.size()), "importing weights", {}});
     }
+    if (io.target_n_mels < 0 || io.target_input_frames < 0)
+        throw Error(ErrorCode::InvalidArgument, "target n_mels and input_frames must be >= 0", path.string());
+    const int mels = io.target_n_mels > 0 ? io.target_n_mels : options.n_mels;
+    const int frames = io.target_input_frames > 0 ? io.target_input_frames : options.input_frames;
+    PaSSTOptions target = options;
+    target.n_mels = mels;
+    target.input_frames = frames;
+    // Same grid (e.g. 998 frames asked, 990 inferred): nothing to interpolate.
+    if (target.freqPositions() != options.freqPositions() || target.timePositions() != options.timePositions())
+        out.model.module()->resizePositions(mels, frames);
     out.model.setTraining(false);
     return out;
 }

@@ -4,7 +4,113 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <random>
+
 namespace patchout {
+namespace {
+
+// `keep` of 0..n-1, sorted: a partial Fisher-Yates shuffle on our own generator, so that masks are
+// the same on every platform for a given seed.
+std::vector<std::int64_t> keepSorted(std::int64_t n, std::int64_t keep, std::mt19937_64& rng) {
+    std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+        all[static_cast<std::size_t>(i)] = i;
+    for (std::int64_t i = 0; i < keep; ++i) {
+        const auto j = i + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(n - i));
+        std::swap(all[static_cast<std::size_t>(i)], all[static_cast<std::size_t>(j)]);
+    }
+    all.resize(static_cast<std::size_t>(keep));
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+}  // namespace
+
+int PatchoutMask::keptCount(int mask) const {
+    if (mask < 0 || mask >= masks())
+        throw Error(ErrorCode::InvalidArgument, "patchout mask " + std::to_string(mask) + " of " +
+                                                    std::to_string(masks()));
+    return static_cast<int>(kept[static_cast<std::size_t>(mask)].size());
+}
+
+bool PatchoutMask::isKept(int sample, int f, int t) const {
+    if (f < 0 || f >= freq_patches || t < 0 || t >= time_patches)
+        throw Error(ErrorCode::InvalidArgument, "patch (" + std::to_string(f) + ", " + std::to_string(t) +
+                                                    ") is outside the " + std::to_string(freq_patches) +
+                                                    " x " + std::to_string(time_patches) + " grid");
+    const auto& k = kept[static_cast<std::size_t>(per_sample ? sample : 0)];
+    return std::binary_search(k.begin(), k.end(), static_cast<std::int64_t>(f) * time_patches + t);
+}
+
+std::vector<std::pair<int, int>> PatchoutMask::keptCells(int sample) const {
+    const int m = per_sample ? sample : 0;
+    keptCount(m);  // range check
+    std::vector<std::pair<int, int>> cells;
+    for (auto flat : kept[static_cast<std::size_t>(m)])
+        cells.emplace_back(static_cast<int>(flat / time_patches), static_cast<int>(flat % time_patches));
+    return cells;
+}
+
+PatchoutMask drawPatchoutMask(const PatchoutOptions& options, int freq_patches, int time_patches,
+                              std::uint64_t seed, int batch) {
+    if (freq_patches < 1 || time_patches < 1 || batch < 1)
+        throw Error(ErrorCode::InvalidArgument, "a patchout mask needs a grid and a batch of at least 1");
+    if (options.s_patchout_t < 0 || options.s_patchout_f < 0 || options.u_patchout < 0)
+        throw Error(ErrorCode::InvalidArgument, "patchout counts must be >= 0");
+    if (options.s_patchout_t >= time_patches)
+        throw Error(ErrorCode::InvalidArgument,
+                    "s_patchout_t " + std::to_string(options.s_patchout_t) + " would drop all " +
+                        std::to_string(time_patches) + " time patches; use longer inputs or less patchout");
+    if (options.s_patchout_f >= freq_patches)
+        throw Error(ErrorCode::InvalidArgument, "s_patchout_f " + std::to_string(options.s_patchout_f) +
+                                                    " would drop all " + std::to_string(freq_patches) +
+                                                    " frequency patches");
+    const std::int64_t rows = freq_patches - options.s_patchout_f;
+    const std::int64_t cols = time_patches - options.s_patchout_t;
+    if (options.u_patchout >= rows * cols)
+        throw Error(ErrorCode::InvalidArgument, "u_patchout " + std::to_string(options.u_patchout) +
+                                                    " would drop all " + std::to_string(rows * cols) +
+                                                    " patches left by structured patchout");
+    PatchoutMask mask;
+    mask.freq_patches = freq_patches;
+    mask.time_patches = time_patches;
+    mask.per_sample = options.per_sample;
+    std::mt19937_64 rng(seed);
+    const int count = options.per_sample ? batch : 1;
+    for (int m = 0; m < count; ++m) {
+        // As the reference: time columns, then frequency rows, then single patches of what is left.
+        const auto times = keepSorted(time_patches, cols, rng);
+        const auto freqs = keepSorted(freq_patches, rows, rng);
+        std::vector<std::int64_t> cells;
+        cells.reserve(static_cast<std::size_t>(rows * cols));
+        for (auto f : freqs)
+            for (auto t : times)
+                cells.push_back(f * time_patches + t);
+        std::vector<std::int64_t> kept;
+        for (auto i : keepSorted(rows * cols, rows * cols - options.u_patchout, rng))
+            kept.push_back(cells[static_cast<std::size_t>(i)]);
+        mask.kept.push_back(std::move(kept));
+    }
+    return mask;
+}
+
+std::string positionalEncodingName(PositionalEncoding encoding) {
+    switch (encoding) {
+    case PositionalEncoding::Learned: return "learned";
+    case PositionalEncoding::Sinusoidal: return "sinusoidal";
+    case PositionalEncoding::None: return "none";
+    }
+    return "learned";
+}
+
+PositionalEncoding positionalEncodingFromName(const std::string& name) {
+    if (name == "learned") return PositionalEncoding::Learned;
+    if (name == "sinusoidal") return PositionalEncoding::Sinusoidal;
+    if (name == "none") return PositionalEncoding::None;
+    throw Error(ErrorCode::InvalidArgument,
+                "unknown positional encoding '" + name + "' (learned, sinusoidal, none)");
+}
 
 void PaSSTOptions::validate() const {
     auto bad = [](const std::string& what) { throw Error(ErrorCode::InvalidArgument, what); };
@@ -84,7 +190,10 @@ std::string passtOptionsToJson(const PaSSTOptions& o) {
         {"distilled", o.distilled}, {"drop_rate", o.drop_rate},
         {"attn_drop_rate", o.attn_drop_rate}, {"drop_path_rate", o.drop_path_rate},
         {"s_patchout_t", o.patchout.s_patchout_t}, {"s_patchout_f", o.patchout.s_patchout_f},
-        {"u_patchout", o.patchout.u_patchout}};
+        {"u_patchout", o.patchout.u_patchout}, {"patchout_per_sample", o.patchout.per_sample},
+        {"patchout_at_inference", o.patchout.at_inference},
+        {"positional_encoding", positionalEncodingName(o.positional_encoding)},
+        {"cut_long_inputs", o.cut_long_inputs}};
     return j.dump();
 }
 
@@ -129,6 +238,18 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
             else if (key == "s_patchout_t") o.patchout.s_patchout_t = integer();
             else if (key == "s_patchout_f") o.patchout.s_patchout_f = integer();
             else if (key == "u_patchout") o.patchout.u_patchout = integer();
+            else if (key == "patchout_per_sample") o.patchout.per_sample = boolean();
+            else if (key == "patchout_at_inference") o.patchout.at_inference = boolean();
+            else if (key == "cut_long_inputs") o.cut_long_inputs = boolean();
+            else if (key == "positional_encoding") {
+                if (!value.is_string())
+                    throw Error(ErrorCode::BadFormat, "model option positional_encoding must be a string");
+                try {
+                    o.positional_encoding = positionalEncodingFromName(value.get<std::string>());
+                } catch (const Error& e) {
+                    throw Error(ErrorCode::BadFormat, e.what());
+                }
+            }
             else throw Error(ErrorCode::BadFormat, "unknown model option '" + key + "'");
         }
     } catch (const nlohmann::json::exception& e) {
@@ -242,6 +363,50 @@ ModelOutput PaSSTModel::forward(const std::vector<Features>& batch) const {
 bool PaSSTModel::training() const { return m_impl->module->is_training(); }
 void PaSSTModel::setTraining(bool on) { m_impl->module->train(on); }
 void PaSSTModel::setPatchout(const PatchoutOptions& patchout) { m_impl->module->setPatchout(patchout); }
+PatchoutMask PaSSTModel::lastPatchoutMask() const { return m_impl->module->lastPatchoutMask(); }
+void PaSSTModel::setCutLongInputs(bool on) { m_impl->module->setCutLongInputs(on); }
+
+namespace {
+std::vector<float> toVector(const torch::Tensor& t) {
+    auto c = t.contiguous();
+    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+}  // namespace
+
+PaSSTModel::DetailedOutput PaSSTModel::forwardDetailed(const float* input, int batch, int frames,
+                                                       const DetailOptions& detail) const {
+    const auto& o = options();
+    if (batch < 1)
+        throw Error(ErrorCode::InvalidArgument, "batch must be >= 1");
+    if (frames < o.patch_size)
+        throw Error(ErrorCode::InvalidArgument, "PaSST needs at least " + std::to_string(o.patch_size) +
+                                                    " frames, got " + std::to_string(frames));
+    auto& module = m_impl->module;
+    if (module->is_training())
+        throw Error(ErrorCode::InvalidArgument, "forwardDetailed() runs in eval mode: call setTraining(false)");
+    torch::InferenceMode inference;
+    const auto x = torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
+                                    torch::kFloat32);
+    std::vector<torch::Tensor> blocks, maps;
+    DetailedOutput out;
+    auto encoded = module->encode(x, detail.block_tokens ? &blocks : nullptr,
+                                  detail.attention_maps ? &maps : nullptr, &out.patchout_mask);
+    auto features = o.distilled ? (encoded.select(1, 0) + encoded.select(1, 1)) / 2 : encoded.select(1, 0);
+    auto logits = module->head->forward(features);
+    out.output.batch = batch;
+    out.output.num_classes = o.num_classes;
+    out.output.embed_dim = o.embed_dim;
+    out.output.logits = toVector(logits);
+    out.output.features = toVector(features);
+    out.token_shape = encoded.sizes().vec();
+    for (const auto& b : blocks)
+        out.block_tokens.push_back(toVector(b));
+    if (!maps.empty())
+        out.attention_shape = maps.front().sizes().vec();
+    for (const auto& m : maps)
+        out.attention_maps.push_back(toVector(m));
+    return out;
+}
 
 PaSST& PaSSTModel::module() { return m_impl->module; }
 const PaSST& PaSSTModel::module() const { return m_impl->module; }

@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace patchout {
@@ -64,6 +65,47 @@ torch::Tensor unstructuredPatchout(const torch::Tensor& x, int u_patchout) {
     return x.index_select(1, keepSorted(n, n - u_patchout));
 }
 
+torch::Tensor applyPatchoutMask(const torch::Tensor& x, const PatchoutMask& mask) {
+    const auto cells = static_cast<std::int64_t>(mask.freq_patches) * mask.time_patches;
+    if (x.dim() != 3 || x.size(1) != cells)
+        throw Error(ErrorCode::InvalidArgument, "patchout mask for a " + std::to_string(mask.freq_patches) +
+                                                    " x " + std::to_string(mask.time_patches) +
+                                                    " grid does not fit tokens " + c10::str(x.sizes()));
+    const auto batch = x.size(0);
+    if (mask.masks() == 1 && !mask.per_sample) {
+        auto idx = torch::tensor(mask.kept.front(), torch::kLong).to(x.device());
+        return x.index_select(1, idx);
+    }
+    if (mask.masks() != batch)
+        throw Error(ErrorCode::InvalidArgument, "per-sample patchout mask has " + std::to_string(mask.masks()) +
+                                                    " masks for a batch of " + std::to_string(batch));
+    const auto keep = static_cast<std::int64_t>(mask.kept.front().size());
+    std::vector<std::int64_t> flat;
+    flat.reserve(static_cast<std::size_t>(batch * keep));
+    for (const auto& k : mask.kept) {
+        if (static_cast<std::int64_t>(k.size()) != keep)
+            throw Error(ErrorCode::InvalidArgument, "per-sample patchout masks keep different counts");
+        flat.insert(flat.end(), k.begin(), k.end());
+    }
+    auto idx = torch::tensor(flat, torch::kLong).to(x.device()).view({batch, keep, 1}).expand({batch, keep, x.size(2)});
+    return x.gather(1, idx);
+}
+
+std::pair<torch::Tensor, torch::Tensor> sinusoidalPositions(int embed_dim, int freq, int time) {
+    // Channel c < E/2 carries sin(p / 10000^(2c/E)), channel E/2 + c the matching cos.
+    const std::int64_t half = embed_dim / 2;
+    auto inv = torch::exp(torch::arange(half, torch::kDouble) * (-2.0 * std::log(10000.0) / embed_dim));
+    auto encode = [&](std::int64_t n) {
+        auto angle = torch::arange(n, torch::kDouble).unsqueeze(1) * inv.unsqueeze(0);  // [n, half]
+        auto pe = torch::zeros({n, embed_dim}, torch::kDouble);
+        pe.slice(1, 0, half).copy_(angle.sin());
+        pe.slice(1, half, 2 * half).copy_(angle.cos());
+        return pe.to(torch::kFloat32).transpose(0, 1).contiguous();  // [E, n]
+    };
+    // Halved so that the sum of both stays in the range of one sin/cos.
+    return {encode(freq).view({1, embed_dim, freq, 1}) * 0.5, encode(time).view({1, embed_dim, 1, time}) * 0.5};
+}
+
 torch::Tensor dropPath(const torch::Tensor& x, double p, bool training) {
     if (!training || p <= 0.0)
         return x;
@@ -91,13 +133,18 @@ AttentionImpl::AttentionImpl(const PaSSTOptions& o)
     proj_drop = register_module("proj_drop", torch::nn::Dropout(o.drop_rate));
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x) { return forward(x, nullptr); }
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, torch::Tensor* attention) {
     const auto b = x.size(0), n = x.size(1), c = x.size(2);
     // [B, N, 3, H, C/H] -> [3, B, H, N, C/H]: q, k, v are chunks of C columns each, head-major.
     auto qkvOut = qkv->forward(x).reshape({b, n, 3, num_heads, c / num_heads}).permute({2, 0, 3, 1, 4});
     auto q = qkvOut[0], k = qkvOut[1], v = qkvOut[2];
     auto attn = torch::matmul(q, k.transpose(-2, -1)) * scale;
-    attn = attn_drop->forward(attn.softmax(-1));
+    attn = attn.softmax(-1);
+    if (attention)
+        *attention = attn;
+    attn = attn_drop->forward(attn);
     auto out = torch::matmul(attn, v).transpose(1, 2).reshape({b, n, c});
     return proj_drop->forward(proj->forward(out));
 }
@@ -120,8 +167,10 @@ BlockImpl::BlockImpl(const PaSSTOptions& o, double dropPathRate) : drop_path(dro
     mlp = register_module("mlp", Mlp(o));
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x) {
-    auto y = x + dropPath(attn->forward(norm1->forward(x)), drop_path, is_training());
+torch::Tensor BlockImpl::forward(const torch::Tensor& x) { return forward(x, nullptr); }
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* attention) {
+    auto y = x + dropPath(attn->forward(norm1->forward(x), attention), drop_path, is_training());
     return y + dropPath(mlp->forward(norm2->forward(y)), drop_path, is_training());
 }
 
@@ -134,10 +183,17 @@ PaSSTImpl::PaSSTImpl(const PaSSTOptions& options) : m_options(options) {
     if (o.distilled)
         dist_token = register_parameter("dist_token", torch::zeros({1, 1, o.embed_dim}));
     new_pos_embed = register_parameter("new_pos_embed", torch::zeros({1, tokens, o.embed_dim}));
-    freq_new_pos_embed = register_parameter("freq_new_pos_embed",
-                                            torch::zeros({1, o.embed_dim, o.freqPositions(), 1}));
-    time_new_pos_embed = register_parameter("time_new_pos_embed",
-                                            torch::zeros({1, o.embed_dim, 1, o.timePositions()}));
+    if (o.positional_encoding == PositionalEncoding::Learned) {
+        freq_new_pos_embed = register_parameter("freq_new_pos_embed",
+                                                torch::zeros({1, o.embed_dim, o.freqPositions(), 1}));
+        time_new_pos_embed = register_parameter("time_new_pos_embed",
+                                                torch::zeros({1, o.embed_dim, 1, o.timePositions()}));
+    } else if (o.positional_encoding == PositionalEncoding::Sinusoidal) {
+        // Buffers: part of the model, never trained, recomputed at construction.
+        auto [freq, time] = sinusoidalPositions(o.embed_dim, o.freqPositions(), o.timePositions());
+        freq_new_pos_embed = register_buffer("freq_new_pos_embed", freq);
+        time_new_pos_embed = register_buffer("time_new_pos_embed", time);
+    }
     patch_embed = register_module("patch_embed", PatchEmbed(o));
     pos_drop = register_module("pos_drop", torch::nn::Dropout(o.drop_rate));
     blocks = register_module("blocks", torch::nn::ModuleList());
@@ -165,7 +221,7 @@ void PaSSTImpl::initialize(std::uint64_t seed) {
     torch::NoGradGuard noGrad;
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     for (auto* t : {&cls_token, &dist_token, &new_pos_embed, &freq_new_pos_embed, &time_new_pos_embed})
-        if (t->defined())
+        if (t->defined() && t->requires_grad())
             t->normal_(0.0, 0.02, gen);
     // PyTorch's Conv2d default (kaiming_uniform a=sqrt(5)) is U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     auto& conv = patch_embed->proj;
@@ -193,7 +249,9 @@ void initializeHead(PaSSTImpl& model, std::uint64_t seed) {
         initLinear(model.head_dist, gen);
 }
 
-torch::Tensor PaSSTImpl::tokens(const torch::Tensor& input) {
+torch::Tensor PaSSTImpl::tokens(const torch::Tensor& input) { return tokens(input, nullptr, nullptr); }
+
+torch::Tensor PaSSTImpl::tokens(const torch::Tensor& input, const PatchoutMask* forced, PatchoutMask* used) {
     const auto& o = m_options;
     if (input.dim() != 4 || input.size(1) != o.in_chans || input.size(2) != o.n_mels)
         throw Error(ErrorCode::InvalidArgument,
@@ -204,24 +262,47 @@ torch::Tensor PaSSTImpl::tokens(const torch::Tensor& input) {
                     "PaSST needs at least " + std::to_string(o.patch_size) + " frames, got " +
                         std::to_string(input.size(3)));
     auto x = patch_embed->forward(input);  // [B, E, F, T']
-    const std::int64_t positions = time_new_pos_embed.size(-1);
+    const std::int64_t positions = o.timePositions();
     std::int64_t time = x.size(3);
     if (time > positions) {
-        // Longer than the positional embedding: keep the first columns, as the reference does.
+        if (!o.cut_long_inputs)
+            throw Error(ErrorCode::InvalidArgument,
+                        std::to_string(input.size(3)) + " frames give " + std::to_string(time) +
+                            " time patches, more than the " + std::to_string(positions) +
+                            " time positions of this model (" + std::to_string(o.input_frames) +
+                            " frames); window long inputs, or set cut_long_inputs to cut them as "
+                            "the reference does");
+        // Keep the first columns, as the reference does.
         x = x.slice(3, 0, positions);
         time = positions;
     }
-    std::int64_t offset = 0;
-    if (is_training() && time < positions)
-        offset = torch::randint(positions - time + 1, {1}, torch::kLong).item<std::int64_t>();
-    x = x + time_new_pos_embed.slice(3, offset, offset + time);
-    x = x + freq_new_pos_embed;
-    if (is_training())
-        x = structuredPatchout(x, o.patchout.s_patchout_t, o.patchout.s_patchout_f);
-    x = x.flatten(2).transpose(1, 2);  // token index = f * T' + t
-    if (is_training())
-        x = unstructuredPatchout(x, o.patchout.u_patchout);
+    if (time_new_pos_embed.defined()) {
+        std::int64_t offset = 0;
+        if (is_training() && time < positions)
+            offset = torch::randint(positions - time + 1, {1}, torch::kLong).item<std::int64_t>();
+        x = x + time_new_pos_embed.slice(3, offset, offset + time);
+        x = x + freq_new_pos_embed;
+    }
     const auto batch = x.size(0);
+    const auto freq = x.size(2);
+    x = x.flatten(2).transpose(1, 2);  // token index = f * T' + t
+    const bool draw = o.patchout.active() && (is_training() || o.patchout.at_inference);
+    if (forced || draw) {
+        PatchoutMask drawn;
+        if (!forced) {
+            // The seed comes from torch's generator so that torch::manual_seed reproduces it.
+            const auto seed = torch::randint(std::numeric_limits<std::int64_t>::max(), {1}, torch::kLong)
+                                  .item<std::int64_t>();
+            drawn = drawPatchoutMask(o.patchout, static_cast<int>(freq), static_cast<int>(time),
+                                     static_cast<std::uint64_t>(seed), static_cast<int>(batch));
+        }
+        const PatchoutMask& mask = forced ? *forced : drawn;
+        x = applyPatchoutMask(x, mask);
+        if (is_training() || o.patchout.at_inference)
+            m_last_mask = mask;  // eval forwards may run concurrently: they leave the member alone
+        if (used)
+            *used = mask;
+    }
     std::vector<torch::Tensor> parts;
     parts.push_back((cls_token + new_pos_embed.slice(1, 0, 1)).expand({batch, -1, -1}));
     if (o.distilled)
@@ -230,11 +311,47 @@ torch::Tensor PaSSTImpl::tokens(const torch::Tensor& input) {
     return pos_drop->forward(torch::cat(parts, 1));
 }
 
-torch::Tensor PaSSTImpl::encode(const torch::Tensor& input) {
-    auto x = tokens(input);
-    for (auto& block : block_list)
-        x = block->forward(x);
+torch::Tensor PaSSTImpl::encode(const torch::Tensor& input) { return encode(input, nullptr, nullptr); }
+
+torch::Tensor PaSSTImpl::encode(const torch::Tensor& input, std::vector<torch::Tensor>* blockTokens,
+                                std::vector<torch::Tensor>* attentionMaps, PatchoutMask* used) {
+    auto x = tokens(input, nullptr, used);
+    for (auto& block : block_list) {
+        torch::Tensor attention;
+        x = block->forward(x, attentionMaps ? &attention : nullptr);
+        if (blockTokens)
+            blockTokens->push_back(x);
+        if (attentionMaps)
+            attentionMaps->push_back(attention);
+    }
     return norm->forward(x);
+}
+
+void PaSSTImpl::resizePositions(int n_mels, int input_frames) {
+    PaSSTOptions changed = m_options;
+    changed.n_mels = n_mels;
+    changed.input_frames = input_frames;
+    changed.validate();
+    torch::NoGradGuard noGrad;
+    if (changed.positional_encoding == PositionalEncoding::Learned) {
+        // As the reference adapts ImageNet grids: F.interpolate(mode="bicubic", align_corners=False)
+        // on each separable embedding.
+        auto resize = [](const torch::Tensor& t, std::int64_t h, std::int64_t w) {
+            return torch::nn::functional::interpolate(
+                t.detach(), torch::nn::functional::InterpolateFuncOptions()
+                                .size(std::vector<std::int64_t>{h, w})
+                                .mode(torch::kBicubic)
+                                .align_corners(false));
+        };
+        freq_new_pos_embed.set_data(resize(freq_new_pos_embed, changed.freqPositions(), 1));
+        time_new_pos_embed.set_data(resize(time_new_pos_embed, 1, changed.timePositions()));
+    } else if (changed.positional_encoding == PositionalEncoding::Sinusoidal) {
+        auto [freq, time] = sinusoidalPositions(changed.embed_dim, changed.freqPositions(), changed.timePositions());
+        freq_new_pos_embed.set_data(freq);
+        time_new_pos_embed.set_data(time);
+    }
+    // A patch embedding for another n_mels keeps its kernel: only the grid changes.
+    m_options = changed;
 }
 
 std::pair<torch::Tensor, torch::Tensor> PaSSTImpl::forward(const torch::Tensor& input) {

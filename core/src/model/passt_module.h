@@ -21,6 +21,12 @@ torch::Tensor structuredPatchout(const torch::Tensor& x, int s_patchout_t, int s
 torch::Tensor unstructuredPatchout(const torch::Tensor& x, int u_patchout);
 // Stochastic depth: in training, zeroes whole examples of x with probability p and scales the
 // rest by 1 / (1 - p); identity otherwise.
+// Applies a PatchoutMask to the patch tokens x [B, F*T, E] (frequency-major): one index_select for a
+// per-batch mask, one gather for per-example masks. Result [B, kept, E].
+torch::Tensor applyPatchoutMask(const torch::Tensor& x, const PatchoutMask& mask);
+// Fixed 2-D separable sin/cos positions: [1, E, F, 1] for frequency and [1, E, 1, T] for time, the
+// first half of the channels sin, the second cos, wavelengths growing geometrically as in Vaswani.
+std::pair<torch::Tensor, torch::Tensor> sinusoidalPositions(int embed_dim, int freq, int time);
 torch::Tensor dropPath(const torch::Tensor& x, double p, bool training);
 
 struct PatchEmbedImpl : torch::nn::Module {
@@ -34,6 +40,8 @@ TORCH_MODULE(PatchEmbed);
 struct AttentionImpl : torch::nn::Module {
     explicit AttentionImpl(const PaSSTOptions& o);
     torch::Tensor forward(const torch::Tensor& x);
+    // Same, also storing the softmax attention [B, H, N, N] (before dropout) in *attention.
+    torch::Tensor forward(const torch::Tensor& x, torch::Tensor* attention);
     int num_heads;
     double scale;
     torch::nn::Linear qkv{nullptr}, proj{nullptr};
@@ -53,6 +61,7 @@ struct BlockImpl : torch::nn::Module {
     BlockImpl(const PaSSTOptions& o, double dropPathRate);
     // Pre-norm: x + attn(norm1(x)), then x + mlp(norm2(x)).
     torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor forward(const torch::Tensor& x, torch::Tensor* attention);
     double drop_path;
     torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
     Attention attn{nullptr};
@@ -72,8 +81,22 @@ public:
     // time/frequency positions (time cut or, in training, randomly offset), structured patchout,
     // flattened frequency-major, unstructured patchout, then the cls (and dist) tokens in front.
     torch::Tensor tokens(const torch::Tensor& x);
+    // Same with the patchout mask made explicit: `forced` (when not null) is applied instead of a
+    // random one (whatever the mode), and the mask used (if any) is stored in *used. The random mask
+    // is drawn from a seed taken from torch's global generator, so torch::manual_seed fixes it.
+    torch::Tensor tokens(const torch::Tensor& x, const PatchoutMask* forced, PatchoutMask* used);
     // All tokens after the blocks and the final LayerNorm `norm`.
     torch::Tensor encode(const torch::Tensor& x);
+    // Same, collecting every block's output tokens and attention maps when asked (null: skip).
+    torch::Tensor encode(const torch::Tensor& x, std::vector<torch::Tensor>* blockTokens,
+                         std::vector<torch::Tensor>* attentionMaps, PatchoutMask* used = nullptr);
+    // The mask of the latest forward that applied patchout (see PaSSTModel::lastPatchoutMask).
+    const PatchoutMask& lastPatchoutMask() const noexcept { return m_last_mask; }
+    void setCutLongInputs(bool on) { m_options.cut_long_inputs = on; }
+    // Fine-tuning: resizes the frequency/time positional embeddings to n_mels / input_frames as the
+    // reference does for other input sizes (bicubic on the frequency grid, linear along time),
+    // updating options(). Only for learned encodings; fixed ones are recomputed.
+    void resizePositions(int n_mels, int input_frames);
     // (logits, features) as the reference: features = mean of the cls and dist outputs of `norm`
     // (cls alone without distillation), logits = head(features).
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x);
@@ -92,6 +115,7 @@ public:
 
 private:
     PaSSTOptions m_options;
+    PatchoutMask m_last_mask;
 };
 TORCH_MODULE(PaSST);
 
