@@ -1,20 +1,90 @@
 // Patchout's point is the cost of training: dropping 40 time columns and 4 frequency rows of
 // PaSST-S's 12 x 99 patch grid on 10 s clips leaves 472 of 1,188 patches. This times training
 // steps (forward + backward of a multi-label loss) without patchout (the baseline) and with the
-// preset's patchout, and prints both and their ratio.
+// preset's patchout, and prints both and their ratio. Each setting runs in its own process, so its
+// peak memory (ru_maxrss) less the memory held before the first step is that setting's activation
+// (and gradient) memory.
 //   bench_patchout [--preset passt-s] [--batch 1] [--steps 2] [--threads 1]
 #include "model/passt_module.h"
 #include "patchout/passt.h"
 #include "patchout/system_info.h"
+
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <fstream>
 #include <vector>
 
+extern char** environ;
+
 namespace {
+
+long residentKb() {
+    std::ifstream status("/proc/self/status");
+    std::string key;
+    long kb = 0;
+    while (status >> key) {
+        if (key == "VmRSS:") {
+            status >> kb;
+            break;
+        }
+        status.ignore(1 << 12, '\n');
+    }
+    return kb;
+}
+
+struct SettingResult {
+    double seconds = 0;
+    long long tokens = 0;
+    long before_kb = 0;
+    long peak_kb = 0;
+};
+
+// Runs this program again for one setting and reads its line "seconds tokens before_kb" and its
+// peak resident memory.
+SettingResult runSetting(char** argv, int argc, const char* mode) {
+    std::vector<std::string> args(argv, argv + argc);
+    args.push_back("--mode");
+    args.push_back(mode);
+    std::vector<char*> cargs;
+    for (auto& a : args)
+        cargs.push_back(a.data());
+    cargs.push_back(nullptr);
+    int out[2];
+    if (::pipe(out) != 0)
+        throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, cargs.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    if (rc != 0)
+        throw std::runtime_error("cannot start a child process");
+    std::string text;
+    char buffer[256];
+    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;)
+        text.append(buffer, static_cast<std::size_t>(n));
+    ::close(out[0]);
+    int status = 0;
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
+    SettingResult r;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        std::sscanf(text.c_str(), "%lf %lld %ld", &r.seconds, &r.tokens, &r.before_kb) != 3)
+        throw std::runtime_error(std::string("the ") + mode + " run failed");
+    r.peak_kb = usage.ru_maxrss;
+    return r;
+}
 
 double medianStepSeconds(patchout::PaSST& model, const torch::Tensor& x, const torch::Tensor& target,
                          int steps, std::int64_t& tokens) {
@@ -36,38 +106,48 @@ double medianStepSeconds(patchout::PaSST& model, const torch::Tensor& x, const t
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string preset = "passt-s";
+    std::string preset = "passt-s", mode;
     int batch = 1, steps = 2, threads = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--preset")) preset = argv[i + 1];
         else if (!std::strcmp(argv[i], "--batch")) batch = std::max(1, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--steps")) steps = std::max(1, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--threads")) threads = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--mode")) mode = argv[i + 1];
     }
     try {
-        patchout::configureThreads({.torch_threads = threads, .blas_threads = 0});
         const auto options = patchout::passtPreset(preset);
-        patchout::PaSSTModel model(options, 1);
-        model.setTraining(true);
-        torch::manual_seed(0);
-        const auto x = torch::randn({batch, options.in_chans, options.n_mels, options.input_frames});
-        auto target = torch::zeros({batch, options.num_classes});
-        target.select(1, 0).fill_(1.0);
-
-        std::int64_t allTokens = 0, keptTokens = 0;
-        model.setPatchout({});
-        const double baseline = medianStepSeconds(model.module(), x, target, steps, allTokens);
-        model.setPatchout(options.patchout);
-        const double patched = medianStepSeconds(model.module(), x, target, steps, keptTokens);
-
+        if (!mode.empty()) {  // child: one setting
+            patchout::configureThreads({.torch_threads = threads, .blas_threads = 0});
+            patchout::PaSSTModel model(options, 1);
+            model.setTraining(true);
+            torch::manual_seed(0);
+            const auto x = torch::randn({batch, options.in_chans, options.n_mels, options.input_frames});
+            auto target = torch::zeros({batch, options.num_classes});
+            target.select(1, 0).fill_(1.0);
+            model.setPatchout(mode == "patchout" ? options.patchout : patchout::PatchoutOptions{});
+            const long before = residentKb();
+            std::int64_t tokens = 0;
+            const double seconds = medianStepSeconds(model.module(), x, target, steps, tokens);
+            std::printf("%.6f %lld %ld\n", seconds, static_cast<long long>(tokens), before);
+            return 0;
+        }
+        const SettingResult base = runSetting(argv, argc, "baseline");
+        const SettingResult patched = runSetting(argv, argc, "patchout");
+        auto mib = [](long kb) { return kb / 1024.0; };
         std::printf("%s, batch %d x %d frames, median of %d training steps (forward + backward)\n",
                     preset.c_str(), batch, options.input_frames, steps);
-        std::printf("baseline (no patchout):     %8.3f s/step, %lld tokens\n", baseline,
-                    static_cast<long long>(allTokens));
-        std::printf("patchout t%d f%d u%d:        %8.3f s/step, %lld tokens\n",
-                    options.patchout.s_patchout_t, options.patchout.s_patchout_f,
-                    options.patchout.u_patchout, patched, static_cast<long long>(keptTokens));
-        std::printf("ratio baseline / patchout:  %8.2fx\n", baseline / patched);
+        std::printf("baseline (no patchout):     %8.3f s/step, %lld tokens, activations %7.1f MiB "
+                    "(peak %7.1f MiB)\n", base.seconds, base.tokens,
+                    mib(base.peak_kb - base.before_kb), mib(base.peak_kb));
+        std::printf("patchout t%d f%d u%d:        %8.3f s/step, %lld tokens, activations %7.1f MiB "
+                    "(peak %7.1f MiB)\n", options.patchout.s_patchout_t, options.patchout.s_patchout_f,
+                    options.patchout.u_patchout, patched.seconds, patched.tokens,
+                    mib(patched.peak_kb - patched.before_kb), mib(patched.peak_kb));
+        std::printf("ratio baseline / patchout:  %8.2fx time, %5.2fx activation memory\n",
+                    base.seconds / patched.seconds,
+                    static_cast<double>(base.peak_kb - base.before_kb) /
+                        std::max(1L, patched.peak_kb - patched.before_kb));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_patchout: %s\n", e.what());
         return 1;
