@@ -1,3 +1,4 @@
+#include "eval/csv_text.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/report.h"
@@ -98,18 +99,6 @@ double parseNumber(const std::string& text, const std::string& where, const std:
         throw Error(ErrorCode::BadFormat,
                     "column '" + column + "': '" + text + "' is not a finite number", where);
     return v;
-}
-
-std::string quote(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char ch : s) {
-        if (ch == '"')
-            out += '"';
-        out += ch;
-    }
-    return out + "\"";
 }
 
 std::string shortest(double v) {
@@ -241,10 +230,10 @@ void writePredictionsCsv(const std::filesystem::path& path, const Predictions& p
             out << ",start_s,end_s";
         out << ",true,predicted";
         for (const auto& c : p.classes)
-            out << ',' << quote(c);
+            out << ',' << eval::csvQuote(c);
         out << '\n';
         for (std::size_t i = 0; i < p.size(); ++i) {
-            out << quote(p.files[i]);
+            out << eval::csvQuote(p.files[i]);
             if (p.hasTimeWindows())
                 out << ',' << shortest(p.start_s[i]) << ',' << shortest(p.end_s[i]);
             std::string truth, predicted;
@@ -259,7 +248,7 @@ void writePredictionsCsv(const std::filesystem::path& path, const Predictions& p
                 predicted = p.classes[static_cast<std::size_t>(
                     std::max_element(row.begin(), row.end()) - row.begin())];
             }
-            out << ',' << quote(truth) << ',' << quote(predicted);
+            out << ',' << eval::csvQuote(truth) << ',' << eval::csvQuote(predicted);
             for (double v : row)
                 out << ',' << shortest(v);
             out << '\n';
