@@ -12,6 +12,7 @@ void addDemoCommand(CLI::App& app);
 void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
 void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
 void addMetricsCommand(CLI::App& app);  // metrics (reports from predictions.csv)
+void addEvalCommand(CLI::App& app);     // eval (a checkpoint on a dataset split)
 void addTrainCommand(CLI::App& app);   // train (single process or data parallel)
 void addClassifyCommand(CLI::App& app);  // classify files by windows
 void addEmbedCommand(CLI::App& app);  // embeddings for the projector

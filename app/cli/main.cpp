@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     patchout::cli::addDatasetCommands(app);
     patchout::cli::addModelCommands(app);
     patchout::cli::addMetricsCommand(app);
+    patchout::cli::addEvalCommand(app);
     patchout::cli::addTrainCommand(app);
     patchout::cli::addClassifyCommand(app);
     patchout::cli::addEmbedCommand(app);
