@@ -22,7 +22,7 @@ struct EmbedArgs {
     std::vector<std::string> inputs;
     std::string checkpoint;
     std::string out;
-    std::string pooling = "cls-dist";
+    std::string pooling = "head";
     EmbedOptions options;
 };
 
@@ -73,7 +73,7 @@ void addEmbedCommand(CLI::App& app) {
     cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
     cmd->add_option("--out", a.out, "Output folder (tensors.tsv, metadata.tsv, embeddings.bin)")
         ->required();
-    cmd->add_option("--pooling", a.pooling, "cls, dist, cls-dist or patch-mean")->capture_default_str();
+    cmd->add_option("--pooling", a.pooling, "head (what the classifier reads), cls, dist, cls-dist or patch-mean")->capture_default_str();
     cmd->add_option("--block", a.options.block, "Block whose output is pooled (-1: final norm)")
         ->capture_default_str();
     cmd->add_option("--window-s", a.options.window_s, "Window length in seconds (0: the model's)");

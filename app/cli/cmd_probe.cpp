@@ -16,7 +16,7 @@ namespace patchout::cli {
 namespace {
 
 struct ProbeArgs {
-    std::string checkpoint, train, test, pooling = "cls-dist";
+    std::string checkpoint, train, test, pooling = "head";
     int k = 5;
     int block = -1;
     ProbeOptions options;
@@ -68,7 +68,7 @@ void addProbeCommand(CLI::App& app) {
     cmd->add_option("--train", a.train, "Training folder, one sub-folder per class")->required();
     cmd->add_option("--test", a.test, "Test folder, same classes")->required();
     cmd->add_option("-k", a.k, "Neighbours for k-NN")->capture_default_str();
-    cmd->add_option("--pooling", a.pooling, "cls, dist, cls-dist or patch-mean")->capture_default_str();
+    cmd->add_option("--pooling", a.pooling, "head (what the classifier reads), cls, dist, cls-dist or patch-mean")->capture_default_str();
     cmd->add_option("--block", a.block, "Block whose output is pooled (-1: final norm)");
     cmd->add_option("--epochs", a.options.epochs, "Probe training epochs")->capture_default_str();
     cmd->callback([] { runProbe(a); });

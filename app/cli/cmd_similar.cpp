@@ -35,7 +35,7 @@ void runSimilar(const SimilarArgs& a) {
         throw Error(ErrorCode::BadFormat, e.what(), (dir / "embed.json").string());
     }
     EmbedOptions options;
-    options.pooling = poolingFromName(recipe.value("pooling", "cls-dist"));
+    options.pooling = poolingFromName(recipe.value("pooling", "head"));
     options.block = recipe.value("block", -1);
     options.window_s = recipe.value("window_s", 0.0);
     options.hop_s = recipe.value("hop_s", 0.0);

@@ -272,6 +272,8 @@ void addTrainCommand(CLI::App& app) {
     augmentField(cmd, a, "time_mask_frames", &AugmentOptions::time_mask_frames, "Width of each");
     augmentField(cmd, a, "freq_masks", &AugmentOptions::freq_masks, "SpecAugment frequency masks");
     augmentField(cmd, a, "freq_mask_bins", &AugmentOptions::freq_mask_bins, "Width of each");
+    augmentField(cmd, a, "freq_shift_bins", &AugmentOptions::freq_shift_bins,
+                 "Random shift along frequency (+- bins)");
     auto patchoutField = [&](const std::string& flag, int PatchoutOptions::*member) {
         CLI::Option* opt = cmd->add_option("--" + flag, a.cli.patchout.*member,
                                            "Patchout override (implies override_patchout)");

@@ -131,12 +131,18 @@ TEST(Classifier, KeptPositionsAreEvenlySpread) {
     EXPECT_THROW(keptPositions(4, 4), Error);
 }
 
-TEST(Classifier, BatchedAndPaddedWindowsEqualTheNaivePath) {
+// Both heads: the class tokens, and the mean of the patch tokens (where padding must be left out of
+// the mean as well as out of attention).
+class ClassifierPooling : public ::testing::TestWithParam<HeadPooling> {};
+
+TEST_P(ClassifierPooling, BatchedAndPaddedWindowsEqualTheNaivePath) {
+    PaSSTOptions mo = passtPreset("passt-micro");
+    mo.head_pooling = GetParam();
     // 2.5 s: pre-emphasis leaves 79999 samples, frames = 79999 / 320 + 1 = 250; windows [0,100)
     // [100,200) and [200,250) padded.
     const Waveform wave = testSignal(2.5);
-    PaSSTModel reference(passtPreset("passt-micro"), 3);
-    Classifier classifier = microClassifier({.batch_size = 8});
+    PaSSTModel reference(mo, 3);
+    Classifier classifier(PaSSTModel(mo, 3), {}, ScoreActivation::Sigmoid, {.batch_size = 8});
     const ClipResult r = classifier.classify(wave, "clip");
     ASSERT_EQ(r.windows.size(), 3u);
     EXPECT_EQ(classifier.stats().batches, 1);
@@ -153,7 +159,7 @@ TEST(Classifier, BatchedAndPaddedWindowsEqualTheNaivePath) {
         EXPECT_LT(d.max_abs, 1e-5) << "window " << i << " class " << d.index;
     }
     // Without the mask the padding would change the last window: the mask matters.
-    PaSSTModel plain(passtPreset("passt-micro"), 3);
+    PaSSTModel plain(mo, 3);
     Features padded = f;
     padded.n_frames = 100;
     padded.data.assign(f.data.begin() + 200 * f.n_bins, f.data.end());
@@ -164,6 +170,10 @@ TEST(Classifier, BatchedAndPaddedWindowsEqualTheNaivePath) {
         unmaskedScores.push_back(1.0f / (1.0f + std::exp(-l)));
     EXPECT_GT(maxAbsDiff(unmaskedScores, r.windows[2].scores).max_abs, 1e-5);
 }
+
+INSTANTIATE_TEST_SUITE_P(Heads, ClassifierPooling,
+                         ::testing::Values(HeadPooling::Tokens, HeadPooling::Patches),
+                         [](const auto& info) { return headPoolingName(info.param); });
 
 TEST(Classifier, StreamedSourceEqualsInMemory) {
     const Waveform wave = testSignal(7.3);

@@ -24,18 +24,26 @@ Waveform tone(double seconds, double hz = 500.0) {
 
 }  // namespace
 
-TEST(Embedder, ClsDistPoolingEqualsTheModelFeatures) {
-    // One full window: the scene embedding is the model's own `features` output.
+TEST(Embedder, HeadPoolingEqualsTheModelFeatures) {
+    // One full window: the default (head) embedding is the model's own `features` output, for a
+    // class-token head (cls-dist) and a patch-mean head alike.
     const Waveform wave = tone(1.0);
-    PaSSTModel reference(passtPreset("passt-micro"), 4);
-    Embedder embedder(PaSSTModel(passtPreset("passt-micro"), 4));
-    EXPECT_EQ(embedder.dim(), 64);
-    const auto e = embedder.embed(wave);
     Features f = FeatureExtractor(featurePreset("passt-32k")).compute(wave);
     f.n_frames = 100;
     f.data.resize(100u * 128u);
-    const auto out = reference.forward({f});
-    EXPECT_LT(test::maxAbsDiff(e, out.features).max_abs, 1e-5);
+    for (HeadPooling head : {HeadPooling::Tokens, HeadPooling::Patches}) {
+        PaSSTOptions o = passtPreset("passt-micro");
+        o.head_pooling = head;
+        PaSSTModel reference(o, 4);
+        Embedder embedder(PaSSTModel(o, 4));
+        EXPECT_EQ(embedder.dim(), 64);
+        const auto out = reference.forward({f});
+        EXPECT_LT(test::maxAbsDiff(embedder.embed(wave), out.features).max_abs, 1e-5);
+        const Pooling same = head == HeadPooling::Tokens ? Pooling::ClsDist : Pooling::PatchMean;
+        Embedder explicitPooling(PaSSTModel(o, 4), {.pooling = same});
+        EXPECT_LT(test::maxAbsDiff(explicitPooling.embed(wave), out.features).max_abs, 1e-5);
+    }
+    EXPECT_EQ(poolingFromName("head"), Pooling::Head);
 }
 
 TEST(Embedder, PoolingsAndBlocksDiffer) {

@@ -241,6 +241,9 @@ TEST(PaSST, OptionsJsonRoundTrip) {
     EXPECT_THROW(passtOptionsFromJson(R"({"dept": 3})"), Error);
     EXPECT_THROW(passtOptionsFromJson(R"({"depth": "3"})"), Error);
     EXPECT_THROW(passtOptionsFromJson(R"({"qkv_bias": 1})"), Error);
+    EXPECT_EQ(passtOptionsFromJson(R"({"head_pooling": "patches"})").head_pooling, HeadPooling::Patches);
+    EXPECT_EQ(passtOptionsFromJson("{}").head_pooling, HeadPooling::Tokens);  // the reference
+    EXPECT_THROW(passtOptionsFromJson(R"({"head_pooling": "max"})"), Error);
     EXPECT_THROW(passtOptionsFromJson("[1, 2]"), Error);
     EXPECT_THROW(passtOptionsFromJson("{"), Error);
 }
@@ -362,6 +365,7 @@ TEST(PaSST, TrainingModeAppliesPatchoutAndTrains) {
 TEST(PaSST, NonDistilledModelUsesTheClsTokenOnly) {
     auto o = passtPreset("passt-micro");
     o.distilled = false;
+    o.head_pooling = HeadPooling::Tokens;
     PaSSTModel model(o, 2);
     const auto keys = model.parameters();
     for (const auto& k : keys) {
@@ -376,6 +380,9 @@ TEST(PaSST, NonDistilledModelUsesTheClsTokenOnly) {
     auto [logits, features] = m.forward(x);
     EXPECT_TRUE(torch::allclose(features, encoded.select(1, 0)));
     EXPECT_TRUE(torch::allclose(logits, m.head->forward(features)));
+    // With the head on the patches it reads their mean instead (the cls token is left out).
+    m.setHeadPooling(HeadPooling::Patches);
+    EXPECT_TRUE(torch::allclose(m.forward(x).second, encoded.slice(1, 1).mean(1)));
 }
 
 TEST(PaSST, ForwardRejectsBadInput) {

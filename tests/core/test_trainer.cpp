@@ -12,6 +12,7 @@
 #include "patchout/feature_cache.h"
 #include "patchout/trainer.h"
 #include "test_support.h"
+#include "train/augment.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,11 +20,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
+#include <random>
+#include <set>
 #include <thread>
 
 using namespace patchout;
@@ -512,4 +516,83 @@ TEST(TrainerDistributed, ARankThatDiesMakesTheOtherFailClearly) {
     EXPECT_FALSE(r0["ok"].get<bool>());
     EXPECT_EQ(r0["code"], errorCodeName(ErrorCode::Io)) << r0.dump();
     EXPECT_NE(r0["what"].get<std::string>().find("peer"), std::string::npos) << r0.dump();
+}
+
+// ---- augmentation ------------------------------------------------------------------------------
+
+namespace {
+
+AugmentOptions nothing() {
+    AugmentOptions a;
+    a.mixup_alpha = 0;
+    a.roll_frames = 0;
+    a.gain_db = 0;
+    a.time_masks = 0;
+    a.freq_masks = 0;
+    a.freq_shift_bins = 0;
+    return a;
+}
+
+}  // namespace
+
+TEST(Augment, FrequencyShiftMovesRowsAndRepeatsTheEdge) {
+    // Row f holds the value f: after a shift by s every row f holds clamp(f - s, 0, 127).
+    const std::int64_t bins = 128, frames = 12;
+    torch::Tensor x = torch::arange(bins, torch::kFloat32).view({1, bins, 1}).expand({16, bins, frames}).clone();
+    torch::Tensor y = torch::eye(16).slice(1, 0, 4);
+    AugmentOptions a = nothing();
+    a.freq_shift_bins = 4;
+    std::mt19937_64 rng(7);
+    augment(x, y, a, featurePreset("passt-32k"), rng);
+    std::set<int> shifts;
+    for (std::int64_t b = 0; b < 16; ++b) {
+        const int s = 64 - static_cast<int>(x[b][64][0].item<float>());
+        ASSERT_LE(std::abs(s), 4);
+        shifts.insert(s);
+        for (std::int64_t f = 0; f < bins; ++f) {
+            const float expected = static_cast<float>(std::clamp<std::int64_t>(f - s, 0, bins - 1));
+            ASSERT_TRUE(torch::all(x[b][f] == expected).item<bool>()) << "example " << b << " row " << f;
+        }
+    }
+    EXPECT_GE(shifts.size(), 3u);  // the shift is drawn per example
+    EXPECT_TRUE(torch::equal(y, torch::eye(16).slice(1, 0, 4)));  // targets untouched without mixup
+}
+
+TEST(Augment, RollGainAndMixup) {
+    const std::int64_t bins = 8, frames = 20;
+    const FeatureOptions f = featurePreset("passt-32k");
+    // Roll: column t holds t; after a roll by r it holds (t - r) mod T.
+    torch::Tensor x = torch::arange(frames, torch::kFloat32).view({1, 1, frames}).expand({6, bins, frames}).clone();
+    torch::Tensor y = torch::zeros({6, 3});
+    AugmentOptions a = nothing();
+    a.roll_frames = 5;
+    std::mt19937_64 rng(3);
+    augment(x, y, a, f, rng);
+    for (std::int64_t b = 0; b < 6; ++b) {
+        const int r = static_cast<int>(std::lround((frames - x[b][0][0].item<float>()))) % frames;
+        EXPECT_TRUE(r <= 5 || r >= frames - 5) << r;
+        EXPECT_TRUE(torch::equal(x[b][3], torch::roll(torch::arange(frames, torch::kFloat32), {r}, {0})));
+    }
+    // Gain: one constant offset per example, at most gain_db dB.
+    x = torch::zeros({6, bins, frames});
+    a = nothing();
+    a.gain_db = 6;
+    augment(x, y, a, f, rng);
+    for (std::int64_t b = 0; b < 6; ++b) {
+        EXPECT_NEAR((x[b].max() - x[b].min()).item<float>(), 0.0f, 1e-6f);
+        EXPECT_LE(std::abs(x[b][0][0].item<double>()), 6 * featureUnitsPerDb(f) + 1e-6);
+    }
+    // Mixup: targets stay distributions with the larger weight >= 1/2, features mixed the same way.
+    x = torch::arange(6, torch::kFloat32).view({6, 1, 1}).expand({6, bins, frames}).clone();
+    y = torch::eye(6);
+    a = nothing();
+    a.mixup_alpha = 0.4;
+    augment(x, y, a, f, rng);
+    for (std::int64_t b = 0; b < 6; ++b) {
+        EXPECT_NEAR(y[b].sum().item<float>(), 1.0f, 1e-6f);
+        EXPECT_GE(y[b].max().item<float>(), 0.5f - 1e-6f);
+        // The mixed feature value is the targets' weighted mean of the example indices.
+        EXPECT_NEAR(x[b][0][0].item<float>(), (y[b] * torch::arange(6, torch::kFloat32)).sum().item<float>(), 1e-5f);
+    }
+    EXPECT_GT(betaSample(rng, 0.3), 0.0);
 }

@@ -18,12 +18,15 @@
 
 namespace patchout {
 
-enum class Pooling { Cls, Dist, ClsDist, PatchMean };
-const char* poolingName(Pooling pooling);          // "cls" | "dist" | "cls-dist" | "patch-mean"
+// Head: what the model's classifier head reads (cls-dist, or patch-mean for head_pooling patches),
+// so the default embedding is the representation the model was trained to classify from.
+enum class Pooling { Cls, Dist, ClsDist, PatchMean, Head };
+// "cls" | "dist" | "cls-dist" | "patch-mean" | "head"
+const char* poolingName(Pooling pooling);
 Pooling poolingFromName(const std::string& name);  // Error(InvalidArgument) otherwise
 
 struct EmbedOptions {
-    Pooling pooling = Pooling::ClsDist;
+    Pooling pooling = Pooling::Head;
     int block = -1;        // -1: after the final norm; k: the output of blocks.k (no norm)
     double window_s = 0;   // 0: the model's input length
     double hop_s = 0;      // 0: the window

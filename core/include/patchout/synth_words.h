@@ -13,16 +13,23 @@
 
 namespace patchout {
 
+// The default training voices: accents {en, en-us, en-029, en-gb-x-gbclan, en-gb-x-gbcwmd,
+// en-us-nyc} x variants {default, m1, m2, m3, m4, m6, f1, f2, f4, klatt2}.
+std::vector<std::string> defaultTrainVoices();
+
 struct SynthWordsOptions {
     std::vector<std::string> words = {"zero", "one", "two",   "three", "four",
                                       "five", "six", "seven", "eight", "nine"};
-    // espeak-ng voices (with variants: "en+f3"); each voice is one "speaker".
-    std::vector<std::string> train_voices = {"en",    "en-us",  "en+m3",          "en+f2",
-                                             "en-029", "en+klatt", "en-gb-x-gbclan"};
-    std::vector<std::string> validation_voices = {"en-gb-scotland"};
-    std::vector<std::string> test_voices = {"en-gb-x-rp", "en+f3"};
-    int takes_per_voice = 3;                             // clips per word and voice
-    std::vector<int> words_per_minute = {130, 165, 200}; // take t uses entry t % size
+    // espeak-ng voices (accent + variant: "en-us+f2"); each voice is one "speaker". The defaults
+    // cross 6 accents with 10 voice variants for training (60 speakers: a ViT trained from scratch
+    // needs that many to generalise to new voices); validation and test voices pair accents and
+    // variants training never hears.
+    std::vector<std::string> train_voices = defaultTrainVoices();
+    std::vector<std::string> validation_voices = {"en-gb-scotland+m5", "en-gb-scotland+f5"};
+    std::vector<std::string> test_voices = {"en-gb-x-rp", "en-gb-x-rp+f3", "en-gb-x-rp+m7",
+                                            "en-gb-scotland+klatt3"};
+    int takes_per_voice = 2;                             // clips per word and voice
+    std::vector<int> words_per_minute = {140, 190};      // take t uses entry t % size
     int pitch_min = 25, pitch_max = 75;                  // espeak-ng pitch, drawn per clip
     std::vector<double> snr_db = {30.0, 20.0, 10.0};     // drawn per clip; noise white/pink/brown
     int sample_rate = 32000;

@@ -30,6 +30,9 @@ struct AugmentOptions {
     int time_mask_frames = 10;     // ... each up to this wide
     int freq_masks = 1;
     int freq_mask_bins = 16;
+    // Shift along the frequency axis by up to +- this many bins (edge bins repeated): a change of
+    // vocal-tract length or pitch, what tells one voice from another.
+    int freq_shift_bins = 0;
 
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };

@@ -113,6 +113,14 @@ std::string csvField(const std::string& s) {
 
 }  // namespace
 
+std::vector<std::string> defaultTrainVoices() {
+    std::vector<std::string> voices;
+    for (const char* accent : {"en", "en-us", "en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-us-nyc"})
+        for (const char* variant : {"", "+m1", "+m2", "+m3", "+m4", "+m6", "+f1", "+f2", "+f4", "+klatt2"})
+            voices.push_back(std::string(accent) + variant);
+    return voices;
+}
+
 SynthWordsResult makeSynthWords(const fs::path& out, const SynthWordsOptions& options,
                                 const JobControl* job) {
     options.validate();

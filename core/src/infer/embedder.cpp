@@ -24,12 +24,13 @@ const char* poolingName(Pooling pooling) {
     case Pooling::Dist: return "dist";
     case Pooling::ClsDist: return "cls-dist";
     case Pooling::PatchMean: return "patch-mean";
+    case Pooling::Head: return "head";
     }
     return "cls-dist";
 }
 
 Pooling poolingFromName(const std::string& name) {
-    for (Pooling p : {Pooling::Cls, Pooling::Dist, Pooling::ClsDist, Pooling::PatchMean})
+    for (Pooling p : {Pooling::Cls, Pooling::Dist, Pooling::ClsDist, Pooling::PatchMean, Pooling::Head})
         if (name == poolingName(p))
             return p;
     throw Error(ErrorCode::InvalidArgument,
@@ -51,6 +52,8 @@ struct Embedder::Impl {
             throw Error(ErrorCode::InvalidArgument, "block " + std::to_string(options.block) +
                                                         " does not exist: the model has " +
                                                         std::to_string(mo.depth) + " blocks");
+        if (options.pooling == Pooling::Head)
+            options.pooling = mo.head_pooling == HeadPooling::Patches ? Pooling::PatchMean : Pooling::ClsDist;
         if (options.pooling == Pooling::Dist && !mo.distilled)
             throw Error(ErrorCode::Model, "the model has no distillation token");
         const double rate = static_cast<double>(features.sample_rate) / features.hop_length;
@@ -114,6 +117,7 @@ std::vector<float> Embedder::embed(const Waveform& wave) {
         case Pooling::Cls: pooled = tokens[0]; break;
         case Pooling::Dist: pooled = tokens[1]; break;
         case Pooling::ClsDist: pooled = distilled ? (tokens[0] + tokens[1]) / 2 : tokens[0]; break;
+        case Pooling::Head:  // resolved to ClsDist or PatchMean by the constructor
         case Pooling::PatchMean: {
             const auto keep = enc.keep[0].slice(0, enc.prefix).to(torch::kFloat32);
             pooled = (tokens.slice(0, enc.prefix) * keep.unsqueeze(1)).sum(0) / keep.sum();

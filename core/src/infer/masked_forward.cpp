@@ -133,9 +133,7 @@ std::pair<torch::Tensor, torch::Tensor> maskedForward(PaSSTImpl& model, const to
     MaskedForwardOptions o = options;
     o.stop_after_block = -1;
     const auto enc = maskedEncode(model, x, valid, o);
-    auto features = model.options().distilled
-                        ? (enc.tokens.select(1, 0) + enc.tokens.select(1, 1)) / 2
-                        : enc.tokens.select(1, 0);
+    const auto features = model.pool(enc.tokens, enc.keep);
     return {model.head->forward(features), features};
 }
 

@@ -112,6 +112,16 @@ PositionalEncoding positionalEncodingFromName(const std::string& name) {
                 "unknown positional encoding '" + name + "' (learned, sinusoidal, none)");
 }
 
+std::string headPoolingName(HeadPooling pooling) {
+    return pooling == HeadPooling::Patches ? "patches" : "tokens";
+}
+
+HeadPooling headPoolingFromName(const std::string& name) {
+    if (name == "tokens") return HeadPooling::Tokens;
+    if (name == "patches") return HeadPooling::Patches;
+    throw Error(ErrorCode::InvalidArgument, "unknown head pooling '" + name + "' (tokens, patches)");
+}
+
 void PaSSTOptions::validate() const {
     auto bad = [](const std::string& what) { throw Error(ErrorCode::InvalidArgument, what); };
     auto positive = [&](int v, const char* name) {
@@ -165,6 +175,7 @@ PaSSTOptions passtPreset(const std::string& name) {
         o.depth = 4;
         o.num_heads = 3;
         o.patchout = {.s_patchout_t = 2, .s_patchout_f = 2, .u_patchout = 0};
+        o.head_pooling = HeadPooling::Patches;
         return o;
     }
     if (name == "passt-micro") {
@@ -173,6 +184,7 @@ PaSSTOptions passtPreset(const std::string& name) {
         o.embed_dim = 64;
         o.depth = 2;
         o.num_heads = 4;
+        o.head_pooling = HeadPooling::Patches;
         return o;
     }
     throw Error(ErrorCode::InvalidArgument,
@@ -193,6 +205,7 @@ std::string passtOptionsToJson(const PaSSTOptions& o) {
         {"u_patchout", o.patchout.u_patchout}, {"patchout_per_sample", o.patchout.per_sample},
         {"patchout_at_inference", o.patchout.at_inference},
         {"positional_encoding", positionalEncodingName(o.positional_encoding)},
+        {"head_pooling", headPoolingName(o.head_pooling)},
         {"cut_long_inputs", o.cut_long_inputs}};
     return j.dump();
 }
@@ -246,6 +259,15 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
                     throw Error(ErrorCode::BadFormat, "model option positional_encoding must be a string");
                 try {
                     o.positional_encoding = positionalEncodingFromName(value.get<std::string>());
+                } catch (const Error& e) {
+                    throw Error(ErrorCode::BadFormat, e.what());
+                }
+            }
+            else if (key == "head_pooling") {
+                if (!value.is_string())
+                    throw Error(ErrorCode::BadFormat, "model option head_pooling must be a string");
+                try {
+                    o.head_pooling = headPoolingFromName(value.get<std::string>());
                 } catch (const Error& e) {
                     throw Error(ErrorCode::BadFormat, e.what());
                 }
@@ -391,7 +413,7 @@ PaSSTModel::DetailedOutput PaSSTModel::forwardDetailed(const float* input, int b
     DetailedOutput out;
     auto encoded = module->encode(x, detail.block_tokens ? &blocks : nullptr,
                                   detail.attention_maps ? &maps : nullptr, &out.patchout_mask);
-    auto features = o.distilled ? (encoded.select(1, 0) + encoded.select(1, 1)) / 2 : encoded.select(1, 0);
+    auto features = module->pool(encoded);
     auto logits = module->head->forward(features);
     out.output.batch = batch;
     out.output.num_classes = o.num_classes;

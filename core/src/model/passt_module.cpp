@@ -354,9 +354,19 @@ void PaSSTImpl::resizePositions(int n_mels, int input_frames) {
     m_options = changed;
 }
 
+torch::Tensor PaSSTImpl::pool(const torch::Tensor& x, const torch::Tensor& keep) const {
+    if (m_options.head_pooling == HeadPooling::Tokens)
+        return m_options.distilled ? (x.select(1, 0) + x.select(1, 1)) / 2 : x.select(1, 0);
+    const int prefix = m_options.distilled ? 2 : 1;
+    if (!keep.defined())
+        return x.slice(1, prefix).mean(1);
+    const auto k = keep.slice(1, prefix).unsqueeze(2).to(x.scalar_type());
+    return (x.slice(1, prefix) * k).sum(1) / k.sum(1).clamp_min(1);
+}
+
 std::pair<torch::Tensor, torch::Tensor> PaSSTImpl::forward(const torch::Tensor& input) {
     auto x = encode(input);
-    auto features = m_options.distilled ? (x.select(1, 0) + x.select(1, 1)) / 2 : x.select(1, 0);
+    auto features = pool(x);
     return {head->forward(features), features};
 }
 

@@ -87,12 +87,17 @@ public:
     torch::Tensor tokens(const torch::Tensor& x, const PatchoutMask* forced, PatchoutMask* used);
     // All tokens after the blocks and the final LayerNorm `norm`.
     torch::Tensor encode(const torch::Tensor& x);
+    // What the head reads from encoded tokens [B, N, E] (options().head_pooling): the class /
+    // distillation token outputs, or the mean of the patch tokens (only those `keep` [B, N] marks,
+    // when given: padding must not change a score).
+    torch::Tensor pool(const torch::Tensor& encoded, const torch::Tensor& keep = {}) const;
     // Same, collecting every block's output tokens and attention maps when asked (null: skip).
     torch::Tensor encode(const torch::Tensor& x, std::vector<torch::Tensor>* blockTokens,
                          std::vector<torch::Tensor>* attentionMaps, PatchoutMask* used = nullptr);
     // The mask of the latest forward that applied patchout (see PaSSTModel::lastPatchoutMask).
     const PatchoutMask& lastPatchoutMask() const noexcept { return m_last_mask; }
     void setCutLongInputs(bool on) { m_options.cut_long_inputs = on; }
+    void setHeadPooling(HeadPooling pooling) { m_options.head_pooling = pooling; }
     // Fine-tuning: resizes the frequency/time positional embeddings to n_mels / input_frames as the
     // reference does for other input sizes (bicubic on the frequency grid, linear along time),
     // updating options(). Only for learned encodings; fixed ones are recomputed.

@@ -6,6 +6,7 @@
 #include "patchout/error.h"
 #include "patchout/feature_cache.h"
 #include "patchout/files.h"
+#include "train/augment.h"
 #include "train/distributed.h"
 
 #include <nlohmann/json.hpp>
@@ -90,7 +91,8 @@ json augmentJson(const AugmentOptions& a) {
     return {{"mixup_alpha", a.mixup_alpha},       {"mixup_prob", a.mixup_prob},
             {"roll_frames", a.roll_frames},       {"gain_db", a.gain_db},
             {"time_masks", a.time_masks},         {"time_mask_frames", a.time_mask_frames},
-            {"freq_masks", a.freq_masks},         {"freq_mask_bins", a.freq_mask_bins}};
+            {"freq_masks", a.freq_masks},         {"freq_mask_bins", a.freq_mask_bins},
+            {"freq_shift_bins", a.freq_shift_bins}};
 }
 
 json optionsJson(const TrainOptions& o) {
@@ -231,70 +233,6 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(PaSSTImpl& m, const TrainOpti
     groups.emplace_back(without, options(0.0));
     return std::make_unique<torch::optim::AdamW>(std::move(groups),
                                                  torch::optim::AdamWOptions(o.lr));
-}
-
-// ---- augmentation ----------------------------------------------------------------------------
-
-// How far one dB of level moves a feature value under `f` (log features shift, linear scale).
-double featureUnitsPerDb(const FeatureOptions& f) {
-    const double div = f.normalize_div != 0 ? f.normalize_div : 1.0;
-    if (f.log == LogMode::Ln)
-        return std::log(10.0) / 10.0 / div;
-    if (f.log == LogMode::Db)
-        return 1.0 / div;
-    return 0.0;
-}
-
-double betaSample(std::mt19937_64& rng, double a) {
-    std::gamma_distribution<double> g(a, 1.0);
-    const double x = g(rng), y = g(rng);
-    return x + y > 0 ? x / (x + y) : 0.5;
-}
-
-// x [B, bins, T] and y [B, C] in place (y replaced when mixed).
-void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const FeatureOptions& f,
-             std::mt19937_64& rng) {
-    const std::int64_t batch = x.size(0), bins = x.size(1), frames = x.size(2);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    const double perDb = featureUnitsPerDb(f);
-    for (std::int64_t b = 0; b < batch; ++b) {
-        torch::Tensor xb = x[b];
-        if (a.gain_db > 0) {
-            const double db = (2 * unit(rng) - 1) * a.gain_db;
-            if (f.log == LogMode::None)
-                xb.mul_(std::pow(10.0, db / 10.0));
-            else
-                xb.add_(db * perDb);
-        }
-        if (a.roll_frames > 0) {
-            const auto shift = static_cast<std::int64_t>(
-                std::uniform_int_distribution<int>(-a.roll_frames, a.roll_frames)(rng));
-            if (shift != 0)
-                xb.copy_(torch::roll(xb, {shift}, {1}));
-        }
-        for (int m = 0; m < a.time_masks && a.time_mask_frames > 0; ++m) {
-            const auto w = std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(
-                                                                              a.time_mask_frames, frames))(rng);
-            const auto t0 = std::uniform_int_distribution<std::int64_t>(0, frames - w)(rng);
-            xb.slice(1, t0, t0 + w).zero_();
-        }
-        for (int m = 0; m < a.freq_masks && a.freq_mask_bins > 0; ++m) {
-            const auto w = std::uniform_int_distribution<std::int64_t>(
-                0, std::min<std::int64_t>(a.freq_mask_bins, bins))(rng);
-            const auto f0 = std::uniform_int_distribution<std::int64_t>(0, bins - w)(rng);
-            xb.slice(0, f0, f0 + w).zero_();
-        }
-    }
-    if (a.mixup_alpha > 0 && batch > 1 && unit(rng) < a.mixup_prob) {
-        double lambda = betaSample(rng, a.mixup_alpha);
-        lambda = std::max(lambda, 1.0 - lambda);
-        std::vector<std::int64_t> perm(static_cast<std::size_t>(batch));
-        std::iota(perm.begin(), perm.end(), 0);
-        std::shuffle(perm.begin(), perm.end(), rng);
-        const torch::Tensor index = torch::tensor(perm, torch::kLong);
-        x = x * lambda + x.index_select(0, index) * (1.0 - lambda);
-        y = y * lambda + y.index_select(0, index) * (1.0 - lambda);
-    }
 }
 
 // ---- losses ----------------------------------------------------------------------------------
@@ -477,6 +415,8 @@ void AugmentOptions::validate() const {
         bad("augment.time_masks and time_mask_frames must be >= 0");
     if (freq_masks < 0 || freq_mask_bins < 0)
         bad("augment.freq_masks and freq_mask_bins must be >= 0");
+    if (freq_shift_bins < 0)
+        bad("augment.freq_shift_bins must be >= 0");
 }
 
 void TrainOptions::validate() const {
@@ -577,6 +517,7 @@ TrainOptions trainOptionsFromJson(const std::string& text, const TrainOptions& b
         ar.field("time_mask_frames", o.augment.time_mask_frames);
         ar.field("freq_masks", o.augment.freq_masks);
         ar.field("freq_mask_bins", o.augment.freq_mask_bins);
+        ar.field("freq_shift_bins", o.augment.freq_shift_bins);
         ar.finish();
     }
     r.field("seed", o.seed);

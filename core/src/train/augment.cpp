@@ -1,0 +1,83 @@
+#include "train/augment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+namespace patchout {
+
+double featureUnitsPerDb(const FeatureOptions& f) {
+    const double div = f.normalize_div != 0 ? f.normalize_div : 1.0;
+    if (f.log == LogMode::Ln)
+        return std::log(10.0) / 10.0 / div;
+    if (f.log == LogMode::Db)
+        return 1.0 / div;
+    return 0.0;
+}
+
+double betaSample(std::mt19937_64& rng, double a) {
+    std::gamma_distribution<double> g(a, 1.0);
+    const double x = g(rng), y = g(rng);
+    return x + y > 0 ? x / (x + y) : 0.5;
+}
+
+void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const FeatureOptions& f,
+             std::mt19937_64& rng) {
+    const std::int64_t batch = x.size(0), bins = x.size(1), frames = x.size(2);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double perDb = featureUnitsPerDb(f);
+    for (std::int64_t b = 0; b < batch; ++b) {
+        torch::Tensor xb = x[b];
+        if (a.gain_db > 0) {
+            const double db = (2 * unit(rng) - 1) * a.gain_db;
+            if (f.log == LogMode::None)
+                xb.mul_(std::pow(10.0, db / 10.0));
+            else
+                xb.add_(db * perDb);
+        }
+        if (a.roll_frames > 0) {
+            const auto shift = static_cast<std::int64_t>(
+                std::uniform_int_distribution<int>(-a.roll_frames, a.roll_frames)(rng));
+            if (shift != 0)
+                xb.copy_(torch::roll(xb, {shift}, {1}));
+        }
+        if (a.freq_shift_bins > 0) {
+            const auto shift = std::uniform_int_distribution<std::int64_t>(
+                -std::min<std::int64_t>(a.freq_shift_bins, bins - 1),
+                std::min<std::int64_t>(a.freq_shift_bins, bins - 1))(rng);
+            if (shift > 0) {  // up: bin f takes bin f - shift, the lowest bin fills the gap
+                xb.slice(0, shift).copy_(xb.slice(0, 0, bins - shift).clone());
+                xb.slice(0, 0, shift).copy_(xb.slice(0, shift, shift + 1).expand({shift, frames}));
+            } else if (shift < 0) {
+                const std::int64_t s = -shift;
+                xb.slice(0, 0, bins - s).copy_(xb.slice(0, s).clone());
+                xb.slice(0, bins - s).copy_(xb.slice(0, bins - s - 1, bins - s).expand({s, frames}));
+            }
+        }
+        for (int m = 0; m < a.time_masks && a.time_mask_frames > 0; ++m) {
+            const auto w = std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(
+                                                                              a.time_mask_frames, frames))(rng);
+            const auto t0 = std::uniform_int_distribution<std::int64_t>(0, frames - w)(rng);
+            xb.slice(1, t0, t0 + w).zero_();
+        }
+        for (int m = 0; m < a.freq_masks && a.freq_mask_bins > 0; ++m) {
+            const auto w = std::uniform_int_distribution<std::int64_t>(
+                0, std::min<std::int64_t>(a.freq_mask_bins, bins))(rng);
+            const auto f0 = std::uniform_int_distribution<std::int64_t>(0, bins - w)(rng);
+            xb.slice(0, f0, f0 + w).zero_();
+        }
+    }
+    if (a.mixup_alpha > 0 && batch > 1 && unit(rng) < a.mixup_prob) {
+        double lambda = betaSample(rng, a.mixup_alpha);
+        lambda = std::max(lambda, 1.0 - lambda);
+        std::vector<std::int64_t> perm(static_cast<std::size_t>(batch));
+        std::iota(perm.begin(), perm.end(), 0);
+        std::shuffle(perm.begin(), perm.end(), rng);
+        const torch::Tensor index = torch::tensor(perm, torch::kLong);
+        x = x * lambda + x.index_select(0, index) * (1.0 - lambda);
+        y = y * lambda + y.index_select(0, index) * (1.0 - lambda);
+    }
+}
+
+}  // namespace patchout
