@@ -35,11 +35,12 @@ struct DemoArgs {
 
 // The demo's recipe (docs/training.md): passt-micro from scratch, its head on the patch tokens,
 // augmentation that varies position, level and voice (roll, gain, frequency shift) and nothing that
-// hides the word (no mixup, no masks), one epoch of warm-up, cosine decay. 30 epochs of 38 steps.
+// hides the word (no mixup, no masks), one epoch of warm-up, cosine decay. 50 epochs of 38 steps:
+// 98.8% on the held-out voices in 6 minutes on 2 cores (30 epochs: 88.8% in 4).
 TrainOptions demoTrainOptions(const DemoArgs& a, const fs::path& cache) {
     TrainOptions o;
     o.preset = "passt-micro";
-    o.epochs = a.epochs > 0 ? a.epochs : (a.quick ? 1 : 30);
+    o.epochs = a.epochs > 0 ? a.epochs : (a.quick ? 1 : 50);
     o.batch_size = 32;
     o.lr = 1e-3;
     o.warmup_steps = a.quick ? 1 : -1;
