@@ -74,6 +74,8 @@ void AudioWorker::startStream(const SourceChoice& choice, const QString& preset)
             }
         } else if (choice.kind == SourceKind::Synthetic) {
             source = makeSyntheticSource(syntheticSignal(choice.signal));
+        } else if (!choice.stream_path.empty()) {
+            source = makeFileSource(choice.stream_path, kSampleRate);
         } else {
             throw Error(ErrorCode::InvalidArgument, "a file is loaded, not streamed");
         }
@@ -91,6 +93,8 @@ void AudioWorker::startSource(std::unique_ptr<AudioSource> source, const QString
         if (source->sampleRate() != options.sample_rate)
             m_resampler.emplace(source->sampleRate(), options.sample_rate);
         m_extractor.emplace(options);
+        if (m_live)
+            m_live->reset();  // a new stream: no smoothing carried over
         source->start();
         m_source = std::move(source);
     } catch (const std::exception& e) {
@@ -144,12 +148,27 @@ void AudioWorker::poll() {
             const Features frames = m_extractor->push(m_buffer.data(), got);
             if (frames.n_frames > 0)
                 Q_EMIT featuresReady(frames);
+            if (m_live && m_live->sampleRate() == m_extractor->options().sample_rate) {
+                const auto label = [this](int cls) { return QString::fromStdString(m_live->label(cls)); };
+                for (const LiveUpdate& u : m_live->push(m_buffer.data(), got))
+                    Q_EMIT classified(ClassBarsState::fromUpdate(u, label, m_live->options().threshold));
+            }
         }
         if (m_source->finished())
             finishStream();
     } catch (const std::exception& e) {
         Q_EMIT failed(tr("The audio stream stopped: %1").arg(describeError(e)));
         stopStream();
+    }
+}
+
+void AudioWorker::loadModel(const QString& path) {
+    try {
+        auto live = std::make_unique<LiveClassifier>(LiveClassifier::fromCheckpoint(path.toStdString()));
+        m_live = std::move(live);
+        Q_EMIT modelLoaded(path);
+    } catch (const std::exception& e) {
+        Q_EMIT failed(tr("Cannot use %1 for live classification: %2").arg(path, describeError(e, path)));
     }
 }
 

@@ -10,6 +10,8 @@
 #include "patchout/features.h"
 #include "patchout/resampler.h"
 #include "patchout/waveform.h"
+#include "patchout/live_classifier.h"
+#include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 
 #include <QElapsedTimer>
@@ -52,6 +54,9 @@ public Q_SLOTS:
     void stopRecording();
     // Decodes `path` at 32 kHz (or reuses the last decoded file) and computes `preset` features.
     void loadFile(const QString& path, const QString& preset);
+    // Loads a model file for live classification of every stream from now on (modelLoaded, or
+    // failed and the previous model stays). Each hop of a stream then emits `classified`.
+    void loadModel(const QString& path);
 
 Q_SIGNALS:
     void streamStarted(const QString& sourceName, const patchout::Features& metadata);
@@ -65,6 +70,8 @@ Q_SIGNALS:
     void progress(qint64 step, qint64 total, const QString& message);
     void jobFinished(bool cancelled);
     void failed(const QString& message);
+    void modelLoaded(const QString& path);
+    void classified(const patchout::ui::ClassBarsState& state);
 
 private:
     void poll();
@@ -83,6 +90,7 @@ private:
     QString m_loadedPath;
     Waveform m_loaded;
     std::atomic<bool> m_cancel{false};
+    std::unique_ptr<LiveClassifier> m_live;
 };
 
 // The message shown for a failure of the audio work. `subject` is what the surrounding sentence

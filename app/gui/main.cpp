@@ -1,6 +1,7 @@
 // patchout-workbench: the desktop workbench. `patchout-workbench FILE` opens FILE in the Listen
 // view (what `patchout demo` runs); --synthetic starts a built-in signal; --screenshot PATH grabs
-// the main window once the content is shown, writes PATH (PNG) and quits (for tests and docs).
+// the main window once the content is shown, writes PATH (PNG) and quits (for tests and docs);
+// --model loads a model file for live classification, --live-file streams a file as if live.
 #include "main_window.h"
 
 #include "patchout/ui/listen_view.h"
@@ -68,7 +69,15 @@ int main(int argc, char** argv) {
         QApplication::translate("main", "Seconds to wait before the screenshot (default 0.5; "
                                         "with --synthetic, how long the source runs)"),
         QStringLiteral("seconds"), QStringLiteral("0.5"));
-    parser.addOptions({synthetic, screenshot, delay});
+    const QCommandLineOption liveFile(
+        QStringLiteral("live-file"),
+        QApplication::translate("main", "Stream an audio file in real time as if it were the microphone"),
+        QStringLiteral("path"));
+    const QCommandLineOption model(
+        QStringLiteral("model"),
+        QApplication::translate("main", "Model file for live classification (class bars beside the spectrogram)"),
+        QStringLiteral("path"));
+    parser.addOptions({synthetic, liveFile, model, screenshot, delay});
     parser.process(app);
 
     MainWindow window;
@@ -92,6 +101,8 @@ int main(int argc, char** argv) {
         if (parser.positionalArguments().isEmpty())
             shoot();
     }
+    if (parser.isSet(model))
+        window.loadModel(parser.value(model));
 
     if (parser.isSet(synthetic)) {
         const QString name = parser.value(synthetic);
@@ -105,6 +116,11 @@ int main(int argc, char** argv) {
             choice.signal = patchout::SignalKind::Chirp;
         else
             parser.showHelp(1);
+        QTimer::singleShot(0, &window, [&window, choice] { window.startLive(choice); });
+    } else if (parser.isSet(liveFile)) {
+        patchout::ui::SourceChoice choice;
+        choice.kind = patchout::ui::SourceKind::File;
+        choice.stream_path = QFileInfo(parser.value(liveFile)).absoluteFilePath().toStdString();
         QTimer::singleShot(0, &window, [&window, choice] { window.startLive(choice); });
     } else if (!parser.positionalArguments().isEmpty()) {
         const QString path = parser.positionalArguments().constFirst();

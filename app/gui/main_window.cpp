@@ -4,6 +4,7 @@
 #include "audio_worker.h"
 
 #include "patchout/system_info.h"
+#include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 
 #include <QAction>
@@ -95,7 +96,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_worker, &AudioWorker::streamStarted, this, [this](const QString& name, const Features& meta) {
         m_streaming = true;
         // The synthetic source calls itself "synthetic": the selector's entry says which signal.
-        const bool synthetic = m_listen->currentSource().kind == SourceKind::Synthetic;
+        const bool synthetic = name.startsWith(QLatin1String("synthetic"));
         const QString shown = synthetic ? m_listen->sourceSelector()->currentText() : name;
         m_listen->beginLive(shown, meta);
         m_listen->setLiveRunning(true);
@@ -130,6 +131,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_worker, &AudioWorker::jobFinished, this, &MainWindow::onJobFinished);
     connect(m_worker, &AudioWorker::failed, this, &MainWindow::onFailed);
+    connect(m_worker, &AudioWorker::modelLoaded, this, [this](const QString& path) {
+        ClassBars* bars = m_listen->classBars();
+        bars->setModelName(QFileInfo(path).fileName());
+        bars->setVisible(true);
+        statusBar()->showMessage(tr("Live classification with %1: start a live source").arg(path), 8000);
+        Q_EMIT modelLoaded(path);
+    });
+    connect(m_worker, &AudioWorker::classified, m_listen->classBars(), &ClassBars::showState);
 
     // Player -> view.
     connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);
@@ -245,6 +254,14 @@ void MainWindow::buildMenus() {
     QAction* devices = listen->addAction(tr("Rescan audio &devices"), this, &MainWindow::refreshInputDevices);
     devices->setShortcut(QKeySequence(Qt::Key_F5));
 
+    QAction* model = listen->addAction(tr("Load &model for live classification…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Model for live classification"), {},
+                                                          tr("Model files (*.safetensors)"));
+        if (!path.isEmpty())
+            loadModel(path);
+    });
+    model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* showListen = view->addAction(tr("&Listen"), this, [this] { m_sidebar->setCurrentRow(0); });
     showListen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
@@ -291,6 +308,11 @@ void MainWindow::setJobRunning(bool running, const QString& what) {
         m_progress->setRange(0, 0);  // busy until the first progress report
         m_jobLabel->setText(what);
     }
+}
+
+void MainWindow::loadModel(const QString& path) {
+    const QString p = QFileInfo(path).absoluteFilePath();
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, p] { w->loadModel(p); });
 }
 
 void MainWindow::openAudio(const QString& path) {
@@ -344,7 +366,7 @@ void MainWindow::onFailed(const QString& message) {
 }
 
 void MainWindow::startLive(const SourceChoice& source) {
-    if (source.kind == SourceKind::File) {
+    if (source.kind == SourceKind::File && source.stream_path.empty()) {
         Q_EMIT m_listen->openFileRequested();
         return;
     }
@@ -357,7 +379,8 @@ void MainWindow::startLive(const SourceChoice& source) {
     if (!m_listen->hasInputDevices())
         m_listen->showMessage(tr("No audio input device found: open an audio file or use the "
                                  "synthetic source."));
-    m_listen->selectSource(source);
+    if (source.stream_path.empty())
+        m_listen->selectSource(source);
     const QString preset = m_listen->featurePreset();
     QMetaObject::invokeMethod(m_worker, [w = m_worker, source, preset] { w->startStream(source, preset); });
 }

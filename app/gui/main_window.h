@@ -44,11 +44,14 @@ public Q_SLOTS:
     void stopLive();
     void showAbout();
     void showPreferences();
+    // Loads a model file for live classification (the class bars beside the spectrogram).
+    void loadModel(const QString& path);
 
 Q_SIGNALS:
     // A file is decoded and shown (path), or could not be (message).
     void fileShown(const QString& path);
     void fileFailed(const QString& message);
+    void modelLoaded(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

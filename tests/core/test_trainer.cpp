@@ -295,6 +295,7 @@ TEST(Trainer, LearnsTonesAndWritesTheRunFolder) {
     const ModelCheckpoint last = loadModel(r.last_checkpoint);
     EXPECT_EQ(last.labels, ds.classes);
     EXPECT_EQ(last.metadata.at("epoch"), "12");
+    EXPECT_EQ(last.metadata.at("task"), "single-label");  // softmax scores at inference
     EXPECT_EQ(last.model.options().num_classes, 3);
     const ModelCheckpoint best = loadModel(r.best_checkpoint);
     EXPECT_EQ(best.metadata.at("epoch"), std::to_string(r.best_epoch));

@@ -8,6 +8,9 @@
 #include "main_window.h"
 
 #include "patchout/audio_file.h"
+#include "patchout/checkpoint.h"
+#include "patchout/passt.h"
+#include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/spectrogram_view.h"
 
@@ -174,6 +177,36 @@ private Q_SLOTS:
                  qPrintable(QString::number(all.bin_frequencies[static_cast<std::size_t>(loudest)])));
         const AudioInfo info = probeAudio(path.toStdString());
         QCOMPARE(info.sample_rate, 32000);
+    }
+
+    void classifiesTheStreamWithALoadedModel() {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("words.safetensors"));
+        std::vector<std::string> labels;
+        for (int i = 0; i < 10; ++i)
+            labels.push_back("w" + std::to_string(i));
+        patchout::saveModel(model.toStdString(), patchout::PaSSTModel(patchout::passtPreset("passt-micro"), 2),
+                            labels, {{"task", "single-label"}});
+        AudioWorker worker;
+        QSignalSpy loaded(&worker, &AudioWorker::modelLoaded);
+        QSignalSpy failed(&worker, &AudioWorker::failed);
+        QSignalSpy classified(&worker, &AudioWorker::classified);
+        worker.loadModel(dir.filePath(QStringLiteral("missing.safetensors")));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("missing.safetensors")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        worker.loadModel(model);
+        QCOMPARE(loaded.count(), 1);
+        worker.startSource(makeSyntheticSource(syntheticSignal(SignalKind::Sine)), QStringLiteral("passt-32k"));
+        // The first update comes once a 1 s window is full, then one every 250 ms.
+        QTRY_VERIFY_WITH_TIMEOUT(classified.count() >= 2, 5000);
+        worker.stopStream();
+        const auto state = classified.last().at(0).value<ClassBarsState>();
+        QCOMPARE(state.labels.size(), 3);  // top 3
+        QVERIFY(state.labels.first().startsWith(QLatin1Char('w')));
+        QVERIFY(!state.silent);  // a sine at 0.3 is above the energy gate
+        QVERIFY(state.latency_ms >= 0);
+        QVERIFY(state.time_s >= 1.0);
     }
 
     void missingMicrophoneFailsClearly() {

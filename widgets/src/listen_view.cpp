@@ -1,5 +1,6 @@
 #include "patchout/ui/listen_view.h"
 
+#include "patchout/ui/class_bars.h"
 #include "patchout/ui/level_meter.h"
 #include "patchout/ui/spectrogram_view.h"
 
@@ -92,6 +93,9 @@ ListenView::ListenView(QWidget* parent) : QWidget(parent) {
     m_spectrogram = new SpectrogramView(this);
     m_displayRow = new QHBoxLayout;
     m_displayRow->addWidget(m_spectrogram, 1);
+    m_classBars = new ClassBars(this);
+    m_classBars->setVisible(false);  // shown once a model is loaded
+    m_displayRow->addWidget(m_classBars, 0);
 
     m_meter = new LevelMeter(this);
     m_meter->setFixedWidth(220);

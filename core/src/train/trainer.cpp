@@ -374,8 +374,10 @@ json scoreJson(const ClassificationScore& s) {
     return {{"examples", s.examples}, {"loss", s.loss}, {"accuracy", s.accuracy}};
 }
 
+// "task" tells inference how the model was trained: softmax scores for cross-entropy, sigmoid
+// for binary cross-entropy (classifier.h, activationFromMetadata).
 std::map<std::string, std::string> checkpointMetadata(int epoch, std::int64_t step,
-                                                      const ClassificationScore& v) {
+                                                      const ClassificationScore& v, bool bce) {
     std::ostringstream acc, loss;
     acc << v.accuracy;
     loss << v.loss;
@@ -383,7 +385,8 @@ std::map<std::string, std::string> checkpointMetadata(int epoch, std::int64_t st
             {"step", std::to_string(step)},
             {"validation_accuracy", acc.str()},
             {"validation_loss", loss.str()},
-            {"trainer", "patchout train"}};
+            {"trainer", "patchout train"},
+            {"task", bce ? "multi-label" : "single-label"}};
 }
 
 // FNV-1a 64 over the float32 bytes of every parameter in state_dict order.
@@ -887,7 +890,7 @@ TrainResult train(const Dataset& dataset, const DatasetSplit& split, const Train
                            {"lr", lr},
                            {"validation", scoreJson(record.validation)},
                            {"seconds", record.seconds}});
-            const auto meta = checkpointMetadata(epoch + 1, step, record.validation);
+            const auto meta = checkpointMetadata(epoch + 1, step, record.validation, bce);
             saveModel(result.last_checkpoint, model, dataset.classes, meta);
             const bool better =
                 record.validation.accuracy > state.best_accuracy ||

@@ -11,6 +11,7 @@
 
 #include <QWidget>
 
+#include <string>
 #include <vector>
 
 class QComboBox;
@@ -21,6 +22,7 @@ class QSpinBox;
 
 namespace patchout::ui {
 
+class ClassBars;
 class LevelMeter;
 class SpectrogramView;
 struct HoverReadout;
@@ -31,6 +33,7 @@ struct SourceChoice {
     SourceKind kind = SourceKind::Synthetic;
     int device = -1;                        // Microphone: index from listInputDevices()
     SignalKind signal = SignalKind::Chirp;  // Synthetic: Chirp, Sine or WhiteNoise
+    std::string stream_path;                // File: streamed in real time as if live (else loaded)
 };
 
 // The synthetic signals the view offers: endless, at the features' 32 kHz; the chirp sweeps
@@ -77,6 +80,8 @@ public:
 
     SpectrogramView* spectrogram() const noexcept { return m_spectrogram; }
     LevelMeter* levelMeter() const noexcept { return m_meter; }
+    // Live classification beside the spectrogram; hidden until the app loads a model.
+    ClassBars* classBars() const noexcept { return m_classBars; }
     QComboBox* sourceSelector() const noexcept { return m_source; }
     QPushButton* startButton() const noexcept { return m_start; }
     QPushButton* playButton() const noexcept { return m_play; }
@@ -105,6 +110,7 @@ private:
 
     SpectrogramView* m_spectrogram = nullptr;
     LevelMeter* m_meter = nullptr;
+    ClassBars* m_classBars = nullptr;
     QComboBox* m_source = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_play = nullptr;
