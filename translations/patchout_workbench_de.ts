@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>background</source>
+        <translation>Hintergrund</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Workbench for audio transformers trained with patchout</source>
@@ -22,6 +29,14 @@
     <message>
         <source>Seconds to wait before the screenshot (default 0.5; with --synthetic, how long the source runs)</source>
         <translation>Sekunden bis zum Bildschirmfoto (Vorgabe 0.5; mit --synthetic: wie lange die Quelle läuft)</translation>
+    </message>
+    <message>
+        <source>Stream an audio file in real time as if it were the microphone</source>
+        <translation>Eine Audiodatei in Echtzeit abspielen, als käme sie vom Mikrofon</translation>
+    </message>
+    <message>
+        <source>Model file for live classification (class bars beside the spectrogram)</source>
+        <translation>Modelldatei für die Live-Klassifikation (Klassenbalken neben dem Spektrogramm)</translation>
     </message>
 </context>
 <context>
@@ -60,6 +75,45 @@
     <message>
         <source>Cannot open %1: %2</source>
         <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot use %1 for live classification: %2</source>
+        <translation>%1 kann nicht für die Live-Klassifikation verwendet werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::ClassBars</name>
+    <message>
+        <source>background</source>
+        <translation>Hintergrund</translation>
+    </message>
+    <message>
+        <source>Live classification: smoothed scores of the top classes; the red line is the threshold a class must reach to be shown as heard.</source>
+        <translation>Live-Klassifikation: geglättete Werte der besten Klassen; die rote Linie ist die Schwelle, die eine Klasse erreichen muss, um als gehört zu gelten.</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>Modell: %1</translation>
+    </message>
+    <message>
+        <source>listening...</source>
+        <translation>hört zu …</translation>
+    </message>
+    <message>
+        <source>%1 (quiet)</source>
+        <translation>%1 (leise)</translation>
+    </message>
+    <message>
+        <source>latency %1 ms  ·  level %2 dBFS</source>
+        <translation>Latenz %1 ms  ·  Pegel %2 dBFS</translation>
+    </message>
+    <message>
+        <source>threshold %1  ·  t = %2 s</source>
+        <translation>Schwelle %1  ·  t = %2 s</translation>
+    </message>
+    <message>
+        <source>No model loaded (Listen &gt; Load model…, Ctrl+M)</source>
+        <translation>Kein Modell geladen (Hören &gt; Modell laden…, Strg+M)</translation>
     </message>
 </context>
 <context>
@@ -407,6 +461,22 @@
 Stop it and quit?</source>
         <translation>Arbeit läuft: %1.
 Anhalten und beenden?</translation>
+    </message>
+    <message>
+        <source>Live classification with %1: start a live source</source>
+        <translation>Live-Klassifikation mit %1: eine Live-Quelle starten</translation>
+    </message>
+    <message>
+        <source>Load &amp;model for live classification…</source>
+        <translation>&amp;Modell für die Live-Klassifikation laden…</translation>
+    </message>
+    <message>
+        <source>Model for live classification</source>
+        <translation>Modell für die Live-Klassifikation</translation>
+    </message>
+    <message>
+        <source>Model files (*.safetensors)</source>
+        <translation>Modelldateien (*.safetensors)</translation>
     </message>
 </context>
 <context>

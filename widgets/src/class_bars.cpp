@@ -76,7 +76,7 @@ void ClassBars::paintEvent(QPaintEvent*) {
     const QFontMetrics fm(font());
     int y = kMargin;
     p.setPen(palette().color(QPalette::WindowText));
-    const QString header = m_model.isEmpty() ? tr("No model loaded (Model > Load model...)")
+    const QString header = m_model.isEmpty() ? tr("No model loaded (Listen > Load model…, Ctrl+M)")
                                              : tr("Model: %1").arg(m_model);
     p.drawText(QRect(kMargin, y, width() - 2 * kMargin, fm.height()), Qt::AlignLeft,
                fm.elidedText(header, Qt::ElideMiddle, width() - 2 * kMargin));
