@@ -317,11 +317,33 @@ struct Classifier::Impl {
             for (int b = 0; b < bins; ++b)
                 p.input[static_cast<std::size_t>(b) * window + t] = frames[static_cast<std::size_t>(t) * bins + b];
         pending.push_back(std::move(p));
-        if (static_cast<int>(pending.size()) >= options.batch_size)
+        if (static_cast<int>(pending.size()) >= kLookahead * options.batch_size)
             flush();
     }
 
+    // Windows wait in groups of kLookahead batches; flush() sorts them by length and cuts batches
+    // of similar length, so a short window is not padded to a long one's length.
+    static constexpr int kLookahead = 4;
+    static constexpr double kMaxPadding = 1.3;  // a batch's longest window <= 1.3 x its shortest
+
     void flush() {
+        std::stable_sort(pending.begin(), pending.end(),
+                         [](const Pending& a, const Pending& b) { return a.valid < b.valid; });
+        std::vector<Pending> all = std::move(pending);
+        std::size_t begin = 0;
+        while (begin < all.size()) {
+            std::size_t end = begin + 1;
+            while (end < all.size() && end - begin < static_cast<std::size_t>(options.batch_size) &&
+                   all[end].valid <= kMaxPadding * std::max(all[begin].valid, model.options().patch_size))
+                ++end;
+            pending.assign(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(begin)),
+                           std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(end)));
+            runBatch();
+            begin = end;
+        }
+    }
+
+    void runBatch() {
         if (pending.empty())
             return;
         const auto& mo = model.options();
