@@ -50,12 +50,7 @@ TrainOptions recipe(const Args& a, bool patchout) {
     o.epochs = a.epochs;
     o.batch_size = a.batch;
     o.lr = a.lr;
-    o.augment.mixup_alpha = 0;
-    o.augment.roll_frames = 10;
-    o.augment.gain_db = 6;
-    o.augment.freq_shift_bins = 4;
-    o.augment.time_masks = 0;
-    o.augment.freq_masks = 0;
+    o.augment = fromScratchAugment();
     o.log_every_steps = 20;
     o.cache_dir = a.out / "feature-cache";
     o.override_patchout = true;

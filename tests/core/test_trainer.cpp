@@ -596,4 +596,8 @@ TEST(Augment, RollGainAndMixup) {
         EXPECT_NEAR(x[b][0][0].item<float>(), (y[b] * torch::arange(6, torch::kFloat32)).sum().item<float>(), 1e-5f);
     }
     EXPECT_GT(betaSample(rng, 0.3), 0.0);
+    const AugmentOptions scratch = fromScratchAugment();
+    EXPECT_EQ(scratch.mixup_alpha, 0.0);
+    EXPECT_EQ(scratch.freq_shift_bins, 4);
+    EXPECT_NO_THROW(scratch.validate());
 }

@@ -37,6 +37,11 @@ struct AugmentOptions {
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };
 
+// The augmentation measured for training from scratch on a few thousand clips (docs/training.md):
+// roll 10 frames, gain 6 dB, frequency shift 4 bins; no mixup, no masks. The defaults above are
+// PaSST's fine-tuning recipe.
+AugmentOptions fromScratchAugment();
+
 struct TrainOptions {
     // Model: a preset (passtPreset) trained from scratch, or init_checkpoint fine-tuned (a file of
     // saveModel, or an official PyTorch checkpoint imported with num_heads) with a new head when its

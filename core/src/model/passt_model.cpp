@@ -232,6 +232,16 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
                     throw Error(ErrorCode::BadFormat, "model option " + key + " must be true or false");
                 return value.get<bool>();
             };
+            // A string naming an enum value, parsed by `fromName` (its errors become BadFormat).
+            auto named = [&](auto fromName) {
+                if (!value.is_string())
+                    throw Error(ErrorCode::BadFormat, "model option " + key + " must be a string");
+                try {
+                    return fromName(value.get<std::string>());
+                } catch (const Error& e) {
+                    throw Error(ErrorCode::BadFormat, e.what());
+                }
+            };
             if (key == "n_mels") o.n_mels = integer();
             else if (key == "input_frames") o.input_frames = integer();
             else if (key == "patch_size") o.patch_size = integer();
@@ -254,24 +264,8 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
             else if (key == "patchout_per_sample") o.patchout.per_sample = boolean();
             else if (key == "patchout_at_inference") o.patchout.at_inference = boolean();
             else if (key == "cut_long_inputs") o.cut_long_inputs = boolean();
-            else if (key == "positional_encoding") {
-                if (!value.is_string())
-                    throw Error(ErrorCode::BadFormat, "model option positional_encoding must be a string");
-                try {
-                    o.positional_encoding = positionalEncodingFromName(value.get<std::string>());
-                } catch (const Error& e) {
-                    throw Error(ErrorCode::BadFormat, e.what());
-                }
-            }
-            else if (key == "head_pooling") {
-                if (!value.is_string())
-                    throw Error(ErrorCode::BadFormat, "model option head_pooling must be a string");
-                try {
-                    o.head_pooling = headPoolingFromName(value.get<std::string>());
-                } catch (const Error& e) {
-                    throw Error(ErrorCode::BadFormat, e.what());
-                }
-            }
+            else if (key == "positional_encoding") o.positional_encoding = named(positionalEncodingFromName);
+            else if (key == "head_pooling") o.head_pooling = named(headPoolingFromName);
             else throw Error(ErrorCode::BadFormat, "unknown model option '" + key + "'");
         }
     } catch (const nlohmann::json::exception& e) {

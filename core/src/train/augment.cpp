@@ -7,6 +7,17 @@
 
 namespace patchout {
 
+AugmentOptions fromScratchAugment() {
+    AugmentOptions a;
+    a.mixup_alpha = 0;
+    a.roll_frames = 10;
+    a.gain_db = 6;
+    a.freq_shift_bins = 4;
+    a.time_masks = 0;
+    a.freq_masks = 0;
+    return a;
+}
+
 double featureUnitsPerDb(const FeatureOptions& f) {
     const double div = f.normalize_div != 0 ? f.normalize_div : 1.0;
     if (f.log == LogMode::Ln)
