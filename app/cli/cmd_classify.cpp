@@ -87,6 +87,8 @@ void addClassifyCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--batch", a.options.batch_size, "Windows per forward pass")->capture_default_str();
     cmd->add_flag("--bf16", a.options.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
+    cmd->add_flag("--pad-with-silence", a.options.pad_with_silence,
+                  "Pad short windows with silence, as `train` pads clips (default: mask them)");
     cmd->add_option("--top-k", a.options.top_k, "Classes reported per window and clip")
         ->capture_default_str();
     cmd->add_option("--aggregation", a.aggregation, "Clip score from window scores: mean or max")

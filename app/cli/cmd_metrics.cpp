@@ -122,6 +122,7 @@ struct EvalArgs {
     std::string split = "test";
     bool mapLabels = false;
     std::string aggregation = "mean";
+    std::string padding = "silence";
     InferOptions infer;
     bool quiet = false;
 };
@@ -130,6 +131,9 @@ Predictions evaluate(const EvalArgs& a, const fs::path& checkpoint, const Datase
                      const std::vector<std::size_t>& clips) {
     InferOptions infer = a.infer;
     infer.aggregation = aggregationFromName(a.aggregation);
+    if (a.padding != "silence" && a.padding != "mask")
+        throw Error(ErrorCode::InvalidArgument, "--padding must be silence or mask (not '" + a.padding + "')");
+    infer.pad_with_silence = a.padding == "silence";
     Classifier classifier = Classifier::fromCheckpoint(checkpoint, infer);
     ProgressBar bar("eval", !a.quiet);
     JobControl job([&](const Progress& p) {
@@ -237,6 +241,9 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_option("--hop-s", args->infer.hop_s, "Hop between windows (0: the window)")
         ->capture_default_str();
     cmd->add_option("--aggregation", args->aggregation, "Clip score from windows: mean or max")
+        ->capture_default_str();
+    cmd->add_option("--padding", args->padding,
+                    "Short windows: silence (padded as train pads clips) or mask (scored at their length)")
         ->capture_default_str();
     cmd->add_option("--batch", args->infer.batch_size, "Windows per forward pass")
         ->capture_default_str();

@@ -6,6 +6,7 @@
 #include "infer/masked_forward.h"
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
+#include "patchout/batch_loader.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/features.h"
@@ -174,6 +175,29 @@ TEST_P(ClassifierPooling, BatchedAndPaddedWindowsEqualTheNaivePath) {
 INSTANTIATE_TEST_SUITE_P(Heads, ClassifierPooling,
                          ::testing::Values(HeadPooling::Tokens, HeadPooling::Patches),
                          [](const auto& info) { return headPoolingName(info.param); });
+
+TEST(Classifier, PadWithSilenceRunsTheWindowAsTrainingPadsIt) {
+    // 0.55 s = 55 frames: one short window, filled with the features of silence to 100 frames
+    // and run whole (no mask), as the trainer's loader pads a short clip.
+    const Waveform wave = testSignal(0.55);
+    PaSSTModel reference(passtPreset("passt-micro"), 3);
+    Classifier classifier(PaSSTModel(passtPreset("passt-micro"), 3), {}, ScoreActivation::Sigmoid,
+                          {.pad_with_silence = true});
+    const ClipResult r = classifier.classify(wave, "clip");
+    ASSERT_EQ(r.windows.size(), 1u);
+    EXPECT_NEAR(r.windows[0].end_s, 0.55, 1e-4);
+    EXPECT_EQ(classifier.stats().padded_windows, 0);  // nothing masked
+    const FeatureOptions fo = featurePreset("passt-32k");
+    Features f = FeatureExtractor(fo).compute(wave);
+    ASSERT_LT(f.n_frames, 100);
+    f.data.resize(static_cast<std::size_t>(100) * f.n_bins, silenceValue(fo));
+    f.n_frames = 100;
+    const auto expected = naiveScores(reference, f, 0, 100);
+    EXPECT_LT(maxAbsDiff(r.windows[0].scores, expected).max_abs, 1e-5);
+    // The default masks instead, which scores differently.
+    Classifier masked = microClassifier();
+    EXPECT_GT(maxAbsDiff(masked.classify(wave).windows[0].scores, expected).max_abs, 1e-5);
+}
 
 TEST(Classifier, StreamedSourceEqualsInMemory) {
     const Waveform wave = testSignal(7.3);

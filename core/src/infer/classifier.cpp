@@ -3,6 +3,7 @@
 #include "infer/masked_forward.h"
 #include "model/passt_module.h"
 #include "patchout/audio_file.h"
+#include "patchout/batch_loader.h"
 #include "patchout/checkpoint.h"
 #include "patchout/dataset.h"
 #include "patchout/error.h"
@@ -311,8 +312,9 @@ struct Classifier::Impl {
         w.start_s = static_cast<double>(span.start) / frameRate();
         w.end_s = std::min(static_cast<double>(span.start + span.valid) / frameRate(), duration);
         clip.windows.push_back(std::move(w));
-        Pending p{&clip, clip.windows.size() - 1, span.valid,
-                  std::vector<float>(static_cast<std::size_t>(bins) * window, 0.0f)};
+        Pending p{&clip, clip.windows.size() - 1, options.pad_with_silence ? window : span.valid,
+                  std::vector<float>(static_cast<std::size_t>(bins) * window,
+                                     options.pad_with_silence ? silenceValue(features) : 0.0f)};
         for (int t = 0; t < span.valid; ++t)
             for (int b = 0; b < bins; ++b)
                 p.input[static_cast<std::size_t>(b) * window + t] = frames[static_cast<std::size_t>(t) * bins + b];
