@@ -2,13 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
-    <name>QObject</name>
-    <message>
-        <source>background</source>
-        <translation>Hintergrund</translation>
-    </message>
-</context>
-<context>
     <name>main</name>
     <message>
         <source>Workbench for audio transformers trained with patchout</source>

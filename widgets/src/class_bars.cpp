@@ -24,7 +24,7 @@ ClassBarsState ClassBarsState::fromUpdate(const LiveUpdate& u, const std::functi
         s.scores.push_back(std::clamp(score, 0.0f, 1.0f));
     }
     s.background = u.best == kBackgroundClass;
-    s.active = s.background ? QObject::tr("background") : name(u.best);
+    s.active = s.background ? ClassBars::tr("background") : name(u.best);
     s.silent = u.silent;
     s.level_db = u.level_db;
     s.latency_ms = u.latency_ms;

@@ -44,7 +44,6 @@ public:
     bool hasState() const noexcept { return m_hasState; }
     // The rectangle of the full-scale bar of row `row` (0 = best), in widget coordinates.
     QRect barRect(int row) const;
-    QString backgroundLabel() const { return tr("background"); }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
