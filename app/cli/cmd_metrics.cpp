@@ -12,9 +12,12 @@
 #include "patchout/report.h"
 #include "patchout/trainer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -166,11 +169,27 @@ Predictions loadBaseline(const EvalArgs& a, const Dataset& ds, const std::vector
     return readPredictionsCsv(b, ds.multi_label);
 }
 
+// The split the checkpoint was trained with: a checkpoint inside a run folder
+// (<run>/checkpoints/*.safetensors beside <run>/config.json) names its split and seed there, so
+// the test clips are the ones training never saw; elsewhere, `train`'s default with seed 0.
+DatasetSplit trainingSplit(const Dataset& ds, const fs::path& checkpoint) {
+    const fs::path config = checkpoint.parent_path().parent_path() / "config.json";
+    std::ifstream in(config);
+    if (!in)
+        return defaultTrainSplit(ds);
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("options"))
+        throw Error(ErrorCode::BadFormat, "not a run folder's config.json", config.string());
+    const auto seed = j["options"].value("seed", std::uint64_t{0});
+    const std::string name = j.contains("split") ? j["split"].value("name", "") : "";
+    return trainSplit(ds, name == "own" || name == "group" ? name : "auto", seed);
+}
+
 void runEval(const EvalArgs& a) {
     DatasetReadOptions ro;
     ro.format = parseDatasetFormat(a.format);
     const Dataset ds = readDataset(a.dataset, ro);
-    const DatasetSplit split = defaultTrainSplit(ds);
+    const DatasetSplit split = trainingSplit(ds, a.checkpoint);
     const std::vector<std::size_t> clips = splitClips(ds, split, a.split);
     std::cout << "Evaluating " << a.checkpoint << " on " << clips.size() << " " << a.split
               << " clips of " << a.dataset << " (" << ds.classes.size() << " classes, split "
@@ -230,7 +249,8 @@ void addEvalCommand(CLI::App& app) {
         ->required();
     cmd->add_option("--format", args->format, "Dataset layout")->capture_default_str();
     cmd->add_option("--split", args->split,
-                    "Clips to evaluate: test, validation, train or all (the split `train` uses)")
+                    "Clips to evaluate: test, validation, train or all (the split the checkpoint's "
+                    "run folder trained with, else train's default)")
         ->capture_default_str();
     cmd->add_flag("--map-labels", args->mapLabels,
                   "Accept a dataset whose classes are a subset of the model's labels (by name)");

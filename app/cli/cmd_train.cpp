@@ -82,16 +82,6 @@ TrainOptions resolveOptions(const TrainArgs& a) {
     return o;
 }
 
-DatasetSplit chooseSplit(const Dataset& ds, const std::string& how, std::uint64_t seed) {
-    if (how == "auto")
-        return defaultTrainSplit(ds, seed);
-    if (how == "own")
-        return splitByDataset(ds);
-    if (how == "group")
-        return splitByGroup(ds, {.test_fraction = 0.2, .validation_fraction = 0.1, .seed = seed});
-    throw Error(ErrorCode::InvalidArgument, "--split must be auto, own or group (not '" + how + "')");
-}
-
 // --nproc N: this program again, N times, as ranks 0..N-1 of a job on 127.0.0.1. The first one
 // to fail ends the others (they would only wait for it until their timeout).
 int launchLocal(int nproc, int port) {
@@ -173,7 +163,7 @@ void runTrain(const TrainArgs& a) {
     DatasetReadOptions ro;
     ro.format = parseDatasetFormat(a.format);
     const Dataset ds = readDataset(a.dataset, ro);
-    const DatasetSplit split = chooseSplit(ds, a.split, o.seed);
+    const DatasetSplit split = trainSplit(ds, a.split, o.seed);
     const bool root = o.rank == 0;
     if (root)
         std::cout << "Dataset: " << fs::absolute(ds.root).string() << " (" << ds.classes.size()

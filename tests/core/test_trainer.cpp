@@ -247,6 +247,15 @@ TEST(TrainerSplit, OwnSplitElseGroupsElseError) {
     const DatasetSplit bySpeaker = defaultTrainSplit(grouped);
     EXPECT_EQ(bySpeaker.train.size() + bySpeaker.validation.size() + bySpeaker.test.size(), 18u);
     EXPECT_FALSE(bySpeaker.test.empty());
+    // By name, as `train --split` and `eval` (from config.json) ask for it.
+    EXPECT_EQ(trainSplit(ds, "own").test, own.test);
+    EXPECT_EQ(trainSplit(ds, "auto").name, own.name);
+    Dataset both = ds;  // a split of its own and speakers: "group" ignores the own split
+    for (std::size_t i = 0; i < both.clips.size(); ++i)
+        both.clips[i].group = "speaker" + std::to_string(i % 6);
+    EXPECT_EQ(trainSplit(both, "group", 5).name, "group");
+    EXPECT_EQ(trainSplit(both, "group", 5).test, trainSplit(both, "group", 5).test);
+    EXPECT_THROW(trainSplit(ds, "random"), Error);
     for (auto& c : grouped.clips)
         c.group.clear();
     EXPECT_THROW(defaultTrainSplit(grouped), Error);

@@ -100,6 +100,11 @@ TrainOptions trainOptionsFromJson(const std::string& json, const TrainOptions& b
 // folds), else a speaker/group split (20% test, 10% validation), else Error(Dataset).
 DatasetSplit defaultTrainSplit(const Dataset& dataset, std::uint64_t seed = 0);
 
+// The split named `kind`: "auto" (defaultTrainSplit), "own" (splitByDataset) or "group" (by
+// speaker: 20% test, 10% validation); anything else is Error(InvalidArgument). The split's name
+// ("own", "group") is what config.json records, so the same call finds a run's split again.
+DatasetSplit trainSplit(const Dataset& dataset, const std::string& kind, std::uint64_t seed = 0);
+
 // The learning rate at optimiser step `step` (0-based) of `total_steps`.
 double learningRateAt(const TrainOptions& options, std::int64_t step, std::int64_t total_steps,
                       std::int64_t warmup_steps);

@@ -539,6 +539,16 @@ TrainOptions trainOptionsFromJson(const std::string& text, const TrainOptions& b
     return o;
 }
 
+DatasetSplit trainSplit(const Dataset& dataset, const std::string& kind, std::uint64_t seed) {
+    if (kind == "auto")
+        return defaultTrainSplit(dataset, seed);
+    if (kind == "own")
+        return splitByDataset(dataset);
+    if (kind == "group")
+        return splitByGroup(dataset, {.test_fraction = 0.2, .validation_fraction = 0.1, .seed = seed});
+    bad("split must be auto, own or group (not '" + kind + "')");
+}
+
 DatasetSplit defaultTrainSplit(const Dataset& dataset, std::uint64_t seed) {
     const bool own = std::all_of(dataset.clips.begin(), dataset.clips.end(),
                                  [](const Clip& c) { return !c.split.empty() || c.fold > 0; });
@@ -547,7 +557,7 @@ DatasetSplit defaultTrainSplit(const Dataset& dataset, std::uint64_t seed) {
     const bool grouped = std::all_of(dataset.clips.begin(), dataset.clips.end(),
                                      [](const Clip& c) { return !c.group.empty(); });
     if (grouped && dataset.groups().size() >= 3)
-        return splitByGroup(dataset, {.test_fraction = 0.2, .validation_fraction = 0.1, .seed = seed});
+        return trainSplit(dataset, "group", seed);
     throw Error(ErrorCode::Dataset,
                 "the dataset has no split of its own and no speakers/groups to split by; give "
                 "clips a split column or a group",
