@@ -2,6 +2,7 @@
 // random scores) with patchout's computeReport, and the same metrics with scikit-learn on the same
 // arrays in a python3 subprocess. Prints both times, their ratio and the largest difference between
 // the values. Usage: bench_eval [--clips N] [--classes C] [--threads T] [--python PATH]
+#include "patchout/system_info.h"
 #include "patchout/report.h"
 
 #include <nlohmann/json.hpp>
@@ -94,6 +95,7 @@ std::string findPython(const std::string& asked) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     std::size_t n = 100000, C = 527;
     unsigned threads = 0;
     std::string python;

@@ -35,6 +35,7 @@ torch::Tensor torchLogMel(const Waveform& w, const torch::Tensor& basis, const t
 }  // namespace
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     const int clips = argc > 1 ? std::atoi(argv[1]) : 20;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
     configureThreads({.torch_threads = 1, .blas_threads = 1});

@@ -60,6 +60,7 @@ std::vector<ClipResult> naive(const PaSSTModel& model, const std::vector<fs::pat
 }  // namespace
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     int files = 500, batch = 32, bf16 = 1;
     std::string preset = "passt-s";
     double minS = 0.5, maxS = 30.0, hopS = 0;

@@ -106,6 +106,7 @@ double medianStepSeconds(patchout::PaSST& model, const torch::Tensor& x, const t
 }  // namespace
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     std::string preset = "passt-s", mode;
     int batch = 1, steps = 2, threads = 1;
     for (int i = 1; i + 1 < argc; i += 2) {

@@ -2,6 +2,7 @@
 // (the baseline) against the HNSW index SimilarityIndex uses above its threshold: build time,
 // query latency and recall@10 of the approximate results against the exact ones.
 //   bench_similarity [--n 100000] [--dim 768] [--queries 200] [--ef-search 128] [--m 32]
+#include "patchout/system_info.h"
 #include "patchout/similarity.h"
 
 #include <chrono>
@@ -19,6 +20,7 @@ double since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     std::int64_t n = 100000;
     int dim = 768, queries = 200, efSearch = 128, m = 32;
     for (int i = 1; i + 1 < argc; i += 2) {

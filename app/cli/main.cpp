@@ -7,6 +7,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     CLI::App app{"Patchout Workbench: audio transformers trained with patchout (PaSST)", "patchout"};
     app.set_version_flag("--version", std::string("patchout ") + PATCHOUT_VERSION);
     app.require_subcommand(1);

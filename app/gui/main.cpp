@@ -2,6 +2,7 @@
 // view (what `patchout demo` runs); --synthetic starts a built-in signal; --screenshot PATH grabs
 // the main window once the content is shown, writes PATH (PNG) and quits (for tests and docs);
 // --model loads a model file for live classification, --live-file streams a file as if live.
+#include "patchout/system_info.h"
 #include "main_window.h"
 
 #include "patchout/ui/listen_view.h"
@@ -32,6 +33,7 @@ void screenshotAndQuit(MainWindow* window, const QString& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Patchout"));
     QApplication::setOrganizationDomain(QStringLiteral("patchout.org"));

@@ -103,4 +103,32 @@ TEST(SystemInfo, FindsOpenBlasAndSetsThreads) {
     EXPECT_EQ(describe(slow).front().rfind("WARNING", 0), 0u);
     const CpuFeatures cpu = detectCpuFeatures();
     EXPECT_EQ(cpu.avx512f, info.cpu.avx512f);
+    EXPECT_FALSE(info.blas.kernels.empty());  // openblas_get_corename()
+    // The programs (and this test binary) re-execute with better kernels when OpenBLAS fell back
+    // to generic ones, so what runs now is never worse than what the CPU allows.
+    if (std::getenv("PATCHOUT_KEEP_BLAS_KERNELS") == nullptr) {
+        EXPECT_EQ(betterOpenBlasKernels(cpu, info.blas.kernels), "") << info.blas.kernels;
+    }
+}
+
+TEST(SystemInfo, ChoosesOpenBlasKernelsTheCpuCanRun) {
+    CpuFeatures sse;
+    CpuFeatures avx2;
+    avx2.avx2 = avx2.fma = true;
+    CpuFeatures avx512 = avx2;
+    avx512.avx512f = avx512.avx512_skylake = true;
+    CpuFeatures avx512f_only = avx2;  // Knights Landing: AVX-512F without BW/DQ/VL
+    avx512f_only.avx512f = true;
+    // Generic fallback on an AVX-512 server CPU (OpenBLAS 0.3.21 on Emerald Rapids): SkylakeX.
+    EXPECT_EQ(betterOpenBlasKernels(avx512, "Prescott"), "SkylakeX");
+    EXPECT_EQ(betterOpenBlasKernels(avx512, "Haswell"), "SkylakeX");
+    EXPECT_EQ(betterOpenBlasKernels(avx512f_only, "Prescott"), "Haswell");
+    EXPECT_EQ(betterOpenBlasKernels(avx2, "Nehalem"), "Haswell");
+    // Never a kernel set the CPU cannot run, never a downgrade, nothing without OpenBLAS.
+    EXPECT_EQ(betterOpenBlasKernels(sse, "Prescott"), "");
+    EXPECT_EQ(betterOpenBlasKernels(avx2, "Haswell"), "");
+    EXPECT_EQ(betterOpenBlasKernels(avx2, "Zen"), "");
+    EXPECT_EQ(betterOpenBlasKernels(avx2, "SkylakeX"), "");
+    EXPECT_EQ(betterOpenBlasKernels(avx512, "COOPERLAKE"), "");
+    EXPECT_EQ(betterOpenBlasKernels(avx512, ""), "");
 }

@@ -1,3 +1,4 @@
+#include "patchout/system_info.h"
 #include "qtest_registry.h"
 
 #include <QApplication>
@@ -10,6 +11,7 @@
 // `widgets_tests [TestClass] [QTest options and functions]`: with a class name first, only that
 // class runs (the rest of the arguments go to it); otherwise every registered class runs.
 int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
     // Settings and standard folders go to a test location, never the user's.
     QStandardPaths::setTestModeEnabled(true);
     QApplication app(argc, argv);

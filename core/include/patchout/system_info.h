@@ -14,12 +14,16 @@ struct BlasInfo {
     std::string library;  // resolved path of the libblas.so.3 in use
     bool slow = false;    // true for the reference (netlib) BLAS: ~40x slower matrix products
     int threads = 0;      // BLAS thread count, 0 when unknown
+    std::string kernels;  // OpenBLAS's kernel set in use ("SkylakeX", "Haswell", "Prescott"...)
+    std::string kernels_detected;  // what OpenBLAS chose itself when patchout overrode it
 };
 
 struct CpuFeatures {
     std::string model;
     bool avx2 = false;
+    bool fma = false;
     bool avx512f = false;
+    bool avx512_skylake = false;  // F + CD + BW + DQ + VL: what OpenBLAS's SkylakeX kernels use
     bool avx512_bf16 = false;
     bool amx_bf16 = false;
     int logical_cores = 0;
@@ -54,5 +58,17 @@ struct ThreadOptions {
 // Sets both pools explicitly: on 2 cores, torch 1 + OpenBLAS 2 measured fastest for fp32, and
 // both at 2 oversubscribe. Safe to call more than once.
 void configureThreads(const ThreadOptions& options = {});
+
+// OpenBLAS picks its kernels once, when it loads, from the CPU model. Debian 12's OpenBLAS 0.3.21
+// does not know recent Intel server CPUs (Sapphire/Emerald Rapids) and falls back to its generic
+// SSE3 "Prescott" kernels: fp32 matrix products run ~5x slower than with its AVX-512 kernels.
+// The kernel set patchout would choose instead, or "" when the current one is already as good as
+// the CPU allows (or the BLAS is not OpenBLAS).
+std::string betterOpenBlasKernels(const CpuFeatures& cpu, const std::string& current);
+// Call first thing in main(): when betterOpenBlasKernels() names a kernel set, sets
+// OPENBLAS_CORETYPE to it and re-executes the program (same arguments) so OpenBLAS loads with
+// it. Does nothing when OPENBLAS_CORETYPE is already set (the user's choice wins) or
+// PATCHOUT_KEEP_BLAS_KERNELS is set. Returns only when no re-execution happened.
+void selectBlasKernels(char** argv);
 
 }  // namespace patchout

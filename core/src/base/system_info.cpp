@@ -14,11 +14,13 @@
 #include <ATen/Version.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace patchout {
 namespace {
@@ -50,6 +52,19 @@ std::string cpuinfoField(const std::string& field) {
     return {};
 }
 
+constexpr const char* kDetectedKernelsVariable = "PATCHOUT_BLAS_KERNELS_DETECTED";
+
+// OpenBLAS x86-64 kernel sets by the widest vector code they use (names as in
+// OPENBLAS_CORETYPE and openblas_get_corename(), compared case-insensitively).
+int kernelRank(std::string name) {
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name == "skylakex" || name == "cooperlake" || name == "sapphirerapids") return 3;
+    if (name == "haswell" || name == "zen") return 2;
+    if (name == "sandybridge") return 1;
+    return 0;  // Prescott, Core2, Penryn, Nehalem, Atom, ...: SSE only
+}
+
 }  // namespace
 
 BlasInfo detectBlas() {
@@ -60,6 +75,10 @@ BlasInfo detectBlas() {
         blas.detail = config();
         if (auto threads = lookup<int (*)()>("openblas_get_num_threads"))
             blas.threads = threads();
+        if (auto core = lookup<char* (*)()>("openblas_get_corename"))
+            blas.kernels = core();
+        if (const char* detected = std::getenv(kDetectedKernelsVariable))
+            blas.kernels_detected = detected;
     } else if (blas.library.find("mkl") != std::string::npos) {
         blas.name = "MKL";
     } else if (blas.library.find("blis") != std::string::npos) {
@@ -80,12 +99,17 @@ CpuFeatures detectCpuFeatures() {
     cpu.model = cpuinfoField("model name");
     std::istringstream flags(" " + cpuinfoField("flags") + " ");
     std::string flag;
+    int avx512 = 0;
     while (flags >> flag) {
         cpu.avx2 |= flag == "avx2";
+        cpu.fma |= flag == "fma";
         cpu.avx512f |= flag == "avx512f";
+        avx512 += flag == "avx512f" || flag == "avx512cd" || flag == "avx512bw" ||
+                  flag == "avx512dq" || flag == "avx512vl";
         cpu.avx512_bf16 |= flag == "avx512_bf16";
         cpu.amx_bf16 |= flag == "amx_bf16";
     }
+    cpu.avx512_skylake = avx512 == 5;
     cpu.logical_cores = static_cast<int>(std::thread::hardware_concurrency());
     return cpu;
 }
@@ -124,6 +148,12 @@ std::vector<std::string> describe(const SystemInfo& info) {
                     info.torch_capability + ")");
     lines.push_back("BLAS: " + info.blas.name +
                     (info.blas.detail.empty() ? "" : " (" + info.blas.detail + ")"));
+    if (!info.blas.kernels.empty())
+        lines.push_back("BLAS kernels: " + info.blas.kernels +
+                        (info.blas.kernels_detected.empty()
+                             ? ""
+                             : " (chosen by patchout; OpenBLAS detected " +
+                                   info.blas.kernels_detected + ")"));
     lines.push_back("BLAS library: " + (info.blas.library.empty() ? "?" : info.blas.library));
     lines.push_back("threads: torch intra-op " + std::to_string(info.torch_threads) +
                     ", inter-op " + std::to_string(info.torch_interop_threads) + ", BLAS " +
@@ -148,6 +178,31 @@ void configureThreads(const ThreadOptions& options) {
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     if (auto setThreads = lookup<void (*)(int)>("openblas_set_num_threads"))
         setThreads(blasThreads);
+}
+
+std::string betterOpenBlasKernels(const CpuFeatures& cpu, const std::string& current) {
+    if (current.empty())
+        return {};
+    const std::string best = cpu.avx512_skylake        ? "SkylakeX"
+                             : cpu.avx2 && cpu.fma     ? "Haswell"
+                                                       : "";
+    return !best.empty() && kernelRank(best) > kernelRank(current) ? best : std::string();
+}
+
+void selectBlasKernels(char** argv) {
+    if (argv == nullptr || argv[0] == nullptr || std::getenv("OPENBLAS_CORETYPE") != nullptr ||
+        std::getenv("PATCHOUT_KEEP_BLAS_KERNELS") != nullptr)
+        return;
+    const BlasInfo blas = detectBlas();
+    const std::string better = betterOpenBlasKernels(detectCpuFeatures(), blas.kernels);
+    if (better.empty())
+        return;
+    ::setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+    ::setenv(kDetectedKernelsVariable, blas.kernels.c_str(), 1);
+    ::execv("/proc/self/exe", argv);
+    // exec failed (no /proc?): carry on with the kernels we have.
+    ::unsetenv("OPENBLAS_CORETYPE");
+    ::unsetenv(kDetectedKernelsVariable);
 }
 
 }  // namespace patchout
