@@ -1,6 +1,7 @@
 // `patchout embed DIR... --checkpoint CKPT --out runs/NAME/embeddings`: scene embeddings of every
 // audio file with the frozen encoder, written as tensors.tsv + metadata.tsv (the TensorBoard
-// projector format; the label is the file's folder name) and embeddings.bin for fast reload.
+// projector format; the label is the file's folder name) and embeddings.bin for fast reload, plus
+// projection.tsv: a 2-D map of the rows (t-SNE up to 2,000 files, PCA above, or as asked).
 #include "commands.h"
 
 #include "patchout/classifier.h"
@@ -13,7 +14,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace patchout::cli {
 namespace {
@@ -23,12 +27,31 @@ struct EmbedArgs {
     std::string checkpoint;
     std::string out;
     std::string pooling = "head";
+    std::string projection = "auto";
     EmbedOptions options;
 };
+
+// "tsne", "pca" or "none" for `rows` embeddings; "auto" picks t-SNE while it takes seconds.
+std::string projectionMethod(const std::string& asked, std::int64_t rows) {
+    if (asked == "auto")
+        return rows < 3 ? "none" : rows <= 2000 ? "tsne" : "pca";
+    if (asked == "tsne" || asked == "pca" || asked == "none")
+        return asked;
+    throw Error(ErrorCode::InvalidArgument, "unknown projection '" + asked + "' (auto, tsne, pca, none)");
+}
+
+void writeProjection(const std::filesystem::path& dir, const EmbeddingMatrix& xy) {
+    std::ostringstream text;
+    text << "x\ty\n" << std::setprecision(7);
+    for (std::int64_t r = 0; r < xy.rows; ++r)
+        text << xy.row(r)[0] << '\t' << xy.row(r)[1] << '\n';
+    writeTextAtomically(dir / "projection.tsv", text.str());
+}
 
 void runEmbed(const EmbedArgs& a) {
     EmbedOptions options = a.options;
     options.pooling = poolingFromName(a.pooling);
+    projectionMethod(a.projection, 3);  // a misspelt method fails before the embedding work
     Embedder embedder = Embedder::fromCheckpoint(a.checkpoint, options);
     const auto files = collectAudioFiles({a.inputs.begin(), a.inputs.end()});
     if (files.empty())
@@ -54,11 +77,17 @@ void runEmbed(const EmbedArgs& a) {
     for (const auto& f : files)
         names.push_back(f.string());
     SimilarityIndex::build(m, names).save(a.out);
+    const std::string projection = projectionMethod(a.projection, m.rows);
+    if (projection != "none")
+        writeProjection(a.out, projection == "tsne"
+                                   ? tsne2d(m, {.perplexity = std::min(30.0, (m.rows - 1) / 3.0)})
+                                   : pca2d(m));
     const nlohmann::json recipe = {{"checkpoint", std::filesystem::absolute(a.checkpoint).string()},
                                    {"pooling", poolingName(options.pooling)},
                                    {"block", options.block},
                                    {"window_s", options.window_s},
-                                   {"hop_s", options.hop_s}};
+                                   {"hop_s", options.hop_s},
+                                   {"projection", projection}};
     writeTextAtomically(std::filesystem::path(a.out) / "embed.json", recipe.dump(1) + "\n");
     std::cout << m.rows << " embeddings of dimension " << m.dim << " (" << poolingName(options.pooling)
               << ") written to " << a.out << "\n";
@@ -78,6 +107,10 @@ void addEmbedCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--window-s", a.options.window_s, "Window length in seconds (0: the model's)");
     cmd->add_option("--hop-s", a.options.hop_s, "Hop between windows in seconds (0: the window)");
+    cmd->add_option("--projection", a.projection,
+                    "2-D map written to projection.tsv: auto (t-SNE up to 2,000 files, else PCA), "
+                    "tsne, pca or none")
+        ->capture_default_str();
     cmd->callback([] { runEmbed(a); });
 }
 

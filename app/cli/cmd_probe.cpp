@@ -1,13 +1,22 @@
-// `patchout probe --checkpoint CKPT --train DIR --test DIR`: transfer without fine-tuning. Both
-// folders hold one sub-folder per class; the frozen encoder embeds every clip, then a linear probe
+// `patchout probe --checkpoint CKPT (--train DIR --test DIR | --dataset DIR) [--out DIR]`: transfer
+// without fine-tuning. Either two folders with one sub-folder per class, or any dataset
+// `patchout dataset check` reads, split as training would split it (train + validation clips
+// train the probe, test clips score it). The frozen encoder embeds every clip, then a linear probe
 // (logistic regression) and k-NN are trained on the train embeddings and scored on the test ones.
+// --out writes probe.json (atomically).
 #include "commands.h"
 
 #include "patchout/classifier.h"
 #include "patchout/embedder.h"
+#include "patchout/dataset.h"
 #include "patchout/error.h"
+#include "patchout/files.h"
 #include "patchout/probe.h"
+#include "patchout/trainer.h"
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -16,7 +25,7 @@ namespace patchout::cli {
 namespace {
 
 struct ProbeArgs {
-    std::string checkpoint, train, test, pooling = "head";
+    std::string checkpoint, train, test, dataset, split = "auto", out, pooling = "head";
     int k = 5;
     int block = -1;
     ProbeOptions options;
@@ -43,20 +52,67 @@ void embedFolder(Embedder& e, const std::string& dir, std::map<std::string, int>
         throw Error(ErrorCode::Dataset, "no audio files", dir);
 }
 
+// The clips `indices` of a single-label dataset, embedded; labels are the dataset's class indices.
+void embedClips(Embedder& e, const Dataset& ds, const std::vector<std::size_t>& indices,
+                EmbeddingMatrix& m, std::vector<int>& labels) {
+    m.dim = e.dim();
+    for (std::size_t i : indices) {
+        const auto v = e.embedFile(ds.clipPath(i));
+        m.data.insert(m.data.end(), v.begin(), v.end());
+        ++m.rows;
+        labels.push_back(ds.clips[i].labels.front());
+    }
+}
+
 void runProbe(const ProbeArgs& a) {
+    if (a.dataset.empty() == (a.train.empty() || a.test.empty()))
+        throw Error(ErrorCode::InvalidArgument, "give either --dataset or both --train and --test");
     Embedder e = Embedder::fromCheckpoint(a.checkpoint, {.pooling = poolingFromName(a.pooling), .block = a.block});
-    std::map<std::string, int> classes;
+    std::size_t classCount = 0;
     EmbeddingMatrix train, test;
     std::vector<int> trainLabels, testLabels;
-    embedFolder(e, a.train, classes, true, train, trainLabels);
-    embedFolder(e, a.test, classes, false, test, testLabels);
-    const auto probe = LinearProbe::train(train, trainLabels, static_cast<int>(classes.size()), a.options);
+    std::string splitName = "folders";
+    if (!a.dataset.empty()) {
+        const Dataset ds = readDataset(a.dataset);
+        if (ds.multi_label)
+            throw Error(ErrorCode::Dataset, "the probe is single-label; this dataset is multi-label",
+                        a.dataset);
+        const DatasetSplit split = trainSplit(ds, a.split);
+        std::vector<std::size_t> fit = split.train;
+        fit.insert(fit.end(), split.validation.begin(), split.validation.end());
+        if (fit.empty() || split.test.empty())
+            throw Error(ErrorCode::Dataset, "the " + split.name + " split has no train or no test clips",
+                        a.dataset);
+        embedClips(e, ds, fit, train, trainLabels);
+        embedClips(e, ds, split.test, test, testLabels);
+        classCount = ds.classes.size();
+        splitName = split.name;
+    } else {
+        std::map<std::string, int> classes;
+        embedFolder(e, a.train, classes, true, train, trainLabels);
+        embedFolder(e, a.test, classes, false, test, testLabels);
+        classCount = classes.size();
+    }
+    const auto probe = LinearProbe::train(train, trainLabels, static_cast<int>(classCount), a.options);
     const double probeAcc = accuracy(probe.predict(test), testLabels);
     const double knnAcc = accuracy(knnClassify(train, trainLabels, test, a.k), testLabels);
-    std::cout << std::fixed << std::setprecision(4) << classes.size() << " classes, " << train.rows
+    std::cout << std::fixed << std::setprecision(4) << classCount << " classes, " << train.rows
               << " train / " << test.rows << " test embeddings (" << e.dim() << "-d, " << a.pooling
-              << ")\nlinear probe accuracy: " << probeAcc << " (train loss " << probe.trainLoss()
-              << ")\nk-NN (k " << a.k << ") accuracy: " << knnAcc << "\n";
+              << ", split " << splitName << ")\nlinear probe accuracy: " << probeAcc
+              << " (train loss " << probe.trainLoss() << ")\nk-NN (k " << a.k
+              << ") accuracy: " << knnAcc << "\n";
+    if (!a.out.empty()) {
+        const nlohmann::ordered_json report = {
+            {"checkpoint", a.checkpoint}, {"dataset", a.dataset.empty() ? a.train : a.dataset},
+            {"split", splitName}, {"classes", classCount}, {"train_clips", train.rows},
+            {"test_clips", test.rows}, {"embedding_dim", e.dim()}, {"pooling", a.pooling},
+            {"block", a.block}, {"linear_probe_accuracy", probeAcc},
+            {"linear_probe_train_loss", probe.trainLoss()}, {"knn_k", a.k},
+            {"knn_accuracy", knnAcc}};
+        std::filesystem::create_directories(a.out);
+        writeTextAtomically(std::filesystem::path(a.out) / "probe.json", report.dump(1) + "\n");
+        std::cout << "wrote " << (std::filesystem::path(a.out) / "probe.json").string() << "\n";
+    }
 }
 
 }  // namespace
@@ -65,8 +121,14 @@ void addProbeCommand(CLI::App& app) {
     static ProbeArgs a;
     auto* cmd = app.add_subcommand("probe", "Linear probe and k-NN on frozen embeddings");
     cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
-    cmd->add_option("--train", a.train, "Training folder, one sub-folder per class")->required();
-    cmd->add_option("--test", a.test, "Test folder, same classes")->required();
+    cmd->add_option("--train", a.train, "Training folder, one sub-folder per class");
+    cmd->add_option("--test", a.test, "Test folder, same classes");
+    cmd->add_option("--dataset", a.dataset,
+                    "Instead of --train/--test: a dataset in any supported format (train + "
+                    "validation clips fit the probe, test clips score it)");
+    cmd->add_option("--split", a.split, "Split of --dataset: auto, own or group")
+        ->capture_default_str();
+    cmd->add_option("--out", a.out, "Folder for probe.json");
     cmd->add_option("-k", a.k, "Neighbours for k-NN")->capture_default_str();
     cmd->add_option("--pooling", a.pooling, "head (what the classifier reads), cls, dist, cls-dist or patch-mean")->capture_default_str();
     cmd->add_option("--block", a.block, "Block whose output is pooled (-1: final norm)");

@@ -189,3 +189,62 @@ TEST(Clustering, Pca2dKeepsTheMainDirection) {
     }
     EXPECT_THROW(pca2d(EmbeddingMatrix{.rows = 1, .dim = 3, .data = {1, 2, 3}}), Error);
 }
+
+// Fraction of rows whose k nearest rows (Euclidean) in `m` carry the same label.
+double neighbourAgreement(const EmbeddingMatrix& m, const std::vector<int>& labels, int k) {
+    int same = 0;
+    for (std::int64_t i = 0; i < m.rows; ++i) {
+        std::vector<std::pair<float, std::int64_t>> d;
+        for (std::int64_t j = 0; j < m.rows; ++j) {
+            if (j == i)
+                continue;
+            float s = 0;
+            for (int c = 0; c < m.dim; ++c)
+                s += (m.row(i)[c] - m.row(j)[c]) * (m.row(i)[c] - m.row(j)[c]);
+            d.emplace_back(s, j);
+        }
+        std::partial_sort(d.begin(), d.begin() + k, d.end());
+        for (int n = 0; n < k; ++n)
+            same += labels[d[n].second] == labels[i];
+    }
+    return static_cast<double>(same) / static_cast<double>(m.rows * k);
+}
+
+TEST(Clustering, TsneKeepsNeighbourhoodsThatPcaMerges) {
+    // Eight clusters around orthogonal directions of 8-d space: no 2-D linear projection keeps
+    // them apart, t-SNE does.
+    EmbeddingMatrix m;
+    m.dim = 8;
+    std::vector<int> labels;
+    std::mt19937 rng(5);
+    std::normal_distribution<float> noise(0.0f, 0.15f);
+    for (int c = 0; c < 8; ++c)
+        for (int i = 0; i < 30; ++i) {
+            for (int d = 0; d < 8; ++d)
+                m.data.push_back((d == c ? 1.0f : 0.0f) + noise(rng));
+            ++m.rows;
+            labels.push_back(c);
+        }
+    const auto t = tsne2d(m, {.perplexity = 20, .iterations = 500});
+    ASSERT_EQ(t.rows, m.rows);
+    ASSERT_EQ(t.dim, 2);
+    for (float v : t.data)
+        ASSERT_TRUE(std::isfinite(v));
+    const double tsne = neighbourAgreement(t, labels, 5);
+    const double pca = neighbourAgreement(pca2d(m), labels, 5);
+    EXPECT_GT(tsne, 0.95) << "PCA: " << pca;
+    EXPECT_GT(tsne, pca + 0.2);
+    // Deterministic: the same input gives the same map.
+    EXPECT_EQ(tsne2d(m, {.perplexity = 20, .iterations = 500}).data, t.data);
+}
+
+TEST(Clustering, TsneRefusesWhatItCannotDo) {
+    EmbeddingMatrix small{.rows = 2, .dim = 2, .data = {1, 0, 0, 1}};
+    EXPECT_THROW(tsne2d(small), Error);
+    EmbeddingMatrix m{.rows = 10, .dim = 2, .data = std::vector<float>(20, 0.5f)};
+    for (int i = 0; i < 20; ++i)
+        m.data[i] += 0.1f * static_cast<float>(i % 7);
+    EXPECT_THROW(tsne2d(m, {.perplexity = 10}), Error);           // perplexity >= rows
+    EXPECT_THROW(tsne2d(m, {.perplexity = 3, .max_rows = 5}), Error);  // too many rows
+    EXPECT_EQ(tsne2d(m, {.perplexity = 3, .iterations = 50}).rows, 10);
+}

@@ -2,7 +2,7 @@
 // and searches by inner product (= cosine): exact (flat) up to a size threshold, approximate (HNSW)
 // above it; it is saved to and loaded from a folder (index.faiss, index.json, names.txt), written
 // atomically, and a corrupt file or a query of the wrong dimension is a clear Error.
-// Also: k-means (FAISS), cluster purity and adjusted Rand index, and a 2-D PCA projection.
+// Also: k-means (FAISS), cluster purity and adjusted Rand index, and 2-D projections (PCA, t-SNE).
 // Thread-safety: search() is const and may run on several threads; build/load are not shared.
 #pragma once
 
@@ -71,5 +71,18 @@ double clusterPurity(const std::vector<int>& clusters, const std::vector<int>& l
 double adjustedRandIndex(const std::vector<int>& a, const std::vector<int>& b);
 // Rows projected on the first two principal components (rows x 2).
 EmbeddingMatrix pca2d(const EmbeddingMatrix& embeddings);
+
+struct TsneOptions {
+    double perplexity = 30;   // effective neighbours; must be below the number of rows
+    int iterations = 1000;    // the first 250 with early exaggeration
+    double exaggeration = 12;
+    double learning_rate = 0; // 0: max(rows / exaggeration / 4, 50), scikit-learn's "auto"
+    std::int64_t max_rows = 5000;  // exact t-SNE is O(rows^2) in time and memory
+};
+// Exact t-SNE (van der Maaten & Hinton, 2008) of the rows on cosine geometry (rows L2-normalised,
+// squared Euclidean distances), started from the PCA projection, so the result is deterministic.
+// Rows x 2. Error(InvalidArgument) for fewer than 3 rows, more than max_rows, or a perplexity
+// not below the number of rows. LibTorch on the threads configureThreads() set.
+EmbeddingMatrix tsne2d(const EmbeddingMatrix& embeddings, const TsneOptions& options = {});
 
 }  // namespace patchout
