@@ -1,10 +1,14 @@
 // Batch inference throughput: the naive path (each file loaded whole, each window run alone
-// through PaSSTModel::forward, fp32, LibTorch's default threads, no cache) against the Classifier
-// engine (streamed files, windows of many files batched with masks, InferenceMode, configured
-// threads), on synthetic files of mixed length. Prints both times, their ratio, the largest fp32
-// score difference, then the engine in bf16 with its deviation from fp32.
+// through PaSSTModel::forward, fp32, LibTorch's defaults: its default threads and the OpenBLAS
+// kernels OpenBLAS picks itself, no cache) against the Classifier engine (streamed files, windows
+// of many files batched by length with masks, InferenceMode, configured threads, the OpenBLAS
+// kernels selectBlasKernels() picks), on synthetic files of mixed length. The naive path runs in
+// a child process started without patchout's kernel choice (OpenBLAS's kernels are fixed per
+// process); with --same-kernels 1 it runs again in this process, so the ratio without the kernel
+// choice is printed too. Prints the times, ratios, the largest fp32 score difference, then the
+// engine in bf16 with its deviation from fp32.
 //   bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 32]
-//                   [--hop-s 0] [--bf16 1]
+//                   [--hop-s 0] [--bf16 1] [--same-kernels 1]
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
 #include "patchout/classifier.h"
@@ -12,6 +16,8 @@
 #include "patchout/passt.h"
 #include "patchout/system_info.h"
 
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -57,12 +64,87 @@ std::vector<ClipResult> naive(const PaSSTModel& model, const std::vector<fs::pat
     return results;
 }
 
+// Scores of every window of every clip, as the naive child writes them for the parent.
+void writeScores(const fs::path& path, double seconds, const std::string& kernels,
+                 const std::vector<ClipResult>& clips) {
+    std::ofstream out(path, std::ios::binary);
+    out.precision(9);
+    out << seconds << ' ' << kernels << ' ' << clips.size() << '\n';
+    for (const auto& c : clips) {
+        out << c.windows.size() << '\n';
+        for (const auto& w : c.windows) {
+            out << w.scores.size();
+            for (float v : w.scores)
+                out << ' ' << v;
+            out << '\n';
+        }
+    }
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+}
+
+std::vector<ClipResult> readScores(const fs::path& path, double& seconds, std::string& kernels) {
+    std::ifstream in(path);
+    std::size_t clips = 0;
+    in >> seconds >> kernels >> clips;
+    std::vector<ClipResult> out(clips);
+    for (auto& c : out) {
+        std::size_t windows = 0;
+        in >> windows;
+        c.windows.resize(windows);
+        for (auto& w : c.windows) {
+            std::size_t n = 0;
+            in >> n;
+            w.scores.resize(n);
+            for (auto& v : w.scores)
+                in >> v;
+        }
+    }
+    if (!in)
+        throw std::runtime_error("naive run: cannot read " + path.string());
+    return out;
+}
+
+// Runs this program as the naive child: the environment without patchout's OpenBLAS kernel
+// choice, so OpenBLAS picks its kernels as it does for any LibTorch program.
+void runNaiveChild(char** argv, const fs::path& dataDir, const fs::path& scores) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string v = *e;
+        if (v.rfind("OPENBLAS_CORETYPE=", 0) != 0 && v.rfind("PATCHOUT_BLAS_KERNELS_DETECTED=", 0) != 0)
+            env.push_back(v);
+    }
+    env.emplace_back("PATCHOUT_KEEP_BLAS_KERNELS=1");
+    std::vector<std::string> args;
+    for (char** a = argv; *a != nullptr; ++a)
+        args.emplace_back(*a);
+    args.insert(args.end(), {"--naive-data", dataDir.string(), "--naive-scores", scores.string()});
+    auto pointers = [](std::vector<std::string>& v) {
+        std::vector<char*> p;
+        for (auto& s : v)
+            p.push_back(s.data());
+        p.push_back(nullptr);
+        return p;
+    };
+    auto envp = pointers(env);
+    auto argp = pointers(args);
+    std::fflush(stdout);
+    pid_t pid = 0;
+    if (::posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argp.data(), envp.data()) != 0)
+        throw std::runtime_error("cannot start the naive child process");
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("the naive child process failed");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
-    int files = 500, batch = 32, bf16 = 1;
+    int files = 500, batch = 32, bf16 = 1, sameKernels = 1;
     std::string preset = "passt-s";
+    fs::path naiveData, naiveScores;  // set in the naive child
     double minS = 0.5, maxS = 30.0, hopS = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--files")) files = std::max(1, std::atoi(argv[i + 1]));
@@ -72,8 +154,24 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--batch")) batch = std::max(1, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--hop-s")) hopS = std::atof(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--bf16")) bf16 = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--same-kernels")) sameKernels = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--naive-data")) naiveData = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--naive-scores")) naiveScores = argv[i + 1];
     }
     try {
+        if (!naiveScores.empty()) {  // the naive child: LibTorch's defaults, nothing configured
+            std::vector<fs::path> paths;
+            for (int i = 0; i < files; ++i)
+                paths.push_back(naiveData / ("clip" + std::to_string(i) + ".wav"));
+            const auto options = passtPreset(preset);
+            const int window = options.input_frames;
+            const int hop = hopS > 0 ? static_cast<int>(std::lround(hopS * 100.0)) : window;
+            PaSSTModel model(options, 1);
+            const auto t0 = std::chrono::steady_clock::now();
+            const auto reference = naive(model, paths, window, hop);
+            writeScores(naiveScores, since(t0), detectBlas().kernels, reference);
+            return 0;
+        }
         const fs::path dir = fs::temp_directory_path() / ("bench_inference-" + std::to_string(::getpid()));
         fs::create_directories(dir);
         std::mt19937 rng(7);
@@ -97,23 +195,37 @@ int main(int argc, char** argv) {
         std::printf("cpu: %s, %d logical cores, avx512_bf16 %s\n", cpu.model.c_str(), cpu.logical_cores,
                     cpu.avx512_bf16 ? "yes" : "no");
 
-        // Naive first, with LibTorch's default thread settings.
-        PaSSTModel model(options, 1);
-        const int window = options.input_frames;
-        const int hop = hopS > 0 ? static_cast<int>(std::lround(hopS * 100.0)) : window;
-        auto t0 = std::chrono::steady_clock::now();
-        const auto reference = naive(model, paths, window, hop);
-        const double naiveS = since(t0);
+        // Naive first, in a child process with LibTorch's defaults (threads and BLAS kernels).
+        double naiveS = 0;
+        std::string naiveKernels;
+        runNaiveChild(argv, dir, dir / "naive-scores.txt");
+        const auto reference = readScores(dir / "naive-scores.txt", naiveS, naiveKernels);
+        // The same naive path here, on the OpenBLAS kernels this process runs (still LibTorch's
+        // default threads: configureThreads() has not run yet).
+        double naiveHereS = 0;
+        std::vector<ClipResult> referenceHere;
+        if (sameKernels) {
+            PaSSTModel model(options, 1);
+            const int window = options.input_frames;
+            const int hop = hopS > 0 ? static_cast<int>(std::lround(hopS * 100.0)) : window;
+            const auto t = std::chrono::steady_clock::now();
+            referenceHere = naive(model, paths, window, hop);
+            naiveHereS = since(t);
+        }
 
         configureThreads();
         Classifier engine(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
                           {.hop_s = hopS, .batch_size = batch});
-        t0 = std::chrono::steady_clock::now();
+        auto t0 = std::chrono::steady_clock::now();
         const auto fast = engine.classifyFiles(paths);
         const double engineS = since(t0);
         const auto fp32 = comparePrecision(reference, fast);
         const auto st = engine.stats();
-        std::printf("naive  (1 window at a time, fp32, default threads): %.2f s\n", naiveS);
+        const std::string kernels = detectBlas().kernels;
+        std::printf("naive  (1 window at a time, fp32, default threads, OpenBLAS %s kernels): %.2f s\n",
+                    naiveKernels.c_str(), naiveS);
+        if (sameKernels)
+            std::printf("naive  (the same, OpenBLAS %s kernels): %.2f s\n", kernels.c_str(), naiveHereS);
         std::printf("engine (batched %lld windows in %lld batches, %lld masked, fp32): %.2f s "
                     "(model %.2f s, features %.2f s)\n",
                     static_cast<long long>(st.windows), static_cast<long long>(st.batches),
@@ -121,6 +233,11 @@ int main(int argc, char** argv) {
                     st.feature_seconds);
         std::printf("speed-up fp32: %.2fx; max |score diff| vs naive %.2e, top-1 agreement %.4f\n",
                     naiveS / engineS, fp32.max_score_diff, fp32.top1_agreement);
+        if (sameKernels) {
+            const auto here = comparePrecision(referenceHere, fast);
+            std::printf("speed-up fp32 on the same %s kernels: %.2fx; max |score diff| %.2e\n",
+                        kernels.c_str(), naiveHereS / engineS, here.max_score_diff);
+        }
         if (bf16) {
             Classifier half(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
                             {.hop_s = hopS, .batch_size = batch, .bf16 = true});
