@@ -46,13 +46,24 @@ TEST(Files, AtomicWriteReplacesWholeOrNothing) {
                      throw std::runtime_error("disk full");
                  }),
                  Error);
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    EXPECT_EQ(text, "{\"good\": true}");
+    EXPECT_EQ(readTextFile(path), "{\"good\": true}");
     std::size_t files = 0;
     for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(path.parent_path()))
         ++files;
     EXPECT_EQ(files, 1u);  // no temporary file left behind
+}
+
+TEST(Files, ReadTextFileNamesAMissingFile) {
+    test::TempDir dir;
+    writeTextAtomically(dir / "a.txt", std::string("line\0binary\n", 12));
+    EXPECT_EQ(readTextFile(dir / "a.txt"), std::string("line\0binary\n", 12));
+    try {
+        readTextFile(dir / "missing.txt");
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::FileNotFound);
+        EXPECT_NE(std::string(e.what()).find("missing.txt"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Files, FullDiskIsAnIoErrorNamingTheFile) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <string>
 #include <string_view>
 
 namespace patchout {
@@ -21,5 +22,9 @@ void writeTextAtomically(const std::filesystem::path& path, std::string_view tex
 // path and must create the file there.
 void writePathAtomically(const std::filesystem::path& path,
                          const std::function<void(const std::filesystem::path& tmp)>& write);
+
+// The whole file as bytes. Error(FileNotFound) naming `path` when it cannot be opened,
+// Error(Io) when reading fails part-way.
+std::string readTextFile(const std::filesystem::path& path);
 
 }  // namespace patchout

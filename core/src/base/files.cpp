@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -84,6 +85,17 @@ void writeTextAtomically(const fs::path& path, std::string_view text) {
     writeFileAtomically(path, [&](std::ostream& out) {
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
     });
+}
+
+std::string readTextFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(ErrorCode::FileNotFound, "cannot open the file", path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        throw Error(ErrorCode::Io, "cannot read the file", path.string());
+    return text.str();
 }
 
 }  // namespace patchout

@@ -210,12 +210,7 @@ Predictions parsePredictionsCsv(const std::string& text, bool multiLabel,
 }
 
 Predictions readPredictionsCsv(const std::filesystem::path& path, bool multiLabel) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(ErrorCode::FileNotFound, "cannot open the predictions", path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parsePredictionsCsv(text.str(), multiLabel, path.string());
+    return parsePredictionsCsv(readTextFile(path), multiLabel, path.string());
 }
 
 void writePredictionsCsv(const std::filesystem::path& path, const Predictions& p,
