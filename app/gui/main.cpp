@@ -58,6 +58,14 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QApplication::translate("main", "Audio file to open in the Listen view"),
                                  QStringLiteral("[file]"));
+    const QCommandLineOption run(
+        QStringLiteral("run"),
+        QApplication::translate("main", "Run folder to open: its curves in Train, its best model for live classification"),
+        QStringLiteral("dir"));
+    const QCommandLineOption view(
+        QStringLiteral("view"),
+        QApplication::translate("main", "View to show first: listen or train"),
+        QStringLiteral("name"));
     const QCommandLineOption synthetic(
         QStringLiteral("synthetic"),
         QApplication::translate("main", "Start the built-in synthetic source: chirp, sine or noise"),
@@ -79,7 +87,7 @@ int main(int argc, char** argv) {
         QStringLiteral("model"),
         QApplication::translate("main", "Model file for live classification (class bars beside the spectrogram)"),
         QStringLiteral("path"));
-    parser.addOptions({synthetic, liveFile, model, screenshot, delay});
+    parser.addOptions({synthetic, liveFile, model, run, view, screenshot, delay});
     parser.process(app);
 
     MainWindow window;
@@ -100,11 +108,29 @@ int main(int argc, char** argv) {
                 QApplication::exit(2);
             });
         });
-        if (parser.positionalArguments().isEmpty())
+        if (parser.positionalArguments().isEmpty() || QFileInfo(parser.positionalArguments().constFirst()).isDir())
             shoot();
+    }
+    QObject::connect(&window, &MainWindow::runFailed, &window,
+                     [](const QString& message) { std::fprintf(stderr, "%s\n", qPrintable(message)); });
+    const QStringList positional = parser.positionalArguments();
+    const bool positionalRun = !positional.isEmpty() && QFileInfo(positional.constFirst()).isDir();
+    if (parser.isSet(run) || positionalRun) {
+        window.openRun(parser.isSet(run) ? parser.value(run) : positional.constFirst());
+        if (window.currentRun().isEmpty())
+            return 2;  // the reason was printed (runFailed)
     }
     if (parser.isSet(model))
         window.loadModel(parser.value(model));
+    if (parser.isSet(view)) {
+        const QString name = parser.value(view);
+        if (name == QLatin1String("listen"))
+            window.showView(MainWindow::View::Listen);
+        else if (name == QLatin1String("train"))
+            window.showView(MainWindow::View::Train);
+        else
+            parser.showHelp(1);
+    }
 
     if (parser.isSet(synthetic)) {
         const QString name = parser.value(synthetic);
@@ -124,8 +150,8 @@ int main(int argc, char** argv) {
         choice.kind = patchout::ui::SourceKind::File;
         choice.stream_path = QFileInfo(parser.value(liveFile)).absoluteFilePath().toStdString();
         QTimer::singleShot(0, &window, [&window, choice] { window.startLive(choice); });
-    } else if (!parser.positionalArguments().isEmpty()) {
-        const QString path = parser.positionalArguments().constFirst();
+    } else if (!positional.isEmpty() && !positionalRun) {
+        const QString path = positional.constFirst();
         QTimer::singleShot(0, &window, [&window, path] { window.openAudio(path); });
     }
     return QApplication::exec();

@@ -3,9 +3,12 @@
 #include "audio_player.h"
 #include "audio_worker.h"
 
+#include "patchout/error.h"
+#include "patchout/run_folder.h"
 #include "patchout/system_info.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
+#include "patchout/ui/train_view.h"
 
 #include <QAction>
 #include <QApplication>
@@ -19,6 +22,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QFormLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -39,11 +43,12 @@
 namespace patchout::ui {
 namespace {
 
-QString firstLocalFile(const QMimeData* mime) {
+// The first dropped local file or folder.
+QString firstLocalPath(const QMimeData* mime) {
     if (mime == nullptr || !mime->hasUrls())
         return {};
     for (const QUrl& url : mime->urls())
-        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+        if (url.isLocalFile() && QFileInfo::exists(url.toLocalFile()))
             return url.toLocalFile();
     return {};
 }
@@ -63,8 +68,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_sidebar->setSpacing(2);
     m_stack = new QStackedWidget(this);
     m_listen = new ListenView(this);
+    m_train = new TrainView(this);
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaVolume), tr("Listen")));
     m_stack->addWidget(m_listen);
+    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Train")));
+    m_stack->addWidget(m_train);
+    m_runWatcher = new QFileSystemWatcher(this);
+    m_runReload.setSingleShot(true);
+    m_runReload.setInterval(300);
+    connect(&m_runReload, &QTimer::timeout, this, &MainWindow::reloadRunCurves);
+    connect(m_runWatcher, &QFileSystemWatcher::fileChanged, this, [this] { m_runReload.start(); });
+    connect(m_runWatcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_runReload.start(); });
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     m_sidebar->setCurrentRow(0);
     auto* central = new QWidget(this);
@@ -235,6 +249,13 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open audio…"), this, [this] { Q_EMIT m_listen->openFileRequested(); });
     open->setShortcut(QKeySequence::Open);
+    QAction* openRunAction = file->addAction(tr("Open r&un folder…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Open run folder"), m_runDir.isEmpty() ? QDir::homePath() : QFileInfo(m_runDir).path());
+        if (!dir.isEmpty())
+            openRun(dir);
+    });
+    openRunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_recentMenu = file->addMenu(tr("Open &recent"));
     rebuildRecentMenu();
     file->addSeparator();
@@ -263,8 +284,10 @@ void MainWindow::buildMenus() {
     model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    QAction* showListen = view->addAction(tr("&Listen"), this, [this] { m_sidebar->setCurrentRow(0); });
+    QAction* showListen = view->addAction(tr("&Listen"), this, [this] { showView(View::Listen); });
     showListen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction* showTrain = view->addAction(tr("&Train"), this, [this] { showView(View::Train); });
+    showTrain->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -279,7 +302,9 @@ void MainWindow::buildMenus() {
 void MainWindow::rebuildRecentMenu() {
     m_recentMenu->clear();
     for (const QString& path : m_settings.recent_files) {
-        QAction* a = m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openAudio(path); });
+        const bool run = QFileInfo(path).isDir();
+        const QString name = run ? tr("%1 (run)").arg(QFileInfo(path).fileName()) : QFileInfo(path).fileName();
+        QAction* a = m_recentMenu->addAction(name, this, [this, path] { openPath(path); });
         a->setToolTip(path);
         a->setStatusTip(QDir::toNativeSeparators(path));
     }
@@ -476,17 +501,83 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (!firstLocalFile(event->mimeData()).isEmpty())
+    if (!firstLocalPath(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QString path = firstLocalFile(event->mimeData());
+    const QString path = firstLocalPath(event->mimeData());
     if (path.isEmpty())
         return;
     event->acceptProposedAction();
-    m_sidebar->setCurrentRow(0);
-    openAudio(path);
+    openPath(path);
+}
+
+void MainWindow::openPath(const QString& path) {
+    if (QFileInfo(path).isDir()) {
+        openRun(path);
+    } else {
+        showView(View::Listen);
+        openAudio(path);
+    }
+}
+
+void MainWindow::showView(View view) { m_sidebar->setCurrentRow(static_cast<int>(view)); }
+
+MainWindow::View MainWindow::currentView() const { return static_cast<View>(m_stack->currentIndex()); }
+
+void MainWindow::openRun(const QString& dir) {
+    const QString path = QFileInfo(dir).absoluteFilePath();
+    RunFolder run;
+    try {
+        run = readRunFolder(path.toStdString());
+    } catch (const Error& e) {
+        const QString message = tr("Cannot open the run folder: %1").arg(QString::fromStdString(e.what()));
+        statusBar()->showMessage(message);
+        Q_EMIT runFailed(message);
+        return;
+    }
+    if (!m_runWatcher->files().isEmpty())
+        m_runWatcher->removePaths(m_runWatcher->files());
+    if (!m_runWatcher->directories().isEmpty())
+        m_runWatcher->removePaths(m_runWatcher->directories());
+    m_runDir = path;
+    m_runPlannedEpochs = run.planned_epochs;
+    // The folder is watched for metrics.jsonl to appear, the file for lines appended to it.
+    m_runWatcher->addPath(path);
+    if (QFileInfo::exists(path + QStringLiteral("/metrics.jsonl")))
+        m_runWatcher->addPath(path + QStringLiteral("/metrics.jsonl"));
+    m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs);
+    if (!run.best_checkpoint.empty())
+        loadModel(QString::fromStdString(run.best_checkpoint.string()));
+    m_settings.addRecentFile(path);
+    rebuildRecentMenu();
+    saveSettings();
+    showView(View::Train);
+    setWindowTitle(tr("%1 — Patchout Workbench").arg(QFileInfo(path).fileName()));
+    statusBar()->showMessage(
+        run.best_checkpoint.empty()
+            ? tr("Run %1: no checkpoint yet").arg(QDir::toNativeSeparators(path))
+            : tr("Run %1: its best model classifies live sources in Listen").arg(QDir::toNativeSeparators(path)),
+        8000);
+    Q_EMIT runOpened(path);
+}
+
+void MainWindow::reloadRunCurves() {
+    if (m_runDir.isEmpty())
+        return;
+    const QString metrics = m_runDir + QStringLiteral("/metrics.jsonl");
+    if (!QFileInfo::exists(metrics))
+        return;
+    // Atomic replacements (and a file that appeared) drop out of the watch list: add it again.
+    if (!m_runWatcher->files().contains(metrics))
+        m_runWatcher->addPath(metrics);
+    try {
+        m_train->setRun(QFileInfo(m_runDir).fileName(), readTrainingCurves(metrics.toStdString()),
+                        m_runPlannedEpochs);
+    } catch (const Error& e) {
+        statusBar()->showMessage(tr("Cannot read the run's curves: %1").arg(QString::fromStdString(e.what())));
+    }
 }
 
 }  // namespace patchout::ui

@@ -1,6 +1,8 @@
-// The workbench's main window: a sidebar of views (Listen for now), menus with shortcuts, recent
-// files, a status bar with job progress and cancel, drag and drop of audio files, and the audio
-// worker thread that feeds the Listen view. Closing during a job asks, then stops it cleanly.
+// The workbench's main window: a sidebar of views (Listen, Train), menus with shortcuts, recent
+// files and run folders, a status bar with job progress and cancel, drag and drop of audio files
+// and run folders, and the audio worker thread that feeds the Listen view. Opening a run folder
+// shows its curves in Train (re-read while the run writes them) and loads its best model for live
+// classification. Closing during a job asks, then stops it cleanly.
 #pragma once
 
 #include "patchout/audio_source.h"
@@ -10,7 +12,9 @@
 
 #include <QMainWindow>
 #include <QThread>
+#include <QTimer>
 
+class QFileSystemWatcher;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -23,6 +27,7 @@ namespace patchout::ui {
 class AudioPlayer;
 class AudioWorker;
 class ListenView;
+class TrainView;
 struct SourceChoice;
 
 class MainWindow : public QMainWindow {
@@ -31,7 +36,13 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    enum class View { Listen, Train };
+
     ListenView* listenView() const noexcept { return m_listen; }
+    TrainView* trainView() const noexcept { return m_train; }
+    void showView(View view);
+    View currentView() const;
+    QString currentRun() const { return m_runDir; }
     AudioPlayer* player() const noexcept { return m_player; }
     // A file load, a live stream or a recording is running.
     bool busy() const noexcept { return m_jobRunning || m_streaming || m_recording; }
@@ -46,12 +57,17 @@ public Q_SLOTS:
     void showPreferences();
     // Loads a model file for live classification (the class bars beside the spectrogram).
     void loadModel(const QString& path);
+    // Opens a run folder: Train shows its curves, its best model is loaded for live
+    // classification. A folder that is not a run is reported (runFailed), nothing else changes.
+    void openRun(const QString& dir);
 
 Q_SIGNALS:
     // A file is decoded and shown (path), or could not be (message).
     void fileShown(const QString& path);
     void fileFailed(const QString& message);
     void modelLoaded(const QString& path);
+    void runOpened(const QString& dir);
+    void runFailed(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -69,11 +85,17 @@ private:
     void setJobRunning(bool running, const QString& what = {});
     void stopWorkerAndWait();
     void saveSettings();
-
+    void reloadRunCurves();
+    void openPath(const QString& path);  // a run folder or an audio file
     WorkbenchSettings m_settings;
     QListWidget* m_sidebar = nullptr;
     QStackedWidget* m_stack = nullptr;
     ListenView* m_listen = nullptr;
+    TrainView* m_train = nullptr;
+    QFileSystemWatcher* m_runWatcher = nullptr;
+    QTimer m_runReload;  // coalesces the watcher's bursts of change signals
+    QString m_runDir;
+    int m_runPlannedEpochs = 0;
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;
     QLabel* m_jobLabel = nullptr;

@@ -13,6 +13,7 @@
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/spectrogram_view.h"
+#include "patchout/ui/train_view.h"
 
 #include <QApplication>
 #include <QDir>
@@ -29,6 +30,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QLineSeries>
 
 #include <cmath>
 
@@ -69,6 +71,34 @@ void answerNextMessageBox(QMessageBox::StandardButton button, QString* text = nu
         }
     });
     poll->start();
+}
+
+QString epochLine(int epoch, double accuracy) {
+    return QStringLiteral("{\"type\":\"step\",\"epoch\":%1,\"step\":%2,\"loss\":%3,\"lr\":0.001}\n"
+                          "{\"type\":\"epoch\",\"epoch\":%1,\"step\":%2,\"train_loss\":%3,\"lr\":0.001,"
+                          "\"validation\":{\"examples\":20,\"loss\":%3,\"accuracy\":%4},\"seconds\":2.5}\n")
+        .arg(epoch)
+        .arg(epoch * 10)
+        .arg(2.0 / epoch)
+        .arg(accuracy);
+}
+
+// A run folder as `patchout train` leaves it after `epochs` epochs, with a real best model.
+void writeRunFolder(const QString& run, int epochs) {
+    QDir().mkpath(run + QStringLiteral("/checkpoints"));
+    QFile config(run + QStringLiteral("/config.json"));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(R"({"options":{"preset":"passt-micro","epochs":10},"dataset":{"root":"/data","classes":["a","b"]}})");
+    config.close();
+    QFile metrics(run + QStringLiteral("/metrics.jsonl"));
+    QVERIFY(metrics.open(QIODevice::WriteOnly));
+    for (int e = 1; e <= epochs; ++e)
+        metrics.write(epochLine(e, 0.4 + 0.1 * e).toUtf8());
+    metrics.close();
+    patchout::PaSSTOptions o = patchout::passtPreset("passt-micro");
+    o.num_classes = 2;
+    patchout::saveModel((run + QStringLiteral("/checkpoints/best.safetensors")).toStdString(),
+                        patchout::PaSSTModel(o, 2), {"a", "b"}, {{"task", "single-label"}});
 }
 
 }  // namespace
@@ -317,6 +347,62 @@ private Q_SLOTS:
         refused.setAccepted(false);
         QApplication::sendEvent(&window, &refused);
         QVERIFY(!refused.isAccepted());
+        QTRY_VERIFY(!window.busy());
+    }
+
+    void windowOpensRunFolderAndFollowsIt() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        writeRunFolder(run, 3);
+        MainWindow window;
+        QSignalSpy opened(&window, &MainWindow::runOpened);
+        QSignalSpy model(&window, &MainWindow::modelLoaded);
+        window.openRun(run);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(window.currentRun(), QFileInfo(run).absoluteFilePath());
+        QCOMPARE(window.currentView(), MainWindow::View::Train);
+        QVERIFY(window.trainView()->hasRun());
+        QCOMPARE(window.trainView()->accuracySeries()->count(), 3);
+        QVERIFY2(window.trainView()->summary().contains(QStringLiteral("epoch 3 of 10")),
+                 qPrintable(window.trainView()->summary()));
+        // The best model is loaded for live classification.
+        QVERIFY(model.wait(10000));
+        QVERIFY(model.at(0).at(0).toString().endsWith(QStringLiteral("best.safetensors")));
+        // A training still running appends epochs: the curves follow.
+        QFile metrics(run + QStringLiteral("/metrics.jsonl"));
+        QVERIFY(metrics.open(QIODevice::Append));
+        metrics.write(epochLine(4, 0.9).toUtf8());
+        metrics.close();
+        QTRY_COMPARE_WITH_TIMEOUT(window.trainView()->accuracySeries()->count(), 4, 5000);
+    }
+
+    void droppedRunFolderOpensAndOtherFoldersAreRefused() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        writeRunFolder(run, 2);
+        const QString other = dir.filePath(QStringLiteral("not-a-run"));
+        QDir().mkpath(other);
+        MainWindow window;
+        QSignalSpy opened(&window, &MainWindow::runOpened);
+        QSignalSpy failed(&window, &MainWindow::runFailed);
+        auto drop = [&window](const QString& path) {
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(path)});
+            QDragEnterEvent enter(QPoint(300, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &enter);
+            QVERIFY(enter.isAccepted());
+            QDropEvent event(QPoint(300, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &event);
+        };
+        drop(other);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("not a run folder")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QVERIFY(window.currentRun().isEmpty());
+        QVERIFY(!window.trainView()->hasRun());
+        drop(run);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(window.trainView()->accuracySeries()->count(), 2);
         QTRY_VERIFY(!window.busy());
     }
 

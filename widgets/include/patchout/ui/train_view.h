@@ -1,0 +1,59 @@
+// The Train view: a run's learning curves. Left, the training loss at every logged step with the
+// validation loss at each epoch's last step; right, the validation accuracy per epoch with the
+// best epoch marked; above them a summary (epochs done of planned, best accuracy, time per
+// epoch). It draws the TrainingCurves it is given: the app reads metrics.jsonl (again while a run
+// is still writing it) and calls setRun(). Thread-safety: GUI thread only.
+#pragma once
+
+#include "patchout/run_folder.h"
+
+#include <QWidget>
+
+class QLabel;
+class QStackedWidget;
+
+QT_BEGIN_NAMESPACE
+class QChart;
+class QChartView;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace patchout::ui {
+
+class TrainView : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainView(QWidget* parent = nullptr);
+
+    // `title` names the run (its folder); `plannedEpochs` 0 when unknown.
+    void setRun(const QString& title, const TrainingCurves& curves, int plannedEpochs = 0);
+    // No run: the view says how to open one.
+    void clear();
+    bool hasRun() const noexcept { return m_hasRun; }
+
+    QString summary() const;
+    QLineSeries* trainLossSeries() const noexcept { return m_trainLoss; }
+    QLineSeries* validationLossSeries() const noexcept { return m_valLoss; }
+    QLineSeries* accuracySeries() const noexcept { return m_accuracy; }
+    QScatterSeries* bestEpochSeries() const noexcept { return m_best; }
+    QValueAxis* accuracyAxis() const noexcept { return m_accuracyY; }
+
+private:
+    QLabel* m_summary = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    QChartView* m_lossView = nullptr;
+    QChartView* m_accuracyView = nullptr;
+    QLineSeries* m_trainLoss = nullptr;
+    QLineSeries* m_valLoss = nullptr;
+    QLineSeries* m_accuracy = nullptr;
+    QScatterSeries* m_best = nullptr;
+    QValueAxis* m_stepX = nullptr;
+    QValueAxis* m_lossY = nullptr;
+    QValueAxis* m_epochX = nullptr;
+    QValueAxis* m_accuracyY = nullptr;
+    bool m_hasRun = false;
+};
+
+}  // namespace patchout::ui

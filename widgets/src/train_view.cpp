@@ -1,0 +1,198 @@
+#include "patchout/ui/train_view.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QStackedWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace patchout::ui {
+namespace {
+
+QChartView* makeChart(const QString& title, QValueAxis* x, QValueAxis* y, QWidget* parent) {
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    auto* view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(320, 240);
+    return view;
+}
+
+void attach(QChart* chart, QXYSeries* series, QValueAxis* x, QValueAxis* y) {
+    chart->addSeries(series);
+    series->attachAxis(x);
+    series->attachAxis(y);
+}
+
+// An axis range with a little room, never empty.
+void fit(QValueAxis* axis, double lo, double hi, double floor = -INFINITY) {
+    if (!(hi > lo)) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    const double pad = 0.05 * (hi - lo);
+    axis->setRange(std::max(floor, lo - pad), hi + pad);
+    axis->applyNiceNumbers();
+}
+
+}  // namespace
+
+TrainView::TrainView(QWidget* parent) : QWidget(parent) {
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_stepX = new QValueAxis;
+    m_stepX->setTitleText(tr("step"));
+    m_stepX->setLabelFormat(QStringLiteral("%d"));
+    m_lossY = new QValueAxis;
+    m_lossY->setTitleText(tr("loss"));
+    m_epochX = new QValueAxis;
+    m_epochX->setTitleText(tr("epoch"));
+    m_epochX->setLabelFormat(QStringLiteral("%d"));
+    m_accuracyY = new QValueAxis;
+    m_accuracyY->setTitleText(tr("accuracy (%)"));
+    m_accuracyY->setLabelFormat(QStringLiteral("%.0f"));
+
+    m_lossView = makeChart(tr("Loss"), m_stepX, m_lossY, this);
+    m_accuracyView = makeChart(tr("Validation accuracy"), m_epochX, m_accuracyY, this);
+    m_trainLoss = new QLineSeries;
+    m_trainLoss->setName(tr("training (logged steps)"));
+    m_valLoss = new QLineSeries;
+    m_valLoss->setName(tr("validation (per epoch)"));
+    m_valLoss->setPointsVisible(true);
+    m_accuracy = new QLineSeries;
+    m_accuracy->setName(tr("validation accuracy"));
+    m_accuracy->setPointsVisible(true);
+    m_best = new QScatterSeries;
+    m_best->setName(tr("best epoch"));
+    m_best->setMarkerSize(12);
+    m_best->setColor(QColor(220, 50, 47));
+    attach(m_lossView->chart(), m_trainLoss, m_stepX, m_lossY);
+    attach(m_lossView->chart(), m_valLoss, m_stepX, m_lossY);
+    attach(m_accuracyView->chart(), m_accuracy, m_epochX, m_accuracyY);
+    attach(m_accuracyView->chart(), m_best, m_epochX, m_accuracyY);
+
+    auto* charts = new QWidget(this);
+    auto* row = new QHBoxLayout(charts);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_lossView, 1);
+    row->addWidget(m_accuracyView, 1);
+    auto* empty = new QLabel(tr("No run open.\nFile > Open run folder… (Ctrl+Shift+O) or drop a run "
+                                "folder on the window: the folder `patchout train --out` or "
+                                "`patchout demo` writes."),
+                             this);
+    empty->setAlignment(Qt::AlignCenter);
+    empty->setWordWrap(true);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(empty);
+    m_stack->addWidget(charts);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_stack, 1);
+    clear();
+}
+
+void TrainView::clear() {
+    m_hasRun = false;
+    m_trainLoss->clear();
+    m_valLoss->clear();
+    m_accuracy->clear();
+    m_best->clear();
+    m_summary->clear();
+    m_stack->setCurrentIndex(0);
+}
+
+void TrainView::setRun(const QString& title, const TrainingCurves& curves, int plannedEpochs) {
+    QList<QPointF> train, validation, accuracy;
+    double lossLo = INFINITY, lossHi = -INFINITY;
+    auto lossPoint = [&](QList<QPointF>& to, double x, double loss) {
+        if (!std::isfinite(loss))
+            return;
+        to.append({x, loss});
+        lossLo = std::min(lossLo, loss);
+        lossHi = std::max(lossHi, loss);
+    };
+    for (const auto& s : curves.steps)
+        lossPoint(train, static_cast<double>(s.step), s.loss);
+    int bestEpoch = 0;
+    double best = -1, seconds = 0;
+    int timed = 0;
+    for (const auto& e : curves.epochs) {
+        lossPoint(validation, static_cast<double>(e.step), e.validation_loss);
+        if (std::isfinite(e.validation_accuracy)) {
+            accuracy.append({static_cast<double>(e.epoch), 100.0 * e.validation_accuracy});
+            if (e.validation_accuracy > best) {
+                best = e.validation_accuracy;
+                bestEpoch = e.epoch;
+            }
+        }
+        if (std::isfinite(e.seconds)) {
+            seconds += e.seconds;
+            ++timed;
+        }
+    }
+    m_trainLoss->replace(train);
+    m_valLoss->replace(validation);
+    m_accuracy->replace(accuracy);
+    m_best->clear();
+    if (bestEpoch > 0)
+        m_best->append(bestEpoch, 100.0 * best);
+
+    const double lastStep = curves.steps.empty() && curves.epochs.empty()
+                                ? 1.0
+                                : static_cast<double>(std::max(
+                                      curves.steps.empty() ? 0 : curves.steps.back().step,
+                                      curves.epochs.empty() ? 0 : curves.epochs.back().step));
+    m_stepX->setRange(0, std::max(1.0, lastStep));
+    m_stepX->applyNiceNumbers();
+    if (std::isfinite(lossLo))
+        fit(m_lossY, lossLo, lossHi, 0.0);
+    const int epochs = curves.epochs.empty() ? 0 : curves.epochs.back().epoch;
+    m_epochX->setRange(0, std::max({1, epochs, plannedEpochs}));
+    m_epochX->applyNiceNumbers();
+    double accLo = 100, accHi = 0;
+    for (const auto& p : accuracy) {
+        accLo = std::min(accLo, p.y());
+        accHi = std::max(accHi, p.y());
+    }
+    if (accuracy.isEmpty())
+        m_accuracyY->setRange(0, 100);
+    else
+        m_accuracyY->setRange(std::max(0.0, std::floor(accLo / 10) * 10), std::min(100.0, std::ceil(accHi / 10) * 10 + 5));
+
+    QString text = QStringLiteral("<b>%1</b> &mdash; ").arg(title.toHtmlEscaped());
+    text += plannedEpochs > 0 ? tr("epoch %1 of %2").arg(epochs).arg(plannedEpochs)
+                              : tr("%1 epochs").arg(epochs);
+    if (!curves.steps.empty())
+        text += tr(", %1 steps").arg(curves.steps.back().step);
+    if (bestEpoch > 0)
+        text += tr(", best validation accuracy %1% at epoch %2")
+                    .arg(100.0 * best, 0, 'f', 1)
+                    .arg(bestEpoch);
+    else if (!curves.epochs.empty())
+        text += tr(", no validation clips");
+    if (timed > 0)
+        text += tr(", %1 s per epoch").arg(seconds / timed, 0, 'f', 1);
+    if (curves.epochs.empty() && curves.steps.empty())
+        text += tr(", nothing logged yet");
+    m_summary->setText(text);
+    m_hasRun = true;
+    m_stack->setCurrentIndex(1);
+}
+
+QString TrainView::summary() const { return m_summary->text(); }
+
+}  // namespace patchout::ui
