@@ -1,13 +1,16 @@
 // `patchout demo`: the README's main job on built-in data. It speaks the digits with espeak-ng,
 // writes the recording and its PaSST log-mel picture, generates the synth-words dataset, trains
 // passt-micro on it (a few minutes on 2 cores; --quick: a few steps), reports the accuracy on the
-// voices training never heard, and opens the workbench when a display is available (else prints
+// voices training never heard, evaluates the best model on them into the run's eval/ folder, and
+// opens the workbench on the recording and the run when a display is available (else prints
 // where the run folder is).
 #include "commands.h"
 #include "output.h"
 #include "progress_bar.h"
 
 #include "patchout/audio_file.h"
+#include "patchout/classifier.h"
+#include "patchout/evaluate.h"
 #include "patchout/features.h"
 #include "patchout/resampler.h"
 #include "patchout/speech.h"
@@ -89,6 +92,18 @@ fs::path trainDemo(const DemoArgs& a) {
                 static_cast<long long>(r.steps));
     if (a.quick)
         std::cout << "(--quick trains a few steps only: the accuracy above is not the demo's)\n";
+    // The run's eval/ folder: what `patchout eval` writes, for the best model on the test voices
+    // (the workbench's Evaluate view and report.md read it).
+    InferOptions infer;
+    infer.pad_with_silence = true;  // as the trainer pads short clips
+    Classifier classifier = Classifier::fromCheckpoint(r.best_checkpoint, infer);
+    const Predictions predictions = predictDataset(classifier, ds, split.test);
+    const EvaluationReport report = computeReport(predictions);
+    writeReport(run / "eval", predictions, report, nullptr);
+    std::printf("Best model (epoch by validation voices) on the test voices: %.1f%%, macro F1 %.3f; "
+                "report in %s\n",
+                100.0 * report.accuracy, report.classification.macro.f1,
+                fs::absolute(run / "eval" / "report.md").c_str());
     std::cout << "Run folder: " << fs::absolute(run).string() << "\n";
     return run;
 }
@@ -128,14 +143,18 @@ void runDemo(const DemoArgs& a) {
     const fs::path gui = siblingProgram("patchout-workbench");
     const char* display = std::getenv("DISPLAY");
     if (!a.noGui && display != nullptr && *display != '\0' && fs::exists(gui)) {
-        std::cout << "Opening the workbench on " << wav.string() << "\n";
+        std::cout << "Opening the workbench on " << wav.string() << " and the run\n";
         std::cout.flush();
-        ::execl(gui.c_str(), gui.c_str(), fs::absolute(wav).c_str(), static_cast<char*>(nullptr));
+        const std::string runArg = fs::absolute(run).string();
+        ::execl(gui.c_str(), gui.c_str(), "--run", runArg.c_str(), "--view", "listen",
+                fs::absolute(wav).c_str(), static_cast<char*>(nullptr));
         std::cerr << "could not start " << gui.string() << "\n";
     } else {
         std::cout << "No display (or --no-gui): the run folder is " << fs::absolute(run).string()
-                  << " (model in checkpoints/best.safetensors); run " << gui.string() << " "
-                  << wav.string() << " on a desktop.\n";
+                  << " (model in checkpoints/best.safetensors, evaluation in eval/); on a "
+                     "desktop run "
+                  << gui.string() << " --run " << fs::absolute(run).string() << " " << wav.string()
+                  << "\n";
     }
 }
 

@@ -256,6 +256,10 @@ void addTrainCommand(CLI::App& app) {
     field(cmd, a, "timeout_s", &TrainOptions::timeout_s, "Seconds to wait for a peer process");
     augmentField(cmd, a, "mixup_alpha", &AugmentOptions::mixup_alpha, "Mixup Beta(a, a); 0: off");
     augmentField(cmd, a, "mixup_prob", &AugmentOptions::mixup_prob, "Fraction of steps mixed");
+    augmentField(cmd, a, "waveform_mixup_alpha", &AugmentOptions::waveform_mixup_alpha,
+                 "Mixup of the audio before its features, Beta(a, a); 0: off");
+    augmentField(cmd, a, "waveform_mixup_prob", &AugmentOptions::waveform_mixup_prob,
+                 "Fraction of clips mixed on the waveform");
     augmentField(cmd, a, "roll_frames", &AugmentOptions::roll_frames, "Random roll (frames)");
     augmentField(cmd, a, "gain_db", &AugmentOptions::gain_db, "Random gain (+- dB)");
     augmentField(cmd, a, "time_masks", &AugmentOptions::time_masks, "SpecAugment time masks");

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
         QStringLiteral("dir"));
     const QCommandLineOption view(
         QStringLiteral("view"),
-        QApplication::translate("main", "View to show first: listen or train"),
+        QApplication::translate("main", "View to show first: listen, train or evaluate"),
         QStringLiteral("name"));
     const QCommandLineOption synthetic(
         QStringLiteral("synthetic"),
@@ -100,15 +100,26 @@ int main(int argc, char** argv) {
         auto shoot = [&window, shotPath, delayMs] {
             QTimer::singleShot(delayMs, &window, [&window, shotPath] { screenshotAndQuit(&window, shotPath); });
         };
-        QObject::connect(&window, &MainWindow::fileShown, &window, shoot);
-        // A file that cannot be opened still gives a picture (of the error), but a failing exit.
-        QObject::connect(&window, &MainWindow::fileFailed, &window, [&window, shotPath] {
+        // The picture is taken once what the view shows is there: the file, the evaluation.
+        const bool fileFirst = !parser.positionalArguments().isEmpty() &&
+                               !QFileInfo(parser.positionalArguments().constFirst()).isDir();
+        const bool evaluationFirst = !fileFirst && parser.value(view) == QLatin1String("evaluate");
+        if (fileFirst)
+            QObject::connect(&window, &MainWindow::fileShown, &window, shoot);
+        else if (evaluationFirst)
+            QObject::connect(&window, &MainWindow::evaluationShown, &window, shoot);
+        // A file or an evaluation that cannot be read still gives a picture (of the error), but a
+        // failing exit.
+        auto failed = [&window, shotPath] {
             QTimer::singleShot(200, &window, [&window, shotPath] {
                 window.grab().save(shotPath, "PNG");
                 QApplication::exit(2);
             });
-        });
-        if (parser.positionalArguments().isEmpty() || QFileInfo(parser.positionalArguments().constFirst()).isDir())
+        };
+        QObject::connect(&window, &MainWindow::fileFailed, &window, failed);
+        if (evaluationFirst)
+            QObject::connect(&window, &MainWindow::evaluationFailed, &window, failed);
+        if (!fileFirst && !evaluationFirst)
             shoot();
     }
     QObject::connect(&window, &MainWindow::runFailed, &window,
@@ -128,6 +139,8 @@ int main(int argc, char** argv) {
             window.showView(MainWindow::View::Listen);
         else if (name == QLatin1String("train"))
             window.showView(MainWindow::View::Train);
+        else if (name == QLatin1String("evaluate"))
+            window.showView(MainWindow::View::Evaluate);
         else
             parser.showHelp(1);
     }

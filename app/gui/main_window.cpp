@@ -4,9 +4,11 @@
 #include "audio_worker.h"
 
 #include "patchout/error.h"
+#include "patchout/report.h"
 #include "patchout/run_folder.h"
 #include "patchout/system_info.h"
 #include "patchout/ui/class_bars.h"
+#include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/train_view.h"
 
@@ -39,6 +41,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <memory>
 
 namespace patchout::ui {
 namespace {
@@ -73,6 +76,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_stack->addWidget(m_listen);
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Train")));
     m_stack->addWidget(m_train);
+    m_evaluate = new EvaluateView(this);
+    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Evaluate")));
+    m_stack->addWidget(m_evaluate);
     m_runWatcher = new QFileSystemWatcher(this);
     m_runReload.setSingleShot(true);
     m_runReload.setInterval(300);
@@ -219,6 +225,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+    if (m_evalThread)
+        m_evalThread->wait();  // its result is posted to this window: let it finish first
     stopWorkerAndWait();
 }
 
@@ -288,6 +296,8 @@ void MainWindow::buildMenus() {
     showListen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     QAction* showTrain = view->addAction(tr("&Train"), this, [this] { showView(View::Train); });
     showTrain->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    QAction* showEvaluate = view->addAction(tr("&Evaluate"), this, [this] { showView(View::Evaluate); });
+    showEvaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -550,6 +560,12 @@ void MainWindow::openRun(const QString& dir) {
     m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs);
     if (!run.best_checkpoint.empty())
         loadModel(QString::fromStdString(run.best_checkpoint.string()));
+    if (run.eval_dir.empty()) {
+        m_evaluate->clear();
+        Q_EMIT evaluationFailed(tr("The run has no evaluation yet: patchout eval --checkpoint "
+                                   "RUN/checkpoints/best.safetensors --dataset DATA --out RUN/eval"));
+    } else
+        loadEvaluation(QString::fromStdString(run.eval_dir.string()), run.multi_label);
     m_settings.addRecentFile(path);
     rebuildRecentMenu();
     saveSettings();
@@ -561,6 +577,39 @@ void MainWindow::openRun(const QString& dir) {
             : tr("Run %1: its best model classifies live sources in Listen").arg(QDir::toNativeSeparators(path)),
         8000);
     Q_EMIT runOpened(path);
+}
+
+void MainWindow::loadEvaluation(const QString& evalDir, bool multiLabel) {
+    if (m_evalThread)
+        m_evalThread->wait();
+    // 100 000 clips x 527 classes take seconds to score: off the GUI thread.
+    m_evalThread = QThread::create([this, evalDir, multiLabel] {
+        try {
+            auto predictions = std::make_shared<Predictions>(
+                readPredictionsCsv((evalDir + QStringLiteral("/predictions.csv")).toStdString(), multiLabel));
+            auto report = std::make_shared<EvaluationReport>(computeReport(*predictions));
+            QMetaObject::invokeMethod(
+                this,
+                [this, evalDir, predictions, report] {
+                    m_evaluate->setReport(QFileInfo(evalDir).dir().dirName() + QStringLiteral("/eval"), *report,
+                                          *predictions);
+                    Q_EMIT evaluationShown(evalDir);
+                },
+                Qt::QueuedConnection);
+        } catch (const Error& e) {
+            const QString message = tr("Cannot show the evaluation: %1").arg(QString::fromStdString(e.what()));
+            QMetaObject::invokeMethod(
+                this,
+                [this, message] {
+                    m_evaluate->clear();
+                    statusBar()->showMessage(message);
+                    Q_EMIT evaluationFailed(message);
+                },
+                Qt::QueuedConnection);
+        }
+    });
+    connect(m_evalThread, &QThread::finished, m_evalThread, &QObject::deleteLater);
+    m_evalThread->start();
 }
 
 void MainWindow::reloadRunCurves() {

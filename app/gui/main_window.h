@@ -1,7 +1,8 @@
-// The workbench's main window: a sidebar of views (Listen, Train), menus with shortcuts, recent
-// files and run folders, a status bar with job progress and cancel, drag and drop of audio files
-// and run folders, and the audio worker thread that feeds the Listen view. Opening a run folder
-// shows its curves in Train (re-read while the run writes them) and loads its best model for live
+// The workbench's main window: a sidebar of views (Listen, Train, Evaluate), menus with
+// shortcuts, recent files and run folders, a status bar with job progress and cancel, drag and
+// drop of audio files and run folders, and the audio worker thread that feeds the Listen view.
+// Opening a run folder shows its curves in Train (re-read while the run writes them), its eval/
+// folder in Evaluate (the report computed on a worker thread) and loads its best model for live
 // classification. Closing during a job asks, then stops it cleanly.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include "workbench_settings.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QThread>
 #include <QTimer>
 
@@ -26,6 +28,7 @@ namespace patchout::ui {
 
 class AudioPlayer;
 class AudioWorker;
+class EvaluateView;
 class ListenView;
 class TrainView;
 struct SourceChoice;
@@ -36,10 +39,11 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    enum class View { Listen, Train };
+    enum class View { Listen, Train, Evaluate };
 
     ListenView* listenView() const noexcept { return m_listen; }
     TrainView* trainView() const noexcept { return m_train; }
+    EvaluateView* evaluateView() const noexcept { return m_evaluate; }
     void showView(View view);
     View currentView() const;
     QString currentRun() const { return m_runDir; }
@@ -68,6 +72,9 @@ Q_SIGNALS:
     void modelLoaded(const QString& path);
     void runOpened(const QString& dir);
     void runFailed(const QString& message);
+    // The run's eval/ folder is shown in Evaluate (dir), or could not be read (message).
+    void evaluationShown(const QString& dir);
+    void evaluationFailed(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -87,11 +94,14 @@ private:
     void saveSettings();
     void reloadRunCurves();
     void openPath(const QString& path);  // a run folder or an audio file
+    void loadEvaluation(const QString& evalDir, bool multiLabel);
     WorkbenchSettings m_settings;
     QListWidget* m_sidebar = nullptr;
     QStackedWidget* m_stack = nullptr;
     ListenView* m_listen = nullptr;
     TrainView* m_train = nullptr;
+    EvaluateView* m_evaluate = nullptr;
+    QPointer<QThread> m_evalThread;  // reads predictions.csv and computes the report
     QFileSystemWatcher* m_runWatcher = nullptr;
     QTimer m_runReload;  // coalesces the watcher's bursts of change signals
     QString m_runDir;

@@ -1,5 +1,5 @@
 // The batch loader: shapes and layout, crop/pad, seeded order and crops, class-balanced sampling,
-// sharding, background errors and cancellation.
+// sharding, background errors and cancellation, mixup on waveforms.
 #include "data_support.h"
 #include "patchout/batch_loader.h"
 #include "patchout/error.h"
@@ -88,6 +88,61 @@ TEST(BatchLoader, ShapesLayoutAndTargets) {
     BatchLoader dropping(ds, all(ds), cache, {.batch_size = 3, .frames = 20, .drop_last = true});
     EXPECT_EQ(dropping.batchesPerEpoch(), 2u);
     EXPECT_EQ(epoch(dropping, 0).size(), 2u);
+}
+
+TEST(BatchLoader, WaveformMixupMixesAudioAndTargets) {
+    // Class 0 hums at 500 Hz, class 1 whistles at 6 kHz: a mixed item has both in its features.
+    TempDir dir;
+    std::string csv = "filename,label\n";
+    for (int i = 0; i < 4; ++i) {
+        writeTone(dir / "ds" / ("low" + std::to_string(i) + ".wav"), 500, 0.5, 16000);
+        writeTone(dir / "ds" / ("high" + std::to_string(i) + ".wav"), 6000, 0.5, 16000);
+        csv += "low" + std::to_string(i) + ".wav,low\nhigh" + std::to_string(i) + ".wav,high\n";
+    }
+    test::writeText(dir / "ds" / "labels.csv", csv);
+    const Dataset ds = readDataset(dir / "ds");
+    FeatureCache cache(dir / "cache", smallFeatures());
+    const BatchLoaderOptions options{.batch_size = 8, .frames = 40, .shuffle = false, .random_crop = false,
+                                     .seed = 5, .waveform_mixup_alpha = 1.0, .waveform_mixup_prob = 1.0};
+    BatchLoader loader(ds, all(ds), cache, options);
+    const Batch b = epoch(loader, 0).at(0);
+    // The loudest bin of each pure tone.
+    auto loudestBin = [&](std::size_t clip) {
+        const Features f = cache.get(ds.clipPath(clip));
+        int best = 0;
+        for (int bin = 1; bin < f.n_bins; ++bin)
+            if (f.at(bin, 10) > f.at(best, 10))
+                best = bin;
+        return best;
+    };
+    const int low = ds.classes[0] == "low" ? 0 : 1;
+    std::size_t lowClip = 0, highClip = 0;
+    for (std::size_t c = 0; c < ds.clips.size(); ++c)
+        (ds.clips[c].labels[0] == low ? lowClip : highClip) = c;
+    const int lowBin = loudestBin(lowClip), highBin = loudestBin(highClip);
+    ASSERT_NE(lowBin, highBin);
+    const float pureHighAtLowBin = cache.get(ds.clipPath(highClip)).at(lowBin, 10);
+    int mixed = 0;
+    for (int i = 0; i < b.size; ++i) {
+        const float own = b.targets[i * 2 + b.labels[i]], other = b.targets[i * 2 + 1 - b.labels[i]];
+        EXPECT_NEAR(own + other, 1.0f, 1e-6f);
+        EXPECT_GE(own, 0.5f);  // lambda = max(lambda, 1 - lambda) goes to the item's own clip
+        if (other > 0.05f && b.labels[i] != low) {
+            // A whistle mixed with a hum: the hum's band is lit, unlike in any pure whistle.
+            ++mixed;
+            const float atLowBin = b.features[(static_cast<std::size_t>(i) * b.n_bins + lowBin) * 40 + 10];
+            EXPECT_GT(atLowBin, pureHighAtLowBin + 1.0f) << "item " << i << " target " << other;
+        }
+    }
+    EXPECT_GT(mixed, 0);
+    // Seeded: the same epoch twice gives the same batch.
+    BatchLoader again(ds, all(ds), cache, options);
+    const Batch b2 = epoch(again, 0).at(0);
+    EXPECT_EQ(b2.features, b.features);
+    EXPECT_EQ(b2.targets, b.targets);
+    BatchLoaderOptions bad = options;
+    bad.waveform_mixup_prob = 1.5;
+    EXPECT_THROW(bad.validate(), Error);
 }
 
 TEST(BatchLoader, CropOrPadAndSilence) {

@@ -10,6 +10,8 @@
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
 #include "patchout/passt.h"
+#include "patchout/report.h"
+#include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/spectrogram_view.h"
@@ -31,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QLineSeries>
+#include <QTableWidget>
 
 #include <cmath>
 
@@ -374,6 +377,41 @@ private Q_SLOTS:
         metrics.write(epochLine(4, 0.9).toUtf8());
         metrics.close();
         QTRY_COMPARE_WITH_TIMEOUT(window.trainView()->accuracySeries()->count(), 4, 5000);
+    }
+
+    void runEvaluationIsScoredOffTheGuiThread() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        writeRunFolder(run, 2);
+        patchout::Predictions p;
+        p.classes = {"a", "b"};
+        p.scores.n_classes = 2;
+        for (int i = 0; i < 6; ++i) {
+            p.files.push_back("clip" + std::to_string(i) + ".wav");
+            p.labels.push_back({i % 2});
+            p.scores.values.insert(p.scores.values.end(), {i == 5 ? 0.8 : (i % 2 ? 0.3 : 0.7), i == 5 ? 0.2 : (i % 2 ? 0.7 : 0.3)});
+            ++p.scores.n_samples;
+        }
+        patchout::writePredictionsCsv((run + QStringLiteral("/eval/predictions.csv")).toStdString(), p);
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::evaluationShown);
+        window.openRun(run);
+        QVERIFY(shown.wait(10000));
+        QVERIFY(window.evaluateView()->hasReport());
+        QVERIFY2(window.evaluateView()->summary().contains(QStringLiteral("6 clips")),
+                 qPrintable(window.evaluateView()->summary()));
+        QCOMPARE(window.evaluateView()->failureTable()->rowCount(), 1);  // clip 5: b called a
+        // A damaged predictions.csv is reported, the view emptied, nothing crashes.
+        QFile bad(run + QStringLiteral("/eval/predictions.csv"));
+        QVERIFY(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        bad.write("file,true,a,b\nclip0.wav,a,not-a-number,0.1\n");
+        bad.close();
+        QSignalSpy failed(&window, &MainWindow::evaluationFailed);
+        window.openRun(run);
+        QVERIFY(failed.wait(10000));
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("predictions.csv:2")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QVERIFY(!window.evaluateView()->hasReport());
     }
 
     void droppedRunFolderOpensAndOtherFoldersAreRefused() {

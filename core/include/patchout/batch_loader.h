@@ -1,6 +1,8 @@
 // Batches for training and evaluation without LibTorch in the interface: a worker thread reads
 // clips through the FeatureCache, crops or pads them to the model's frames (random crop seeded by
 // (seed, epoch, position)) and queues finished batches (bounded) while the trainer computes.
+// With waveform mixup, an item's audio is mixed with another clip's before its features are
+// computed (PaSST's recipe; those items bypass the cache).
 // Batches are flat float vectors [B, n_bins, frames] (bin-major, the layout PaSST takes) plus
 // multi-hot targets; the trainer wraps them in tensors. Class-balanced sampling draws clips with
 // replacement, weighted by the inverse frequency of their labels (multi-label: summed).
@@ -28,6 +30,12 @@ struct BatchLoaderOptions {
     int shard_index = 0;         // this process reads every shard_count-th item from shard_index
     int shard_count = 1;
     std::uint64_t seed = 0;
+    // Mixup on waveforms: with probability waveform_mixup_prob an item's audio a is mixed with
+    // the audio b of a random clip of the epoch, l a + (1 - l) b (b cropped or zero-padded to a's
+    // length at a random place), l ~ Beta(alpha, alpha), l = max(l, 1 - l); targets mix alike.
+    // 0: off.
+    double waveform_mixup_alpha = 0;
+    double waveform_mixup_prob = 1.0;
 
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };

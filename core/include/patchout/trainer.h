@@ -20,7 +20,7 @@ namespace patchout {
 
 class FeatureCache;
 
-// Augmentations of the log-mel batch while training (never at validation). Each is off at 0.
+// Augmentations while training (never at validation). Each is off at 0.
 struct AugmentOptions {
     double mixup_alpha = 0.3;      // lambda ~ Beta(a, a), lambda = max(lambda, 1 - lambda)
     double mixup_prob = 1.0;       // fraction of steps that mix (the whole batch with a permutation)
@@ -33,6 +33,11 @@ struct AugmentOptions {
     // Shift along the frequency axis by up to +- this many bins (edge bins repeated): a change of
     // vocal-tract length or pitch, what tells one voice from another.
     int freq_shift_bins = 0;
+    // Mixup on the waveforms, before the features are computed (PaSST mixes audio): the batch
+    // loader mixes an item with a random clip of the epoch, lambda ~ Beta(a, a), lambda =
+    // max(lambda, 1 - lambda). Off at 0; independent of the feature mixup above.
+    double waveform_mixup_alpha = 0;
+    double waveform_mixup_prob = 1.0;
 
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };

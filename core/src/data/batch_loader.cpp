@@ -1,6 +1,7 @@
 #include "patchout/batch_loader.h"
 
 #include "data/portable_random.h"
+#include "patchout/audio_file.h"
 #include "patchout/error.h"
 
 #include <algorithm>
@@ -25,6 +26,10 @@ void BatchLoaderOptions::validate() const {
         bad("prefetch_batches must be >= 1");
     if (shard_count < 1 || shard_index < 0 || shard_index >= shard_count)
         bad("shard_index must be in 0..shard_count-1");
+    if (!(waveform_mixup_alpha >= 0))
+        bad("waveform_mixup_alpha must be >= 0");
+    if (!(waveform_mixup_prob >= 0 && waveform_mixup_prob <= 1))
+        bad("waveform_mixup_prob must be in [0, 1]");
 }
 
 float silenceValue(const FeatureOptions& o) {
@@ -73,6 +78,7 @@ struct BatchLoader::Impl {
     int n_classes = 0;
     int n_bins = 0;
     float pad = 0;
+    std::unique_ptr<FeatureExtractor> extractor;  // waveform mixup: features of the mixes
 
     std::mutex mutex;
     std::condition_variable changed;
@@ -131,6 +137,39 @@ struct BatchLoader::Impl {
         done = true;
     }
 
+    // The features of item k (clip p) of epoch e: from the cache, or, when waveform mixup picks
+    // the item, of its audio mixed with a random clip's (then `target` is mixed too).
+    Features itemFeatures(int e, std::size_t k, const std::vector<std::size_t>& pos, std::size_t p,
+                          std::vector<float>& target) {
+        if (options.waveform_mixup_alpha <= 0 || pos.size() < 2)
+            return cache->get(paths[p]);
+        std::mt19937_64 rng(data::mixSeed(options.seed, static_cast<std::uint64_t>(e), 0x31c0000000ULL + k));
+        if (data::uniform01(rng) >= options.waveform_mixup_prob)
+            return cache->get(paths[p]);
+        const std::size_t q = pos[data::uniformIndex(rng, pos.size())];
+        double lambda = data::betaSample(rng, options.waveform_mixup_alpha);
+        lambda = std::max(lambda, 1.0 - lambda);
+        const LoadOptions load{.target_rate = cache->options().sample_rate};
+        Waveform a = loadAudio(paths[p], load);
+        const Waveform b = loadAudio(paths[q], load);
+        const std::size_t na = a.samples.size(), nb = b.samples.size();
+        // b's window: a random stretch of it when longer, placed at a random place when shorter.
+        const std::size_t from = nb > na ? data::uniformIndex(rng, nb - na + 1) : 0;
+        const std::size_t at = nb < na ? data::uniformIndex(rng, na - nb + 1) : 0;
+        const auto l = static_cast<float>(lambda);
+        for (std::size_t i = 0; i < na; ++i)
+            a.samples[i] *= l;
+        for (std::size_t i = 0; i < std::min(na, nb); ++i)
+            a.samples[at + i] += (1.f - l) * b.samples[from + i];
+        for (auto& t : target)
+            t *= l;
+        for (int c : labels[q])
+            target[static_cast<std::size_t>(c)] += 1.f - l;
+        if (!extractor)
+            extractor = std::make_unique<FeatureExtractor>(cache->options());
+        return extractor->compute(a);
+    }
+
     void run(int e) {
         try {
             const auto pos = order(e);
@@ -150,7 +189,10 @@ struct BatchLoader::Impl {
                             return;
                     }
                     const std::size_t p = pos[k];
-                    const Features f = cache->get(paths[p]);
+                    std::vector<float> target(static_cast<std::size_t>(n_classes), 0.f);
+                    for (int l : labels[p])
+                        target[static_cast<std::size_t>(l)] = 1.f;
+                    const Features f = itemFeatures(e, k, pos, p, target);
                     if (batch.n_bins == 0)
                         batch.n_bins = f.n_bins;
                     int offset = 0;
@@ -162,9 +204,6 @@ struct BatchLoader::Impl {
                     }
                     const auto item = cropOrPad(f, options.frames, offset, pad);
                     batch.features.insert(batch.features.end(), item.begin(), item.end());
-                    std::vector<float> target(static_cast<std::size_t>(n_classes), 0.f);
-                    for (int l : labels[p])
-                        target[static_cast<std::size_t>(l)] = 1.f;
                     batch.targets.insert(batch.targets.end(), target.begin(), target.end());
                     batch.labels.push_back(labels[p].empty() ? -1 : labels[p].front());
                     batch.clips.push_back(indices[p]);

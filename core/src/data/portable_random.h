@@ -55,6 +55,14 @@ inline double standardNormal(std::mt19937_64& rng) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
+// Beta(a, a) from two gamma draws (mixup's lambda). std::gamma_distribution: the same on every
+// libstdc++, not across standard libraries.
+inline double betaSample(std::mt19937_64& rng, double a) {
+    std::gamma_distribution<double> g(a, 1.0);
+    const double x = g(rng), y = g(rng);
+    return x + y > 0 ? x / (x + y) : 0.5;
+}
+
 template <typename T>
 void portableShuffle(std::vector<T>& v, std::mt19937_64& rng) {
     for (std::size_t i = v.size(); i > 1; --i)

@@ -1,5 +1,7 @@
 #include "train/augment.h"
 
+#include "data/portable_random.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -27,11 +29,7 @@ double featureUnitsPerDb(const FeatureOptions& f) {
     return 0.0;
 }
 
-double betaSample(std::mt19937_64& rng, double a) {
-    std::gamma_distribution<double> g(a, 1.0);
-    const double x = g(rng), y = g(rng);
-    return x + y > 0 ? x / (x + y) : 0.5;
-}
+double betaSample(std::mt19937_64& rng, double a) { return data::betaSample(rng, a); }
 
 void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const FeatureOptions& f,
              std::mt19937_64& rng) {

@@ -92,7 +92,9 @@ json augmentJson(const AugmentOptions& a) {
             {"roll_frames", a.roll_frames},       {"gain_db", a.gain_db},
             {"time_masks", a.time_masks},         {"time_mask_frames", a.time_mask_frames},
             {"freq_masks", a.freq_masks},         {"freq_mask_bins", a.freq_mask_bins},
-            {"freq_shift_bins", a.freq_shift_bins}};
+            {"freq_shift_bins", a.freq_shift_bins},
+            {"waveform_mixup_alpha", a.waveform_mixup_alpha},
+            {"waveform_mixup_prob", a.waveform_mixup_prob}};
 }
 
 json optionsJson(const TrainOptions& o) {
@@ -420,6 +422,10 @@ void AugmentOptions::validate() const {
         bad("augment.freq_masks and freq_mask_bins must be >= 0");
     if (freq_shift_bins < 0)
         bad("augment.freq_shift_bins must be >= 0");
+    if (!(waveform_mixup_alpha >= 0))
+        bad("augment.waveform_mixup_alpha must be >= 0");
+    if (!(waveform_mixup_prob >= 0 && waveform_mixup_prob <= 1))
+        bad("augment.waveform_mixup_prob must be in [0, 1]");
 }
 
 void TrainOptions::validate() const {
@@ -521,6 +527,8 @@ TrainOptions trainOptionsFromJson(const std::string& text, const TrainOptions& b
         ar.field("freq_masks", o.augment.freq_masks);
         ar.field("freq_mask_bins", o.augment.freq_mask_bins);
         ar.field("freq_shift_bins", o.augment.freq_shift_bins);
+        ar.field("waveform_mixup_alpha", o.augment.waveform_mixup_alpha);
+        ar.field("waveform_mixup_prob", o.augment.waveform_mixup_prob);
         ar.finish();
     }
     r.field("seed", o.seed);
@@ -734,6 +742,8 @@ TrainResult train(const Dataset& dataset, const DatasetSplit& split, const Train
     lo.shard_index = o.rank;
     lo.shard_count = o.world_size;
     lo.seed = o.seed;
+    lo.waveform_mixup_alpha = o.augment.waveform_mixup_alpha;
+    lo.waveform_mixup_prob = o.augment.waveform_mixup_prob;
     BatchLoader loader(dataset, split.train, cache, lo);
     // Ranks must take the same number of steps: the shortest shard decides.
     const std::int64_t batchesPerEpoch =

@@ -1,0 +1,98 @@
+// The Evaluate view: the dashboard of an evaluation (what `patchout eval` writes into a run's
+// eval/ folder). A confusion matrix (rows true, columns predicted, coloured by the share of the
+// true class, counts in the cells, hover read-out; a click selects the row's class), ROC and
+// precision-recall curves of the selected class with its AUC and AP, a per-class table
+// (precision, recall, F1, support, ROC-AUC, AP; click a row to select the class), the most
+// confident failures, and a summary line. It draws the EvaluationReport it is given; the app
+// reads predictions.csv and computes the report. Thread-safety: GUI thread only.
+#pragma once
+
+#include "patchout/report.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QStackedWidget;
+class QTableWidget;
+
+QT_BEGIN_NAMESPACE
+class QChartView;
+class QLineSeries;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace patchout::ui {
+
+// Rows are true classes, columns predicted; the colour is the row-normalised share (viridis),
+// the count is written in cells large enough to hold it.
+class ConfusionMatrixView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ConfusionMatrixView(QWidget* parent = nullptr);
+    void setMatrix(const ConfusionMatrix& matrix, const QStringList& labels);
+    const ConfusionMatrix& matrix() const noexcept { return m_matrix; }
+    // The cell of (true, predicted) in widget coordinates; empty when out of range.
+    QRect cellRect(int trueClass, int predicted) const;
+    // What the mouse shows over the cell at `pos` ("" outside the matrix).
+    QString readoutAt(const QPoint& pos) const;
+    QString readout() const { return m_readout; }
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void classClicked(int trueClass);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    QRect matrixRect() const;
+    int cellAt(const QPoint& pos, int* trueClass, int* predicted) const;
+    ConfusionMatrix m_matrix;
+    std::vector<double> m_shares;
+    QStringList m_labels;
+    QString m_readout;
+};
+
+class EvaluateView : public QWidget {
+    Q_OBJECT
+public:
+    explicit EvaluateView(QWidget* parent = nullptr);
+
+    // `predictions` name the failure cases' files; `title` names the evaluation (its folder).
+    void setReport(const QString& title, const EvaluationReport& report, const Predictions& predictions);
+    void clear();
+    bool hasReport() const noexcept { return m_hasReport; }
+
+    // The class whose ROC and PR curves are shown.
+    void selectClass(int cls);
+    int selectedClass() const;
+
+    QString summary() const;
+    ConfusionMatrixView* confusionView() const noexcept { return m_confusion; }
+    QLineSeries* rocSeries() const noexcept { return m_roc; }
+    QLineSeries* prSeries() const noexcept { return m_pr; }
+    QTableWidget* classTable() const noexcept { return m_classes; }
+    QTableWidget* failureTable() const noexcept { return m_failures; }
+    QString curveTitle() const;
+
+private:
+    QLabel* m_summary = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    ConfusionMatrixView* m_confusion = nullptr;
+    QComboBox* m_classChoice = nullptr;
+    QChartView* m_rocView = nullptr;
+    QChartView* m_prView = nullptr;
+    QLineSeries* m_roc = nullptr;
+    QLineSeries* m_rocChance = nullptr;
+    QLineSeries* m_pr = nullptr;
+    QTableWidget* m_classes = nullptr;
+    QTableWidget* m_failures = nullptr;
+    EvaluationReport m_report;
+    bool m_hasReport = false;
+};
+
+}  // namespace patchout::ui
