@@ -31,6 +31,14 @@
         <source>Model file for live classification (class bars beside the spectrogram)</source>
         <translation>Modelldatei für die Live-Klassifikation (Klassenbalken neben dem Spektrogramm)</translation>
     </message>
+    <message>
+        <source>Run folder to open: its curves in Train, its best model for live classification</source>
+        <translation>Zu öffnender Lauf-Ordner: seine Kurven in Training, sein bestes Modell für die Live-Klassifikation</translation>
+    </message>
+    <message>
+        <source>View to show first: listen, train or evaluate</source>
+        <translation>Zuerst gezeigte Ansicht: listen, train oder evaluate</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::AudioPlayer</name>
@@ -107,6 +115,130 @@
     <message>
         <source>No model loaded (Listen &gt; Load model…, Ctrl+M)</source>
         <translation>Kein Modell geladen (Hören &gt; Modell laden…, Strg+M)</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::ConfusionMatrixView</name>
+    <message>
+        <source>Rows: true class; columns: predicted class. Colour: share of the row. Click a row to show its class&apos;s curves.</source>
+        <translation>Zeilen: wahre Klasse; Spalten: vorhergesagte Klasse. Farbe: Anteil an der Zeile. Ein Klick auf eine Zeile zeigt die Kurven ihrer Klasse.</translation>
+    </message>
+    <message>
+        <source>true %1, predicted %2: %3 clips (%4 of %1)</source>
+        <translation>wahr %1, vorhergesagt %2: %3 Clips (%4 von %1)</translation>
+    </message>
+    <message>
+        <source>No confusion matrix (multi-label evaluation)</source>
+        <translation>Keine Konfusionsmatrix (Multi-Label-Auswertung)</translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation>vorhergesagt</translation>
+    </message>
+    <message>
+        <source>true</source>
+        <translation>wahr</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::EvaluateView</name>
+    <message>
+        <source>false positive rate</source>
+        <translation>Falsch-positiv-Rate</translation>
+    </message>
+    <message>
+        <source>true positive rate</source>
+        <translation>Richtig-positiv-Rate</translation>
+    </message>
+    <message>
+        <source>recall</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <source>precision</source>
+        <translation>Präzision</translation>
+    </message>
+    <message>
+        <source>Class whose one-against-the-rest curves are shown</source>
+        <translation>Klasse, deren Eine-gegen-alle-Kurven gezeigt werden</translation>
+    </message>
+    <message>
+        <source>Class:</source>
+        <translation>Klasse:</translation>
+    </message>
+    <message>
+        <source>class</source>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>support</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>ROC-AUC</source>
+        <translation>ROC-AUC</translation>
+    </message>
+    <message>
+        <source>AP</source>
+        <translation>AP</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>true</source>
+        <translation>wahr</translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation>vorhergesagt</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>score of the true class</source>
+        <translation>Wert der wahren Klasse</translation>
+    </message>
+    <message>
+        <source>Per class</source>
+        <translation>Je Klasse</translation>
+    </message>
+    <message>
+        <source>Most confident failures</source>
+        <translation>Sicherste Fehler</translation>
+    </message>
+    <message>
+        <source>No evaluation open.
+Open a run folder whose eval/ folder `patchout eval --out RUN/eval` (or `patchout demo`) wrote.</source>
+        <translation>Keine Auswertung geöffnet.
+Öffnen Sie einen Lauf-Ordner, dessen eval/-Ordner `patchout eval --out RUN/eval` (oder `patchout demo`) geschrieben hat.</translation>
+    </message>
+    <message>
+        <source>%1 clips, %2 classes</source>
+        <translation>%1 Clips, %2 Klassen</translation>
+    </message>
+    <message>
+        <source>, mAP %1, macro ROC-AUC %2, subset accuracy %3</source>
+        <translation>, mAP %1, Makro-ROC-AUC %2, Teilmengen-Genauigkeit %3</translation>
+    </message>
+    <message>
+        <source>, accuracy %1, balanced accuracy %2, macro F1 %3, macro ROC-AUC %4, mAP %5</source>
+        <translation>, Genauigkeit %1, balancierte Genauigkeit %2, Makro-F1 %3, Makro-ROC-AUC %4, mAP %5</translation>
+    </message>
+    <message>
+        <source>ROC of %1 (AUC %2)</source>
+        <translation>ROC von %1 (AUC %2)</translation>
+    </message>
+    <message>
+        <source>Precision-recall of %1 (AP %2)</source>
+        <translation>Präzision-Recall von %1 (AP %2)</translation>
     </message>
 </context>
 <context>
@@ -471,6 +603,58 @@ Anhalten und beenden?</translation>
         <source>Model files (*.safetensors)</source>
         <translation>Modelldateien (*.safetensors)</translation>
     </message>
+    <message>
+        <source>Train</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>Auswertung</translation>
+    </message>
+    <message>
+        <source>Open r&amp;un folder…</source>
+        <translation>La&amp;uf-Ordner öffnen…</translation>
+    </message>
+    <message>
+        <source>Open run folder</source>
+        <translation>Lauf-Ordner öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Training</translation>
+    </message>
+    <message>
+        <source>&amp;Evaluate</source>
+        <translation>&amp;Auswertung</translation>
+    </message>
+    <message>
+        <source>%1 (run)</source>
+        <translation>%1 (Lauf)</translation>
+    </message>
+    <message>
+        <source>Cannot open the run folder: %1</source>
+        <translation>Der Lauf-Ordner lässt sich nicht öffnen: %1</translation>
+    </message>
+    <message>
+        <source>The run has no evaluation yet: patchout eval --checkpoint RUN/checkpoints/best.safetensors --dataset DATA --out RUN/eval</source>
+        <translation>Der Lauf hat noch keine Auswertung: patchout eval --checkpoint RUN/checkpoints/best.safetensors --dataset DATA --out RUN/eval</translation>
+    </message>
+    <message>
+        <source>Run %1: no checkpoint yet</source>
+        <translation>Lauf %1: noch kein Checkpoint</translation>
+    </message>
+    <message>
+        <source>Run %1: its best model classifies live sources in Listen</source>
+        <translation>Lauf %1: sein bestes Modell klassifiziert Live-Quellen in Hören</translation>
+    </message>
+    <message>
+        <source>Cannot show the evaluation: %1</source>
+        <translation>Die Auswertung lässt sich nicht anzeigen: %1</translation>
+    </message>
+    <message>
+        <source>Cannot read the run&apos;s curves: %1</source>
+        <translation>Die Kurven des Laufs lassen sich nicht lesen: %1</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::SpectrogramView</name>
@@ -493,6 +677,83 @@ Anhalten und beenden?</translation>
     <message>
         <source>s</source>
         <translation>s</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::TrainView</name>
+    <message>
+        <source>step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>Epoche</translation>
+    </message>
+    <message>
+        <source>accuracy (%)</source>
+        <translation>Genauigkeit (%)</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>Validierungsgenauigkeit</translation>
+    </message>
+    <message>
+        <source>training (logged steps)</source>
+        <translation>Training (protokollierte Schritte)</translation>
+    </message>
+    <message>
+        <source>validation (per epoch)</source>
+        <translation>Validierung (je Epoche)</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>Validierungsgenauigkeit</translation>
+    </message>
+    <message>
+        <source>best epoch</source>
+        <translation>beste Epoche</translation>
+    </message>
+    <message>
+        <source>No run open.
+File &gt; Open run folder… (Ctrl+Shift+O) or drop a run folder on the window: the folder `patchout train --out` or `patchout demo` writes.</source>
+        <translation>Kein Lauf geöffnet.
+Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf das Fenster ziehen: den Ordner, den `patchout train --out` oder `patchout demo` schreibt.</translation>
+    </message>
+    <message>
+        <source>epoch %1 of %2</source>
+        <translation>Epoche %1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 epochs</source>
+        <translation>%1 Epochen</translation>
+    </message>
+    <message>
+        <source>, %1 steps</source>
+        <translation>, %1 Schritte</translation>
+    </message>
+    <message>
+        <source>, best validation accuracy %1% at epoch %2</source>
+        <translation>, beste Validierungsgenauigkeit %1% in Epoche %2</translation>
+    </message>
+    <message>
+        <source>, no validation clips</source>
+        <translation>, keine Validierungs-Clips</translation>
+    </message>
+    <message>
+        <source>, %1 s per epoch</source>
+        <translation>, %1 s je Epoche</translation>
+    </message>
+    <message>
+        <source>, nothing logged yet</source>
+        <translation>, noch nichts protokolliert</translation>
     </message>
 </context>
 </TS>

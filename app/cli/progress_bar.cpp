@@ -53,11 +53,23 @@ void ProgressBar::update(const Progress& p) {
     std::string bar(static_cast<std::size_t>(width), ' ');
     for (int i = 0; i < static_cast<int>(frac * width); ++i)
         bar[static_cast<std::size_t>(i)] = '=';
-    std::snprintf(line, sizeof line,
-                  "%s [%s] step %lld/%lld  %s  loss %.4f  lr %.2e  %.1f ex/s  ETA %s",
-                  m_label.c_str(), bar.c_str(), static_cast<long long>(p.step),
-                  static_cast<long long>(p.total), p.message.c_str(), metric("loss"), metric("lr"),
-                  metric("examples_per_s"), formatDuration(metric("eta_s")).c_str());
+    // Only what the job reports: a training step has loss, lr and throughput; other jobs
+    // (speaking a dataset, scoring clips) count steps.
+    const bool training = std::isfinite(metric("loss"));
+    std::string text = m_label + " [" + bar + "] " + (training ? "step " : "") + std::to_string(p.step) + "/" +
+                       std::to_string(p.total) + "  " + p.message;
+    auto add = [&](const char* key, const char* format, double scale = 1.0) {
+        if (const double v = metric(key); std::isfinite(v)) {
+            std::snprintf(line, sizeof line, format, scale * v);
+            text += line;
+        }
+    };
+    add("loss", "  loss %.4f");
+    add("lr", "  lr %.2e");
+    add("examples_per_s", "  %.1f ex/s");
+    if (std::isfinite(metric("eta_s")))
+        text += "  ETA " + formatDuration(metric("eta_s"));
+    std::snprintf(line, sizeof line, "%s", text.c_str());
     if (m_tty) {
         std::cerr << "\r\033[K" << line << std::flush;
         m_open = true;
