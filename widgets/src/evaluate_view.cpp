@@ -62,15 +62,25 @@ QChartView* curveChart(QLineSeries* series, QLineSeries* extra, const QString& x
     return view;
 }
 
-QTableWidgetItem* numberItem(double value, int decimals) {
-    auto* item = new QTableWidgetItem;
-    if (std::isfinite(value))
-        item->setData(Qt::DisplayRole, std::round(value * std::pow(10.0, decimals)) / std::pow(10.0, decimals));
-    else
-        item->setText(QStringLiteral("–"));
-    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return item;
-}
+// A number shown with a fixed number of decimals that sorts by its value.
+class NumberItem : public QTableWidgetItem {
+public:
+    NumberItem(double value, int decimals)
+        : QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("–")),
+          m_value(std::isfinite(value) ? value : -INFINITY) {
+        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    bool operator<(const QTableWidgetItem& other) const override {
+        if (const auto* n = dynamic_cast<const NumberItem*>(&other))
+            return m_value < n->m_value;
+        return QTableWidgetItem::operator<(other);
+    }
+
+private:
+    double m_value;
+};
+
+QTableWidgetItem* numberItem(double value, int decimals) { return new NumberItem(value, decimals); }
 
 QString percent(double v) { return QStringLiteral("%1%").arg(100.0 * v, 0, 'f', 1); }
 
@@ -255,7 +265,8 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
         t->setSelectionBehavior(QAbstractItemView::SelectRows);
         t->setSelectionMode(QAbstractItemView::SingleSelection);
         t->verticalHeader()->hide();
-        t->horizontalHeader()->setStretchLastSection(true);
+        t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        t->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);  // class / file
     }
     auto* tabs = new QTabWidget(this);
     tabs->addTab(m_classes, tr("Per class"));
@@ -342,7 +353,6 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
         m_classes->setItem(c, 6, numberItem(rank.average_precision, 3));
     }
     m_classes->setSortingEnabled(true);
-    m_classes->resizeColumnsToContents();
 
     auto labelsOf = [&](std::size_t clip) {
         QStringList names;
@@ -361,7 +371,6 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
         m_failures->setItem(i, 3, numberItem(f.predicted_score, 3));
         m_failures->setItem(i, 4, numberItem(f.true_score, 3));
     }
-    m_failures->resizeColumnsToContents();
 
     {
         const QSignalBlocker block(m_classChoice);

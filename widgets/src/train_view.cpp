@@ -35,6 +35,16 @@ void attach(QChart* chart, QXYSeries* series, QValueAxis* x, QValueAxis* y) {
     series->attachAxis(y);
 }
 
+// Ticks at 1, 2 or 5 x 10^k, about `ticks` of them over [0, span].
+void niceTicks(QValueAxis* axis, double span, int ticks = 5) {
+    const double raw = std::max(span, 1.0) / ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    const double step = raw / magnitude < 1.5 ? 1 : raw / magnitude < 3.5 ? 2 : raw / magnitude < 7.5 ? 5 : 10;
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(std::max(1.0, step * magnitude));
+}
+
 // An axis range with a little room, never empty.
 void fit(QValueAxis* axis, double lo, double hi, double floor = -INFINITY) {
     if (!(hi > lo)) {
@@ -157,21 +167,22 @@ void TrainView::setRun(const QString& title, const TrainingCurves& curves, int p
                                       curves.steps.empty() ? 0 : curves.steps.back().step,
                                       curves.epochs.empty() ? 0 : curves.epochs.back().step));
     m_stepX->setRange(0, std::max(1.0, lastStep));
-    m_stepX->applyNiceNumbers();
+    niceTicks(m_stepX, lastStep);
     if (std::isfinite(lossLo))
         fit(m_lossY, lossLo, lossHi, 0.0);
     const int epochs = curves.epochs.empty() ? 0 : curves.epochs.back().epoch;
-    m_epochX->setRange(0, std::max({1, epochs, plannedEpochs}));
-    m_epochX->applyNiceNumbers();
-    double accLo = 100, accHi = 0;
-    for (const auto& p : accuracy) {
+    const int epochSpan = std::max({1, epochs, plannedEpochs});
+    m_epochX->setRange(0, epochSpan);
+    niceTicks(m_epochX, epochSpan);
+    double accLo = 100;
+    for (const auto& p : accuracy)
         accLo = std::min(accLo, p.y());
-        accHi = std::max(accHi, p.y());
-    }
-    if (accuracy.isEmpty())
-        m_accuracyY->setRange(0, 100);
-    else
-        m_accuracyY->setRange(std::max(0.0, std::floor(accLo / 10) * 10), std::min(100.0, std::ceil(accHi / 10) * 10 + 5));
+    // Whole tens from below the worst epoch to 100, a tick every 10 (or 20 over a wide range).
+    const double accFloor = accuracy.isEmpty() ? 0.0 : std::max(0.0, std::floor(accLo / 10) * 10);
+    m_accuracyY->setRange(accFloor, 100);
+    m_accuracyY->setTickType(QValueAxis::TicksDynamic);
+    m_accuracyY->setTickAnchor(0);
+    m_accuracyY->setTickInterval(100 - accFloor > 50 ? 20 : 10);
 
     QString text = QStringLiteral("<b>%1</b> &mdash; ").arg(title.toHtmlEscaped());
     text += plannedEpochs > 0 ? tr("epoch %1 of %2").arg(epochs).arg(plannedEpochs)
