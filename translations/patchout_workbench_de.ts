@@ -36,8 +36,8 @@
         <translation>Zu öffnender Lauf-Ordner: seine Kurven in Training, sein bestes Modell für die Live-Klassifikation</translation>
     </message>
     <message>
-        <source>View to show first: listen, train or evaluate</source>
-        <translation>Zuerst gezeigte Ansicht: listen, train oder evaluate</translation>
+        <source>View to show first: listen, patchout, train or evaluate</source>
+        <translation>Zuerst gezeigte Ansicht: listen, patchout, train oder evaluate</translation>
     </message>
 </context>
 <context>
@@ -654,6 +654,80 @@ Anhalten und beenden?</translation>
     <message>
         <source>Cannot read the run&apos;s curves: %1</source>
         <translation>Die Kurven des Laufs lassen sich nicht lesen: %1</translation>
+    </message>
+    <message>
+        <source>Patchout</source>
+        <translation>Patchout</translation>
+    </message>
+    <message>
+        <source>&amp;Patchout</source>
+        <translation>&amp;Patchout</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::PatchoutCanvas</name>
+    <message>
+        <source>Open an audio file (File &gt; Open audio…): its log-mel appears here under the model&apos;s patch grid.</source>
+        <translation>Öffnen Sie eine Audiodatei (Datei &gt; Audio öffnen…): ihr Log-Mel erscheint hier unter dem Patch-Raster des Modells.</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::PatchoutView</name>
+    <message>
+        <source>The model whose patch grid is shown</source>
+        <translation>Das Modell, dessen Patch-Raster gezeigt wird</translation>
+    </message>
+    <message>
+        <source>Whole time columns of patches dropped (s_patchout_t)</source>
+        <translation>Ganze Zeitspalten verworfener Patches (s_patchout_t)</translation>
+    </message>
+    <message>
+        <source>Whole frequency rows of patches dropped (s_patchout_f)</source>
+        <translation>Ganze Frequenzzeilen verworfener Patches (s_patchout_f)</translation>
+    </message>
+    <message>
+        <source>Single patches dropped after that (u_patchout)</source>
+        <translation>Danach verworfene einzelne Patches (u_patchout)</translation>
+    </message>
+    <message>
+        <source>Seed of the random draw</source>
+        <translation>Startwert der Zufallsziehung</translation>
+    </message>
+    <message>
+        <source>Draw again</source>
+        <translation>Neu ziehen</translation>
+    </message>
+    <message>
+        <source>A new random mask with the same settings (next seed)</source>
+        <translation>Eine neue Zufallsmaske mit denselben Einstellungen (nächster Startwert)</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>Time columns:</source>
+        <translation>Zeitspalten:</translation>
+    </message>
+    <message>
+        <source>Frequency rows:</source>
+        <translation>Frequenzzeilen:</translation>
+    </message>
+    <message>
+        <source>Single patches:</source>
+        <translation>Einzelne Patches:</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>Startwert:</translation>
+    </message>
+    <message>
+        <source>%1: %2 x %3 = %4 patches of %5 x %5 over %6 frames</source>
+        <translation>%1: %2 x %3 = %4 Patches zu %5 x %5 über %6 Frames</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;kept %1 patches (%2%): attention costs about %3% of the full grid (it grows with the square of the tokens), the rest of each block %2%</source>
+        <translation>&lt;br&gt;%1 Patches behalten (%2%): die Attention kostet etwa %3% des vollen Rasters (sie wächst mit dem Quadrat der Tokens), der Rest jedes Blocks %2%</translation>
     </message>
 </context>
 <context>

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
         QStringLiteral("dir"));
     const QCommandLineOption view(
         QStringLiteral("view"),
-        QApplication::translate("main", "View to show first: listen, train or evaluate"),
+        QApplication::translate("main", "View to show first: listen, patchout, train or evaluate"),
         QStringLiteral("name"));
     const QCommandLineOption synthetic(
         QStringLiteral("synthetic"),
@@ -137,6 +137,8 @@ int main(int argc, char** argv) {
         const QString name = parser.value(view);
         if (name == QLatin1String("listen"))
             window.showView(MainWindow::View::Listen);
+        else if (name == QLatin1String("patchout"))
+            window.showView(MainWindow::View::Patchout);
         else if (name == QLatin1String("train"))
             window.showView(MainWindow::View::Train);
         else if (name == QLatin1String("evaluate"))

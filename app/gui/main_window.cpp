@@ -10,6 +10,7 @@
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/listen_view.h"
+#include "patchout/ui/patchout_view.h"
 #include "patchout/ui/train_view.h"
 
 #include <QAction>
@@ -74,6 +75,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_train = new TrainView(this);
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaVolume), tr("Listen")));
     m_stack->addWidget(m_listen);
+    m_patchout = new PatchoutView(this);
+    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogListView), tr("Patchout")));
+    m_stack->addWidget(m_patchout);
+    connect(m_patchout, &PatchoutView::maskRequested, this,
+            [this](const PatchoutOptions& options, const PatchGrid& grid, std::uint64_t seed) {
+                try {
+                    m_patchout->setMask(drawPatchoutMask(options, grid.freq_patches, grid.time_patches, seed));
+                } catch (const Error& e) {
+                    m_patchout->setMask({}, QString::fromStdString(e.message()));
+                }
+            });
+    {
+        QStringList presets;
+        for (const std::string& name : passtPresetNames())
+            presets << QString::fromStdString(name);
+        m_patchout->setPresets(presets);
+    }
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Train")));
     m_stack->addWidget(m_train);
     m_evaluate = new EvaluateView(this);
@@ -200,6 +218,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_listen, &ListenView::colourMapParamsChanged, this, [this](const ColourMapParams& p) {
         m_settings.colour_map = colourMapName(p.map);
         m_settings.range_db = p.range_db;
+        m_patchout->setColourMapParams(p);
         saveSettings();
     });
     connect(m_listen, &ListenView::inputDeviceChanged, this, [this](int device) {
@@ -217,6 +236,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     params.map = colourMapFromName(m_settings.colour_map);
     params.range_db = m_settings.range_db;
     m_listen->setColourMapParams(params);
+    m_patchout->setColourMapParams(params);
     m_listen->setFeaturePreset(m_settings.feature_preset);
     refreshInputDevices();
     buildMenus();
@@ -294,10 +314,12 @@ void MainWindow::buildMenus() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* showListen = view->addAction(tr("&Listen"), this, [this] { showView(View::Listen); });
     showListen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction* showPatchout = view->addAction(tr("&Patchout"), this, [this] { showView(View::Patchout); });
+    showPatchout->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     QAction* showTrain = view->addAction(tr("&Train"), this, [this] { showView(View::Train); });
-    showTrain->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    showTrain->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     QAction* showEvaluate = view->addAction(tr("&Evaluate"), this, [this] { showView(View::Evaluate); });
-    showEvaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    showEvaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -373,6 +395,9 @@ void MainWindow::onFileLoaded(const QString& path, const Waveform& wave, const F
     m_player->setWaveform(wave);
     m_listen->selectSource({SourceKind::File, -1, SignalKind::Chirp});
     m_listen->showFile(QFileInfo(path).fileName(), features);
+    // The Patchout view shows what the model sees: PaSST's log-mel only.
+    if (m_listen->featurePreset() == QLatin1String("passt-32k"))
+        m_patchout->setFeatures(QFileInfo(path).fileName(), features);
     if (sameFile)
         m_player->seek(position);  // a new preset on the same file keeps the play position
     m_settings.addRecentFile(path);
@@ -558,6 +583,7 @@ void MainWindow::openRun(const QString& dir) {
     if (QFileInfo::exists(path + QStringLiteral("/metrics.jsonl")))
         m_runWatcher->addPath(path + QStringLiteral("/metrics.jsonl"));
     m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs);
+    m_patchout->setPreset(QString::fromStdString(run.preset));
     if (!run.best_checkpoint.empty())
         loadModel(QString::fromStdString(run.best_checkpoint.string()));
     if (run.eval_dir.empty()) {

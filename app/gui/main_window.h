@@ -1,4 +1,4 @@
-// The workbench's main window: a sidebar of views (Listen, Train, Evaluate), menus with
+// The workbench's main window: a sidebar of views (Listen, Patchout, Train, Evaluate), menus with
 // shortcuts, recent files and run folders, a status bar with job progress and cancel, drag and
 // drop of audio files and run folders, and the audio worker thread that feeds the Listen view.
 // Opening a run folder shows its curves in Train (re-read while the run writes them), its eval/
@@ -30,6 +30,7 @@ class AudioPlayer;
 class AudioWorker;
 class EvaluateView;
 class ListenView;
+class PatchoutView;
 class TrainView;
 struct SourceChoice;
 
@@ -39,9 +40,10 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    enum class View { Listen, Train, Evaluate };
+    enum class View { Listen, Patchout, Train, Evaluate };
 
     ListenView* listenView() const noexcept { return m_listen; }
+    PatchoutView* patchoutView() const noexcept { return m_patchout; }
     TrainView* trainView() const noexcept { return m_train; }
     EvaluateView* evaluateView() const noexcept { return m_evaluate; }
     void showView(View view);
@@ -99,6 +101,7 @@ private:
     QListWidget* m_sidebar = nullptr;
     QStackedWidget* m_stack = nullptr;
     ListenView* m_listen = nullptr;
+    PatchoutView* m_patchout = nullptr;
     TrainView* m_train = nullptr;
     EvaluateView* m_evaluate = nullptr;
     QPointer<QThread> m_evalThread;  // reads predictions.csv and computes the report

@@ -1,0 +1,108 @@
+// PatchoutView: the grid of each preset, the dropped patches drawn dark over the features, the
+// kept count and cost in the summary, new draws on request, and a mask that cannot be drawn.
+#include "qtest_registry.h"
+
+#include "patchout/ui/patchout_view.h"
+
+#include <QSignalSpy>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTest>
+
+using namespace patchout;
+using patchout::ui::PatchGrid;
+using patchout::ui::PatchoutView;
+
+namespace {
+
+// A loud, flat block: every kept cell is drawn in the top colour of the map.
+Features flat(int frames) {
+    Features f;
+    f.n_bins = 128;
+    f.n_frames = frames;
+    f.data.assign(static_cast<std::size_t>(frames) * 128, 1.0f);
+    f.db_per_unit = 0;
+    return f;
+}
+
+// Answers the view's requests as the app does.
+void serve(PatchoutView& view) {
+    QObject::connect(&view, &PatchoutView::maskRequested, &view,
+                     [&view](const PatchoutOptions& o, const PatchGrid& g, std::uint64_t seed) {
+                         try {
+                             view.setMask(drawPatchoutMask(o, g.freq_patches, g.time_patches, seed));
+                         } catch (const std::exception& e) {
+                             view.setMask({}, QString::fromUtf8(e.what()));
+                         }
+                     });
+}
+
+}  // namespace
+
+class PatchoutViewTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void gridOfThePresets() {
+        const PatchGrid s = PatchGrid::of(passtPreset("passt-s"));
+        QCOMPARE(s.freq_patches, 12);
+        QCOMPARE(s.time_patches, 99);
+        const PatchGrid micro = PatchGrid::of(passtPreset("passt-micro"));
+        QCOMPARE(micro.time_patches, 9);
+    }
+
+    void darkensDroppedPatchesAndCountsTheRest() {
+        PatchoutView view;
+        serve(view);
+        view.resize(1000, 500);
+        view.setPresets({QStringLiteral("passt-s"), QStringLiteral("passt-micro")});
+        // passt-s's own patchout: 40 time columns and 4 frequency rows of 12 x 99.
+        QCOMPARE(view.options().s_patchout_t, 40);
+        QCOMPARE(view.options().s_patchout_f, 4);
+        QCOMPARE(view.mask().keptCount(0), (12 - 4) * (99 - 40));
+        QVERIFY2(view.summary().contains(QStringLiteral("kept 472 patches (39.7%)")), qPrintable(view.summary()));
+        QVERIFY2(view.summary().contains(QStringLiteral("15.8%")), qPrintable(view.summary()));
+        view.setFeatures(QStringLiteral("flat.wav"), flat(1200));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QImage image = view.canvas()->grab().toImage();
+        int keptSeen = 0, droppedSeen = 0;
+        for (int f = 0; f < 12; ++f)
+            for (int t = 0; t < 99; t += 7) {
+                const QRect cell = view.canvas()->cellRect(f, t);
+                const QColor c = image.pixelColor(cell.center());
+                if (view.mask().isKept(0, f, t)) {
+                    QVERIFY2(c.lightness() > 120, qPrintable(c.name()));
+                    ++keptSeen;
+                } else {
+                    QVERIFY2(c.lightness() < 90, qPrintable(c.name()));
+                    ++droppedSeen;
+                }
+            }
+        QVERIFY(keptSeen > 0 && droppedSeen > 0);
+        // Draw again: a new seed, a new mask of the same size.
+        const auto before = view.mask().kept;
+        QSignalSpy requested(&view, &PatchoutView::maskRequested);
+        const auto seed = view.seed();
+        view.findChild<QPushButton*>()->click();
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(view.seed(), seed + 1);
+        QVERIFY(view.mask().kept != before);
+        QCOMPARE(view.mask().keptCount(0), 472);
+    }
+
+    void aMaskThatDropsEverythingIsExplained() {
+        PatchoutView view;
+        serve(view);
+        view.setPresets({QStringLiteral("passt-micro")});
+        QCOMPARE(view.grid().time_patches, 9);
+        view.setOptions({.s_patchout_t = 9, .s_patchout_f = 0, .u_patchout = 0});
+        QCOMPARE(view.mask().masks(), 0);
+        QVERIFY2(view.summary().contains(QStringLiteral("color:#c0392b")), qPrintable(view.summary()));
+        view.setOptions({.s_patchout_t = 0, .s_patchout_f = 0, .u_patchout = 5});
+        QCOMPARE(view.mask().keptCount(0), 12 * 9 - 5);
+    }
+};
+
+PATCHOUT_REGISTER_QTEST(PatchoutViewTest);
+
+#include "test_patchout_view.moc"

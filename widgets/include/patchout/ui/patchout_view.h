@@ -1,0 +1,111 @@
+// The Patchout view: what patchout hides from the model. It draws a log-mel block (the start of
+// the file open in Listen, cut to the model's input) under the model's patch grid and darkens the
+// patches a patchout mask drops; spin boxes set the structured (time columns, frequency rows) and
+// unstructured counts and the seed, a button draws a new mask, and a line says how many patches
+// stay and what that leaves of the attention cost. It draws what it is given: when a setting
+// changes it asks the app (maskRequested) and shows the mask it gets back (setMask).
+// Thread-safety: GUI thread only.
+#pragma once
+
+#include "patchout/features.h"
+#include "patchout/passt.h"
+#include "patchout/ui/colour_map.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <cstdint>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+
+namespace patchout::ui {
+
+// Patch geometry on the feature block, as the model's patch embedding cuts it.
+struct PatchGrid {
+    int patch_size = 16;
+    int stride_f = 10;
+    int stride_t = 10;
+    int freq_patches = 0;
+    int time_patches = 0;
+    int input_frames = 0;  // frames the model takes
+    // The grid a model of `options` lays on its input.
+    static PatchGrid of(const PaSSTOptions& options);
+};
+
+// Draws the features with the grid and the dropped patches (kept: as is; dropped: darkened).
+class PatchoutCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit PatchoutCanvas(QWidget* parent = nullptr);
+    void setContent(const Features& features, const PatchGrid& grid, const PatchoutMask& mask,
+                    const ColourMapParams& colours);
+    // The rectangle the stride cell (f, t) occupies (frequency row 0 at the bottom).
+    QRect cellRect(int f, int t) const;
+    QSize sizeHint() const override;
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    QRect plotRect() const;
+    QImage m_image;  // the features, one pixel per bin and frame, cut/padded to input_frames
+    PatchGrid m_grid;
+    PatchoutMask m_mask;
+};
+
+class PatchoutView : public QWidget {
+    Q_OBJECT
+public:
+    explicit PatchoutView(QWidget* parent = nullptr);
+
+    // The block to show (any length: cut or padded with silence to the grid's input) and where it
+    // came from.
+    void setFeatures(const QString& source, const Features& features);
+    bool hasFeatures() const noexcept { return m_hasFeatures; }
+    void setColourMapParams(const ColourMapParams& params);
+    // Model presets offered (their grids); selects the first.
+    void setPresets(const QStringList& names);
+    void setPreset(const QString& name);  // one of the offered presets (others are ignored)
+    QString preset() const;
+
+    PatchoutOptions options() const;
+    void setOptions(const PatchoutOptions& options);
+    std::uint64_t seed() const;
+    PatchGrid grid() const noexcept { return m_grid; }
+
+    // The mask for the current settings, from the app; an empty mask with `error` says why none
+    // could be drawn (e.g. everything would be dropped).
+    void setMask(const PatchoutMask& mask, const QString& error = {});
+    const PatchoutMask& mask() const noexcept { return m_mask; }
+    QString summary() const;
+    PatchoutCanvas* canvas() const noexcept { return m_canvas; }
+
+Q_SIGNALS:
+    // Settings changed: the app draws the mask for `grid` and calls setMask().
+    void maskRequested(const patchout::PatchoutOptions& options, const patchout::ui::PatchGrid& grid,
+                       std::uint64_t seed);
+
+private:
+    void request();
+    QComboBox* m_preset = nullptr;
+    QSpinBox* m_time = nullptr;
+    QSpinBox* m_freq = nullptr;
+    QSpinBox* m_unstructured = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QPushButton* m_redraw = nullptr;
+    QLabel* m_summary = nullptr;
+    PatchoutCanvas* m_canvas = nullptr;
+    Features m_features;
+    ColourMapParams m_colours;
+    PatchGrid m_grid;
+    PatchoutMask m_mask;
+    QString m_source;
+    bool m_hasFeatures = false;
+};
+
+}  // namespace patchout::ui
+
+Q_DECLARE_METATYPE(patchout::ui::PatchGrid)
