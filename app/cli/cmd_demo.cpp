@@ -99,6 +99,7 @@ fs::path trainDemo(const DemoArgs& a) {
     Classifier classifier = Classifier::fromCheckpoint(r.best_checkpoint, infer);
     const Predictions predictions = predictDataset(classifier, ds, split.test);
     const EvaluationReport report = computeReport(predictions);
+    writePredictionsCsv(run / "eval" / "predictions.csv", predictions);
     writeReport(run / "eval", predictions, report, nullptr);
     std::printf("Best model (epoch by validation voices) on the test voices: %.1f%%, macro F1 %.3f; "
                 "report in %s\n",
