@@ -36,8 +36,8 @@
         <translation>Zu öffnender Lauf-Ordner: seine Kurven in Training, sein bestes Modell für die Live-Klassifikation</translation>
     </message>
     <message>
-        <source>View to show first: listen, patchout, train or evaluate</source>
-        <translation>Zuerst gezeigte Ansicht: listen, patchout, train oder evaluate</translation>
+        <source>View to show first: listen, patchout, train, embeddings or evaluate</source>
+        <translation>Zuerst gezeigte Ansicht: listen, patchout, train, embeddings oder evaluate</translation>
     </message>
 </context>
 <context>
@@ -138,6 +138,51 @@
     <message>
         <source>true</source>
         <translation>wahr</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::EmbeddingsView</name>
+    <message>
+        <source>Click a point: its nearest neighbours in the full embedding space</source>
+        <translation>Klicken Sie auf einen Punkt: seine nächsten Nachbarn im vollen Embedding-Raum</translation>
+    </message>
+    <message>
+        <source>Cosine similarity, best first; double-click opens the file in Listen</source>
+        <translation>Kosinus-Ähnlichkeit, beste zuerst; Doppelklick öffnet die Datei in Hören</translation>
+    </message>
+    <message>
+        <source>No embeddings open.
+Open a run folder with an embeddings/ folder (`patchout embed DIR --checkpoint RUN/checkpoints/best.safetensors --out RUN/embeddings`, or `patchout demo`).</source>
+        <translation>Keine Embeddings geöffnet.
+Öffnen Sie einen Lauf-Ordner mit einem embeddings/-Ordner (`patchout embed DIR --checkpoint RUN/checkpoints/best.safetensors --out RUN/embeddings` oder `patchout demo`).</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>(ohne Label)</translation>
+    </message>
+    <message>
+        <source>selected</source>
+        <translation>ausgewählt</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 embeddings of %2 dimensions, %3 labels</source>
+        <translation>%1 Embeddings mit %2 Dimensionen, %3 Labels</translation>
+    </message>
+    <message>
+        <source>; no 2-D map (projection.tsv): `patchout embed --projection tsne` makes one</source>
+        <translation>; keine 2-D-Karte (projection.tsv): `patchout embed --projection tsne` erstellt eine</translation>
+    </message>
+    <message>
+        <source>Nearest to %1 (%2):</source>
+        <translation>Am nächsten zu %1 (%2):</translation>
+    </message>
+    <message>
+        <source>%1  %2 (%3)</source>
+        <translation>%1  %2 (%3)</translation>
     </message>
 </context>
 <context>
@@ -662,6 +707,22 @@ Anhalten und beenden?</translation>
     <message>
         <source>&amp;Patchout</source>
         <translation>&amp;Patchout</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>Embeddings</translation>
+    </message>
+    <message>
+        <source>Cannot search the neighbours: %1</source>
+        <translation>Die Nachbarn lassen sich nicht suchen: %1</translation>
+    </message>
+    <message>
+        <source>E&amp;mbeddings</source>
+        <translation>E&amp;mbeddings</translation>
+    </message>
+    <message>
+        <source>Cannot show the embeddings: %1</source>
+        <translation>Die Embeddings lassen sich nicht anzeigen: %1</translation>
     </message>
 </context>
 <context>

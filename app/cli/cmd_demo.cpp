@@ -10,6 +10,8 @@
 
 #include "patchout/audio_file.h"
 #include "patchout/classifier.h"
+#include "patchout/embedder.h"
+#include "patchout/similarity.h"
 #include "patchout/evaluate.h"
 #include "patchout/features.h"
 #include "patchout/resampler.h"
@@ -105,6 +107,31 @@ fs::path trainDemo(const DemoArgs& a) {
                 "report in %s\n",
                 100.0 * report.accuracy, report.classification.macro.f1,
                 fs::absolute(run / "eval" / "report.md").c_str());
+    // The run's embeddings/: every clip through the frozen encoder, with its t-SNE map and
+    // similarity index (the Embeddings view; `patchout similar --index RUN/embeddings`).
+    {
+        Embedder embedder = Embedder::fromCheckpoint(r.best_checkpoint);
+        EmbeddingMatrix m;
+        m.dim = embedder.dim();
+        std::vector<std::string> names, labels;
+        ProgressBar embedBar("embed", true);
+        for (std::size_t i = 0; i < ds.clips.size(); ++i) {
+            const auto v = embedder.embedFile(ds.clipPath(i));
+            m.data.insert(m.data.end(), v.begin(), v.end());
+            ++m.rows;
+            names.push_back(fs::absolute(ds.clipPath(i)).string());
+            labels.push_back(ds.classes.at(static_cast<std::size_t>(ds.clips[i].labels.front())));
+            embedBar.update({.step = static_cast<std::int64_t>(i + 1),
+                             .total = static_cast<std::int64_t>(ds.clips.size()),
+                             .message = "clips",
+                             .metrics = {}});
+        }
+        embedBar.finish();
+        const std::string projection = writeEmbeddingFolder(run / "embeddings", m, names, labels, "auto");
+        writeEmbedRecipe(run / "embeddings", r.best_checkpoint, {}, projection);
+        std::cout << "Embedded the " << m.rows << " clips (" << m.dim << "-d, " << projection
+                  << " map): " << fs::absolute(run / "embeddings").string() << "\n";
+    }
     std::cout << "Run folder: " << fs::absolute(run).string() << "\n";
     return run;
 }

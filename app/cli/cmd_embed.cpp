@@ -14,10 +14,7 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 namespace patchout::cli {
 namespace {
@@ -31,27 +28,12 @@ struct EmbedArgs {
     EmbedOptions options;
 };
 
-// "tsne", "pca" or "none" for `rows` embeddings; "auto" picks t-SNE while it takes seconds.
-std::string projectionMethod(const std::string& asked, std::int64_t rows) {
-    if (asked == "auto")
-        return rows < 3 ? "none" : rows <= 2000 ? "tsne" : "pca";
-    if (asked == "tsne" || asked == "pca" || asked == "none")
-        return asked;
-    throw Error(ErrorCode::InvalidArgument, "unknown projection '" + asked + "' (auto, tsne, pca, none)");
-}
-
-void writeProjection(const std::filesystem::path& dir, const EmbeddingMatrix& xy) {
-    std::ostringstream text;
-    text << "x\ty\n" << std::setprecision(7);
-    for (std::int64_t r = 0; r < xy.rows; ++r)
-        text << xy.row(r)[0] << '\t' << xy.row(r)[1] << '\n';
-    writeTextAtomically(dir / "projection.tsv", text.str());
-}
-
 void runEmbed(const EmbedArgs& a) {
     EmbedOptions options = a.options;
     options.pooling = poolingFromName(a.pooling);
-    projectionMethod(a.projection, 3);  // a misspelt method fails before the embedding work
+    if (a.projection != "auto" && a.projection != "tsne" && a.projection != "pca" && a.projection != "none")
+        throw Error(ErrorCode::InvalidArgument,  // a misspelt method fails before the embedding work
+                    "unknown projection '" + a.projection + "' (auto, tsne, pca, none)");
     Embedder embedder = Embedder::fromCheckpoint(a.checkpoint, options);
     const auto files = collectAudioFiles({a.inputs.begin(), a.inputs.end()});
     if (files.empty())
@@ -59,41 +41,38 @@ void runEmbed(const EmbedArgs& a) {
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     EmbeddingMatrix m;
     m.dim = embedder.dim();
-    std::vector<std::vector<std::string>> metadata;
+    std::vector<std::string> names, labels;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const auto v = embedder.embedFile(files[i]);
         m.data.insert(m.data.end(), v.begin(), v.end());
         ++m.rows;
-        metadata.push_back({files[i].string(), files[i].parent_path().filename().string()});
+        names.push_back(files[i].string());
+        labels.push_back(files[i].parent_path().filename().string());
         if (tty)
             std::cerr << "\rembedding " << i + 1 << "/" << files.size() << std::flush;
     }
     if (tty)
         std::cerr << "\n";
-    writeProjectorFiles(a.out, m, {"file", "label"}, metadata);
-    // The similarity index and the recipe travel with the embeddings, so `patchout similar` can
-    // embed a query the same way.
-    std::vector<std::string> names;
-    for (const auto& f : files)
-        names.push_back(f.string());
-    SimilarityIndex::build(m, names).save(a.out);
-    const std::string projection = projectionMethod(a.projection, m.rows);
-    if (projection != "none")
-        writeProjection(a.out, projection == "tsne"
-                                   ? tsne2d(m, {.perplexity = std::min(30.0, (m.rows - 1) / 3.0)})
-                                   : pca2d(m));
-    const nlohmann::json recipe = {{"checkpoint", std::filesystem::absolute(a.checkpoint).string()},
-                                   {"pooling", poolingName(options.pooling)},
-                                   {"block", options.block},
-                                   {"window_s", options.window_s},
-                                   {"hop_s", options.hop_s},
-                                   {"projection", projection}};
-    writeTextAtomically(std::filesystem::path(a.out) / "embed.json", recipe.dump(1) + "\n");
+    // The similarity index, the map and the recipe travel with the embeddings, so `patchout
+    // similar` can embed a query the same way.
+    const std::string projection = writeEmbeddingFolder(a.out, m, names, labels, a.projection);
+    writeEmbedRecipe(a.out, a.checkpoint, options, projection);
     std::cout << m.rows << " embeddings of dimension " << m.dim << " (" << poolingName(options.pooling)
               << ") written to " << a.out << "\n";
 }
 
 }  // namespace
+
+void writeEmbedRecipe(const std::filesystem::path& dir, const std::filesystem::path& checkpoint,
+                      const EmbedOptions& options, const std::string& projection) {
+    const nlohmann::json recipe = {{"checkpoint", std::filesystem::absolute(checkpoint).string()},
+                                   {"pooling", poolingName(options.pooling)},
+                                   {"block", options.block},
+                                   {"window_s", options.window_s},
+                                   {"hop_s", options.hop_s},
+                                   {"projection", projection}};
+    writeTextAtomically(dir / "embed.json", recipe.dump(1) + "\n");
+}
 
 void addEmbedCommand(CLI::App& app) {
     static EmbedArgs a;

@@ -4,6 +4,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
+#include <string>
+
+namespace patchout {
+struct EmbedOptions;
+}
+
 namespace patchout::cli {
 
 void addInfoCommand(CLI::App& app);
@@ -18,5 +25,10 @@ void addClassifyCommand(CLI::App& app);  // classify files by windows
 void addEmbedCommand(CLI::App& app);  // embeddings for the projector
 void addSimilarCommand(CLI::App& app);  // nearest clips by embedding
 void addProbeCommand(CLI::App& app);  // linear probe and k-NN
+
+// embed.json in an embeddings folder: how its embeddings were made (checkpoint, pooling, block,
+// windows, projection), so `patchout similar` embeds a query alike. Atomic.
+void writeEmbedRecipe(const std::filesystem::path& dir, const std::filesystem::path& checkpoint,
+                      const EmbedOptions& options, const std::string& projection);
 
 }  // namespace patchout::cli

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
         QStringLiteral("dir"));
     const QCommandLineOption view(
         QStringLiteral("view"),
-        QApplication::translate("main", "View to show first: listen, patchout, train or evaluate"),
+        QApplication::translate("main", "View to show first: listen, patchout, train, embeddings or evaluate"),
         QStringLiteral("name"));
     const QCommandLineOption synthetic(
         QStringLiteral("synthetic"),
@@ -141,6 +141,8 @@ int main(int argc, char** argv) {
             window.showView(MainWindow::View::Patchout);
         else if (name == QLatin1String("train"))
             window.showView(MainWindow::View::Train);
+        else if (name == QLatin1String("embeddings"))
+            window.showView(MainWindow::View::Embeddings);
         else if (name == QLatin1String("evaluate"))
             window.showView(MainWindow::View::Evaluate);
         else

@@ -8,6 +8,7 @@
 #include "patchout/run_folder.h"
 #include "patchout/system_info.h"
 #include "patchout/ui/class_bars.h"
+#include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/patchout_view.h"
@@ -94,6 +95,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Train")));
     m_stack->addWidget(m_train);
+    m_embeddings = new EmbeddingsView(this);
+    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogContentsView), tr("Embeddings")));
+    m_stack->addWidget(m_embeddings);
+    connect(m_embeddings, &EmbeddingsView::rowSelected, this, [this](int row) {
+        if (!m_index || !m_embeddingFolder)
+            return;
+        try {
+            const EmbeddingMatrix& m = m_embeddingFolder->embeddings;
+            const std::vector<float> query(m.row(row), m.row(row) + m.dim);
+            m_embeddings->setNeighbours(row, m_index->search(query, 11));
+        } catch (const Error& e) {
+            statusBar()->showMessage(tr("Cannot search the neighbours: %1").arg(QString::fromStdString(e.what())));
+        }
+    });
+    connect(m_embeddings, &EmbeddingsView::openFileRequested, this, [this](const QString& path) {
+        showView(View::Listen);
+        openAudio(path);
+    });
     m_evaluate = new EvaluateView(this);
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Evaluate")));
     m_stack->addWidget(m_evaluate);
@@ -318,8 +337,10 @@ void MainWindow::buildMenus() {
     showPatchout->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     QAction* showTrain = view->addAction(tr("&Train"), this, [this] { showView(View::Train); });
     showTrain->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    QAction* showEmbeddings = view->addAction(tr("E&mbeddings"), this, [this] { showView(View::Embeddings); });
+    showEmbeddings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     QAction* showEvaluate = view->addAction(tr("&Evaluate"), this, [this] { showView(View::Evaluate); });
-    showEvaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    showEvaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -586,6 +607,7 @@ void MainWindow::openRun(const QString& dir) {
     m_patchout->setPreset(QString::fromStdString(run.preset));
     if (!run.best_checkpoint.empty())
         loadModel(QString::fromStdString(run.best_checkpoint.string()));
+    loadEmbeddings(run.embeddings_dir.empty() ? QString() : QString::fromStdString(run.embeddings_dir.string()));
     if (run.eval_dir.empty()) {
         m_evaluate->clear();
         Q_EMIT evaluationFailed(tr("The run has no evaluation yet: patchout eval --checkpoint "
@@ -636,6 +658,23 @@ void MainWindow::loadEvaluation(const QString& evalDir, bool multiLabel) {
     });
     connect(m_evalThread, &QThread::finished, m_evalThread, &QObject::deleteLater);
     m_evalThread->start();
+}
+
+void MainWindow::loadEmbeddings(const QString& dir) {
+    m_index.reset();
+    m_embeddingFolder.reset();
+    m_embeddings->clear();
+    if (dir.isEmpty())
+        return;
+    try {
+        auto folder = std::make_unique<EmbeddingFolder>(readEmbeddingFolder(dir.toStdString()));
+        m_index = std::make_unique<SimilarityIndex>(SimilarityIndex::load(dir.toStdString()));
+        m_embeddingFolder = std::move(folder);
+        m_embeddings->setFolder(QFileInfo(dir).dir().dirName() + QStringLiteral("/embeddings"), *m_embeddingFolder);
+    } catch (const Error& e) {
+        m_index.reset();
+        statusBar()->showMessage(tr("Cannot show the embeddings: %1").arg(QString::fromStdString(e.what())));
+    }
 }
 
 void MainWindow::reloadRunCurves() {

@@ -1,13 +1,14 @@
-// The workbench's main window: a sidebar of views (Listen, Patchout, Train, Evaluate), menus with
+// The workbench's main window: a sidebar of views (Listen, Patchout, Train, Embeddings, Evaluate), menus with
 // shortcuts, recent files and run folders, a status bar with job progress and cancel, drag and
 // drop of audio files and run folders, and the audio worker thread that feeds the Listen view.
 // Opening a run folder shows its curves in Train (re-read while the run writes them), its eval/
-// folder in Evaluate (the report computed on a worker thread) and loads its best model for live
-// classification. Closing during a job asks, then stops it cleanly.
+// folder in Evaluate (the report computed on a worker thread), its embeddings/ in Embeddings
+// (neighbours searched in its similarity index) and loads its best model for live classification. Closing during a job asks, then stops it cleanly.
 #pragma once
 
 #include "patchout/audio_source.h"
 #include "patchout/features.h"
+#include "patchout/similarity.h"
 #include "patchout/waveform.h"
 #include "workbench_settings.h"
 
@@ -15,6 +16,8 @@
 #include <QPointer>
 #include <QThread>
 #include <QTimer>
+
+#include <memory>
 
 class QFileSystemWatcher;
 class QLabel;
@@ -28,6 +31,7 @@ namespace patchout::ui {
 
 class AudioPlayer;
 class AudioWorker;
+class EmbeddingsView;
 class EvaluateView;
 class ListenView;
 class PatchoutView;
@@ -40,11 +44,12 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    enum class View { Listen, Patchout, Train, Evaluate };
+    enum class View { Listen, Patchout, Train, Embeddings, Evaluate };
 
     ListenView* listenView() const noexcept { return m_listen; }
     PatchoutView* patchoutView() const noexcept { return m_patchout; }
     TrainView* trainView() const noexcept { return m_train; }
+    EmbeddingsView* embeddingsView() const noexcept { return m_embeddings; }
     EvaluateView* evaluateView() const noexcept { return m_evaluate; }
     void showView(View view);
     View currentView() const;
@@ -97,6 +102,7 @@ private:
     void reloadRunCurves();
     void openPath(const QString& path);  // a run folder or an audio file
     void loadEvaluation(const QString& evalDir, bool multiLabel);
+    void loadEmbeddings(const QString& dir);
     WorkbenchSettings m_settings;
     QListWidget* m_sidebar = nullptr;
     QStackedWidget* m_stack = nullptr;
@@ -104,6 +110,9 @@ private:
     PatchoutView* m_patchout = nullptr;
     TrainView* m_train = nullptr;
     EvaluateView* m_evaluate = nullptr;
+    EmbeddingsView* m_embeddings = nullptr;
+    std::unique_ptr<SimilarityIndex> m_index;  // of the open run's embeddings/
+    std::unique_ptr<EmbeddingFolder> m_embeddingFolder;
     QPointer<QThread> m_evalThread;  // reads predictions.csv and computes the report
     QFileSystemWatcher* m_runWatcher = nullptr;
     QTimer m_runReload;  // coalesces the watcher's bursts of change signals

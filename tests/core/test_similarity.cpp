@@ -3,6 +3,7 @@
 #include "patchout/similarity.h"
 
 #include "patchout/error.h"
+#include "data_support.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -247,4 +248,55 @@ TEST(Clustering, TsneRefusesWhatItCannotDo) {
     EXPECT_THROW(tsne2d(m, {.perplexity = 10}), Error);           // perplexity >= rows
     EXPECT_THROW(tsne2d(m, {.perplexity = 3, .max_rows = 5}), Error);  // too many rows
     EXPECT_EQ(tsne2d(m, {.perplexity = 3, .iterations = 50}).rows, 10);
+}
+
+TEST(EmbeddingFolder, WritesAndReadsWhatTheBrowserNeeds) {
+    test::TempDir dir;
+    EmbeddingMatrix m{.rows = 6, .dim = 3, .data = {}};
+    std::vector<std::string> names, labels;
+    for (int i = 0; i < 6; ++i) {
+        m.data.insert(m.data.end(), {i < 3 ? 1.f : 0.f, i < 3 ? 0.f : 1.f, 0.1f * static_cast<float>(i)});
+        names.push_back("clip" + std::to_string(i) + ".wav");
+        labels.push_back(i < 3 ? "yes" : "no");
+    }
+    EXPECT_EQ(writeEmbeddingFolder(dir.path(), m, names, labels, "auto"), "tsne");
+    const EmbeddingFolder f = readEmbeddingFolder(dir.path());
+    EXPECT_EQ(f.embeddings.rows, 6);
+    EXPECT_EQ(f.embeddings.data, m.data);
+    EXPECT_EQ(f.columns, (std::vector<std::string>{"file", "label"}));
+    EXPECT_EQ(f.value(4, "label"), "no");
+    EXPECT_EQ(f.value(4, "file"), "clip4.wav");
+    EXPECT_EQ(f.value(4, "speaker"), "");
+    ASSERT_EQ(f.projection.rows, 6);
+    ASSERT_EQ(f.projection.dim, 2);
+    EXPECT_EQ(SimilarityIndex::load(dir.path()).size(), 6);
+    // PCA on request; none leaves no map.
+    EXPECT_EQ(writeEmbeddingFolder(dir / "pca", m, names, labels, "pca"), "pca");
+    EXPECT_EQ(readEmbeddingFolder(dir / "pca").projection.rows, 6);
+    EXPECT_EQ(writeEmbeddingFolder(dir / "none", m, names, labels, "none"), "none");
+    EXPECT_EQ(readEmbeddingFolder(dir / "none").projection.rows, 0);
+    EXPECT_THROW(writeEmbeddingFolder(dir / "bad", m, names, labels, "umap"), Error);
+    EXPECT_THROW(writeEmbeddingFolder(dir / "bad", m, {"one"}, {"x"}), Error);
+}
+
+TEST(EmbeddingFolder, RefusesMissingAndMismatchedFiles) {
+    test::TempDir dir;
+    try {
+        readEmbeddingFolder(dir.path());
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::FileNotFound);
+    }
+    EmbeddingMatrix m{.rows = 3, .dim = 2, .data = {1, 0, 0, 1, 1, 1}};
+    writeEmbeddingFolder(dir.path(), m, {"a", "b", "c"}, {"x", "y", "x"}, "none");
+    test::writeText(dir / "projection.tsv", "x\ty\n1\t2\n3\t4\n");  // a row short
+    try {
+        readEmbeddingFolder(dir.path());
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::BadFormat);
+        EXPECT_NE(std::string(e.what()).find("projection.tsv"), std::string::npos) << e.what();
+    }
+    test::writeText(dir / "projection.tsv", "x\ty\n1\t2\n3\t4\n5\tfive\n");
+    EXPECT_THROW(readEmbeddingFolder(dir.path()), Error);
 }

@@ -11,6 +11,8 @@
 #include "patchout/checkpoint.h"
 #include "patchout/passt.h"
 #include "patchout/report.h"
+#include "patchout/similarity.h"
+#include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
@@ -33,6 +35,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QLineSeries>
+#include <QListWidget>
 #include <QTableWidget>
 
 #include <cmath>
@@ -412,6 +415,31 @@ private Q_SLOTS:
         QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("predictions.csv:2")),
                  qPrintable(failed.at(0).at(0).toString()));
         QVERIFY(!window.evaluateView()->hasReport());
+    }
+
+    void runEmbeddingsAreBrowsedWithTheirIndex() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        writeRunFolder(run, 1);
+        patchout::EmbeddingMatrix m{.rows = 8, .dim = 4, .data = {}};
+        std::vector<std::string> names, labels;
+        for (int i = 0; i < 8; ++i) {
+            for (int d = 0; d < 4; ++d)
+                m.data.push_back(d == i % 2 ? 1.0f : 0.05f * static_cast<float>(i));
+            names.push_back("clip" + std::to_string(i) + ".wav");
+            labels.push_back(i % 2 ? "b" : "a");
+        }
+        patchout::writeEmbeddingFolder((run + QStringLiteral("/embeddings")).toStdString(), m, names, labels, "pca");
+        MainWindow window;
+        window.openRun(run);
+        EmbeddingsView* view = window.embeddingsView();
+        QVERIFY(view->hasFolder());
+        QCOMPARE(view->labelSeries().size(), 2);
+        view->selectRow(2);  // an "a": its nearest are the other "a"s
+        QVERIFY(view->neighbourList()->count() >= 3);
+        QVERIFY2(view->neighbourList()->item(0)->text().contains(QStringLiteral("(a)")),
+                 qPrintable(view->neighbourList()->item(0)->text()));
+        QTRY_VERIFY(!window.busy());
     }
 
     void droppedRunFolderOpensAndOtherFoldersAreRefused() {
