@@ -1,5 +1,7 @@
 #include "patchout/ui/embeddings_view.h"
 
+#include "view_parts.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QFileInfo>
@@ -37,8 +39,7 @@ QString fileOf(const EmbeddingFolder& f, std::int64_t row) {
 }  // namespace
 
 EmbeddingsView::EmbeddingsView(QWidget* parent) : QWidget(parent) {
-    m_summary = new QLabel(this);
-    m_summary->setWordWrap(true);
+    m_summary = detail::summaryLabel(this);
     m_hover = new QLabel(this);
     m_hover->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* chart = new QChart;
@@ -63,15 +64,9 @@ EmbeddingsView::EmbeddingsView(QWidget* parent) : QWidget(parent) {
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_chart, 3);
     row->addWidget(side, 1);
-    auto* empty = new QLabel(tr("No embeddings open.\nOpen a run folder with an embeddings/ folder "
+    m_stack = detail::emptyOrContent(tr("No embeddings open.\nOpen a run folder with an embeddings/ folder "
                                 "(`patchout embed DIR --checkpoint RUN/checkpoints/best.safetensors "
-                                "--out RUN/embeddings`, or `patchout demo`)."),
-                             this);
-    empty->setAlignment(Qt::AlignCenter);
-    empty->setWordWrap(true);
-    m_stack = new QStackedWidget(this);
-    m_stack->addWidget(empty);
-    m_stack->addWidget(board);
+                                "--out RUN/embeddings`, or `patchout demo`)."), board, this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_stack, 1);

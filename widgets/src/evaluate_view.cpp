@@ -1,5 +1,7 @@
 #include "patchout/ui/evaluate_view.h"
 
+#include "view_parts.h"
+
 #include "patchout/ui/colour_map.h"
 
 #include <QChart>
@@ -222,9 +224,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
 // ---- EvaluateView ------------------------------------------------------------------------
 
 EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
-    m_summary = new QLabel(this);
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary = detail::summaryLabel(this);
     m_confusion = new ConfusionMatrixView(this);
 
     m_roc = new QLineSeries;
@@ -281,14 +281,8 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     boardLayout->addLayout(top, 3);
     boardLayout->addWidget(tabs, 2);
 
-    auto* empty = new QLabel(tr("No evaluation open.\nOpen a run folder whose eval/ folder `patchout "
-                                "eval --out RUN/eval` (or `patchout demo`) wrote."),
-                             this);
-    empty->setAlignment(Qt::AlignCenter);
-    empty->setWordWrap(true);
-    m_stack = new QStackedWidget(this);
-    m_stack->addWidget(empty);
-    m_stack->addWidget(board);
+    m_stack = detail::emptyOrContent(tr("No evaluation open.\nOpen a run folder whose eval/ folder `patchout "
+                                "eval --out RUN/eval` (or `patchout demo`) wrote."), board, this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_stack, 1);

@@ -1,5 +1,7 @@
 #include "patchout/ui/train_view.h"
 
+#include "view_parts.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QHBoxLayout>
@@ -59,9 +61,7 @@ void fit(QValueAxis* axis, double lo, double hi, double floor = -INFINITY) {
 }  // namespace
 
 TrainView::TrainView(QWidget* parent) : QWidget(parent) {
-    m_summary = new QLabel(this);
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary = detail::summaryLabel(this);
 
     m_stepX = new QValueAxis;
     m_stepX->setTitleText(tr("step"));
@@ -99,15 +99,9 @@ TrainView::TrainView(QWidget* parent) : QWidget(parent) {
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_lossView, 1);
     row->addWidget(m_accuracyView, 1);
-    auto* empty = new QLabel(tr("No run open.\nFile > Open run folder… (Ctrl+Shift+O) or drop a run "
+    m_stack = detail::emptyOrContent(tr("No run open.\nFile > Open run folder… (Ctrl+Shift+O) or drop a run "
                                 "folder on the window: the folder `patchout train --out` or "
-                                "`patchout demo` writes."),
-                             this);
-    empty->setAlignment(Qt::AlignCenter);
-    empty->setWordWrap(true);
-    m_stack = new QStackedWidget(this);
-    m_stack->addWidget(empty);
-    m_stack->addWidget(charts);
+                                "`patchout demo` writes."), charts, this);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
