@@ -8,7 +8,8 @@
 // choice is printed too. Prints the times, ratios, the largest fp32 score difference, then the
 // engine in bf16 with its deviation from fp32.
 //   bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 32]
-//                   [--hop-s 0] [--bf16 1] [--same-kernels 1]
+//                   [--hop-s 0] [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0]
+// (--threads / --blas-threads: the engine's torch and OpenBLAS pools; configureThreads())
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
 #include "patchout/classifier.h"
@@ -142,7 +143,7 @@ void runNaiveChild(char** argv, const fs::path& dataDir, const fs::path& scores)
 
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
-    int files = 500, batch = 32, bf16 = 1, sameKernels = 1;
+    int files = 500, batch = 32, bf16 = 1, sameKernels = 1, threads = 1, blasThreads = 0;
     std::string preset = "passt-s";
     fs::path naiveData, naiveScores;  // set in the naive child
     double minS = 0.5, maxS = 30.0, hopS = 0;
@@ -155,9 +156,12 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--hop-s")) hopS = std::atof(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--bf16")) bf16 = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--same-kernels")) sameKernels = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--blas-threads")) blasThreads = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--naive-data")) naiveData = argv[i + 1];
         else if (!std::strcmp(argv[i], "--naive-scores")) naiveScores = argv[i + 1];
     }
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it comes: a time limit keeps what was measured
     try {
         if (!naiveScores.empty()) {  // the naive child: LibTorch's defaults, nothing configured
             std::vector<fs::path> paths;
@@ -213,7 +217,7 @@ int main(int argc, char** argv) {
             naiveHereS = since(t);
         }
 
-        configureThreads();
+        configureThreads({.torch_threads = threads, .blas_threads = blasThreads});
         Classifier engine(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
                           {.hop_s = hopS, .batch_size = batch});
         auto t0 = std::chrono::steady_clock::now();
