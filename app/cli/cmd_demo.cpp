@@ -179,7 +179,7 @@ void runDemo(const DemoArgs& a) {
         std::cerr << "could not start " << gui.string() << "\n";
     } else {
         std::cout << "No display (or --no-gui): the run folder is " << fs::absolute(run).string()
-                  << " (model in checkpoints/best.safetensors, evaluation in eval/); on a "
+                  << " (model in checkpoints/best.safetensors, evaluation in eval/, embeddings in embeddings/); on a "
                      "desktop run "
                   << gui.string() << " --run " << fs::absolute(run).string() << " " << wav.string()
                   << "\n";
