@@ -111,21 +111,16 @@ fs::path trainDemo(const DemoArgs& a) {
     // similarity index (the Embeddings view; `patchout similar --index RUN/embeddings`).
     {
         Embedder embedder = Embedder::fromCheckpoint(r.best_checkpoint);
-        EmbeddingMatrix m;
-        m.dim = embedder.dim();
+        std::vector<fs::path> files;
         std::vector<std::string> names, labels;
-        ProgressBar embedBar("embed", true);
         for (std::size_t i = 0; i < ds.clips.size(); ++i) {
-            const auto v = embedder.embedFile(ds.clipPath(i));
-            m.data.insert(m.data.end(), v.begin(), v.end());
-            ++m.rows;
-            names.push_back(fs::absolute(ds.clipPath(i)).string());
+            files.push_back(ds.clipPath(i));
+            names.push_back(fs::absolute(files.back()).string());
             labels.push_back(ds.classes.at(static_cast<std::size_t>(ds.clips[i].labels.front())));
-            embedBar.update({.step = static_cast<std::int64_t>(i + 1),
-                             .total = static_cast<std::int64_t>(ds.clips.size()),
-                             .message = "clips",
-                             .metrics = {}});
         }
+        ProgressBar embedBar("embed", true);
+        JobControl embedJob([&](const Progress& p) { embedBar.update(p); });
+        const EmbeddingMatrix m = embedder.embedFiles(files, &embedJob);
         embedBar.finish();
         const std::string projection = writeEmbeddingFolder(run / "embeddings", m, names, labels, "auto");
         writeEmbedRecipe(run / "embeddings", r.best_checkpoint, {}, projection);

@@ -3,6 +3,7 @@
 // projector format; the label is the file's folder name) and embeddings.bin for fast reload, plus
 // projection.tsv: a 2-D map of the rows (t-SNE up to 2,000 files, PCA above, or as asked).
 #include "commands.h"
+#include "progress_bar.h"
 
 #include "patchout/classifier.h"
 #include "patchout/embedder.h"
@@ -11,8 +12,6 @@
 #include "patchout/similarity.h"
 
 #include <nlohmann/json.hpp>
-
-#include <unistd.h>
 
 #include <iostream>
 
@@ -38,21 +37,15 @@ void runEmbed(const EmbedArgs& a) {
     const auto files = collectAudioFiles({a.inputs.begin(), a.inputs.end()});
     if (files.empty())
         throw Error(ErrorCode::InvalidArgument, "no audio files found under the given paths");
-    const bool tty = ::isatty(STDERR_FILENO) == 1;
-    EmbeddingMatrix m;
-    m.dim = embedder.dim();
+    ProgressBar bar("embed", true);
+    JobControl job([&](const Progress& p) { bar.update(p); });
+    const EmbeddingMatrix m = embedder.embedFiles(files, &job);
+    bar.finish();
     std::vector<std::string> names, labels;
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        const auto v = embedder.embedFile(files[i]);
-        m.data.insert(m.data.end(), v.begin(), v.end());
-        ++m.rows;
-        names.push_back(files[i].string());
-        labels.push_back(files[i].parent_path().filename().string());
-        if (tty)
-            std::cerr << "\rembedding " << i + 1 << "/" << files.size() << std::flush;
+    for (const auto& f : files) {
+        names.push_back(f.string());
+        labels.push_back(f.parent_path().filename().string());
     }
-    if (tty)
-        std::cerr << "\n";
     // The similarity index, the map and the recipe travel with the embeddings, so `patchout
     // similar` can embed a query the same way.
     const std::string projection = writeEmbeddingFolder(a.out, m, names, labels, a.projection);

@@ -10,6 +10,7 @@
 #include "patchout/error.h"
 #include "patchout/evaluate.h"
 #include "patchout/report.h"
+#include "patchout/run_folder.h"
 #include "patchout/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -173,16 +174,11 @@ Predictions loadBaseline(const EvalArgs& a, const Dataset& ds, const std::vector
 // (<run>/checkpoints/*.safetensors beside <run>/config.json) names its split and seed there, so
 // the test clips are the ones training never saw; elsewhere, `train`'s default with seed 0.
 DatasetSplit trainingSplit(const Dataset& ds, const fs::path& checkpoint) {
-    const fs::path config = checkpoint.parent_path().parent_path() / "config.json";
-    std::ifstream in(config);
-    if (!in)
+    const fs::path run = checkpoint.parent_path().parent_path();
+    if (!fs::is_regular_file(run / "config.json"))
         return defaultTrainSplit(ds);
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.contains("options"))
-        throw Error(ErrorCode::BadFormat, "not a run folder's config.json", config.string());
-    const auto seed = j["options"].value("seed", std::uint64_t{0});
-    const std::string name = j.contains("split") ? j["split"].value("name", "") : "";
-    return trainSplit(ds, name == "own" || name == "group" ? name : "auto", seed);
+    const RunFolder r = readRunFolder(run);
+    return trainSplit(ds, r.split == "own" || r.split == "group" ? r.split : "auto", r.seed);
 }
 
 void runEval(const EvalArgs& a) {

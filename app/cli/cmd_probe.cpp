@@ -24,6 +24,8 @@
 namespace patchout::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct ProbeArgs {
     std::string checkpoint, train, test, dataset, split = "auto", out, pooling = "head";
     int k = 5;
@@ -31,9 +33,10 @@ struct ProbeArgs {
     ProbeOptions options;
 };
 
-void embedFolder(Embedder& e, const std::string& dir, std::map<std::string, int>& classes, bool grow,
-                 EmbeddingMatrix& m, std::vector<int>& labels) {
-    m.dim = e.dim();
+// The audio files of `dir` (one sub-folder per class) and their classes; with `grow`, new class
+// names are added to `classes`, else they are an error.
+void folderClips(const std::string& dir, std::map<std::string, int>& classes, bool grow,
+                 std::vector<fs::path>& files, std::vector<int>& labels) {
     for (const auto& file : collectAudioFiles({dir})) {
         const std::string name = file.parent_path().filename().string();
         auto it = classes.find(name);
@@ -43,23 +46,18 @@ void embedFolder(Embedder& e, const std::string& dir, std::map<std::string, int>
                             file.string());
             it = classes.emplace(name, static_cast<int>(classes.size())).first;
         }
-        const auto v = e.embedFile(file);
-        m.data.insert(m.data.end(), v.begin(), v.end());
-        ++m.rows;
+        files.push_back(file);
         labels.push_back(it->second);
     }
-    if (m.rows == 0)
+    if (files.empty())
         throw Error(ErrorCode::Dataset, "no audio files", dir);
 }
 
-// The clips `indices` of a single-label dataset, embedded; labels are the dataset's class indices.
-void embedClips(Embedder& e, const Dataset& ds, const std::vector<std::size_t>& indices,
-                EmbeddingMatrix& m, std::vector<int>& labels) {
-    m.dim = e.dim();
+// The clips `indices` of a single-label dataset and their class indices.
+void datasetClips(const Dataset& ds, const std::vector<std::size_t>& indices, std::vector<fs::path>& files,
+                  std::vector<int>& labels) {
     for (std::size_t i : indices) {
-        const auto v = e.embedFile(ds.clipPath(i));
-        m.data.insert(m.data.end(), v.begin(), v.end());
-        ++m.rows;
+        files.push_back(ds.clipPath(i));
         labels.push_back(ds.clips[i].labels.front());
     }
 }
@@ -69,7 +67,7 @@ void runProbe(const ProbeArgs& a) {
         throw Error(ErrorCode::InvalidArgument, "give either --dataset or both --train and --test");
     Embedder e = Embedder::fromCheckpoint(a.checkpoint, {.pooling = poolingFromName(a.pooling), .block = a.block});
     std::size_t classCount = 0;
-    EmbeddingMatrix train, test;
+    std::vector<fs::path> trainFiles, testFiles;
     std::vector<int> trainLabels, testLabels;
     std::string splitName = "folders";
     if (!a.dataset.empty()) {
@@ -78,21 +76,21 @@ void runProbe(const ProbeArgs& a) {
             throw Error(ErrorCode::Dataset, "the probe is single-label; this dataset is multi-label",
                         a.dataset);
         const DatasetSplit split = trainSplit(ds, a.split);
-        std::vector<std::size_t> fit = split.train;
-        fit.insert(fit.end(), split.validation.begin(), split.validation.end());
-        if (fit.empty() || split.test.empty())
+        if ((split.train.empty() && split.validation.empty()) || split.test.empty())
             throw Error(ErrorCode::Dataset, "the " + split.name + " split has no train or no test clips",
                         a.dataset);
-        embedClips(e, ds, fit, train, trainLabels);
-        embedClips(e, ds, split.test, test, testLabels);
+        datasetClips(ds, split.train, trainFiles, trainLabels);
+        datasetClips(ds, split.validation, trainFiles, trainLabels);
+        datasetClips(ds, split.test, testFiles, testLabels);
         classCount = ds.classes.size();
         splitName = split.name;
     } else {
         std::map<std::string, int> classes;
-        embedFolder(e, a.train, classes, true, train, trainLabels);
-        embedFolder(e, a.test, classes, false, test, testLabels);
+        folderClips(a.train, classes, true, trainFiles, trainLabels);
+        folderClips(a.test, classes, false, testFiles, testLabels);
         classCount = classes.size();
     }
+    const EmbeddingMatrix train = e.embedFiles(trainFiles), test = e.embedFiles(testFiles);
     const auto probe = LinearProbe::train(train, trainLabels, static_cast<int>(classCount), a.options);
     const double probeAcc = accuracy(probe.predict(test), testLabels);
     const double knnAcc = accuracy(knnClassify(train, trainLabels, test, a.k), testLabels);

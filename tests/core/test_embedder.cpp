@@ -131,3 +131,23 @@ TEST(Embedder, FromCheckpointAndFile) {
         norm += x * x;
     EXPECT_GT(norm, 0.0);
 }
+
+TEST(Embedder, EmbedFilesStacksRowsInOrderWithProgress) {
+    test::TempDir dir;
+    saveModel(dir / "m.safetensors", PaSSTModel(passtPreset("passt-micro"), 6));
+    saveWav(dir / "low.wav", tone(1.0, 300.0));
+    saveWav(dir / "high.wav", tone(0.7, 3000.0));
+    Embedder e = Embedder::fromCheckpoint(dir / "m.safetensors");
+    std::vector<std::int64_t> steps;
+    JobControl job([&](const Progress& p) { steps.push_back(p.step); });
+    const EmbeddingMatrix m = e.embedFiles({dir / "low.wav", dir / "high.wav"}, &job);
+    ASSERT_EQ(m.rows, 2);
+    ASSERT_EQ(m.dim, 64);
+    EXPECT_EQ(std::vector<float>(m.row(0), m.row(0) + 64), e.embedFile(dir / "low.wav"));
+    EXPECT_EQ(std::vector<float>(m.row(1), m.row(1) + 64), e.embedFile(dir / "high.wav"));
+    EXPECT_EQ(steps, (std::vector<std::int64_t>{1, 2}));
+    JobControl cancelled;
+    cancelled.cancel();
+    EXPECT_THROW(e.embedFiles({dir / "low.wav"}, &cancelled), Error);
+    EXPECT_THROW(e.embedFiles({dir / "missing.wav"}), Error);
+}

@@ -21,7 +21,7 @@ const char* kMetrics =
 
 void writeRun(const std::filesystem::path& dir) {
     writeTextAtomically(dir / "config.json",
-                        R"({"options":{"preset":"passt-micro","epochs":50},)"
+                        R"({"options":{"preset":"passt-micro","epochs":50,"seed":7},"split":{"name":"group"},)"
                         R"("dataset":{"root":"/data/words","classes":["yes","no"],"multi_label":false}})");
     writeTextAtomically(dir / "metrics.jsonl", kMetrics);
 }
@@ -62,6 +62,8 @@ TEST(RunFolder, ReadsWhatTheRunHolds) {
     RunFolder run = readRunFolder(dir.path());
     EXPECT_EQ(run.preset, "passt-micro");
     EXPECT_EQ(run.planned_epochs, 50);
+    EXPECT_EQ(run.split, "group");
+    EXPECT_EQ(run.seed, 7u);
     EXPECT_EQ(run.dataset, "/data/words");
     EXPECT_EQ(run.classes, (std::vector<std::string>{"yes", "no"}));
     EXPECT_EQ(run.curves.epochs.size(), 2u);

@@ -4,6 +4,7 @@
 // processes on 127.0.0.1 against one process on the combined batches; a rank that dies).
 // Processes are this test binary started again on the hidden worker test below, so each rank has
 // a fresh LibTorch (no fork of a process whose thread pools already run).
+#include "data/portable_random.h"
 #include "data_support.h"
 #include "model/passt_module.h"
 #include "patchout/batch_loader.h"
@@ -604,7 +605,7 @@ TEST(Augment, RollGainAndMixup) {
         // The mixed feature value is the targets' weighted mean of the example indices.
         EXPECT_NEAR(x[b][0][0].item<float>(), (y[b] * torch::arange(6, torch::kFloat32)).sum().item<float>(), 1e-5f);
     }
-    EXPECT_GT(betaSample(rng, 0.3), 0.0);
+    EXPECT_GT(data::betaSample(rng, 0.3), 0.0);
     const AugmentOptions scratch = fromScratchAugment();
     EXPECT_EQ(scratch.mixup_alpha, 0.0);
     EXPECT_EQ(scratch.freq_shift_bins, 4);

@@ -96,7 +96,12 @@ void EmbeddingsView::clear() {
 
 void EmbeddingsView::setFolder(const QString& title, const EmbeddingFolder& folder) {
     clear();
-    m_folder = folder;
+    // Everything but the vectors themselves (the app keeps those for its neighbour searches).
+    m_folder.embeddings.rows = folder.embeddings.rows;
+    m_folder.embeddings.dim = folder.embeddings.dim;
+    m_folder.columns = folder.columns;
+    m_folder.metadata = folder.metadata;
+    m_folder.projection = folder.projection;
     m_hasFolder = true;
     m_stack->setCurrentIndex(1);
     QChart* chart = m_chart->chart();

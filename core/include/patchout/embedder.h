@@ -7,6 +7,7 @@
 // Thread-safety: one Embedder per thread.
 #pragma once
 
+#include "patchout/job.h"
 #include "patchout/passt.h"
 #include "patchout/waveform.h"
 
@@ -60,6 +61,9 @@ public:
     // Scene embedding: the pooled vector of each window, averaged over the windows.
     std::vector<float> embed(const Waveform& wave);
     std::vector<float> embedFile(const std::filesystem::path& audio);
+    // One row per file, in order; progress ("files") after each and cancellation between files.
+    EmbeddingMatrix embedFiles(const std::vector<std::filesystem::path>& audio,
+                               const JobControl* job = nullptr);
     TimestampEmbeddings timestamps(const Waveform& wave);
 
 private:

@@ -40,6 +40,8 @@ struct RunFolder {
     std::vector<std::string> classes;   // the model's output order
     bool multi_label = false;
     int planned_epochs = 0;
+    std::string split;                  // the split kind training used ("own", "group"; "" unknown)
+    std::uint64_t seed = 0;             // the run's seed (its split and its augmentation)
     std::filesystem::path best_checkpoint, last_checkpoint;  // empty when not (yet) written
     std::filesystem::path eval_dir;        // RUN/eval when it holds predictions.csv
     std::filesystem::path embeddings_dir;  // RUN/embeddings when it holds tensors.tsv

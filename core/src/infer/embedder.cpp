@@ -139,6 +139,22 @@ std::vector<float> Embedder::embedFile(const fs::path& audio) {
     return embed(loadAudio(audio, {.target_rate = sampleRate()}));
 }
 
+EmbeddingMatrix Embedder::embedFiles(const std::vector<fs::path>& audio, const JobControl* job) {
+    EmbeddingMatrix m;
+    m.dim = dim();
+    m.data.reserve(audio.size() * static_cast<std::size_t>(m.dim));
+    for (const auto& file : audio) {
+        const auto v = embedFile(file);
+        m.data.insert(m.data.end(), v.begin(), v.end());
+        ++m.rows;
+        if (job != nullptr) {
+            job->report({.step = m.rows, .total = static_cast<std::int64_t>(audio.size()), .message = "files", .metrics = {}});
+            job->throwIfCancelled();
+        }
+    }
+    return m;
+}
+
 TimestampEmbeddings Embedder::timestamps(const Waveform& wave) {
     TimestampEmbeddings out;
     out.embeddings.dim = dim();

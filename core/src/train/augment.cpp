@@ -29,8 +29,6 @@ double featureUnitsPerDb(const FeatureOptions& f) {
     return 0.0;
 }
 
-double betaSample(std::mt19937_64& rng, double a) { return data::betaSample(rng, a); }
-
 void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const FeatureOptions& f,
              std::mt19937_64& rng) {
     const std::int64_t batch = x.size(0), bins = x.size(1), frames = x.size(2);
@@ -78,7 +76,7 @@ void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const 
         }
     }
     if (a.mixup_alpha > 0 && batch > 1 && unit(rng) < a.mixup_prob) {
-        double lambda = betaSample(rng, a.mixup_alpha);
+        double lambda = data::betaSample(rng, a.mixup_alpha);
         lambda = std::max(lambda, 1.0 - lambda);
         std::vector<std::int64_t> perm(static_cast<std::size_t>(batch));
         std::iota(perm.begin(), perm.end(), 0);

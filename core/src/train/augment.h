@@ -13,9 +13,6 @@ namespace patchout {
 // How far one dB of level moves a feature value under `f` (log features shift, linear scale).
 double featureUnitsPerDb(const FeatureOptions& f);
 
-// A Beta(a, a) draw from two gamma draws.
-double betaSample(std::mt19937_64& rng, double a);
-
 // Augments x [B, bins, T] in place, per example: gain, roll along time, shift along frequency
 // (edge bins repeated), SpecAugment time and frequency masks (value 0); then, with probability
 // mixup_prob, mixes the batch with a permutation of itself, x and the targets y [B, C] alike (x and

@@ -92,6 +92,8 @@ RunFolder readRunFolder(const fs::path& dir) {
         const json options = config.value("options", json::object());
         run.preset = options.value("preset", "");
         run.planned_epochs = options.value("epochs", 0);
+        run.seed = options.value("seed", std::uint64_t{0});
+        run.split = config.value("split", json::object()).value("name", "");
         const json dataset = config.value("dataset", json::object());
         run.dataset = dataset.value("root", "");
         run.classes = dataset.value("classes", std::vector<std::string>{});
