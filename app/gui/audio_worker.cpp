@@ -1,5 +1,7 @@
 #include "audio_worker.h"
 
+#include "model_worker.h"
+
 #include "patchout/audio_file.h"
 #include "patchout/error.h"
 #include "patchout/resampler.h"
@@ -93,8 +95,8 @@ void AudioWorker::startSource(std::unique_ptr<AudioSource> source, const QString
         if (source->sampleRate() != options.sample_rate)
             m_resampler.emplace(source->sampleRate(), options.sample_rate);
         m_extractor.emplace(options);
-        if (m_live)
-            m_live->reset();  // a new stream: no smoothing carried over
+        if (m_model != nullptr)
+            m_model->resetLive();  // a new stream: no window or smoothing carried over
         source->start();
         m_source = std::move(source);
     } catch (const std::exception& e) {
@@ -148,27 +150,14 @@ void AudioWorker::poll() {
             const Features frames = m_extractor->push(m_buffer.data(), got);
             if (frames.n_frames > 0)
                 Q_EMIT featuresReady(frames);
-            if (m_live && m_live->sampleRate() == m_extractor->options().sample_rate) {
-                const auto label = [this](int cls) { return QString::fromStdString(m_live->label(cls)); };
-                for (const LiveUpdate& u : m_live->push(m_buffer.data(), got))
-                    Q_EMIT classified(ClassBarsState::fromUpdate(u, label, m_live->options().threshold));
-            }
+            if (m_model != nullptr)
+                m_model->feed(m_buffer.data(), got, m_extractor->options().sample_rate);
         }
         if (m_source->finished())
             finishStream();
     } catch (const std::exception& e) {
         Q_EMIT failed(tr("The audio stream stopped: %1").arg(describeError(e)));
         stopStream();
-    }
-}
-
-void AudioWorker::loadModel(const QString& path) {
-    try {
-        auto live = std::make_unique<LiveClassifier>(LiveClassifier::fromCheckpoint(path.toStdString()));
-        m_live = std::move(live);
-        Q_EMIT modelLoaded(path);
-    } catch (const std::exception& e) {
-        Q_EMIT failed(tr("Cannot use %1 for live classification: %2").arg(path, describeError(e, path)));
     }
 }
 

@@ -1,7 +1,7 @@
 // AudioWorker does the workbench's audio work off the GUI thread: it streams a live or synthetic
 // AudioSource through a StreamingFeatureExtractor and sends Features blocks and levels with queued
-// signals, records the live input to WAV, and loads files (decode + features) as a job with
-// progress and cancel. Create it, moveToThread() a QThread, and call its slots through queued
+// signals, hands the samples to the ModelWorker (live classification on its own thread), records
+// the live input to WAV, and loads files (decode + features) as a job with progress and cancel. Create it, moveToThread() a QThread, and call its slots through queued
 // connections or QMetaObject::invokeMethod. Thread-safety: only cancelJob() may be called directly
 // from another thread.
 #pragma once
@@ -10,8 +10,6 @@
 #include "patchout/features.h"
 #include "patchout/resampler.h"
 #include "patchout/waveform.h"
-#include "patchout/live_classifier.h"
-#include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 
 #include <QElapsedTimer>
@@ -26,6 +24,8 @@ class QTimer;
 
 namespace patchout::ui {
 
+class ModelWorker;
+
 class AudioWorker : public QObject {
     Q_OBJECT
 public:
@@ -39,6 +39,9 @@ public:
     void startSource(std::unique_ptr<AudioSource> source, const QString& preset);
     bool streaming() const noexcept { return m_source != nullptr; }
     bool recording() const noexcept { return !m_recordPath.isEmpty(); }
+    // Where the stream's samples (at the features' rate) go for live classification; the model
+    // worker must outlive the streams (the app stops them first). nullptr: nowhere.
+    void setModelWorker(ModelWorker* model) noexcept { m_model = model; }
     // Any thread: asks a running loadFile() job to stop at its next block.
     void cancelJob() noexcept { m_cancel.store(true); }
 
@@ -54,9 +57,6 @@ public Q_SLOTS:
     void stopRecording();
     // Decodes `path` at 32 kHz (or reuses the last decoded file) and computes `preset` features.
     void loadFile(const QString& path, const QString& preset);
-    // Loads a model file for live classification of every stream from now on (modelLoaded, or
-    // failed and the previous model stays). Each hop of a stream then emits `classified`.
-    void loadModel(const QString& path);
 
 Q_SIGNALS:
     void streamStarted(const QString& sourceName, const patchout::Features& metadata);
@@ -70,8 +70,6 @@ Q_SIGNALS:
     void progress(qint64 step, qint64 total, const QString& message);
     void jobFinished(bool cancelled);
     void failed(const QString& message);
-    void modelLoaded(const QString& path);
-    void classified(const patchout::ui::ClassBarsState& state);
 
 private:
     void poll();
@@ -90,7 +88,7 @@ private:
     QString m_loadedPath;
     Waveform m_loaded;
     std::atomic<bool> m_cancel{false};
-    std::unique_ptr<LiveClassifier> m_live;
+    ModelWorker* m_model = nullptr;
 };
 
 // The message shown for a failure of the audio work. `subject` is what the surrounding sentence

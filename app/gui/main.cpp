@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
         QStringLiteral("dir"));
     const QCommandLineOption view(
         QStringLiteral("view"),
-        QApplication::translate("main", "View to show first: listen, patchout, train, embeddings or evaluate"),
+        QApplication::translate("main", "View to show first: listen, patchout, train, embeddings, evaluate or model"),
         QStringLiteral("name"));
     const QCommandLineOption synthetic(
         QStringLiteral("synthetic"),
@@ -104,7 +104,11 @@ int main(int argc, char** argv) {
         const bool fileFirst = !parser.positionalArguments().isEmpty() &&
                                !QFileInfo(parser.positionalArguments().constFirst()).isDir();
         const bool evaluationFirst = !fileFirst && parser.value(view) == QLatin1String("evaluate");
-        if (fileFirst)
+        // With a model (--model, or a run's best) the file's timeline is waited for as well.
+        const bool withModel = parser.isSet(model) || parser.isSet(run);
+        if (fileFirst && withModel)
+            QObject::connect(&window, &MainWindow::predictionsShown, &window, shoot);
+        else if (fileFirst)
             QObject::connect(&window, &MainWindow::fileShown, &window, shoot);
         else if (evaluationFirst)
             QObject::connect(&window, &MainWindow::evaluationShown, &window, shoot);
@@ -117,6 +121,8 @@ int main(int argc, char** argv) {
             });
         };
         QObject::connect(&window, &MainWindow::fileFailed, &window, failed);
+        if (fileFirst && withModel)
+            QObject::connect(&window, &MainWindow::predictionsFailed, &window, failed);
         if (evaluationFirst)
             QObject::connect(&window, &MainWindow::evaluationFailed, &window, failed);
         if (!fileFirst && !evaluationFirst)
@@ -145,6 +151,8 @@ int main(int argc, char** argv) {
             window.showView(MainWindow::View::Embeddings);
         else if (name == QLatin1String("evaluate"))
             window.showView(MainWindow::View::Evaluate);
+        else if (name == QLatin1String("model"))
+            window.showView(MainWindow::View::Model);
         else
             parser.showHelp(1);
     }

@@ -2,6 +2,7 @@
 
 #include "audio_player.h"
 #include "audio_worker.h"
+#include "model_worker.h"
 
 #include "patchout/error.h"
 #include "patchout/report.h"
@@ -11,7 +12,9 @@
 #include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/listen_view.h"
+#include "patchout/ui/model_view.h"
 #include "patchout/ui/patchout_view.h"
+#include "patchout/ui/prediction_timeline.h"
 #include "patchout/ui/train_view.h"
 
 #include <QAction>
@@ -116,6 +119,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_evaluate = new EvaluateView(this);
     m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Evaluate")));
     m_stack->addWidget(m_evaluate);
+    m_model = new ModelView(this);
+    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_ComputerIcon), tr("Model")));
+    m_stack->addWidget(m_model);
     m_runWatcher = new QFileSystemWatcher(this);
     m_runReload.setSingleShot(true);
     m_runReload.setInterval(300);
@@ -147,6 +153,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_worker->moveToThread(&m_audioThread);
     connect(&m_audioThread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_audioThread.setObjectName(QStringLiteral("audio worker"));
+    m_modelWorker = new ModelWorker;
+    m_modelWorker->moveToThread(&m_modelThread);
+    connect(&m_modelThread, &QThread::finished, m_modelWorker, &QObject::deleteLater);
+    m_modelThread.setObjectName(QStringLiteral("model worker"));
+    m_worker->setModelWorker(m_modelWorker);  // the audio thread feeds it the live samples
+    m_modelThread.start();
     m_audioThread.start();
 
     // Worker -> GUI (queued: the worker lives in another thread).
@@ -188,14 +200,64 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_worker, &AudioWorker::jobFinished, this, &MainWindow::onJobFinished);
     connect(m_worker, &AudioWorker::failed, this, &MainWindow::onFailed);
-    connect(m_worker, &AudioWorker::modelLoaded, this, [this](const QString& path) {
+
+    // Model worker -> GUI.
+    connect(m_modelWorker, &ModelWorker::modelLoaded, this, [this](const QString& path, const ModelCard& card) {
+        m_modelPath = path;
         ClassBars* bars = m_listen->classBars();
         bars->setModelName(QFileInfo(path).fileName());
         bars->setVisible(true);
-        statusBar()->showMessage(tr("Live classification with %1: start a live source").arg(path), 8000);
+        m_listen->timeline()->setVisible(true);
+        m_model->setModel(card);
+        statusBar()->showMessage(tr("Model %1: start a live source or open a file").arg(path), 8000);
+        classifyShownFile();
         Q_EMIT modelLoaded(path);
     });
-    connect(m_worker, &AudioWorker::classified, m_listen->classBars(), &ClassBars::showState);
+    connect(m_modelWorker, &ModelWorker::classified, this, [this](const ClassBarsState& state) {
+        if (m_streaming)  // a late update of a stream that stopped would overwrite a file's bars
+            m_listen->classBars()->showState(state);
+    });
+    connect(m_modelWorker, &ModelWorker::timelineReady, this,
+            [this](const QString& path, const ClipResult& result, const QStringList& labels) {
+                if (path != m_filePath)
+                    return;  // another file is shown by now
+                m_listen->showPredictions(result, labels, QFileInfo(m_modelPath).fileName());
+                if (!result.top.empty()) {
+                    const auto [cls, score] = result.top.front();
+                    statusBar()->showMessage(tr("%1: %2 windows; over the whole file the model hears %3 (%4)")
+                                                 .arg(QFileInfo(path).fileName())
+                                                 .arg(result.windows.size())
+                                                 .arg(m_listen->timeline()->label(cls))
+                                                 .arg(score, 0, 'f', 2),
+                                             10000);
+                }
+                Q_EMIT predictionsShown(path);
+            });
+    connect(m_modelWorker, &ModelWorker::progress, this, [this](qint64 step, qint64 total, const QString& what) {
+        if (m_jobRunning)
+            return;  // the status bar shows the file being opened
+        m_jobLabel->setText(what);
+        m_jobLabel->setVisible(true);
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(total > 0 ? static_cast<int>(1000 * step / total) : 0);
+        m_progress->setVisible(true);
+    });
+    connect(m_modelWorker, &ModelWorker::jobFinished, this, [this](bool cancelled) {
+        const bool wasClassifying = !m_classifying.isEmpty();
+        m_classifying.clear();
+        if (!m_jobRunning)
+            setJobRunning(false);
+        if (cancelled && wasClassifying)
+            Q_EMIT predictionsFailed(tr("Cancelled"));
+    });
+    connect(m_modelWorker, &ModelWorker::speedMeasured, m_model, &ModelView::setSpeed);
+    connect(m_modelWorker, &ModelWorker::speedFailed, m_model, &ModelView::setSpeedFailed);
+    connect(m_modelWorker, &ModelWorker::failed, this, [this](const QString& message) {
+        if (!m_classifying.isEmpty())
+            Q_EMIT predictionsFailed(message);
+        onFailed(message);
+    });
+    connect(m_model, &ModelView::speedRequested, m_modelWorker, &ModelWorker::measureSpeed);
 
     // Player -> view.
     connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);
@@ -248,6 +310,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         m_worker->cancelJob();
+        m_modelWorker->cancelJob();
         m_jobLabel->setText(tr("Cancelling…"));
     });
 
@@ -270,13 +333,19 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::stopWorkerAndWait() {
-    if (!m_audioThread.isRunning())
-        return;
-    m_worker->cancelJob();
-    // Blocking: the recording (if any) is written before the thread ends.
-    QMetaObject::invokeMethod(m_worker, &AudioWorker::stopStream, Qt::BlockingQueuedConnection);
-    m_audioThread.quit();
-    m_audioThread.wait();
+    if (m_audioThread.isRunning()) {
+        m_worker->cancelJob();
+        // Blocking: the recording (if any) is written before the thread ends.
+        QMetaObject::invokeMethod(m_worker, &AudioWorker::stopStream, Qt::BlockingQueuedConnection);
+        m_audioThread.quit();
+        m_audioThread.wait();
+    }
+    // After the audio thread, which feeds it.
+    if (m_modelThread.isRunning()) {
+        m_modelWorker->cancelJob();
+        m_modelThread.quit();
+        m_modelThread.wait();
+    }
 }
 
 void MainWindow::refreshInputDevices() {
@@ -322,8 +391,8 @@ void MainWindow::buildMenus() {
     QAction* devices = listen->addAction(tr("Rescan audio &devices"), this, &MainWindow::refreshInputDevices);
     devices->setShortcut(QKeySequence(Qt::Key_F5));
 
-    QAction* model = listen->addAction(tr("Load &model for live classification…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Model for live classification"), {},
+    QAction* model = listen->addAction(tr("Load &model…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Model for live classification and file timelines"), {},
                                                           tr("Model files (*.safetensors)"));
         if (!path.isEmpty())
             loadModel(path);
@@ -341,6 +410,8 @@ void MainWindow::buildMenus() {
     showEmbeddings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
     QAction* showEvaluate = view->addAction(tr("&Evaluate"), this, [this] { showView(View::Evaluate); });
     showEvaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
+    QAction* showModel = view->addAction(tr("M&odel"), this, [this] { showView(View::Model); });
+    showModel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_6));
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* prefs = settings->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -390,7 +461,17 @@ void MainWindow::setJobRunning(bool running, const QString& what) {
 
 void MainWindow::loadModel(const QString& path) {
     const QString p = QFileInfo(path).absoluteFilePath();
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, p] { w->loadModel(p); });
+    m_modelWorker->cancelJob();  // a timeline of the previous model is not wanted any more
+    QMetaObject::invokeMethod(m_modelWorker, [w = m_modelWorker, p] { w->loadModel(p); });
+}
+
+void MainWindow::classifyShownFile() {
+    if (m_modelPath.isEmpty() || m_filePath.isEmpty())
+        return;
+    m_modelWorker->cancelJob();  // the one running is of another file or model
+    m_classifying = m_filePath;
+    const QString p = m_filePath;
+    QMetaObject::invokeMethod(m_modelWorker, [w = m_modelWorker, p] { w->classifyFile(p); });
 }
 
 void MainWindow::openAudio(const QString& path) {
@@ -413,6 +494,8 @@ void MainWindow::onFileLoaded(const QString& path, const Waveform& wave, const F
     const bool sameFile = path == m_filePath;
     const double position = m_player->positionSeconds();
     m_filePath = path;
+    if (!sameFile)
+        m_listen->clearPredictions();
     m_player->setWaveform(wave);
     m_listen->selectSource({SourceKind::File, -1, SignalKind::Chirp});
     m_listen->showFile(QFileInfo(path).fileName(), features);
@@ -425,6 +508,8 @@ void MainWindow::onFileLoaded(const QString& path, const Waveform& wave, const F
     rebuildRecentMenu();
     saveSettings();
     setWindowTitle(tr("%1 — Patchout Workbench").arg(QFileInfo(path).fileName()));
+    if (!sameFile || !m_listen->timeline()->hasResult())
+        classifyShownFile();
     statusBar()->showMessage(tr("%1: %2 s, %3 frames of %4 bins")
                                  .arg(QDir::toNativeSeparators(path))
                                  .arg(wave.durationSeconds(), 0, 'f', 2)

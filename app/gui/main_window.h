@@ -1,6 +1,8 @@
-// The workbench's main window: a sidebar of views (Listen, Patchout, Train, Embeddings, Evaluate), menus with
-// shortcuts, recent files and run folders, a status bar with job progress and cancel, drag and
-// drop of audio files and run folders, and the audio worker thread that feeds the Listen view.
+// The workbench's main window: a sidebar of views (Listen, Patchout, Train, Embeddings, Evaluate,
+// Model), menus with shortcuts, recent files and run folders, a status bar with job progress and
+// cancel, drag and drop of audio files and run folders, the audio worker thread that feeds the
+// Listen view and the model worker thread that classifies (live input, files) and times the model.
+// With a model loaded, every file opened is classified into a timeline under its spectrogram.
 // Opening a run folder shows its curves in Train (re-read while the run writes them), its eval/
 // folder in Evaluate (the report computed on a worker thread), its embeddings/ in Embeddings
 // (neighbours searched in its similarity index) and loads its best model for live classification. Closing during a job asks, then stops it cleanly.
@@ -34,6 +36,8 @@ class AudioWorker;
 class EmbeddingsView;
 class EvaluateView;
 class ListenView;
+class ModelView;
+class ModelWorker;
 class PatchoutView;
 class TrainView;
 struct SourceChoice;
@@ -44,13 +48,14 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    enum class View { Listen, Patchout, Train, Embeddings, Evaluate };
+    enum class View { Listen, Patchout, Train, Embeddings, Evaluate, Model };
 
     ListenView* listenView() const noexcept { return m_listen; }
     PatchoutView* patchoutView() const noexcept { return m_patchout; }
     TrainView* trainView() const noexcept { return m_train; }
     EmbeddingsView* embeddingsView() const noexcept { return m_embeddings; }
     EvaluateView* evaluateView() const noexcept { return m_evaluate; }
+    ModelView* modelView() const noexcept { return m_model; }
     void showView(View view);
     View currentView() const;
     QString currentRun() const { return m_runDir; }
@@ -66,7 +71,8 @@ public Q_SLOTS:
     void stopLive();
     void showAbout();
     void showPreferences();
-    // Loads a model file for live classification (the class bars beside the spectrogram).
+    // Loads a model file for live classification (the class bars beside the spectrogram), for the
+    // timeline of every file shown, and for the Model view.
     void loadModel(const QString& path);
     // Opens a run folder: Train shows its curves, its best model is loaded for live
     // classification. A folder that is not a run is reported (runFailed), nothing else changes.
@@ -77,6 +83,10 @@ Q_SIGNALS:
     void fileShown(const QString& path);
     void fileFailed(const QString& message);
     void modelLoaded(const QString& path);
+    // The loaded model classified the file shown: its timeline is under the spectrogram (path), or
+    // it could not (message).
+    void predictionsShown(const QString& path);
+    void predictionsFailed(const QString& message);
     void runOpened(const QString& dir);
     void runFailed(const QString& message);
     // The run's eval/ folder is shown in Evaluate (dir), or could not be read (message).
@@ -95,6 +105,7 @@ private:
     void onFileLoaded(const QString& path, const Waveform& wave, const Features& features);
     void onJobFinished(bool cancelled);
     void onFailed(const QString& message);
+    void classifyShownFile();
     void onRecordRequested(bool on);
     void setJobRunning(bool running, const QString& what = {});
     void stopWorkerAndWait();
@@ -111,6 +122,7 @@ private:
     TrainView* m_train = nullptr;
     EvaluateView* m_evaluate = nullptr;
     EmbeddingsView* m_embeddings = nullptr;
+    ModelView* m_model = nullptr;
     std::unique_ptr<SimilarityIndex> m_index;  // of the open run's embeddings/
     std::unique_ptr<EmbeddingFolder> m_embeddingFolder;
     QPointer<QThread> m_evalThread;  // reads predictions.csv and computes the report
@@ -124,6 +136,10 @@ private:
     QMenu* m_recentMenu = nullptr;
     QThread m_audioThread;
     AudioWorker* m_worker = nullptr;  // lives in m_audioThread
+    QThread m_modelThread;
+    ModelWorker* m_modelWorker = nullptr;  // lives in m_modelThread
+    QString m_modelPath;  // the model loaded in m_modelWorker
+    QString m_classifying;  // the file the model worker is classifying, if any
     AudioPlayer* m_player = nullptr;
     std::vector<AudioDeviceInfo> m_devices;
     bool m_jobRunning = false;

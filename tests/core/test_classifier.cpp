@@ -351,6 +351,25 @@ TEST(Classifier, CollectsFilesAndWritesResults) {
     }
 }
 
+TEST(Classifier, StaysUsableAfterAFileFails) {
+    TempDir dir;
+    saveWav(dir / "good.wav", testSignal(1.5, 7));
+    Classifier c = microClassifier();
+    std::int64_t reports = 0;
+    {
+        // The job lives only as long as the failing call, as a GUI worker's does.
+        JobControl job([&reports](const Progress&) { ++reports; });
+        EXPECT_THROW(c.classifyFiles({dir / "good.wav", dir / "missing.wav"}, &job), Error);
+    }
+    // Later calls neither report to the job that ended nor see its windows.
+    const ClipResult clip = c.classify(testSignal(1.0, 3), "after");
+    EXPECT_EQ(clip.windows.size(), 1u);
+    const auto again = c.classifyFiles({dir / "good.wav"});
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].windows.size(), 2u);
+    EXPECT_EQ(reports, 0);
+}
+
 TEST(Classifier, TenMinuteRecordingWithTimestamps) {
     TempDir dir;
     const Waveform wave = testSignal(600.0, 11);

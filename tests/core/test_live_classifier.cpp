@@ -59,6 +59,40 @@ TEST(LiveClassifier, UpdatesEveryHopWithGateAndSmoothing) {
     EXPECT_GT(test::maxAbsDiff(updates[8].scores, updates[1].scores).max_abs, 0.0);
 }
 
+TEST(LiveClassifier, PushLatestSkipsWhatALaggingConsumerMissed) {
+    const LiveOptions options{.window_s = 1.0, .hop_s = 0.25, .smoothing = 1.0, .threshold = 0.0};
+    LiveClassifier lagging = microLive(options);
+    const auto samples = silenceThenTone();
+    const auto arrived = std::chrono::steady_clock::now() - std::chrono::milliseconds(40);
+    // Nothing is due before a whole window arrived.
+    EXPECT_FALSE(lagging.pushLatest(samples.data(), 31999, arrived).has_value());
+    // One sample completes the first window: one update, nothing skipped.
+    auto first = lagging.pushLatest(samples.data() + 31999, 1, arrived);
+    ASSERT_TRUE(first.has_value());
+    EXPECT_DOUBLE_EQ(first->time_s, 1.0);
+    EXPECT_EQ(first->skipped, 0);
+    EXPECT_TRUE(first->silent);
+    EXPECT_GE(first->latency_ms, 40.0);  // measured from when the samples arrived
+    // 2.1 s at once (the consumer lagged): due at 1.25 ... 3.0 s = 8 updates, 7 skipped; the
+    // window classified is the newest second, the same as push() sees at 3.1 s.
+    auto late = lagging.pushLatest(samples.data() + 32000, 67200, arrived);
+    ASSERT_TRUE(late.has_value());
+    EXPECT_EQ(late->skipped, 7);
+    EXPECT_NEAR(late->time_s, 3.1, 1e-9);
+    EXPECT_FALSE(late->silent);
+    std::vector<float> newest(samples.begin() + 99200 - 32000, samples.begin() + 99200);
+    LiveClassifier fresh = microLive(options);
+    const auto same = fresh.push(newest.data(), newest.size());
+    ASSERT_EQ(same.size(), 1u);
+    EXPECT_LT(test::maxAbsDiff(late->raw, same[0].raw).max_abs, 1e-5);
+    // The next update is due one hop after the last skipped one (3.25 s), not after 3.1 s.
+    EXPECT_FALSE(lagging.pushLatest(samples.data() + 99200, 4799, arrived).has_value());
+    auto next = lagging.pushLatest(samples.data() + 103999, 1, arrived);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_DOUBLE_EQ(next->time_s, 3.25);
+    EXPECT_EQ(next->skipped, 0);
+}
+
 TEST(LiveClassifier, PollsASourceAndResets) {
     LiveClassifier live = microLive({.hop_s = 0.5, .threshold = 1.1});
     auto source = makeSyntheticSource({.kind = SignalKind::Chirp, .duration_s = 2.0});

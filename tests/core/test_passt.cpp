@@ -385,6 +385,45 @@ TEST(PaSST, NonDistilledModelUsesTheClsTokenOnly) {
     EXPECT_TRUE(torch::allclose(m.forward(x).second, encoded.slice(1, 1).mean(1)));
 }
 
+TEST(PaSST, ForwardCostFollowsTheWeightShapes) {
+    for (const std::string& name : passtPresetNames()) {
+        const PaSSTOptions o = passtPreset(name);
+        const ForwardCost c = forwardCost(o, o.input_frames);
+        EXPECT_EQ(c.patches, o.freqPatches() * o.timePatches(o.input_frames)) << name;
+        EXPECT_EQ(c.tokens, c.patches + (o.distilled ? 2 : 1)) << name;
+        // Every linear layer multiplies each token by its weight once: MACs per token = weights.
+        std::int64_t blockWeights = 0, convWeights = 0, headWeights = 0;
+        for (const TensorInfo& t : PaSSTModel(o).parameters()) {
+            const bool weight = t.name.size() > 7 && t.name.ends_with(".weight") && t.shape.size() >= 2;
+            if (weight && t.name.starts_with("blocks."))
+                blockWeights += t.numel();
+            else if (t.name == "patch_embed.proj.weight")
+                convWeights = t.numel();
+            else if (t.name == "head.1.weight")
+                headWeights = t.numel();
+        }
+        EXPECT_DOUBLE_EQ((c.attention_proj + c.mlp) / c.tokens, static_cast<double>(blockWeights)) << name;
+        EXPECT_DOUBLE_EQ(c.patch_embed / c.patches, static_cast<double>(convWeights)) << name;
+        EXPECT_DOUBLE_EQ(c.head, static_cast<double>(headWeights)) << name;
+        EXPECT_DOUBLE_EQ(c.attention_scores, 2.0 * o.depth * c.tokens * c.tokens * o.embed_dim) << name;
+        EXPECT_DOUBLE_EQ(c.flops(), 2 * (c.patch_embed + c.attention_proj + c.attention_scores + c.mlp + c.head));
+    }
+    // PaSST-S on 10 s: 1,188 patches; the paper's training patchout (40 time columns, 4 frequency
+    // rows) keeps 8 x 59 = 472 of them and cuts the blocks' cost by more than half.
+    const PaSSTOptions s = passtPreset("passt-s");
+    const ForwardCost full = forwardCost(s, 998);
+    const ForwardCost kept = forwardCost(s, 998, 472);
+    EXPECT_EQ(full.patches, 1188);
+    EXPECT_EQ(kept.tokens, 474);
+    EXPECT_EQ(kept.patch_embed, full.patch_embed);
+    EXPECT_LT(kept.macs(), 0.45 * full.macs());
+    EXPECT_GT(full.flops(), 1e11);  // ~ 0.2 TFLOP per 10 s clip
+    // Longer inputs are cut to the positional embedding, as the model cuts them.
+    EXPECT_EQ(forwardCost(s, 3000).patches, 1188);
+    EXPECT_THROW(forwardCost(s, 10), Error);
+    EXPECT_THROW(forwardCost(s, 998, 1189), Error);
+}
+
 TEST(PaSST, ForwardRejectsBadInput) {
     PaSSTModel model(passtPreset("passt-micro"));
     std::vector<float> x(128 * 15, 0.f);

@@ -1,11 +1,13 @@
 // The workbench's audio worker and main window: streaming a synthetic source at real-time pace,
 // recording the live input to a valid WAV, loading files (good and bad) as jobs, the clear error
-// for a missing microphone, and the window opening a file and playing it without an output device.
+// for a missing microphone, the window opening a file and playing it without an output device, the
+// model thread (live classification, file timelines, speed) and the window's timeline per file.
 #include "qtest_registry.h"
 
 #include "audio_player.h"
 #include "audio_worker.h"
 #include "main_window.h"
+#include "model_worker.h"
 
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
@@ -16,6 +18,8 @@
 #include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
+#include "patchout/ui/model_view.h"
+#include "patchout/ui/prediction_timeline.h"
 #include "patchout/ui/spectrogram_view.h"
 #include "patchout/ui/train_view.h"
 
@@ -26,6 +30,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QThread>
 #include <QTimer>
 #include <QUrl>
 #include <QElapsedTimer>
@@ -105,6 +110,16 @@ void writeRunFolder(const QString& run, int epochs) {
     o.num_classes = 2;
     patchout::saveModel((run + QStringLiteral("/checkpoints/best.safetensors")).toStdString(),
                         patchout::PaSSTModel(o, 2), {"a", "b"}, {{"task", "single-label"}});
+}
+
+// A passt-micro model with ten classes w0..w9, single-label.
+QString writeWordsModel(const QTemporaryDir& dir) {
+    const QString model = dir.filePath(QStringLiteral("words.safetensors"));
+    std::vector<std::string> labels;
+    for (int i = 0; i < 10; ++i)
+        labels.push_back("w" + std::to_string(i));
+    saveModel(model.toStdString(), PaSSTModel(passtPreset("passt-micro"), 2), labels, {{"task", "single-label"}});
+    return model;
 }
 
 }  // namespace
@@ -215,24 +230,31 @@ private Q_SLOTS:
         QCOMPARE(info.sample_rate, 32000);
     }
 
-    void classifiesTheStreamWithALoadedModel() {
+    void classifiesTheStreamOnTheModelThread() {
         QTemporaryDir dir;
-        const QString model = dir.filePath(QStringLiteral("words.safetensors"));
-        std::vector<std::string> labels;
-        for (int i = 0; i < 10; ++i)
-            labels.push_back("w" + std::to_string(i));
-        patchout::saveModel(model.toStdString(), patchout::PaSSTModel(patchout::passtPreset("passt-micro"), 2),
-                            labels, {{"task", "single-label"}});
-        AudioWorker worker;
-        QSignalSpy loaded(&worker, &AudioWorker::modelLoaded);
-        QSignalSpy failed(&worker, &AudioWorker::failed);
-        QSignalSpy classified(&worker, &AudioWorker::classified);
-        worker.loadModel(dir.filePath(QStringLiteral("missing.safetensors")));
-        QCOMPARE(failed.count(), 1);
+        const QString model = writeWordsModel(dir);
+        QThread modelThread;
+        auto* classifier = new ModelWorker;
+        classifier->moveToThread(&modelThread);
+        modelThread.start();
+        QSignalSpy loaded(classifier, &ModelWorker::modelLoaded);
+        QSignalSpy failed(classifier, &ModelWorker::failed);
+        QSignalSpy classified(classifier, &ModelWorker::classified);
+        QMetaObject::invokeMethod(classifier, [classifier, p = dir.filePath(QStringLiteral("missing.safetensors"))] {
+            classifier->loadModel(p);
+        });
+        QVERIFY(failed.wait(10000));
         QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("missing.safetensors")),
                  qPrintable(failed.at(0).at(0).toString()));
-        worker.loadModel(model);
-        QCOMPARE(loaded.count(), 1);
+        QMetaObject::invokeMethod(classifier, [classifier, model] { classifier->loadModel(model); });
+        QVERIFY(loaded.wait(10000));
+        const auto card = loaded.at(0).at(1).value<ModelCard>();
+        QCOMPARE(card.options.num_classes, 10);
+        QCOMPARE(card.labels.size(), 10);
+        QCOMPARE(card.activation, QStringLiteral("softmax"));
+        QVERIFY(card.parameter_count > 0);
+        AudioWorker worker;  // on this thread: it feeds the model thread as the app's does
+        worker.setModelWorker(classifier);
         worker.startSource(makeSyntheticSource(syntheticSignal(SignalKind::Sine)), QStringLiteral("passt-32k"));
         // The first update comes once a 1 s window is full, then one every 250 ms.
         QTRY_VERIFY_WITH_TIMEOUT(classified.count() >= 2, 5000);
@@ -243,6 +265,85 @@ private Q_SLOTS:
         QVERIFY(!state.silent);  // a sine at 0.3 is above the energy gate
         QVERIFY(state.latency_ms >= 0);
         QVERIFY(state.time_s >= 1.0);
+        modelThread.quit();
+        modelThread.wait();
+        delete classifier;
+    }
+
+    void classifiesAFileIntoATimelineAndTimesTheModel() {
+        QTemporaryDir dir;
+        const QString model = writeWordsModel(dir);
+        const QString audio = writeSineWav(dir, 3.0);
+        ModelWorker worker;
+        QSignalSpy loaded(&worker, &ModelWorker::modelLoaded);
+        QSignalSpy ready(&worker, &ModelWorker::timelineReady);
+        QSignalSpy finished(&worker, &ModelWorker::jobFinished);
+        QSignalSpy speed(&worker, &ModelWorker::speedMeasured);
+        QSignalSpy speedFailed(&worker, &ModelWorker::speedFailed);
+        worker.measureSpeed();  // no model yet
+        QCOMPARE(speedFailed.count(), 1);
+        worker.loadModel(model);
+        QCOMPARE(loaded.count(), 1);
+        worker.classifyFile(audio);
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        const auto result = ready.at(0).at(1).value<ClipResult>();
+        // 3 s in 1 s windows every 0.25 s: starts 0, 0.25, ..., 2.0 = 9 windows.
+        QCOMPARE(result.windows.size(), std::size_t{9});
+        QCOMPARE(result.windows[1].start_s, 0.25);
+        QCOMPARE(ready.at(0).at(2).toStringList().first(), QStringLiteral("w0"));
+        // A missing file is an error naming it, and the job ends.
+        QSignalSpy failed(&worker, &ModelWorker::failed);
+        worker.classifyFile(dir.filePath(QStringLiteral("gone.wav")));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("gone.wav")), qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(finished.count(), 2);
+        worker.measureSpeed();
+        QCOMPARE(speed.count(), 1);
+        const auto r = speed.at(0).at(0).value<SpeedResult>();
+        QVERIFY(r.runs >= 5);
+        QVERIFY(r.median_ms > 0 && r.p90_ms >= r.median_ms);
+        QCOMPARE(r.window_s, 1.0);
+        QVERIFY2(r.blas.contains(QStringLiteral("BLAS")), qPrintable(r.blas));
+    }
+
+    void windowShowsTheTimelineOfEachFileAndTheModel() {
+        QTemporaryDir dir;
+        const QString model = writeWordsModel(dir);
+        const QString first = writeSineWav(dir, 2.0);
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        QSignalSpy predicted(&window, &MainWindow::predictionsShown);
+        QSignalSpy loaded(&window, &MainWindow::modelLoaded);
+        window.openAudio(first);
+        QVERIFY(shown.wait(10000));
+        QVERIFY(!window.listenView()->timeline()->isVisibleTo(&window));  // no model: no timeline
+        QVERIFY(!window.modelView()->hasModel());
+        window.loadModel(model);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(window.modelView()->hasModel());
+        // Loading a model classifies the file already shown.
+        QVERIFY(predicted.count() == 1 || predicted.wait(10000));
+        QCOMPARE(predicted.at(0).at(0).toString(), QFileInfo(first).absoluteFilePath());
+        PredictionTimeline* timeline = window.listenView()->timeline();
+        QVERIFY(timeline->isVisibleTo(&window));
+        QCOMPARE(timeline->result().windows.size(), std::size_t{5});  // 2 s: starts 0 ... 1.0
+        // Seeking shows the window under the cursor in the class bars.
+        window.player()->seek(1.6);
+        QTRY_VERIFY(window.listenView()->classBars()->hasState());
+        QVERIFY(window.listenView()->classBars()->state().from_file);
+        // Another file gets its own timeline.
+        const QString second = writeSineWav(dir, 4.0);
+        window.openAudio(second);
+        QTRY_COMPARE_WITH_TIMEOUT(predicted.count(), 2, 10000);
+        QCOMPARE(predicted.at(1).at(0).toString(), QFileInfo(second).absoluteFilePath());
+        QCOMPARE(timeline->result().windows.size(), std::size_t{13});
+        // The Model view times the model on request.
+        QSignalSpy speedRequested(window.modelView(), &ModelView::speedRequested);
+        QTest::mouseClick(window.modelView()->speedButton(), Qt::LeftButton);
+        QCOMPARE(speedRequested.count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.modelView()->speedText().contains(QStringLiteral("ms per")), 20000);
     }
 
     void missingMicrophoneFailsClearly() {

@@ -32,6 +32,23 @@ ClassBarsState ClassBarsState::fromUpdate(const LiveUpdate& u, const std::functi
     return s;
 }
 
+ClassBarsState ClassBarsState::fromWindow(const WindowResult& w, const std::function<QString(int)>& name,
+                                          double threshold, int k) {
+    ClassBarsState s;
+    s.threshold = threshold;
+    const auto top = patchout::topK(w.scores, k);
+    for (const auto& [cls, score] : top) {
+        s.labels << name(cls);
+        s.scores.push_back(std::clamp(score, 0.0f, 1.0f));
+    }
+    s.background = top.empty() || top[0].second < threshold;
+    s.active = s.background ? ClassBars::tr("background") : name(top[0].first);
+    s.from_file = true;
+    s.window_start_s = w.start_s;
+    s.time_s = w.end_s;
+    return s;
+}
+
 ClassBars::ClassBars(QWidget* parent) : QWidget(parent) {
     qRegisterMetaType<ClassBarsState>();
     setToolTip(tr("Live classification: smoothed scores of the top classes; the red line is the "
@@ -125,9 +142,12 @@ void ClassBars::paintEvent(QPaintEvent*) {
     p.setPen(palette().color(QPalette::PlaceholderText));
     const int footer = rowsTop() + std::max(rows, 1) * kRowHeight + 4;
     p.drawText(QRect(kMargin, footer, width() - 2 * kMargin, fm.height()), Qt::AlignLeft,
-               tr("latency %1 ms  ·  level %2 dBFS")
-                   .arg(m_state.latency_ms, 0, 'f', 1)
-                   .arg(m_state.level_db, 0, 'f', 0));
+               m_state.from_file ? tr("file window %1 - %2 s")
+                                       .arg(m_state.window_start_s, 0, 'f', 2)
+                                       .arg(m_state.time_s, 0, 'f', 2)
+                                 : tr("latency %1 ms  ·  level %2 dBFS")
+                                       .arg(m_state.latency_ms, 0, 'f', 1)
+                                       .arg(m_state.level_db, 0, 'f', 0));
     p.drawText(QRect(kMargin, footer + fm.height() + 2, width() - 2 * kMargin, fm.height()), Qt::AlignLeft,
                tr("threshold %1  ·  t = %2 s").arg(m_state.threshold, 0, 'f', 2).arg(m_state.time_s, 0, 'f', 2));
 }

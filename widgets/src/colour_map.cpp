@@ -95,4 +95,14 @@ QImage renderFeatures(const Features& features, const ColourMapParams& params) {
     return image;
 }
 
+QColor categoryColour(int index) {
+    static const QColor colours[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+                                     QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+                                     QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                                     QColor(23, 190, 207)};
+    const int i = std::max(index, 0);
+    const QColor c = colours[i % 10];
+    return i < 10 ? c : c.lighter(100 + 30 * (i / 10));
+}
+
 }  // namespace patchout::ui

@@ -1,5 +1,7 @@
 #include "patchout/ui/embeddings_view.h"
 
+#include "patchout/ui/colour_map.h"
+
 #include "view_parts.h"
 
 #include <QChart>
@@ -20,16 +22,6 @@
 
 namespace patchout::ui {
 namespace {
-
-// Distinct colours for up to 10 labels (Tableau 10); more labels cycle with a lighter shade.
-QColor labelColour(int i) {
-    static const QColor colours[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                     QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
-                                     QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                                     QColor(23, 190, 207)};
-    const QColor c = colours[i % 10];
-    return i < 10 ? c : c.lighter(100 + 30 * (i / 10));
-}
 
 QString fileOf(const EmbeddingFolder& f, std::int64_t row) {
     const std::string file = f.value(row, "file");
@@ -115,8 +107,8 @@ void EmbeddingsView::setFolder(const QString& title, const EmbeddingFolder& fold
         auto* s = new QScatterSeries;
         s->setName(label.empty() ? tr("(no label)") : QString::fromStdString(label));
         s->setMarkerSize(8);
-        s->setColor(labelColour(index));
-        s->setBorderColor(labelColour(index).darker(130));
+        s->setColor(categoryColour(index));
+        s->setBorderColor(categoryColour(index).darker(130));
         m_series.append(s);
         m_rowsOfSeries.emplace_back();
     }

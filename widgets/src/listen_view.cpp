@@ -2,6 +2,7 @@
 
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/level_meter.h"
+#include "patchout/ui/prediction_timeline.h"
 #include "patchout/ui/spectrogram_view.h"
 
 #include <QComboBox>
@@ -91,8 +92,14 @@ ListenView::ListenView(QWidget* parent) : QWidget(parent) {
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_spectrogram = new SpectrogramView(this);
+    m_timeline = new PredictionTimeline(this);
+    m_timeline->setVisible(false);  // shown once a model is loaded
+    auto* column = new QVBoxLayout;
+    column->setSpacing(2);
+    column->addWidget(m_spectrogram, 1);
+    column->addWidget(m_timeline, 0);
     m_displayRow = new QHBoxLayout;
-    m_displayRow->addWidget(m_spectrogram, 1);
+    m_displayRow->addLayout(column, 1);
     m_classBars = new ClassBars(this);
     m_classBars->setVisible(false);  // shown once a model is loaded
     m_displayRow->addWidget(m_classBars, 0);
@@ -139,6 +146,22 @@ ListenView::ListenView(QWidget* parent) : QWidget(parent) {
     connect(m_colours, &QComboBox::currentIndexChanged, this, [this] { applyColourMap(); });
     connect(m_spectrogram, &SpectrogramView::hoverChanged, this, &ListenView::onHover);
     connect(m_spectrogram, &SpectrogramView::seekRequested, this, &ListenView::seekRequested);
+    connect(m_spectrogram, &SpectrogramView::visibleRangeChanged, m_timeline, &PredictionTimeline::setVisibleRange);
+    connect(m_timeline, &PredictionTimeline::seekRequested, this, &ListenView::seekRequested);
+}
+
+void ListenView::showPredictions(const ClipResult& result, const QStringList& labels, const QString& model) {
+    m_timeline->setVisibleRange(m_spectrogram->visibleStart(), m_spectrogram->visibleEnd());
+    m_timeline->setResult(result, labels, model);
+    m_timeline->setVisible(true);
+    m_timelineWindow = -1;
+    const double cursor = m_spectrogram->cursorSeconds();
+    setPlayPosition(std::isnan(cursor) ? 0.0 : cursor);
+}
+
+void ListenView::clearPredictions() {
+    m_timeline->clear();
+    m_timelineWindow = -1;
 }
 
 void ListenView::setInputDevices(const std::vector<AudioDeviceInfo>& devices) {
@@ -257,6 +280,8 @@ void ListenView::beginLive(const QString& sourceName, const Features& metadata) 
     m_fileShown = false;
     m_title->setText(tr("Live: %1").arg(sourceName));
     m_spectrogram->beginLive(metadata);
+    clearPredictions();
+    m_timeline->setVisible(false);
     m_spectrogram->setCursorSeconds(std::numeric_limits<double>::quiet_NaN());
     m_position->clear();
     m_meter->reset();
@@ -291,6 +316,15 @@ void ListenView::setRecording(bool recording) {
 
 void ListenView::setPlayPosition(double seconds) {
     m_spectrogram->setCursorSeconds(seconds);
+    m_timeline->setCursorSeconds(m_fileShown ? seconds : -1);
+    const int window = m_fileShown && m_timeline->hasResult() && !m_liveRunning ? m_timeline->windowAt(seconds) : -1;
+    if (window >= 0 && window != m_timelineWindow) {
+        m_timelineWindow = window;
+        const ClipResult& r = m_timeline->result();
+        m_classBars->showState(ClassBarsState::fromWindow(
+            r.windows[static_cast<std::size_t>(window)],
+            [this](int cls) { return m_timeline->label(cls); }, 0.5));
+    }
     if (m_fileShown)
         m_position->setText(tr("%1 / %2 s").arg(seconds, 0, 'f', 2).arg(m_fileDuration, 0, 'f', 2));
 }

@@ -12,9 +12,7 @@
 namespace patchout::ui {
 namespace {
 
-// Room for the frequency labels on the left and the time labels below.
-constexpr int kLeftMargin = 62;
-constexpr int kRightMargin = 8;
+// Room for the time labels below (kLeftMargin, kRightMargin: the header).
 constexpr int kTopMargin = 8;
 constexpr int kBottomMargin = 26;
 constexpr int kMinVisibleFrames = 8;

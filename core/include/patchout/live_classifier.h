@@ -8,8 +8,10 @@
 #include "patchout/audio_source.h"
 #include "patchout/classifier.h"
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +39,7 @@ struct LiveUpdate {
     float best_score = 0;
     std::vector<std::pair<int, float>> top;  // top-k of the smoothed scores
     double latency_ms = 0;       // from the window's last sample arriving to this update
+    int skipped = 0;             // pushLatest(): due updates left out because the caller lagged
 };
 
 class LiveClassifier {
@@ -55,6 +58,12 @@ public:
 
     // Samples at sampleRate(); returns the updates that became due (usually zero or one).
     std::vector<LiveUpdate> push(const float* samples, std::size_t count);
+    // For a consumer on its own thread that must keep up with the input: pushes the samples and,
+    // when any update fell due, classifies only the newest window (the last window_s of samples
+    // pushed); the due updates before it are skipped and counted. `arrived` is when the newest
+    // sample arrived (the latency is measured from it). Nothing due: std::nullopt.
+    std::optional<LiveUpdate> pushLatest(const float* samples, std::size_t count,
+                                         std::chrono::steady_clock::time_point arrived);
     // Reads what `source` has now (never blocks on a live source) and pushes it.
     std::vector<LiveUpdate> poll(AudioSource& source);
     // Forgets the stream (buffer, smoothing, time).

@@ -107,6 +107,25 @@ struct PaSSTOptions {
     int mlpHidden() const noexcept { return static_cast<int>(embed_dim * mlp_ratio); }
 };
 
+// What one eval-mode forward of a single example costs, in multiply-accumulates (MACs) per part,
+// counted from the shapes (LayerNorms, softmax and GELU are not counted: they are a few percent).
+// The patch embedding runs on every patch; patchout then leaves `kept_patches` of them (-1: all)
+// for the blocks, whose attention scores grow with the square of the sequence. The sequence is the
+// patch grid cut to the time positional embedding, as the model sees it.
+struct ForwardCost {
+    int patches = 0;                // patches the convolution yields
+    int tokens = 0;                 // sequence length in the blocks (kept patches + cls/dist)
+    double patch_embed = 0;         // MACs of the patch convolution
+    double attention_proj = 0;      // qkv and output projections, all blocks
+    double attention_scores = 0;    // q k^T and attention x v, all blocks
+    double mlp = 0;                 // fc1 and fc2, all blocks
+    double head = 0;                // the classifier
+    double macs() const noexcept { return patch_embed + attention_proj + attention_scores + mlp + head; }
+    double flops() const noexcept { return 2 * macs(); }
+};
+// Error(InvalidArgument) when `frames` is shorter than a patch or kept_patches exceeds the patches.
+ForwardCost forwardCost(const PaSSTOptions& options, int frames, int kept_patches = -1);
+
 // Named presets:
 //  "passt-s"     the official AudioSet PaSST-S (768 wide, 12 blocks, 12 heads, 998 frames = 10 s,
 //                527 classes) with the paper's training patchout (40 time columns, 4 frequency rows);

@@ -493,9 +493,10 @@ std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& f
     auto& d = *m_impl;
     std::vector<ClipResult> results(files.size());
     std::vector<double> durations(files.size(), 0.0);
-    d.job = job;
     d.done = 0;
     d.total = 0;
+    // A file that cannot be probed throws here, before the job is attached: a classifier must not
+    // keep a pointer to a JobControl that ends with the failed call.
     for (std::size_t i = 0; i < files.size(); ++i) {
         const AudioInfo info = probeAudio(files[i]);
         durations[i] = info.durationSeconds();
@@ -503,6 +504,7 @@ std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& f
         d.total += static_cast<std::int64_t>(
             windowSpans(d.framesForSamples(samples), d.window, d.hop, d.model.options().patch_size).size());
     }
+    d.job = job;
     try {
         for (std::size_t i = 0; i < files.size(); ++i) {
             auto& clip = results[i];

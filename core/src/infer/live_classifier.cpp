@@ -117,6 +117,24 @@ std::vector<LiveUpdate> LiveClassifier::push(const float* samples, std::size_t c
     return updates;
 }
 
+std::optional<LiveUpdate> LiveClassifier::pushLatest(const float* samples, std::size_t count,
+                                                     std::chrono::steady_clock::time_point arrived) {
+    auto& d = *m_impl;
+    const std::size_t keep = std::min(count, d.window);
+    d.buffer.insert(d.buffer.end(), samples + (count - keep), samples + count);
+    while (d.buffer.size() > d.window)
+        d.buffer.pop_front();
+    d.received += static_cast<std::int64_t>(count);
+    if (d.received < d.nextUpdate)
+        return std::nullopt;
+    const auto hop = static_cast<std::int64_t>(d.hop);
+    const std::int64_t due = (d.received - d.nextUpdate) / hop + 1;
+    d.nextUpdate += due * hop;
+    LiveUpdate u = d.update(arrived);
+    u.skipped = static_cast<int>(due - 1);
+    return u;
+}
+
 std::vector<LiveUpdate> LiveClassifier::poll(AudioSource& source) {
     if (source.sampleRate() != sampleRate())
         throw Error(ErrorCode::InvalidArgument, "the source delivers " + std::to_string(source.sampleRate()) +

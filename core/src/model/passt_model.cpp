@@ -191,6 +191,28 @@ PaSSTOptions passtPreset(const std::string& name) {
                 "unknown model preset '" + name + "' (passt-s, passt-mini, passt-micro)");
 }
 
+ForwardCost forwardCost(const PaSSTOptions& o, int frames, int kept_patches) {
+    if (frames < o.patch_size)
+        throw Error(ErrorCode::InvalidArgument, "forwardCost: " + std::to_string(frames) +
+                                                    " frames are fewer than a patch (" +
+                                                    std::to_string(o.patch_size) + ")");
+    ForwardCost c;
+    const int time = std::min(o.timePatches(frames), o.timePositions());
+    c.patches = o.freqPatches() * time;
+    if (kept_patches > c.patches)
+        throw Error(ErrorCode::InvalidArgument, "forwardCost: " + std::to_string(kept_patches) +
+                                                    " patches kept of " + std::to_string(c.patches));
+    const int kept = kept_patches < 0 ? c.patches : kept_patches;
+    c.tokens = kept + (o.distilled ? 2 : 1);
+    const double n = c.tokens, d = o.embed_dim, depth = o.depth;
+    c.patch_embed = static_cast<double>(c.patches) * d * o.in_chans * o.patch_size * o.patch_size;
+    c.attention_proj = depth * 4 * n * d * d;
+    c.attention_scores = depth * 2 * n * n * d;
+    c.mlp = depth * 2 * n * d * o.mlpHidden();
+    c.head = d * o.num_classes;
+    return c;
+}
+
 std::vector<std::string> passtPresetNames() { return {"passt-s", "passt-mini", "passt-micro"}; }
 
 std::string passtOptionsToJson(const PaSSTOptions& o) {

@@ -5,6 +5,7 @@
 // Thread-safety: GUI thread only.
 #pragma once
 
+#include "patchout/classifier.h"
 #include "patchout/live_classifier.h"
 
 #include <QString>
@@ -26,10 +27,15 @@ struct ClassBarsState {
     double level_db = 0;         // input level of the window (dBFS)
     double latency_ms = 0;
     double time_s = 0;           // stream time at the end of the window
+    bool from_file = false;      // a window of a classified file: no latency or level to show
+    double window_start_s = 0;   // from_file: where the window begins
 
     // `label` names a model class; LiveUpdate::best == kBackgroundClass is the background.
     static ClassBarsState fromUpdate(const LiveUpdate& update, const std::function<QString(int)>& label,
                                      double threshold);
+    // Window `window` of a classified file (its scores as they are, not smoothed).
+    static ClassBarsState fromWindow(const WindowResult& window, const std::function<QString(int)>& label,
+                                     double threshold, int k = 3);
 };
 
 class ClassBars : public QWidget {

@@ -22,6 +22,8 @@ QString colourMapName(ColourMap map);
 QStringList colourMapNames();
 // Colour at position t in [0, 1] (clamped).
 QColor colourAt(ColourMap map, double t);
+// Distinct colours for categories (classes, labels): Tableau 10, then the same ten lighter.
+QColor categoryColour(int index);
 
 struct ColourMapParams {
     ColourMap map = ColourMap::Viridis;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "patchout/audio_source.h"
+#include "patchout/classifier.h"
 #include "patchout/features.h"
 #include "patchout/ui/colour_map.h"
 
@@ -24,6 +25,7 @@ namespace patchout::ui {
 
 class ClassBars;
 class LevelMeter;
+class PredictionTimeline;
 class SpectrogramView;
 struct HoverReadout;
 
@@ -69,6 +71,11 @@ public:
     void setPlaying(bool playing);
     void setRecording(bool recording);
     void setPlayPosition(double seconds);
+    // What the loaded model heard along the file shown: the timeline under the spectrogram; while
+    // the file plays (or is sought), the class bars show the window under the cursor. showFile()
+    // keeps them (a new preset of the same file); the app clears them for another file.
+    void showPredictions(const ClipResult& result, const QStringList& labels, const QString& model);
+    void clearPredictions();
     void showMessage(const QString& text, MessageKind kind = MessageKind::Info);
     void clearMessage();
 
@@ -82,6 +89,8 @@ public:
     LevelMeter* levelMeter() const noexcept { return m_meter; }
     // Live classification beside the spectrogram; hidden until the app loads a model.
     ClassBars* classBars() const noexcept { return m_classBars; }
+    // Under the spectrogram; shown once the app loads a model.
+    PredictionTimeline* timeline() const noexcept { return m_timeline; }
     QComboBox* sourceSelector() const noexcept { return m_source; }
     QPushButton* startButton() const noexcept { return m_start; }
     QPushButton* playButton() const noexcept { return m_play; }
@@ -111,6 +120,8 @@ private:
     SpectrogramView* m_spectrogram = nullptr;
     LevelMeter* m_meter = nullptr;
     ClassBars* m_classBars = nullptr;
+    PredictionTimeline* m_timeline = nullptr;
+    int m_timelineWindow = -1;  // the window whose scores the class bars show (file playback)
     QComboBox* m_source = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_play = nullptr;

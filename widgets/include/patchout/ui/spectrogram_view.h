@@ -34,6 +34,11 @@ public:
 
     explicit SpectrogramView(QWidget* parent = nullptr);
 
+    // Room for the frequency labels on the left, and on the right: views drawn on the same time
+    // axis beside it (PredictionTimeline) use the same margins.
+    static constexpr int kLeftMargin = 62;
+    static constexpr int kRightMargin = 8;
+
     // File mode: shows the whole block and resets zoom and pan to fit it.
     void setFeatures(const Features& features);
     // Live mode: starts an empty scrolling window with `metadata`'s bins and frame rate (e.g.

@@ -1,0 +1,215 @@
+#include "model_worker.h"
+
+#include "audio_worker.h"
+
+#include "patchout/checkpoint.h"
+#include "patchout/error.h"
+#include "patchout/system_info.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cmath>
+
+namespace patchout::ui {
+
+ModelWorker::ModelWorker(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<ClipResult>();
+    qRegisterMetaType<ModelCard>();
+    qRegisterMetaType<SpeedResult>();
+    qRegisterMetaType<ClassBarsState>();
+}
+
+ModelWorker::~ModelWorker() = default;
+
+LiveOptions ModelWorker::liveOptions(double modelSeconds) {
+    LiveOptions o;
+    o.window_s = std::min(1.0, modelSeconds);
+    o.hop_s = 0.25;
+    return o;
+}
+
+InferOptions ModelWorker::timelineOptions(double modelSeconds) {
+    InferOptions o;
+    o.window_s = modelSeconds;
+    o.hop_s = modelSeconds / 4;
+    o.batch_size = 16;
+    o.top_k = 3;
+    // The last, shorter window is filled with silence, as training and the reference pad clips.
+    o.pad_with_silence = true;
+    return o;
+}
+
+void ModelWorker::loadModel(const QString& path) {
+    try {
+        ModelCheckpoint ckpt = patchout::loadModel(path.toStdString());
+        const PaSSTOptions& o = ckpt.model.options();
+        const FeatureOptions features = featurePreset("passt-32k");
+        const double frameRate = static_cast<double>(features.sample_rate) / features.hop_length;
+        const double seconds = o.input_frames / frameRate;
+        const ScoreActivation activation = activationFromMetadata(ckpt.metadata);
+
+        ModelCard card;
+        card.path = path;
+        card.options = o;
+        for (const std::string& label : ckpt.labels)
+            card.labels << QString::fromStdString(label);
+        card.activation = QString::fromLatin1(activationName(activation));
+        card.parameters = ckpt.model.parameters();
+        card.parameter_count = ckpt.model.parameterCount();
+        for (const auto& [key, value] : ckpt.metadata)
+            card.metadata.emplace_back(QString::fromStdString(key), QString::fromStdString(value));
+        card.frame_rate = frameRate;
+        card.cost = forwardCost(o, o.input_frames);
+        int kept = -1;
+        if (o.patchout.active()) {
+            const PatchoutMask mask = drawPatchoutMask(o.patchout, o.freqPatches(),
+                                                       std::min(o.timePatches(o.input_frames), o.timePositions()), 0);
+            kept = mask.keptCount();
+        }
+        card.training_cost = forwardCost(o, o.input_frames, kept);
+
+        auto classifier = std::make_unique<Classifier>(std::move(ckpt.model), ckpt.labels, activation,
+                                                       timelineOptions(seconds));
+        auto live = std::make_unique<LiveClassifier>(LiveClassifier::fromCheckpoint(path.toStdString(), liveOptions(seconds)));
+        {
+            const std::lock_guard lock(m_feedMutex);
+            m_pending.clear();
+            m_liveRate = live->sampleRate();
+        }
+        m_classifier = std::move(classifier);
+        m_live = std::move(live);
+        m_modelPath = path;
+        m_labels = card.labels;
+        Q_EMIT modelLoaded(path, card);
+    } catch (const std::exception& e) {
+        Q_EMIT failed(tr("Cannot use %1: %2").arg(path, describeError(e, path)));
+    }
+}
+
+void ModelWorker::feed(const float* samples, std::size_t count, int rate) {
+    {
+        const std::lock_guard lock(m_feedMutex);
+        if (m_liveRate == 0 || rate != m_liveRate || count == 0)
+            return;
+        m_pending.insert(m_pending.end(), samples, samples + count);
+        m_arrived = std::chrono::steady_clock::now();
+    }
+    // One queued call at a time: what arrives meanwhile waits in m_pending and is taken whole.
+    if (!m_processQueued.exchange(true))
+        QMetaObject::invokeMethod(this, &ModelWorker::processLive, Qt::QueuedConnection);
+}
+
+void ModelWorker::processLive() {
+    m_processQueued.store(false);
+    std::vector<float> samples;
+    std::chrono::steady_clock::time_point arrived;
+    {
+        const std::lock_guard lock(m_feedMutex);
+        samples.swap(m_pending);
+        arrived = m_arrived;
+    }
+    if (!m_live)
+        return;
+    if (m_resetLive.exchange(false))
+        m_live->reset();
+    if (samples.empty())
+        return;
+    try {
+        if (const auto update = m_live->pushLatest(samples.data(), samples.size(), arrived)) {
+            const auto label = [this](int cls) { return QString::fromStdString(m_live->label(cls)); };
+            Q_EMIT classified(ClassBarsState::fromUpdate(*update, label, m_live->options().threshold));
+        }
+    } catch (const std::exception& e) {
+        Q_EMIT failed(tr("Live classification stopped: %1").arg(describeError(e)));
+        const std::lock_guard lock(m_feedMutex);
+        m_liveRate = 0;
+        m_live.reset();
+    }
+}
+
+void ModelWorker::classifyFile(const QString& path) {
+    m_cancel.store(false);
+    if (!m_classifier) {
+        Q_EMIT failed(tr("Load a model before classifying %1").arg(path));
+        Q_EMIT jobFinished(false);
+        return;
+    }
+    const QString name = QFileInfo(m_modelPath).fileName();
+    JobControl* self = nullptr;
+    JobControl job([this, &self, path, name](const Progress& p) {
+        if (m_cancel.load() && self != nullptr)
+            self->cancel();
+        Q_EMIT progress(p.step, p.total, tr("Classifying %1 with %2").arg(QFileInfo(path).fileName(), name));
+    });
+    self = &job;
+    try {
+        std::vector<ClipResult> results = m_classifier->classifyFiles({std::filesystem::path(path.toStdString())}, &job);
+        if (job.cancelled() || results.empty()) {
+            Q_EMIT jobFinished(true);
+            return;
+        }
+        Q_EMIT timelineReady(path, results.front(), m_labels);
+        Q_EMIT jobFinished(false);
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::Cancelled) {
+            Q_EMIT jobFinished(true);
+            return;
+        }
+        Q_EMIT failed(tr("Cannot classify %1: %2").arg(path, describeError(e, path)));
+        Q_EMIT jobFinished(false);
+    } catch (const std::exception& e) {
+        Q_EMIT failed(tr("Cannot classify %1: %2").arg(path, describeError(e, path)));
+        Q_EMIT jobFinished(false);
+    }
+}
+
+void ModelWorker::measureSpeed() {
+    m_cancel.store(false);
+    if (!m_classifier) {
+        Q_EMIT speedFailed(tr("Load a model before measuring its speed"));
+        return;
+    }
+    try {
+        SpeedResult r;
+        const int rate = m_classifier->sampleRate();
+        r.window_s = m_classifier->windowFrames() / m_classifier->frameRate();
+        Waveform noise = synthesize({.kind = SignalKind::WhiteNoise,
+                                     .sample_rate = rate,
+                                     .duration_s = r.window_s,
+                                     .amplitude = 0.1});
+        std::vector<double> ms;
+        QElapsedTimer total;
+        total.start();
+        m_classifier->classify(noise, "warm-up");
+        total.restart();
+        // At least 5 runs, at most 50, about two seconds.
+        while (ms.size() < 5 || (ms.size() < 50 && total.elapsed() < 2000)) {
+            if (m_cancel.load()) {
+                Q_EMIT speedFailed(tr("Cancelled"));
+                return;
+            }
+            QElapsedTimer one;
+            one.start();
+            m_classifier->classify(noise, "speed");
+            ms.push_back(static_cast<double>(one.nsecsElapsed()) / 1e6);
+        }
+        std::sort(ms.begin(), ms.end());
+        r.runs = static_cast<int>(ms.size());
+        r.median_ms = ms[ms.size() / 2];
+        r.p90_ms = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+        const SystemInfo info = systemInfo();
+        r.threads = info.torch_threads;
+        r.blas = QString::fromStdString(info.blas.name);
+        if (!info.blas.kernels.empty())
+            r.blas += QStringLiteral(" (%1)").arg(QString::fromStdString(info.blas.kernels));
+        if (info.blas.threads > 0)
+            r.blas += tr(", %n thread(s)", nullptr, info.blas.threads);
+        Q_EMIT speedMeasured(r);
+    } catch (const std::exception& e) {
+        Q_EMIT speedFailed(tr("Cannot measure the model's speed: %1").arg(describeError(e)));
+    }
+}
+
+}  // namespace patchout::ui

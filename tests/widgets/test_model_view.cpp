@@ -1,0 +1,109 @@
+// ModelView: a ModelCard becomes the summary, the architecture and cost tables (patchout's saving
+// shown beside the full cost), the parameter table, classes and metadata; the speed button asks
+// once and shows the measurement.
+#include "qtest_registry.h"
+
+#include "patchout/ui/model_view.h"
+
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace patchout;
+using namespace patchout::ui;
+
+namespace {
+
+ModelCard miniCard() {
+    ModelCard card;
+    card.path = QStringLiteral("/runs/words/checkpoints/best.safetensors");
+    card.options = passtPreset("passt-mini");  // patchout 2 time columns + 2 frequency rows
+    for (int i = 0; i < card.options.num_classes; ++i)
+        card.labels << QStringLiteral("word%1").arg(i);
+    card.activation = QStringLiteral("softmax");
+    const PaSSTModel model(card.options);
+    card.parameters = model.parameters();
+    card.parameter_count = model.parameterCount();
+    card.metadata = {{QStringLiteral("epoch"), QStringLiteral("50")}, {QStringLiteral("task"), QStringLiteral("single-label")}};
+    card.cost = forwardCost(card.options, card.options.input_frames);
+    const int freq = card.options.freqPatches(), time = card.options.timePatches(card.options.input_frames);
+    card.training_cost = forwardCost(card.options, card.options.input_frames, (freq - 2) * (time - 2));
+    return card;
+}
+
+}  // namespace
+
+class ModelViewTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void showsTheCard() {
+        ModelView view;
+        QVERIFY(!view.hasModel());
+        QVERIFY(!view.speedButton()->isEnabled());
+        const ModelCard card = miniCard();
+        view.setModel(card);
+        QVERIFY(view.hasModel());
+        QVERIFY2(view.summary().contains(QStringLiteral("best.safetensors")), qPrintable(view.summary()));
+        QVERIFY2(view.summary().contains(shortCount(static_cast<double>(card.parameter_count))), qPrintable(view.summary()));
+        QVERIFY2(view.summary().contains(QStringLiteral("single-label")), qPrintable(view.summary()));
+        // Architecture: the patch grid of 12 x 9 patches.
+        QString grid;
+        for (int r = 0; r < view.architectureTable()->rowCount(); ++r)
+            if (view.architectureTable()->item(r, 0)->text() == QStringLiteral("Patch grid"))
+                grid = view.architectureTable()->item(r, 1)->text();
+        QCOMPARE(grid, QStringLiteral("12 frequency x 9 time = 108 patches"));
+        // Cost: five parts, the total, FLOPs per second; patchout makes training cheaper.
+        QCOMPARE(view.costTable()->rowCount(), 7);
+        QCOMPARE(view.costTable()->item(5, 1)->text(), shortCount(card.cost.macs()));
+        QCOMPARE(view.costTable()->item(5, 3)->text(), shortCount(card.training_cost.macs()));
+        QVERIFY(card.training_cost.macs() < card.cost.macs());
+        QCOMPARE(view.costTable()->item(5, 2)->text(), QStringLiteral("100.0 %"));
+        // Every parameter with its shape, sortable by count.
+        QCOMPARE(view.parameterTable()->rowCount(), static_cast<int>(card.parameters.size()));
+        view.parameterTable()->sortItems(2, Qt::DescendingOrder);
+        const QString largest = view.parameterTable()->item(0, 0)->text();
+        QVERIFY2(largest.endsWith(QStringLiteral("fc1.weight")) || largest.endsWith(QStringLiteral("fc2.weight")),
+                 qPrintable(largest));
+        QCOMPARE(view.classList()->count(), 10);
+        QVERIFY(view.classList()->item(3)->text().contains(QStringLiteral("word3")));
+        QCOMPARE(view.metadataTable()->rowCount(), 2);
+        view.clear();
+        QVERIFY(!view.hasModel());
+        QCOMPARE(view.parameterTable()->rowCount(), 0);
+    }
+
+    void measuresOnRequest() {
+        ModelView view;
+        view.setModel(miniCard());
+        QSignalSpy asked(&view, &ModelView::speedRequested);
+        QTest::mouseClick(view.speedButton(), Qt::LeftButton);
+        QCOMPARE(asked.count(), 1);
+        QVERIFY(!view.speedButton()->isEnabled());  // one measurement at a time
+        SpeedResult r;
+        r.window_s = 1.0;
+        r.runs = 20;
+        r.median_ms = 4.0;
+        r.p90_ms = 5.5;
+        r.threads = 1;
+        r.blas = QStringLiteral("OpenBLAS (SkylakeX), 2 threads");
+        view.setSpeed(r);
+        QVERIFY(view.speedButton()->isEnabled());
+        QVERIFY2(view.speedText().contains(QStringLiteral("4.0 ms per 1 s window")), qPrintable(view.speedText()));
+        QVERIFY2(view.speedText().contains(QStringLiteral("250x real time")), qPrintable(view.speedText()));
+        view.setSpeedFailed(QStringLiteral("Cancelled"));
+        QCOMPARE(view.speedText(), QStringLiteral("Cancelled"));
+    }
+
+    void shortCounts() {
+        QCOMPARE(shortCount(950), QStringLiteral("950"));
+        QCOMPARE(shortCount(86.1e6), QStringLiteral("86.1 M"));
+        QCOMPARE(shortCount(2.345e9), QStringLiteral("2.35 G"));
+        QCOMPARE(shortCount(1500), QStringLiteral("1.5 k"));
+    }
+};
+
+PATCHOUT_REGISTER_QTEST(ModelViewTest);
+
+#include "test_model_view.moc"

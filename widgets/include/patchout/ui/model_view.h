@@ -1,0 +1,94 @@
+// The Model view: what the loaded model is and what it costs. A summary line; the architecture
+// (input, patch grid, width, depth, heads, tokens, positional encoding, pooling, training patchout);
+// the cost of one window per part (patch embedding, attention projections, attention scores, MLP,
+// head) with all patches and with the training patchout, which is what patchout saves; a measured
+// speed on this machine; the parameter table (official key names, shapes, counts), the classes and
+// the checkpoint's metadata. It draws the ModelCard it is given; "Measure speed" asks the app
+// (speedRequested) and shows the SpeedResult it gets back. Thread-safety: GUI thread only.
+#pragma once
+
+#include "patchout/passt.h"
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QStackedWidget;
+class QTableWidget;
+
+namespace patchout::ui {
+
+struct ModelCard {
+    QString path;
+    PaSSTOptions options;
+    QStringList labels;                 // one per class, or empty
+    QString activation;                 // "softmax" (single-label) or "sigmoid" (multi-label)
+    std::vector<TensorInfo> parameters;
+    std::int64_t parameter_count = 0;
+    std::vector<std::pair<QString, QString>> metadata;
+    double frame_rate = 100;            // feature frames per second
+    ForwardCost cost;                   // one window of input_frames, every patch
+    ForwardCost training_cost;          // the same window with the model's training patchout
+};
+
+struct SpeedResult {
+    double window_s = 0;
+    int runs = 0;
+    double median_ms = 0;  // one window, batch 1, features included
+    double p90_ms = 0;
+    int threads = 1;       // LibTorch threads
+    QString blas;          // e.g. "OpenBLAS 0.3.21 (SkylakeX), 2 threads"
+};
+
+class ModelView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ModelView(QWidget* parent = nullptr);
+
+    void setModel(const ModelCard& card);
+    void clear();
+    bool hasModel() const noexcept { return m_hasModel; }
+    // Shows a measurement (or an error) and enables the button again.
+    void setSpeed(const SpeedResult& result);
+    void setSpeedFailed(const QString& message);
+
+    QString summary() const;
+    QString speedText() const;
+    QTableWidget* architectureTable() const noexcept { return m_architecture; }
+    QTableWidget* costTable() const noexcept { return m_cost; }
+    QTableWidget* parameterTable() const noexcept { return m_parameters; }
+    QListWidget* classList() const noexcept { return m_classes; }
+    QTableWidget* metadataTable() const noexcept { return m_metadata; }
+    QPushButton* speedButton() const noexcept { return m_measure; }
+
+Q_SIGNALS:
+    void speedRequested();
+
+private:
+    QStackedWidget* m_pages = nullptr;
+    QLabel* m_summary = nullptr;
+    QTableWidget* m_architecture = nullptr;
+    QTableWidget* m_cost = nullptr;
+    QTableWidget* m_parameters = nullptr;
+    QListWidget* m_classes = nullptr;
+    QTableWidget* m_metadata = nullptr;
+    QPushButton* m_measure = nullptr;
+    QLabel* m_speed = nullptr;
+    ModelCard m_card;
+    bool m_hasModel = false;
+};
+
+// "1.23 G", "456.7 M", "89.0 k": multiply-accumulates, FLOPs or parameters in short.
+QString shortCount(double value);
+
+}  // namespace patchout::ui
+
+Q_DECLARE_METATYPE(patchout::ui::ModelCard)
+Q_DECLARE_METATYPE(patchout::ui::SpeedResult)

@@ -1,0 +1,253 @@
+#include "patchout/ui/model_view.h"
+
+#include "view_parts.h"
+
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace patchout::ui {
+namespace {
+
+QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
+    auto* table = new QTableWidget(0, static_cast<int>(headers.size()), parent);
+    table->setHorizontalHeaderLabels(headers);
+    table->verticalHeader()->setVisible(false);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setWordWrap(false);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    return table;
+}
+
+void addRow(QTableWidget* table, const QStringList& cells, bool numbersRight = true) {
+    const int row = table->rowCount();
+    table->insertRow(row);
+    for (int c = 0; c < cells.size(); ++c) {
+        auto* item = new QTableWidgetItem(cells[c]);
+        if (numbersRight && c > 0)
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        table->setItem(row, c, item);
+    }
+}
+
+// Sorts by the number it shows, not by its text.
+class CountItem : public QTableWidgetItem {
+public:
+    explicit CountItem(std::int64_t count) : QTableWidgetItem(QLocale().toString(static_cast<qlonglong>(count))), m_count(count) {
+        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    bool operator<(const QTableWidgetItem& other) const override {
+        if (const auto* o = dynamic_cast<const CountItem*>(&other))
+            return m_count < o->m_count;
+        return QTableWidgetItem::operator<(other);
+    }
+
+private:
+    std::int64_t m_count;
+};
+
+QString percent(double part, double whole) {
+    return whole > 0 ? QStringLiteral("%1 %").arg(100.0 * part / whole, 0, 'f', 1) : QStringLiteral("–");
+}
+
+}  // namespace
+
+QString shortCount(double value) {
+    const double a = std::abs(value);
+    if (a >= 1e12)
+        return QStringLiteral("%1 T").arg(value / 1e12, 0, 'f', 2);
+    if (a >= 1e9)
+        return QStringLiteral("%1 G").arg(value / 1e9, 0, 'f', 2);
+    if (a >= 1e6)
+        return QStringLiteral("%1 M").arg(value / 1e6, 0, 'f', 1);
+    if (a >= 1e3)
+        return QStringLiteral("%1 k").arg(value / 1e3, 0, 'f', 1);
+    return QString::number(value, 'f', 0);
+}
+
+ModelView::ModelView(QWidget* parent) : QWidget(parent) {
+    qRegisterMetaType<ModelCard>();
+    qRegisterMetaType<SpeedResult>();
+    m_summary = detail::summaryLabel(this);
+    m_architecture = makeTable({tr("Property"), tr("Value")}, this);
+    m_architecture->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_cost = makeTable({tr("Part"), tr("All patches"), tr("Share"), tr("With patchout"), tr("Share")}, this);
+    m_cost->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_cost->setToolTip(tr("Multiply-accumulates of one window, counted from the weight shapes; "
+                          "\"With patchout\": the same window with the model's training patchout"));
+    m_measure = new QPushButton(tr("Measure speed"), this);
+    m_measure->setToolTip(tr("Time forward passes of one window on this machine (about two seconds)"));
+    m_speed = new QLabel(tr("Not measured yet."), this);
+    m_speed->setWordWrap(true);
+    m_speed->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* costBox = new QGroupBox(tr("Cost of one window"), this);
+    auto* costLayout = new QGridLayout(costBox);
+    costLayout->addWidget(m_cost, 0, 0, 1, 2);
+    costLayout->addWidget(m_measure, 1, 0);
+    costLayout->addWidget(m_speed, 1, 1);
+    costLayout->setColumnStretch(1, 1);
+
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_architecture, 3);
+    leftLayout->addWidget(costBox, 2);
+
+    m_parameters = makeTable({tr("Parameter"), tr("Shape"), tr("Count")}, this);
+    m_parameters->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_parameters->setSortingEnabled(true);
+    m_parameters->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_classes = new QListWidget(this);
+    m_metadata = makeTable({tr("Key"), tr("Value")}, this);
+    m_metadata->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    auto* tabs = new QTabWidget(this);
+    tabs->addTab(m_parameters, tr("Parameters"));
+    tabs->addTab(m_classes, tr("Classes"));
+    tabs->addTab(m_metadata, tr("Metadata"));
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(left);
+    splitter->addWidget(tabs);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    m_pages = detail::emptyOrContent(
+        tr("No model loaded.\nOpen a run folder (Ctrl+Shift+O) or load a model (Listen > Load model)."), splitter, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_pages, 1);
+    connect(m_measure, &QPushButton::clicked, this, [this] {
+        m_measure->setEnabled(false);
+        m_speed->setText(tr("Measuring…"));
+        Q_EMIT speedRequested();
+    });
+    clear();
+}
+
+void ModelView::clear() {
+    m_hasModel = false;
+    m_card = {};
+    m_summary->clear();
+    m_architecture->setRowCount(0);
+    m_cost->setRowCount(0);
+    m_parameters->setRowCount(0);
+    m_classes->clear();
+    m_metadata->setRowCount(0);
+    m_speed->setText(tr("Not measured yet."));
+    m_measure->setEnabled(false);
+    m_pages->setCurrentIndex(0);
+}
+
+void ModelView::setModel(const ModelCard& card) {
+    clear();
+    m_card = card;
+    m_hasModel = true;
+    const PaSSTOptions& o = card.options;
+    const int freq = o.freqPatches();
+    const int time = std::min(o.timePatches(o.input_frames), o.timePositions());
+    const double seconds = o.input_frames / card.frame_rate;
+    m_summary->setText(tr("<b>%1</b>: %2 parameters (%3 MB), %4 classes, %5; one %6 s window costs %7 FLOPs")
+                           .arg(QFileInfo(card.path).fileName().toHtmlEscaped(), shortCount(static_cast<double>(card.parameter_count)))
+                           .arg(static_cast<double>(card.parameter_count) * 4 / 1e6, 0, 'f', 1)
+                           .arg(o.num_classes)
+                           .arg(card.activation == QLatin1String("softmax") ? tr("single-label (softmax)")
+                                                                             : tr("multi-label (sigmoid)"))
+                           .arg(seconds, 0, 'g', 3)
+                           .arg(shortCount(card.cost.flops())));
+
+    const PatchoutOptions& p = o.patchout;
+    const QString patchout =
+        p.active() ? tr("%1 time columns, %2 frequency rows, %3 single patches%4")
+                         .arg(p.s_patchout_t)
+                         .arg(p.s_patchout_f)
+                         .arg(p.u_patchout)
+                         .arg(p.per_sample ? tr(", per example") : QString())
+                   : tr("none");
+    const QList<QStringList> rows = {
+        {tr("File"), card.path},
+        {tr("Input"), tr("%1 mel bins x %2 frames (%3 s)").arg(o.n_mels).arg(o.input_frames).arg(seconds, 0, 'g', 3)},
+        {tr("Patches"), tr("%1 x %1, stride %2 (frequency) x %3 (time)").arg(o.patch_size).arg(o.stride_f).arg(o.stride_t)},
+        {tr("Patch grid"), tr("%1 frequency x %2 time = %3 patches").arg(freq).arg(time).arg(card.cost.patches)},
+        {tr("Width"), QString::number(o.embed_dim)},
+        {tr("Blocks"), QString::number(o.depth)},
+        {tr("Heads"), tr("%1 (%2 dimensions each)").arg(o.num_heads).arg(o.embed_dim / std::max(1, o.num_heads))},
+        {tr("MLP hidden"), QString::number(o.mlpHidden())},
+        {tr("Tokens"), tr("%1 (patches + %2)").arg(card.cost.tokens).arg(o.distilled ? tr("class and distillation token") : tr("class token"))},
+        {tr("Positional encoding"), QString::fromStdString(positionalEncodingName(o.positional_encoding))},
+        {tr("Head reads"), o.head_pooling == HeadPooling::Tokens ? tr("the class token(s)") : tr("the mean of the patch tokens")},
+        {tr("Training patchout"), patchout},
+        {tr("Tokens while training"), QString::number(card.training_cost.tokens)},
+    };
+    for (const QStringList& row : rows)
+        addRow(m_architecture, row, false);
+
+    const ForwardCost& a = card.cost;
+    const ForwardCost& t = card.training_cost;
+    const QList<std::tuple<QString, double, double>> parts = {
+        {tr("Patch embedding"), a.patch_embed, t.patch_embed},
+        {tr("Attention projections"), a.attention_proj, t.attention_proj},
+        {tr("Attention scores"), a.attention_scores, t.attention_scores},
+        {tr("MLP"), a.mlp, t.mlp},
+        {tr("Head"), a.head, t.head},
+        {tr("Total (MACs)"), a.macs(), t.macs()},
+    };
+    for (const auto& [name, all, train] : parts)
+        addRow(m_cost, {name, shortCount(all), percent(all, a.macs()), shortCount(train), percent(train, t.macs())});
+    addRow(m_cost, {tr("FLOPs per second of audio"), shortCount(a.flops() / seconds), QString(),
+                    shortCount(t.flops() / seconds), QString()});
+
+    m_parameters->setSortingEnabled(false);
+    for (const TensorInfo& info : card.parameters) {
+        const int row = m_parameters->rowCount();
+        m_parameters->insertRow(row);
+        m_parameters->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(info.name)));
+        m_parameters->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(info.shapeText())));
+        m_parameters->setItem(row, 2, new CountItem(info.numel()));
+    }
+    // State-dict order until the user sorts by a column.
+    m_parameters->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_parameters->setSortingEnabled(true);
+    for (int c = 0; c < o.num_classes; ++c)
+        m_classes->addItem(QStringLiteral("%1  %2").arg(c, 3).arg(c < card.labels.size() ? card.labels[c] : tr("class %1").arg(c)));
+    for (const auto& [key, value] : card.metadata)
+        addRow(m_metadata, {key, value}, false);
+    m_measure->setEnabled(true);
+    m_pages->setCurrentIndex(1);
+}
+
+void ModelView::setSpeed(const SpeedResult& r) {
+    m_measure->setEnabled(m_hasModel);
+    m_speed->setText(tr("%1 ms per %2 s window (median of %3, 90% under %4 ms, features included): "
+                        "%5x real time; %6 LibTorch thread(s), %7")
+                         .arg(r.median_ms, 0, 'f', 1)
+                         .arg(r.window_s, 0, 'g', 3)
+                         .arg(r.runs)
+                         .arg(r.p90_ms, 0, 'f', 1)
+                         .arg(r.median_ms > 0 ? r.window_s * 1000 / r.median_ms : 0, 0, 'f', 0)
+                         .arg(r.threads)
+                         .arg(r.blas));
+}
+
+void ModelView::setSpeedFailed(const QString& message) {
+    m_measure->setEnabled(m_hasModel);
+    m_speed->setText(message);
+}
+
+QString ModelView::summary() const { return m_summary->text(); }
+QString ModelView::speedText() const { return m_speed->text(); }
+
+}  // namespace patchout::ui
