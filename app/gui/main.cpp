@@ -11,9 +11,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
-#include <QLibraryInfo>
+#include <QSettings>
 #include <QTimer>
-#include <QTranslator>
 
 #include <cstdio>
 
@@ -42,13 +41,11 @@ int main(int argc, char** argv) {
     QApplication::setApplicationVersion(QStringLiteral(PATCHOUT_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.patchout.Workbench"));
 
-    QTranslator qtTranslator, translator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
-    if (translator.load(QLocale(), QStringLiteral("patchout_workbench"), QStringLiteral("_"),
-                        QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&translator);
+    {
+        // The language of Settings > Preferences (default: the system's), before any window.
+        QSettings settings;
+        patchout::ui::installTranslations(patchout::ui::WorkbenchSettings::load(settings).language);
+    }
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -3,6 +3,7 @@
 #include "audio_player.h"
 #include "audio_worker.h"
 #include "model_worker.h"
+#include "train_worker.h"
 
 #include "patchout/error.h"
 #include "patchout/report.h"
@@ -126,8 +127,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_runReload.setSingleShot(true);
     m_runReload.setInterval(300);
     connect(&m_runReload, &QTimer::timeout, this, &MainWindow::reloadRunCurves);
-    connect(m_runWatcher, &QFileSystemWatcher::fileChanged, this, [this] { m_runReload.start(); });
-    connect(m_runWatcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_runReload.start(); });
+    // At most one reload per 300 ms: restarting the timer on every change would starve it while a
+    // fast run appends lines more often than that.
+    const auto reloadSoon = [this] {
+        if (!m_runReload.isActive())
+            m_runReload.start();
+    };
+    connect(m_runWatcher, &QFileSystemWatcher::fileChanged, this, reloadSoon);
+    connect(m_runWatcher, &QFileSystemWatcher::directoryChanged, this, reloadSoon);
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
     m_sidebar->setCurrentRow(0);
     auto* central = new QWidget(this);
@@ -160,6 +167,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_worker->setModelWorker(m_modelWorker);  // the audio thread feeds it the live samples
     m_modelThread.start();
     m_audioThread.start();
+    buildTraining();
 
     // Worker -> GUI (queued: the worker lives in another thread).
     connect(m_worker, &AudioWorker::streamStarted, this, [this](const QString& name, const Features& meta) {
@@ -340,6 +348,11 @@ void MainWindow::stopWorkerAndWait() {
         m_audioThread.quit();
         m_audioThread.wait();
     }
+    if (m_trainThread.isRunning()) {
+        m_trainWorker->stop();  // saves the state at the current step: it can be resumed
+        m_trainThread.quit();
+        m_trainThread.wait();
+    }
     // After the audio thread, which feeds it.
     if (m_modelThread.isRunning()) {
         m_modelWorker->cancelJob();
@@ -398,6 +411,11 @@ void MainWindow::buildMenus() {
             loadModel(path);
     });
     model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+
+    QMenu* trainMenu = menuBar()->addMenu(tr("&Train"));
+    QAction* newRun = trainMenu->addAction(tr("&New training run…"), this, &MainWindow::startTraining);
+    newRun->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    trainMenu->addAction(tr("&Stop training"), this, &MainWindow::stopTraining);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* showListen = view->addAction(tr("&Listen"), this, [this] { showView(View::Listen); });
@@ -602,8 +620,16 @@ void MainWindow::showPreferences() {
     threads->setRange(1, std::max(1, QThread::idealThreadCount()));
     threads->setValue(m_settings.threads);
     threads->setToolTip(tr("Threads LibTorch may use for models"));
+    auto* language = new QComboBox(&dialog);
+    language->addItem(tr("System language (%1)").arg(QLocale().nativeLanguageName()), QString());
+    language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    for (const QString& code : translationLanguages())
+        language->addItem(QLocale(code).nativeLanguageName(), code);
+    language->setCurrentIndex(std::max(0, language->findData(m_settings.language)));
+    language->setToolTip(tr("Language of the workbench; it changes when the workbench starts again"));
     form->addRow(tr("Audio input:"), device);
     form->addRow(tr("Threads:"), threads);
+    form->addRow(tr("Language:"), language);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -613,7 +639,11 @@ void MainWindow::showPreferences() {
     m_settings.audio_device = device->currentData().toString();
     m_settings.threads = threads->value();
     patchout::configureThreads({.torch_threads = m_settings.threads});
+    const bool languageChanged = language->currentData().toString() != m_settings.language;
+    m_settings.language = language->currentData().toString();
     saveSettings();
+    if (languageChanged)
+        statusBar()->showMessage(tr("The language changes when the workbench starts again"), 10000);
     refreshInputDevices();
 }
 
@@ -622,6 +652,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         QStringList what;
         if (m_jobRunning)
             what << tr("a file is being opened");
+        if (m_training)
+            what << tr("a model is training (it stops with its state saved, and can be resumed)");
         if (m_recording)
             what << tr("a recording is running (it will be saved)");
         else if (m_streaming)
@@ -684,6 +716,7 @@ void MainWindow::openRun(const QString& dir) {
         m_runWatcher->removePaths(m_runWatcher->directories());
     m_runDir = path;
     m_runPlannedEpochs = run.planned_epochs;
+    m_runDataset = QString::fromStdString(run.dataset);
     // The folder is watched for metrics.jsonl to appear, the file for lines appended to it.
     m_runWatcher->addPath(path);
     if (QFileInfo::exists(path + QStringLiteral("/metrics.jsonl")))
@@ -777,6 +810,64 @@ void MainWindow::reloadRunCurves() {
     } catch (const Error& e) {
         statusBar()->showMessage(tr("Cannot read the run's curves: %1").arg(QString::fromStdString(e.what())));
     }
+}
+
+void MainWindow::buildTraining() {
+    qRegisterMetaType<TrainRequest>();
+    m_trainWorker = new TrainWorker;
+    m_trainWorker->moveToThread(&m_trainThread);
+    connect(&m_trainThread, &QThread::finished, m_trainWorker, &QObject::deleteLater);
+    m_trainThread.setObjectName(QStringLiteral("training"));
+    m_trainThread.start();
+    connect(m_train, &TrainView::newRunRequested, this, &MainWindow::startTraining);
+    connect(m_train, &TrainView::stopRequested, this, &MainWindow::stopTraining);
+    connect(m_trainWorker, &TrainWorker::started, this, [this](const QString& runDir) { openRun(runDir); });
+    connect(m_trainWorker, &TrainWorker::progress, this, [this](qint64, qint64, const QString& status) {
+        if (m_training)
+            m_train->setTraining(true, status);
+    });
+    connect(m_trainWorker, &TrainWorker::finished, this, [this](const QString& runDir, const QString& summary, bool stopped) {
+        m_training = false;
+        m_train->setTraining(false, summary);
+        openRun(runDir);  // the final curves, and its best model for Listen and Model
+        m_train->setTraining(false, summary);
+        statusBar()->showMessage(summary, 15000);
+        Q_EMIT trainingFinished(runDir, stopped);
+    });
+    connect(m_trainWorker, &TrainWorker::failed, this, [this](const QString& message) {
+        m_training = false;
+        m_train->setTraining(false, message);
+        statusBar()->showMessage(message);
+        Q_EMIT trainingFailed(message);
+    });
+}
+
+void MainWindow::startTraining() {
+    if (m_training) {
+        statusBar()->showMessage(tr("A model is training already: stop it first"), 5000);
+        return;
+    }
+    TrainDialog dialog(m_runDataset, this);
+    if (dialog.exec() == QDialog::Accepted)
+        train(dialog.request());
+}
+
+void MainWindow::train(const TrainRequest& request) {
+    if (m_training) {
+        statusBar()->showMessage(tr("A model is training already: stop it first"), 5000);
+        return;
+    }
+    m_training = true;
+    showView(View::Train);
+    m_train->setTraining(true, tr("Reading %1…").arg(QDir::toNativeSeparators(request.dataset)));
+    QMetaObject::invokeMethod(m_trainWorker, [w = m_trainWorker, request] { w->run(request); });
+}
+
+void MainWindow::stopTraining() {
+    if (!m_training)
+        return;
+    m_trainWorker->stop();
+    m_train->setTraining(true, tr("Stopping at the next step…"));
 }
 
 }  // namespace patchout::ui

@@ -12,6 +12,7 @@
 #include "patchout/features.h"
 #include "patchout/similarity.h"
 #include "patchout/waveform.h"
+#include "train_worker.h"
 #include "workbench_settings.h"
 
 #include <QMainWindow>
@@ -61,7 +62,7 @@ public:
     QString currentRun() const { return m_runDir; }
     AudioPlayer* player() const noexcept { return m_player; }
     // A file load, a live stream or a recording is running.
-    bool busy() const noexcept { return m_jobRunning || m_streaming || m_recording; }
+    bool busy() const noexcept { return m_jobRunning || m_streaming || m_recording || m_training; }
     QString currentFile() const { return m_filePath; }
 
 public Q_SLOTS:
@@ -69,6 +70,13 @@ public Q_SLOTS:
     void openAudio(const QString& path);
     void startLive(const patchout::ui::SourceChoice& source);
     void stopLive();
+    // Asks for a dataset and options (TrainDialog) and trains on a worker thread; the Train view
+    // follows the run folder as it is written, its best model is loaded when it ends.
+    void startTraining();
+    // The same without the dialog.
+    void train(const patchout::ui::TrainRequest& request);
+    void stopTraining();
+    bool training() const noexcept { return m_training; }
     void showAbout();
     void showPreferences();
     // Loads a model file for live classification (the class bars beside the spectrogram), for the
@@ -89,6 +97,9 @@ Q_SIGNALS:
     void predictionsFailed(const QString& message);
     void runOpened(const QString& dir);
     void runFailed(const QString& message);
+    // A training started from the window ended: finished or stopped (run folder), or failed.
+    void trainingFinished(const QString& runDir, bool stopped);
+    void trainingFailed(const QString& message);
     // The run's eval/ folder is shown in Evaluate (dir), or could not be read (message).
     void evaluationShown(const QString& dir);
     void evaluationFailed(const QString& message);
@@ -114,6 +125,7 @@ private:
     void openPath(const QString& path);  // a run folder or an audio file
     void loadEvaluation(const QString& evalDir, bool multiLabel);
     void loadEmbeddings(const QString& dir);
+    void buildTraining();
     WorkbenchSettings m_settings;
     QListWidget* m_sidebar = nullptr;
     QStackedWidget* m_stack = nullptr;
@@ -140,6 +152,10 @@ private:
     ModelWorker* m_modelWorker = nullptr;  // lives in m_modelThread
     QString m_modelPath;  // the model loaded in m_modelWorker
     QString m_classifying;  // the file the model worker is classifying, if any
+    QThread m_trainThread;
+    TrainWorker* m_trainWorker = nullptr;  // lives in m_trainThread
+    bool m_training = false;
+    QString m_runDataset;  // the dataset of the open run: what a new training run offers first
     AudioPlayer* m_player = nullptr;
     std::vector<AudioDeviceInfo> m_devices;
     bool m_jobRunning = false;

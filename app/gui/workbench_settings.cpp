@@ -1,8 +1,12 @@
 #include "workbench_settings.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTranslator>
 
 #include <algorithm>
 
@@ -19,6 +23,7 @@ WorkbenchSettings WorkbenchSettings::load(QSettings& s) {
     while (w.recent_files.size() > kMaxRecentFiles)
         w.recent_files.removeLast();
     w.recording_folder = s.value(QStringLiteral("recording/folder")).toString();
+    w.language = s.value(QStringLiteral("display/language")).toString();
     return w;
 }
 
@@ -30,6 +35,7 @@ void WorkbenchSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("display/feature_preset"), feature_preset);
     s.setValue(QStringLiteral("files/recent"), recent_files);
     s.setValue(QStringLiteral("recording/folder"), recording_folder);
+    s.setValue(QStringLiteral("display/language"), language);
 }
 
 void WorkbenchSettings::addRecentFile(const QString& path) {
@@ -48,6 +54,30 @@ QString WorkbenchSettings::defaultRecordingFolder() {
     if (base.isEmpty())
         base = QDir::homePath();
     return QDir(base).filePath(QStringLiteral("Patchout recordings"));
+}
+
+QStringList translationLanguages() {
+    QStringList codes;
+    const QString prefix = QStringLiteral("patchout_workbench_");
+    for (const QString& file : QDir(QStringLiteral(":/i18n")).entryList({prefix + QStringLiteral("*.qm")}, QDir::Files))
+        codes << file.mid(prefix.size()).chopped(3);
+    codes.sort();
+    return codes;
+}
+
+bool installTranslations(const QString& language) {
+    const QLocale locale = language.isEmpty() ? QLocale() : QLocale(language);
+    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
+        return true;
+    auto* app = QCoreApplication::instance();
+    auto* qt = new QTranslator(app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    auto* own = new QTranslator(app);
+    if (!own->load(locale, QStringLiteral("patchout_workbench"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        return false;
+    QCoreApplication::installTranslator(own);
+    return true;
 }
 
 }  // namespace patchout::ui

@@ -17,6 +17,7 @@ struct WorkbenchSettings {
     QString feature_preset = QStringLiteral("passt-32k");
     QStringList recent_files;     // most recent first
     QString recording_folder;     // empty = defaultRecordingFolder()
+    QString language;             // "" = the system's; else a language code ("en", "de")
 
     static constexpr int kMaxRecentFiles = 10;
 
@@ -27,5 +28,13 @@ struct WorkbenchSettings {
     QString recordingFolder() const;
     static QString defaultRecordingFolder();
 };
+
+// Languages the workbench is translated into (codes of the translations built into the program,
+// under :/i18n), besides English, which needs none.
+QStringList translationLanguages();
+// Installs the workbench's and Qt's own translations for `language` ("" = the system's locale) on
+// the running application; must run before the first window is built. English installs nothing.
+// False when the workbench has no translation for that language (it then stays English).
+bool installTranslations(const QString& language);
 
 }  // namespace patchout::ui

@@ -11,6 +11,7 @@
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/feature_cache.h"
+#include "patchout/run_folder.h"
 #include "patchout/trainer.h"
 #include "test_support.h"
 #include "train/augment.h"
@@ -390,6 +391,29 @@ TEST(Trainer, ResumeAfterCleanStopReproducesTheUninterruptedRun) {
         if (a[i]["type"] == "step") {
             EXPECT_EQ(a[i]["loss"], b[i]["loss"]) << i;
         }
+}
+
+TEST(Trainer, StopAtAnEpochsLastStepKeepsThatEpoch) {
+    // A stop that arrives while the epoch's validation runs (here: on its last step) still scores,
+    // logs and saves the epoch: the first epoch of a run stopped from the GUI is never lost.
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones");
+    TrainOptions o = quickOptions(dir / "cache");  // 24 train clips in batches of 8: 3 steps
+    JobControl job([&](const Progress& p) {
+        if (p.step == 3 && p.message == "epoch 1/2")
+            job.cancel();
+    });
+    try {
+        train(ds, defaultTrainSplit(ds), o, dir / "run", &job);
+        ADD_FAILURE() << "not cancelled";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Cancelled);
+    }
+    const RunState state = readRunState(dir / "run");
+    EXPECT_EQ(state.epoch, 1);
+    EXPECT_EQ(state.step, 3);
+    EXPECT_TRUE(fs::exists(dir / "run" / "checkpoints" / "best.safetensors"));
+    EXPECT_EQ(readTrainingCurves(dir / "run" / "metrics.jsonl").epochs.size(), 1u);
 }
 
 TEST(Trainer, ResumeAfterSigkillFinishesWithValidFiles) {

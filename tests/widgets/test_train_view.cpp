@@ -5,6 +5,8 @@
 #include "patchout/ui/train_view.h"
 
 #include <QLineSeries>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QScatterSeries>
 #include <QTest>
 #include <QValueAxis>
@@ -70,6 +72,30 @@ private Q_SLOTS:
         view.clear();
         QVERIFY(!view.hasRun());
         QCOMPARE(view.trainLossSeries()->count(), 0);
+    }
+
+    void startAndStopButtons() {
+        patchout::ui::TrainView view;
+        view.show();
+        QSignalSpy newRun(&view, &patchout::ui::TrainView::newRunRequested);
+        QSignalSpy stop(&view, &patchout::ui::TrainView::stopRequested);
+        QVERIFY(!view.stopButton()->isVisible());  // nothing to stop
+        QTest::mouseClick(view.newRunButton(), Qt::LeftButton);
+        QCOMPARE(newRun.count(), 1);
+        view.setTraining(true, QStringLiteral("epoch 1/5 · step 3 of 40"));
+        QVERIFY(view.training());
+        QVERIFY(!view.newRunButton()->isEnabled());  // one run at a time
+        QVERIFY(view.stopButton()->isVisible());
+        QCOMPARE(view.trainingStatus(), QStringLiteral("epoch 1/5 · step 3 of 40"));
+        QTest::mouseClick(view.stopButton(), Qt::LeftButton);
+        QCOMPARE(stop.count(), 1);
+        view.setTraining(true, QStringLiteral("epoch 1/5 · step 4 of 40"));  // still stopping
+        QVERIFY(!view.stopButton()->isEnabled());
+        view.setTraining(false, QStringLiteral("Stopped at step 4"));
+        QVERIFY(!view.stopButton()->isVisible());
+        QVERIFY(view.newRunButton()->isEnabled());
+        view.setTraining(true);  // the next run can be stopped again
+        QVERIFY(view.stopButton()->isEnabled());
     }
 };
 

@@ -8,6 +8,7 @@
 #include "audio_worker.h"
 #include "main_window.h"
 #include "model_worker.h"
+#include "train_worker.h"
 
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
@@ -35,7 +36,10 @@
 #include <QUrl>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QCheckBox>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -120,6 +124,27 @@ QString writeWordsModel(const QTemporaryDir& dir) {
         labels.push_back("w" + std::to_string(i));
     saveModel(model.toStdString(), PaSSTModel(passtPreset("passt-micro"), 2), labels, {{"task", "single-label"}});
     return model;
+}
+
+// Three tones (300 Hz, 1.2 kHz, 4 kHz), `perClass` clips of 0.5 s each, every third one test: a
+// CSV dataset a model learns in a few steps.
+QString writeToneDataset(const QTemporaryDir& dir, int perClass = 6) {
+    const QString root = dir.filePath(QStringLiteral("tones"));
+    QDir().mkpath(root);
+    QString csv = QStringLiteral("filename,label,split\n");
+    const double base[] = {300.0, 1200.0, 4000.0};
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < perClass; ++i) {
+            const QString name = QStringLiteral("k%1_%2.wav").arg(c).arg(i);
+            SignalOptions s = sine1k(0.5);
+            s.frequency_hz = base[c] * (1.0 + 0.01 * i);
+            saveWav((root + QLatin1Char('/') + name).toStdString(), synthesize(s));
+            csv += QStringLiteral("%1,tone%2,%3\n").arg(name).arg(c).arg(i % 3 == 2 ? QStringLiteral("test") : QStringLiteral("train"));
+        }
+    QFile f(root + QStringLiteral("/labels.csv"));
+    f.open(QIODevice::WriteOnly);
+    f.write(csv.toUtf8());
+    return root;
 }
 
 }  // namespace
@@ -228,6 +253,125 @@ private Q_SLOTS:
                  qPrintable(QString::number(all.bin_frequencies[static_cast<std::size_t>(loudest)])));
         const AudioInfo info = probeAudio(path.toStdString());
         QCOMPARE(info.sample_rate, 32000);
+    }
+
+    void trainDialogChecksTheRequest() {
+        QTemporaryDir dir;
+        TrainDialog dialog;
+        QVERIFY(dialog.problem().contains(QStringLiteral("dataset")));
+        dialog.datasetEdit()->setText(dir.filePath(QStringLiteral("missing")));
+        QVERIFY(dialog.problem().contains(QStringLiteral("not a folder")));
+        dialog.datasetEdit()->setText(dir.path());
+        // The run folder is suggested from the dataset and the preset.
+        QVERIFY2(QFileInfo(dialog.runEdit()->text()).fileName().startsWith(QFileInfo(dir.path()).fileName() + QStringLiteral("-passt-micro-")),
+                 qPrintable(dialog.runEdit()->text()));
+        QVERIFY(dialog.problem().isEmpty());
+        // A folder holding a saved run is offered for resuming; refusing that is a problem.
+        const QString run = dir.filePath(QStringLiteral("run"));
+        QDir().mkpath(run + QStringLiteral("/checkpoints"));
+        QFile state(run + QStringLiteral("/checkpoints/state.pt"));
+        QVERIFY(state.open(QIODevice::WriteOnly));
+        state.close();
+        dialog.runEdit()->setText(run);
+        QVERIFY(dialog.resumeBox()->isChecked());
+        QVERIFY(dialog.problem().isEmpty());
+        dialog.resumeBox()->setChecked(false);
+        QVERIFY(dialog.problem().contains(QStringLiteral("resume")));
+        dialog.resumeBox()->setChecked(true);
+        dialog.epochsBox()->setValue(7);
+        dialog.patchoutBox()->setChecked(false);
+        const TrainRequest r = dialog.request();
+        QCOMPARE(r.options.epochs, 7);
+        QCOMPARE(r.options.preset, std::string("passt-micro"));
+        QVERIFY(r.options.resume);
+        QVERIFY(r.options.override_patchout && !r.options.patchout.active());
+        QCOMPARE(r.run_dir, run);
+    }
+
+    void windowTrainsFollowsAndStops() {
+        QTemporaryDir dir;
+        TrainRequest request;
+        request.dataset = writeToneDataset(dir);
+        request.run_dir = dir.filePath(QStringLiteral("run"));
+        request.options.preset = "passt-micro";
+        request.options.epochs = 2;
+        request.options.batch_size = 4;
+        request.options.warmup_steps = 1;
+        request.options.log_every_steps = 1;
+        MainWindow window;
+        QSignalSpy finished(&window, &MainWindow::trainingFinished);
+        QSignalSpy opened(&window, &MainWindow::runOpened);
+        QSignalSpy model(&window, &MainWindow::modelLoaded);
+        window.train(request);
+        QVERIFY(window.training());
+        QVERIFY(window.busy());
+        QVERIFY(window.trainView()->training());
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.at(0).at(1).toBool(), false);
+        QVERIFY(!window.training());
+        // The run was opened while it trained and again at the end, with its curves and model.
+        QVERIFY(opened.count() >= 2);
+        QCOMPARE(window.currentRun(), QFileInfo(request.run_dir).absoluteFilePath());
+        QCOMPARE(window.trainView()->accuracySeries()->count(), 2);
+        QVERIFY2(window.trainView()->trainingStatus().contains(QStringLiteral("Trained 2 epochs")),
+                 qPrintable(window.trainView()->trainingStatus()));
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isEmpty(), 10000);
+        // A longer run stopped from the window keeps its state for resuming.
+        TrainRequest longer = request;
+        longer.run_dir = dir.filePath(QStringLiteral("run2"));
+        longer.options.epochs = 500;
+        window.train(longer);
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentRun() == QFileInfo(longer.run_dir).absoluteFilePath(), 60000);
+        // The curves follow while it trains (the window re-reads metrics.jsonl as it grows).
+        QTRY_VERIFY_WITH_TIMEOUT(window.trainView()->accuracySeries()->count() >= 2, 60000);
+        window.stopTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        QCOMPARE(finished.at(1).at(1).toBool(), true);
+        QVERIFY(QFileInfo::exists(longer.run_dir + QStringLiteral("/checkpoints/state.pt")));
+        QVERIFY2(window.trainView()->trainingStatus().contains(QStringLiteral("Stopped at step")),
+                 qPrintable(window.trainView()->trainingStatus()));
+        // A dataset that cannot be read fails with a message; nothing else changes.
+        QSignalSpy failed(&window, &MainWindow::trainingFailed);
+        TrainRequest bad = request;
+        bad.dataset = dir.filePath(QStringLiteral("missing"));
+        bad.run_dir = dir.filePath(QStringLiteral("run3"));
+        window.train(bad);
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("missing")), qPrintable(failed.at(0).at(0).toString()));
+        QVERIFY(!window.training());
+    }
+
+    void settingsRoundTripWithDefaultsAndLimits() {
+        QTemporaryDir dir;
+        QSettings store(dir.filePath(QStringLiteral("w.conf")), QSettings::IniFormat);
+        const WorkbenchSettings defaults = WorkbenchSettings::load(store);
+        QCOMPARE(defaults.threads, 1);
+        QCOMPARE(defaults.colour_map, QStringLiteral("viridis"));
+        QCOMPARE(defaults.range_db, 80.0);
+        QVERIFY(defaults.language.isEmpty());  // the system's language
+        WorkbenchSettings w;
+        w.audio_device = QStringLiteral("USB mic");
+        w.threads = 2;
+        w.colour_map = QStringLiteral("magma");
+        w.range_db = 500;  // clamped to 160 when read back
+        w.language = QStringLiteral("de");
+        for (int i = 0; i < 12; ++i)
+            w.addRecentFile(QStringLiteral("/f%1.wav").arg(i));
+        w.addRecentFile(QStringLiteral("/f5.wav"));  // moves to the front, no duplicate
+        QCOMPARE(w.recent_files.size(), WorkbenchSettings::kMaxRecentFiles);
+        QCOMPARE(w.recent_files.first(), QStringLiteral("/f5.wav"));
+        QCOMPARE(w.recent_files.count(QStringLiteral("/f5.wav")), 1);
+        w.save(store);
+        const WorkbenchSettings back = WorkbenchSettings::load(store);
+        QCOMPARE(back.audio_device, w.audio_device);
+        QCOMPARE(back.threads, 2);
+        QCOMPARE(back.colour_map, QStringLiteral("magma"));
+        QCOMPARE(back.range_db, 160.0);
+        QCOMPARE(back.language, QStringLiteral("de"));
+        QCOMPARE(back.recent_files, w.recent_files);
+        QCOMPARE(back.recordingFolder(), WorkbenchSettings::defaultRecordingFolder());
+        // English needs no translation; it always "installs".
+        QVERIFY(installTranslations(QStringLiteral("en")));
     }
 
     void classifiesTheStreamOnTheModelThread() {

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QStackedWidget>
 #include <QValueAxis>
@@ -103,11 +104,41 @@ TrainView::TrainView(QWidget* parent) : QWidget(parent) {
                                 "folder on the window: the folder `patchout train --out` or "
                                 "`patchout demo` writes."), charts, this);
 
+    m_newRun = new QPushButton(tr("New training run…"), this);
+    m_newRun->setToolTip(tr("Train a model on a dataset folder (Ctrl+T)"));
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setToolTip(tr("Stop the training: its state is saved and it can be resumed"));
+    m_status = new QLabel(this);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(m_newRun);
+    controls->addWidget(m_stop);
+    controls->addWidget(m_status, 1);
+    connect(m_newRun, &QPushButton::clicked, this, &TrainView::newRunRequested);
+    connect(m_stop, &QPushButton::clicked, this, [this] {
+        m_stop->setEnabled(false);  // once: the app confirms with setTraining(false)
+        Q_EMIT stopRequested();
+    });
+
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
     layout->addWidget(m_summary);
     layout->addWidget(m_stack, 1);
     clear();
+    setTraining(false);
 }
+
+void TrainView::setTraining(bool running, const QString& status) {
+    // Stop stays disabled after a click until this run ends; a new run enables it again.
+    if (!running || !m_training)
+        m_stop->setEnabled(true);
+    m_training = running;
+    m_newRun->setEnabled(!running);
+    m_stop->setVisible(running);
+    m_status->setText(status);
+}
+
+QString TrainView::trainingStatus() const { return m_status->text(); }
 
 void TrainView::clear() {
     m_hasRun = false;

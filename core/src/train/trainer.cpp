@@ -899,8 +899,10 @@ TrainResult train(const Dataset& dataset, const DatasetSplit& split, const Train
         record.lr = lr;
         record.train_loss = epochLoss / std::max<std::int64_t>(epochExamples, 1);
         if (isRoot) {
+            // Not cancellable: a stop during validation would lose the whole epoch (for the first
+            // one, the run); it is honoured once the epoch is saved, below.
             record.validation = scoreModel(model, dataset, validation, cache, frames,
-                                           o.eval_batch_size, job);
+                                           o.eval_batch_size, nullptr);
             net.train();
             record.seconds = secondsSince(epochT0);
             metrics.write({{"type", "epoch"},

@@ -2,7 +2,9 @@
 // validation loss at each epoch's last step; right, the validation accuracy per epoch with the
 // best epoch marked; above them a summary (epochs done of planned, best accuracy, time per
 // epoch). It draws the TrainingCurves it is given: the app reads metrics.jsonl (again while a run
-// is still writing it) and calls setRun(). Thread-safety: GUI thread only.
+// is still writing it) and calls setRun(). Above them, "New training run…" asks the app to start
+// one (newRunRequested) and, while the app trains, "Stop" asks it to stop (stopRequested) beside
+// the job's progress. Thread-safety: GUI thread only.
 #pragma once
 
 #include "patchout/run_folder.h"
@@ -10,6 +12,7 @@
 #include <QWidget>
 
 class QLabel;
+class QPushButton;
 class QStackedWidget;
 
 QT_BEGIN_NAMESPACE
@@ -32,6 +35,12 @@ public:
     // No run: the view says how to open one.
     void clear();
     bool hasRun() const noexcept { return m_hasRun; }
+    // While the app trains: the Stop button and `status` (step, loss, speed, time left) are shown.
+    void setTraining(bool running, const QString& status = {});
+    bool training() const noexcept { return m_training; }
+    QString trainingStatus() const;
+    QPushButton* newRunButton() const noexcept { return m_newRun; }
+    QPushButton* stopButton() const noexcept { return m_stop; }
 
     QString summary() const;
     QLineSeries* trainLossSeries() const noexcept { return m_trainLoss; }
@@ -40,7 +49,15 @@ public:
     QScatterSeries* bestEpochSeries() const noexcept { return m_best; }
     QValueAxis* accuracyAxis() const noexcept { return m_accuracyY; }
 
+Q_SIGNALS:
+    void newRunRequested();
+    void stopRequested();
+
 private:
+    QPushButton* m_newRun = nullptr;
+    QPushButton* m_stop = nullptr;
+    QLabel* m_status = nullptr;
+    bool m_training = false;
     QLabel* m_summary = nullptr;
     QStackedWidget* m_stack = nullptr;
     QChartView* m_lossView = nullptr;

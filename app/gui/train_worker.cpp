@@ -1,0 +1,230 @@
+#include "train_worker.h"
+
+#include "audio_worker.h"
+
+#include "patchout/dataset.h"
+#include "patchout/error.h"
+#include "patchout/passt.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+
+#include <cmath>
+#include <filesystem>
+
+namespace patchout::ui {
+namespace {
+
+// A line edit with a "Browse…" button that picks a folder.
+QWidget* folderRow(QLineEdit* edit, const QString& caption, QWidget* parent) {
+    auto* row = new QWidget(parent);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* browse = new QPushButton(TrainDialog::tr("Browse…"), row);
+    layout->addWidget(edit, 1);
+    layout->addWidget(browse);
+    QObject::connect(browse, &QPushButton::clicked, row, [edit, caption, row] {
+        const QString dir = QFileDialog::getExistingDirectory(row, caption, edit->text());
+        if (!dir.isEmpty())
+            edit->setText(dir);
+    });
+    return row;
+}
+
+QString minutes(double seconds) {
+    const auto s = static_cast<long long>(std::lround(std::max(seconds, 0.0)));
+    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+}  // namespace
+
+TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(parent) {
+    setWindowTitle(tr("New training run"));
+    m_dataset = new QLineEdit(datasetHint, this);
+    m_dataset->setPlaceholderText(tr("folder per class, CSV, ESC-50, FSD50K, Speech Commands, FSDD…"));
+    m_split = new QComboBox(this);
+    m_split->addItem(tr("the dataset's own, else by speaker"), QStringLiteral("auto"));
+    m_split->addItem(tr("the dataset's own"), QStringLiteral("own"));
+    m_split->addItem(tr("by speaker / group"), QStringLiteral("group"));
+    m_preset = new QComboBox(this);
+    for (const std::string& name : passtPresetNames())
+        m_preset->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    m_preset->setCurrentIndex(std::max(0, m_preset->findData(QStringLiteral("passt-micro"))));
+    m_preset->setToolTip(tr("passt-micro and passt-mini train on a laptop CPU; passt-s is the official size"));
+    m_epochs = new QSpinBox(this);
+    m_epochs->setRange(1, 10000);
+    m_epochs->setValue(50);
+    m_batch = new QSpinBox(this);
+    m_batch->setRange(1, 4096);
+    m_batch->setValue(32);
+    m_lr = new QDoubleSpinBox(this);
+    m_lr->setDecimals(5);
+    m_lr->setRange(1e-5, 1.0);
+    m_lr->setSingleStep(1e-4);
+    m_lr->setValue(1e-3);
+    m_patchout = new QCheckBox(tr("the preset's patchout while training"), this);
+    m_patchout->setChecked(true);
+    m_patchout->setToolTip(tr("Off: every patch in every step (slower, for comparison)"));
+    m_run = new QLineEdit(this);
+    m_resume = new QCheckBox(tr("continue the run saved in this folder"), this);
+    m_problem = new QLabel(this);
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("QLabel { color: #8a1010; }"));
+    QString base = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (base.isEmpty())
+        base = QDir::homePath();
+    m_runBase = QDir(base).filePath(QStringLiteral("patchout-runs"));
+
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Dataset:"), folderRow(m_dataset, tr("Dataset folder"), this));
+    form->addRow(tr("Split:"), m_split);
+    form->addRow(tr("Model:"), m_preset);
+    form->addRow(tr("Epochs:"), m_epochs);
+    form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Learning rate:"), m_lr);
+    form->addRow(tr("Patchout:"), m_patchout);
+    form->addRow(tr("Run folder:"), folderRow(m_run, tr("Run folder"), this));
+    form->addRow(QString(), m_resume);
+    form->addRow(m_problem);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto suggest = [this] {
+        if (!m_runEdited)
+            m_run->setText(suggestRunFolder(m_runBase, m_dataset->text(), m_preset->currentData().toString()));
+        updateState();
+    };
+    connect(m_dataset, &QLineEdit::textChanged, this, suggest);
+    connect(m_preset, &QComboBox::currentIndexChanged, this, suggest);
+    connect(m_run, &QLineEdit::textEdited, this, [this] { m_runEdited = true; });
+    connect(m_run, &QLineEdit::textChanged, this, [this] {
+        // A folder holding a saved state is offered for resuming.
+        const bool saved = QFileInfo::exists(QDir(m_run->text()).filePath(QStringLiteral("checkpoints/state.pt")));
+        m_resume->setEnabled(saved);
+        m_resume->setChecked(saved);
+        updateState();
+    });
+    connect(m_resume, &QCheckBox::toggled, this, &TrainDialog::updateState);
+    suggest();
+}
+
+QString TrainDialog::suggestRunFolder(const QString& base, const QString& dataset, const QString& preset) {
+    QString name = QFileInfo(QDir::cleanPath(dataset)).fileName();
+    if (name.isEmpty())
+        name = QStringLiteral("run");
+    return QDir(base).filePath(QStringLiteral("%1-%2-%3").arg(
+        name, preset, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm"))));
+}
+
+TrainRequest TrainDialog::request() const {
+    TrainRequest r;
+    r.dataset = m_dataset->text().trimmed();
+    r.split = m_split->currentData().toString();
+    r.run_dir = m_run->text().trimmed();
+    TrainOptions& o = r.options;
+    o.preset = m_preset->currentData().toString().toStdString();
+    o.epochs = m_epochs->value();
+    o.batch_size = m_batch->value();
+    o.lr = m_lr->value();
+    if (!m_patchout->isChecked()) {
+        o.override_patchout = true;
+        o.patchout = {};
+    }
+    o.resume = m_resume->isChecked();
+    return r;
+}
+
+QString TrainDialog::problem() const {
+    const TrainRequest r = request();
+    if (r.dataset.isEmpty())
+        return tr("Choose the dataset folder.");
+    if (!QFileInfo(r.dataset).isDir())
+        return tr("%1 is not a folder.").arg(r.dataset);
+    if (r.run_dir.isEmpty())
+        return tr("Choose the run folder.");
+    if (!r.options.resume && QFileInfo::exists(QDir(r.run_dir).filePath(QStringLiteral("checkpoints/state.pt"))))
+        return tr("The run folder holds a run already: resume it or choose another folder.");
+    return {};
+}
+
+void TrainDialog::updateState() {
+    const QString why = problem();
+    m_problem->setText(why);
+    if (auto* buttons = findChild<QDialogButtonBox*>())
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+}
+
+void TrainWorker::run(const TrainRequest& request) {
+    m_stop.store(false);
+    const QString runDir = QFileInfo(request.run_dir).absoluteFilePath();
+    bool announced = false;
+    JobControl* self = nullptr;
+    JobControl job([&](const Progress& p) {
+        if (m_stop.load() && self != nullptr)
+            self->cancel();
+        if (!announced) {
+            announced = true;  // the first step: train() has written config.json by now
+            Q_EMIT started(runDir);
+        }
+        const auto metric = [&p](const char* key) {
+            const auto it = p.metrics.find(key);
+            return it == p.metrics.end() ? NAN : it->second;
+        };
+        QString status = QString::fromStdString(p.message);
+        if (std::isfinite(metric("loss")))
+            status += tr(" · step %1 of %2 · loss %3 · %4 clips/s · %5 left")
+                          .arg(p.step)
+                          .arg(p.total)
+                          .arg(metric("loss"), 0, 'f', 3)
+                          .arg(metric("examples_per_s"), 0, 'f', 0)
+                          .arg(minutes(metric("eta_s")));
+        else if (std::isfinite(metric("val_accuracy")))
+            status += tr(" · validation accuracy %1%").arg(100 * metric("val_accuracy"), 0, 'f', 1);
+        Q_EMIT progress(p.step, p.total, status);
+    });
+    self = &job;
+    try {
+        const Dataset dataset = readDataset(request.dataset.toStdString());
+        const DatasetSplit split = trainSplit(dataset, request.split.toStdString(), request.options.seed);
+        const TrainResult r = train(dataset, split, request.options, runDir.toStdString(), &job);
+        QString summary = tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(minutes(r.seconds));
+        if (r.best_epoch > 0)
+            summary += tr("; best validation accuracy %1% (epoch %2)").arg(100 * r.best_validation_accuracy, 0, 'f', 1).arg(r.best_epoch);
+        if (r.test.examples > 0)
+            summary += tr("; test accuracy %1% on %2 clips").arg(100 * r.test.accuracy, 0, 'f', 1).arg(r.test.examples);
+        Q_EMIT finished(runDir, summary, false);
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::Cancelled) {
+            const RunState state = readRunState(runDir.toStdString());
+            Q_EMIT finished(runDir,
+                            tr("Stopped at step %1 (epoch %2 done); its state is saved: "
+                               "New training run… with this folder resumes it")
+                                .arg(state.step)
+                                .arg(state.epoch),
+                            true);
+            return;
+        }
+        Q_EMIT failed(tr("Training failed: %1").arg(describeError(e)));
+    } catch (const std::exception& e) {
+        Q_EMIT failed(tr("Training failed: %1").arg(describeError(e)));
+    }
+}
+
+}  // namespace patchout::ui

@@ -1,0 +1,98 @@
+// Training from the workbench: TrainDialog asks for a dataset folder, a preset, the main options
+// and a run folder; TrainWorker runs core train() on its own thread with progress and stop, so the
+// Train view can follow the run folder as `patchout train` would write it (the same options,
+// files and resume). Thread-safety: TrainDialog on the GUI thread; TrainWorker lives in its
+// thread, only stop() may be called from another.
+#pragma once
+
+#include "patchout/trainer.h"
+
+#include <QDialog>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace patchout::ui {
+
+struct TrainRequest {
+    QString dataset;              // folder, any layout readDataset() detects
+    QString split = QStringLiteral("auto");  // trainSplit(): auto, own or group
+    QString run_dir;
+    TrainOptions options;
+};
+
+class TrainDialog : public QDialog {
+    Q_OBJECT
+public:
+    // `datasetHint`: a folder to offer first (e.g. the dataset of the run open).
+    explicit TrainDialog(const QString& datasetHint = {}, QWidget* parent = nullptr);
+
+    TrainRequest request() const;
+    // Why the request cannot start yet (empty when it can): no dataset, no run folder, a run
+    // folder holding a state while "resume" is off.
+    QString problem() const;
+
+    QLineEdit* datasetEdit() const noexcept { return m_dataset; }
+    QLineEdit* runEdit() const noexcept { return m_run; }
+    QComboBox* presetBox() const noexcept { return m_preset; }
+    QSpinBox* epochsBox() const noexcept { return m_epochs; }
+    QCheckBox* resumeBox() const noexcept { return m_resume; }
+    QCheckBox* patchoutBox() const noexcept { return m_patchout; }
+
+    // A new folder under `base` for a run of `preset` on `dataset`: base/<dataset>-<preset>-<time>.
+    static QString suggestRunFolder(const QString& base, const QString& dataset, const QString& preset);
+
+private:
+    void updateState();
+
+    QLineEdit* m_dataset = nullptr;
+    QComboBox* m_split = nullptr;
+    QComboBox* m_preset = nullptr;
+    QSpinBox* m_epochs = nullptr;
+    QSpinBox* m_batch = nullptr;
+    QDoubleSpinBox* m_lr = nullptr;
+    QCheckBox* m_patchout = nullptr;
+    QLineEdit* m_run = nullptr;
+    QCheckBox* m_resume = nullptr;
+    QLabel* m_problem = nullptr;
+    QString m_runBase;
+    bool m_runEdited = false;  // the user typed a run folder: suggestions no longer replace it
+};
+
+class TrainWorker : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // Any thread: the run stops at its next step, saving its state (it can be resumed).
+    void stop() noexcept { m_stop.store(true); }
+
+public Q_SLOTS:
+    // Reads the dataset, splits it and trains into request.run_dir. Emits started once the run
+    // folder holds its config.json, progress every step, then finished or failed.
+    void run(const patchout::ui::TrainRequest& request);
+
+Q_SIGNALS:
+    void started(const QString& runDir);
+    // "epoch 3/50 · step 120 · loss 0.512 · 310 clips/s · 2:10 left"
+    void progress(qint64 step, qint64 total, const QString& status);
+    // A human summary: test accuracy, time, where the checkpoints are; `stopped` when the user
+    // stopped it (the state is saved for --resume).
+    void finished(const QString& runDir, const QString& summary, bool stopped);
+    void failed(const QString& message);
+
+private:
+    std::atomic<bool> m_stop{false};
+};
+
+}  // namespace patchout::ui
+
+Q_DECLARE_METATYPE(patchout::ui::TrainRequest)
