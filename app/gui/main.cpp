@@ -97,10 +97,12 @@ int main(int argc, char** argv) {
         auto shoot = [&window, shotPath, delayMs] {
             QTimer::singleShot(delayMs, &window, [&window, shotPath] { screenshotAndQuit(&window, shotPath); });
         };
-        // The picture is taken once what the view shows is there: the file, the evaluation.
+        // The picture is taken once what the view shows is there: the file, the evaluation, the
+        // embeddings.
         const bool fileFirst = !parser.positionalArguments().isEmpty() &&
                                !QFileInfo(parser.positionalArguments().constFirst()).isDir();
         const bool evaluationFirst = !fileFirst && parser.value(view) == QLatin1String("evaluate");
+        const bool embeddingsFirst = !fileFirst && parser.value(view) == QLatin1String("embeddings");
         // With a model (--model, or a run's best) the file's timeline is waited for as well.
         const bool withModel = parser.isSet(model) || parser.isSet(run);
         if (fileFirst && withModel)
@@ -109,6 +111,8 @@ int main(int argc, char** argv) {
             QObject::connect(&window, &MainWindow::fileShown, &window, shoot);
         else if (evaluationFirst)
             QObject::connect(&window, &MainWindow::evaluationShown, &window, shoot);
+        else if (embeddingsFirst)
+            QObject::connect(&window, &MainWindow::embeddingsShown, &window, shoot);
         // A file or an evaluation that cannot be read still gives a picture (of the error), but a
         // failing exit.
         auto failed = [&window, shotPath] {
@@ -122,7 +126,9 @@ int main(int argc, char** argv) {
             QObject::connect(&window, &MainWindow::predictionsFailed, &window, failed);
         if (evaluationFirst)
             QObject::connect(&window, &MainWindow::evaluationFailed, &window, failed);
-        if (!fileFirst && !evaluationFirst)
+        if (embeddingsFirst)
+            QObject::connect(&window, &MainWindow::embeddingsFailed, &window, failed);
+        if (!fileFirst && !evaluationFirst && !embeddingsFirst)
             shoot();
     }
     QObject::connect(&window, &MainWindow::runFailed, &window,

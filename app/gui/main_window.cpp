@@ -335,8 +335,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+    // Their results are posted to this window: let them finish first.
     if (m_evalThread)
-        m_evalThread->wait();  // its result is posted to this window: let it finish first
+        m_evalThread->wait();
+    for (const QPointer<QThread>& reader : m_readers)
+        if (reader)
+            reader->wait();
     stopWorkerAndWait();
 }
 
@@ -782,17 +786,45 @@ void MainWindow::loadEmbeddings(const QString& dir) {
     m_index.reset();
     m_embeddingFolder.reset();
     m_embeddings->clear();
+    const int generation = ++m_embeddingsGeneration;  // a later run's embeddings win
     if (dir.isEmpty())
         return;
-    try {
-        auto folder = std::make_unique<EmbeddingFolder>(readEmbeddingFolder(dir.toStdString()));
-        m_index = std::make_unique<SimilarityIndex>(SimilarityIndex::load(dir.toStdString()));
-        m_embeddingFolder = std::move(folder);
-        m_embeddings->setFolder(QFileInfo(dir).dir().dirName() + QStringLiteral("/embeddings"), *m_embeddingFolder);
-    } catch (const Error& e) {
-        m_index.reset();
-        statusBar()->showMessage(tr("Cannot show the embeddings: %1").arg(QString::fromStdString(e.what())));
-    }
+    // 100 000 x 768 floats and their index take seconds to read: off the GUI thread.
+    QThread* reader = QThread::create([this, dir, generation] {
+        try {
+            auto folder = std::make_shared<EmbeddingFolder>(readEmbeddingFolder(dir.toStdString()));
+            auto index = std::make_shared<SimilarityIndex>(SimilarityIndex::load(dir.toStdString()));
+            QMetaObject::invokeMethod(
+                this,
+                [this, dir, generation, folder, index] {
+                    if (generation != m_embeddingsGeneration)
+                        return;
+                    m_embeddingFolder = std::make_unique<EmbeddingFolder>(std::move(*folder));
+                    m_index = std::make_unique<SimilarityIndex>(std::move(*index));
+                    m_embeddings->setFolder(QFileInfo(dir).dir().dirName() + QStringLiteral("/embeddings"),
+                                            *m_embeddingFolder);
+                    Q_EMIT embeddingsShown(dir);
+                },
+                Qt::QueuedConnection);
+        } catch (const Error& e) {
+            const QString message = tr("Cannot show the embeddings: %1").arg(QString::fromStdString(e.what()));
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, message] {
+                    if (generation != m_embeddingsGeneration)
+                        return;
+                    statusBar()->showMessage(message);
+                    Q_EMIT embeddingsFailed(message);
+                },
+                Qt::QueuedConnection);
+        }
+    });
+    m_readers.append(reader);
+    connect(reader, &QThread::finished, this, [this, reader] {
+        m_readers.removeAll(reader);
+        reader->deleteLater();
+    });
+    reader->start();
 }
 
 void MainWindow::reloadRunCurves() {

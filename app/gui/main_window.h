@@ -103,6 +103,10 @@ Q_SIGNALS:
     // The run's eval/ folder is shown in Evaluate (dir), or could not be read (message).
     void evaluationShown(const QString& dir);
     void evaluationFailed(const QString& message);
+    // The run's embeddings/ folder is shown in Embeddings with its index (dir), or could not be
+    // read (message).
+    void embeddingsShown(const QString& dir);
+    void embeddingsFailed(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -137,6 +141,8 @@ private:
     ModelView* m_model = nullptr;
     std::unique_ptr<SimilarityIndex> m_index;  // of the open run's embeddings/
     std::unique_ptr<EmbeddingFolder> m_embeddingFolder;
+    int m_embeddingsGeneration = 0;  // which loadEmbeddings() call a reader's result belongs to
+    QList<QPointer<QThread>> m_readers;  // embeddings readers still running
     QPointer<QThread> m_evalThread;  // reads predictions.csv and computes the report
     QFileSystemWatcher* m_runWatcher = nullptr;
     QTimer m_runReload;  // coalesces the watcher's bursts of change signals

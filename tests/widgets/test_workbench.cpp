@@ -676,7 +676,9 @@ private Q_SLOTS:
         }
         patchout::writeEmbeddingFolder((run + QStringLiteral("/embeddings")).toStdString(), m, names, labels, "pca");
         MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::embeddingsShown);
         window.openRun(run);
+        QVERIFY(shown.wait(10000));  // read on a worker thread
         EmbeddingsView* view = window.embeddingsView();
         QVERIFY(view->hasFolder());
         QCOMPARE(view->labelSeries().size(), 2);
@@ -685,6 +687,15 @@ private Q_SLOTS:
         QVERIFY2(view->neighbourList()->item(0)->text().contains(QStringLiteral("(a)")),
                  qPrintable(view->neighbourList()->item(0)->text()));
         QTRY_VERIFY(!window.busy());
+        // A damaged index is reported, the view stays empty.
+        QFile index(run + QStringLiteral("/embeddings/index.faiss"));
+        QVERIFY(index.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        index.write("garbage");
+        index.close();
+        QSignalSpy failed(&window, &MainWindow::embeddingsFailed);
+        window.openRun(run);
+        QVERIFY(failed.wait(10000));
+        QVERIFY(!view->hasFolder());
     }
 
     void droppedRunFolderOpensAndOtherFoldersAreRefused() {
