@@ -36,8 +36,8 @@
         <translation>Zu öffnender Lauf-Ordner: seine Kurven in Training, sein bestes Modell für die Live-Klassifikation</translation>
     </message>
     <message>
-        <source>View to show first: listen, patchout, train, embeddings or evaluate</source>
-        <translation>Zuerst gezeigte Ansicht: listen, patchout, train, embeddings oder evaluate</translation>
+        <source>View to show first: listen, patchout, train, embeddings, evaluate or model</source>
+        <translation>Zuerst gezeigte Ansicht: listen, patchout, train, embeddings, evaluate oder model</translation>
     </message>
 </context>
 <context>
@@ -77,10 +77,6 @@
         <source>Cannot open %1: %2</source>
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
-    <message>
-        <source>Cannot use %1 for live classification: %2</source>
-        <translation>%1 kann nicht für die Live-Klassifikation verwendet werden: %2</translation>
-    </message>
 </context>
 <context>
     <name>patchout::ui::ClassBars</name>
@@ -115,6 +111,10 @@
     <message>
         <source>No model loaded (Listen &gt; Load model…, Ctrl+M)</source>
         <translation>Kein Modell geladen (Hören &gt; Modell laden…, Strg+M)</translation>
+    </message>
+    <message>
+        <source>file window %1 - %2 s</source>
+        <translation>Datei-Fenster %1 - %2 s</translation>
     </message>
 </context>
 <context>
@@ -633,18 +633,6 @@ Stop it and quit?</source>
 Anhalten und beenden?</translation>
     </message>
     <message>
-        <source>Live classification with %1: start a live source</source>
-        <translation>Live-Klassifikation mit %1: eine Live-Quelle starten</translation>
-    </message>
-    <message>
-        <source>Load &amp;model for live classification…</source>
-        <translation>&amp;Modell für die Live-Klassifikation laden…</translation>
-    </message>
-    <message>
-        <source>Model for live classification</source>
-        <translation>Modell für die Live-Klassifikation</translation>
-    </message>
-    <message>
         <source>Model files (*.safetensors)</source>
         <translation>Modelldateien (*.safetensors)</translation>
     </message>
@@ -724,6 +712,345 @@ Anhalten und beenden?</translation>
         <source>Cannot show the embeddings: %1</source>
         <translation>Die Embeddings lassen sich nicht anzeigen: %1</translation>
     </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Model %1: start a live source or open a file</source>
+        <translation>Modell %1: eine Live-Quelle starten oder eine Datei öffnen</translation>
+    </message>
+    <message>
+        <source>%1: %2 windows; over the whole file the model hears %3 (%4)</source>
+        <translation>%1: %2 Fenster; über die ganze Datei hört das Modell %3 (%4)</translation>
+    </message>
+    <message>
+        <source>Load &amp;model…</source>
+        <translation>&amp;Modell laden…</translation>
+    </message>
+    <message>
+        <source>Model for live classification and file timelines</source>
+        <translation>Modell für die Live-Klassifikation und die Zeitleisten von Dateien</translation>
+    </message>
+    <message>
+        <source>&amp;New training run…</source>
+        <translation>&amp;Neuer Trainingslauf…</translation>
+    </message>
+    <message>
+        <source>&amp;Stop training</source>
+        <translation>Training &amp;anhalten</translation>
+    </message>
+    <message>
+        <source>M&amp;odel</source>
+        <translation>M&amp;odell</translation>
+    </message>
+    <message>
+        <source>System language (%1)</source>
+        <translation>Systemsprache (%1)</translation>
+    </message>
+    <message>
+        <source>Language of the workbench; it changes when the workbench starts again</source>
+        <translation>Sprache der Werkbank; sie wechselt beim nächsten Start der Werkbank</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>The language changes when the workbench starts again</source>
+        <translation>Die Sprache wechselt beim nächsten Start der Werkbank</translation>
+    </message>
+    <message>
+        <source>a model is training (it stops with its state saved, and can be resumed)</source>
+        <translation>ein Modell wird trainiert (das Training wird mit gespeichertem Zustand angehalten und kann fortgesetzt werden)</translation>
+    </message>
+    <message>
+        <source>A model is training already: stop it first</source>
+        <translation>Es wird bereits ein Modell trainiert: erst das Training anhalten</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>Lese %1…</translation>
+    </message>
+    <message>
+        <source>Stopping at the next step…</source>
+        <translation>Halte beim nächsten Schritt an…</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::ModelView</name>
+    <message>
+        <source>Property</source>
+        <translation>Eigenschaft</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Teil</translation>
+    </message>
+    <message>
+        <source>All patches</source>
+        <translation>Alle Patches</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Anteil</translation>
+    </message>
+    <message>
+        <source>With patchout</source>
+        <translation>Mit Patchout</translation>
+    </message>
+    <message>
+        <source>Multiply-accumulates of one window, counted from the weight shapes; &quot;With patchout&quot;: the same window with the model&apos;s training patchout</source>
+        <translation>Multiply-Accumulate-Operationen eines Fensters, aus den Formen der Gewichte gezählt; „Mit Patchout“: dasselbe Fenster mit dem Trainings-Patchout des Modells</translation>
+    </message>
+    <message>
+        <source>Measure speed</source>
+        <translation>Geschwindigkeit messen</translation>
+    </message>
+    <message>
+        <source>Time forward passes of one window on this machine (about two seconds)</source>
+        <translation>Die Dauer von Vorwärtsdurchläufen eines Fensters auf diesem Rechner messen (etwa zwei Sekunden)</translation>
+    </message>
+    <message>
+        <source>Not measured yet.</source>
+        <translation>Noch nicht gemessen.</translation>
+    </message>
+    <message>
+        <source>Cost of one window</source>
+        <translation>Kosten eines Fensters</translation>
+    </message>
+    <message>
+        <source>Parameter</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Classes</source>
+        <translation>Klassen</translation>
+    </message>
+    <message>
+        <source>Metadata</source>
+        <translation>Metadaten</translation>
+    </message>
+    <message>
+        <source>No model loaded.
+Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</source>
+        <translation>Kein Modell geladen.
+Öffnen Sie einen Lauf-Ordner (Strg+Umschalt+O) oder laden Sie ein Modell (Hören &gt; Modell laden).</translation>
+    </message>
+    <message>
+        <source>Measuring…</source>
+        <translation>Messe…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 parameters (%3 MB), %4 classes, %5; one %6 s window costs %7 FLOPs</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;: %2 Parameter (%3 MB), %4 Klassen, %5; ein Fenster von %6 s kostet %7 FLOPs</translation>
+    </message>
+    <message>
+        <source>single-label (softmax)</source>
+        <translation>Single-Label (softmax)</translation>
+    </message>
+    <message>
+        <source>multi-label (sigmoid)</source>
+        <translation>Multi-Label (sigmoid)</translation>
+    </message>
+    <message>
+        <source>%1 time columns, %2 frequency rows, %3 single patches%4</source>
+        <translation>%1 Zeitspalten, %2 Frequenzzeilen, %3 einzelne Patches%4</translation>
+    </message>
+    <message>
+        <source>, per example</source>
+        <translation>, je Beispiel</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>ohne</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <source>%1 mel bins x %2 frames (%3 s)</source>
+        <translation>%1 Mel-Bänder x %2 Frames (%3 s)</translation>
+    </message>
+    <message>
+        <source>Patches</source>
+        <translation>Patches</translation>
+    </message>
+    <message>
+        <source>%1 x %1, stride %2 (frequency) x %3 (time)</source>
+        <translation>%1 x %1, Schrittweite %2 (Frequenz) x %3 (Zeit)</translation>
+    </message>
+    <message>
+        <source>Patch grid</source>
+        <translation>Patch-Raster</translation>
+    </message>
+    <message>
+        <source>%1 frequency x %2 time = %3 patches</source>
+        <translation>%1 Frequenz x %2 Zeit = %3 Patches</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>Breite</translation>
+    </message>
+    <message>
+        <source>Blocks</source>
+        <translation>Blöcke</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>Heads</translation>
+    </message>
+    <message>
+        <source>%1 (%2 dimensions each)</source>
+        <translation>%1 (je %2 Dimensionen)</translation>
+    </message>
+    <message>
+        <source>MLP hidden</source>
+        <translation>Verborgene MLP-Breite</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>%1 (patches + %2)</source>
+        <translation>%1 (Patches + %2)</translation>
+    </message>
+    <message>
+        <source>class and distillation token</source>
+        <translation>Klassen- und Distillations-Token</translation>
+    </message>
+    <message>
+        <source>class token</source>
+        <translation>Klassen-Token</translation>
+    </message>
+    <message>
+        <source>Positional encoding</source>
+        <translation>Positionskodierung</translation>
+    </message>
+    <message>
+        <source>Head reads</source>
+        <translation>Head liest</translation>
+    </message>
+    <message>
+        <source>the class token(s)</source>
+        <translation>Klassen-Token(s)</translation>
+    </message>
+    <message>
+        <source>the mean of the patch tokens</source>
+        <translation>Mittelwert der Patch-Tokens</translation>
+    </message>
+    <message>
+        <source>Training patchout</source>
+        <translation>Trainings-Patchout</translation>
+    </message>
+    <message>
+        <source>Tokens while training</source>
+        <translation>Tokens im Training</translation>
+    </message>
+    <message>
+        <source>Patch embedding</source>
+        <translation>Patch-Embedding</translation>
+    </message>
+    <message>
+        <source>Attention projections</source>
+        <translation>Attention-Projektionen</translation>
+    </message>
+    <message>
+        <source>Attention scores</source>
+        <translation>Attention-Scores</translation>
+    </message>
+    <message>
+        <source>MLP</source>
+        <translation>MLP</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>Head</translation>
+    </message>
+    <message>
+        <source>Total (MACs)</source>
+        <translation>Summe (MACs)</translation>
+    </message>
+    <message>
+        <source>FLOPs per second of audio</source>
+        <translation>FLOPs je Sekunde Audio</translation>
+    </message>
+    <message>
+        <source>class %1</source>
+        <translation>Klasse %1</translation>
+    </message>
+    <message>
+        <source>%1 ms per %2 s window (median of %3, 90% under %4 ms, features included): %5x real time; %6 LibTorch thread(s), %7</source>
+        <translation>%1 ms je Fenster von %2 s (Median aus %3, 90% unter %4 ms, Merkmale inbegriffen): %5-fache Echtzeit; %6 LibTorch-Thread(s), %7</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::ModelWorker</name>
+    <message>
+        <source>Cannot use %1: %2</source>
+        <translation>%1 kann nicht verwendet werden: %2</translation>
+    </message>
+    <message>
+        <source>Live classification stopped: %1</source>
+        <translation>Live-Klassifikation beendet: %1</translation>
+    </message>
+    <message>
+        <source>Load a model before classifying %1</source>
+        <translation>Vor dem Klassifizieren von %1 ein Modell laden</translation>
+    </message>
+    <message>
+        <source>Classifying %1 with %2</source>
+        <translation>Klassifiziere %1 mit %2</translation>
+    </message>
+    <message>
+        <source>Cannot classify %1: %2</source>
+        <translation>%1 kann nicht klassifiziert werden: %2</translation>
+    </message>
+    <message>
+        <source>Load a model before measuring its speed</source>
+        <translation>Vor dem Messen der Geschwindigkeit ein Modell laden</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n thread(s)</source>
+        <translation>
+            <numerusform>, %n Thread</numerusform>
+            <numerusform>, %n Threads</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot measure the model&apos;s speed: %1</source>
+        <translation>Die Geschwindigkeit des Modells lässt sich nicht messen: %1</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::PatchoutCanvas</name>
@@ -792,6 +1119,25 @@ Anhalten und beenden?</translation>
     </message>
 </context>
 <context>
+    <name>patchout::ui::PredictionTimeline</name>
+    <message>
+        <source>Windows classified by %1</source>
+        <translation>Von %1 klassifizierte Fenster</translation>
+    </message>
+    <message>
+        <source>class %1</source>
+        <translation>Klasse %1</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>What the model hears along the file appears here once it is classified</source>
+        <translation>Was das Modell im Verlauf der Datei hört, erscheint hier, sobald sie klassifiziert ist</translation>
+    </message>
+</context>
+<context>
     <name>patchout::ui::SpectrogramView</name>
     <message>
         <source>value %1</source>
@@ -812,6 +1158,109 @@ Anhalten und beenden?</translation>
     <message>
         <source>s</source>
         <translation>s</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::TrainDialog</name>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>New training run</source>
+        <translation>Neuer Trainingslauf</translation>
+    </message>
+    <message>
+        <source>folder per class, CSV, ESC-50, FSD50K, Speech Commands, FSDD…</source>
+        <translation>Ordner je Klasse, CSV, ESC-50, FSD50K, Speech Commands, FSDD…</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s own, else by speaker</source>
+        <translation>die eigene des Datensatzes, sonst nach Sprecher</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s own</source>
+        <translation>die eigene des Datensatzes</translation>
+    </message>
+    <message>
+        <source>by speaker / group</source>
+        <translation>nach Sprecher / Gruppe</translation>
+    </message>
+    <message>
+        <source>passt-micro and passt-mini train on a laptop CPU; passt-s is the official size</source>
+        <translation>passt-micro und passt-mini trainieren auf einer Laptop-CPU; passt-s ist die offizielle Größe</translation>
+    </message>
+    <message>
+        <source>the preset&apos;s patchout while training</source>
+        <translation>das Patchout der Voreinstellung während des Trainings</translation>
+    </message>
+    <message>
+        <source>Off: every patch in every step (slower, for comparison)</source>
+        <translation>Aus: jeder Patch in jedem Schritt (langsamer, zum Vergleich)</translation>
+    </message>
+    <message>
+        <source>continue the run saved in this folder</source>
+        <translation>den in diesem Ordner gespeicherten Lauf fortsetzen</translation>
+    </message>
+    <message>
+        <source>Dataset:</source>
+        <translation>Datensatz:</translation>
+    </message>
+    <message>
+        <source>Dataset folder</source>
+        <translation>Datensatz-Ordner</translation>
+    </message>
+    <message>
+        <source>Split:</source>
+        <translation>Aufteilung:</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>Epochen:</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Batchgröße:</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>Lernrate:</translation>
+    </message>
+    <message>
+        <source>Patchout:</source>
+        <translation>Patchout:</translation>
+    </message>
+    <message>
+        <source>Run folder:</source>
+        <translation>Lauf-Ordner:</translation>
+    </message>
+    <message>
+        <source>Run folder</source>
+        <translation>Lauf-Ordner</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Trainieren</translation>
+    </message>
+    <message>
+        <source>Choose the dataset folder.</source>
+        <translation>Wählen Sie den Datensatz-Ordner.</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 ist kein Ordner.</translation>
+    </message>
+    <message>
+        <source>Choose the run folder.</source>
+        <translation>Wählen Sie den Lauf-Ordner.</translation>
+    </message>
+    <message>
+        <source>The run folder holds a run already: resume it or choose another folder.</source>
+        <translation>Der Lauf-Ordner enthält bereits einen Lauf: Setzen Sie ihn fort oder wählen Sie einen anderen Ordner.</translation>
     </message>
 </context>
 <context>
@@ -889,6 +1338,53 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>, nothing logged yet</source>
         <translation>, noch nichts protokolliert</translation>
+    </message>
+    <message>
+        <source>New training run…</source>
+        <translation>Neuer Trainingslauf…</translation>
+    </message>
+    <message>
+        <source>Train a model on a dataset folder (Ctrl+T)</source>
+        <translation>Ein Modell auf einem Datensatz-Ordner trainieren (Strg+T)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <source>Stop the training: its state is saved and it can be resumed</source>
+        <translation>Das Training anhalten: sein Zustand wird gespeichert, und es kann fortgesetzt werden</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::TrainWorker</name>
+    <message>
+        <source> · step %1 of %2 · loss %3 · %4 clips/s · %5 left</source>
+        <translation> · Schritt %1 von %2 · Verlust %3 · %4 Clips/s · noch %5</translation>
+    </message>
+    <message>
+        <source> · validation accuracy %1%</source>
+        <translation> · Validierungsgenauigkeit %1%</translation>
+    </message>
+    <message>
+        <source>Trained %1 epochs (%2 steps) in %3</source>
+        <translation>%1 Epochen (%2 Schritte) in %3 trainiert</translation>
+    </message>
+    <message>
+        <source>; best validation accuracy %1% (epoch %2)</source>
+        <translation>; beste Validierungsgenauigkeit %1% (Epoche %2)</translation>
+    </message>
+    <message>
+        <source>; test accuracy %1% on %2 clips</source>
+        <translation>; Testgenauigkeit %1% auf %2 Clips</translation>
+    </message>
+    <message>
+        <source>Stopped at step %1 (epoch %2 done); its state is saved: New training run… with this folder resumes it</source>
+        <translation>Bei Schritt %1 angehalten (Epoche %2 abgeschlossen); der Zustand ist gespeichert: Neuer Trainingslauf… mit diesem Ordner setzt ihn fort</translation>
+    </message>
+    <message>
+        <source>Training failed: %1</source>
+        <translation>Training fehlgeschlagen: %1</translation>
     </message>
 </context>
 </TS>
