@@ -7,9 +7,10 @@
 // process); with --same-kernels 1 it runs again in this process, so the ratio without the kernel
 // choice is printed too. Prints the times, ratios, the largest fp32 score difference, then the
 // engine in bf16 with its deviation from fp32.
-//   bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 32]
-//                   [--hop-s 0] [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0]
-// (--threads / --blas-threads: the engine's torch and OpenBLAS pools; configureThreads())
+//   bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 0]
+//                   [--hop-s 0] [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0] [--workers 0]
+// (--threads / --blas-threads: the engine's torch and OpenBLAS pools; configureThreads();
+// --workers: forward passes at once, 0 = one per core, InferOptions::workers)
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
 #include "patchout/classifier.h"
@@ -143,7 +144,7 @@ void runNaiveChild(char** argv, const fs::path& dataDir, const fs::path& scores)
 
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
-    int files = 500, batch = 32, bf16 = 1, sameKernels = 1, threads = 1, blasThreads = 0;
+    int files = 500, batch = 0, bf16 = 1, sameKernels = 1, threads = 1, blasThreads = 0, workers = 0;
     std::string preset = "passt-s";
     fs::path naiveData, naiveScores;  // set in the naive child
     double minS = 0.5, maxS = 30.0, hopS = 0;
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--same-kernels")) sameKernels = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--blas-threads")) blasThreads = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--workers")) workers = std::max(0, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--naive-data")) naiveData = argv[i + 1];
         else if (!std::strcmp(argv[i], "--naive-scores")) naiveScores = argv[i + 1];
     }
@@ -193,8 +195,8 @@ int main(int argc, char** argv) {
             saveWav(paths.back(), synthesize(o));
         }
         const auto options = passtPreset(preset);
-        std::printf("bench_inference: %d files of %.1f-%.1f s (%.0f s of audio), preset %s, batch %d\n",
-                    files, minS, maxS, audio, preset.c_str(), batch);
+        std::printf("bench_inference: %d files of %.1f-%.1f s (%.0f s of audio), preset %s, batch %s\n",
+                    files, minS, maxS, audio, preset.c_str(), batch > 0 ? std::to_string(batch).c_str() : "auto");
         const auto cpu = detectCpuFeatures();
         std::printf("cpu: %s, %d logical cores, avx512_bf16 %s\n", cpu.model.c_str(), cpu.logical_cores,
                     cpu.avx512_bf16 ? "yes" : "no");
@@ -219,7 +221,7 @@ int main(int argc, char** argv) {
 
         configureThreads({.torch_threads = threads, .blas_threads = blasThreads});
         Classifier engine(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
-                          {.hop_s = hopS, .batch_size = batch});
+                          {.hop_s = hopS, .batch_size = batch, .workers = workers});
         auto t0 = std::chrono::steady_clock::now();
         const auto fast = engine.classifyFiles(paths);
         const double engineS = since(t0);
@@ -230,10 +232,10 @@ int main(int argc, char** argv) {
                     naiveKernels.c_str(), naiveS);
         if (sameKernels)
             std::printf("naive  (the same, OpenBLAS %s kernels): %.2f s\n", kernels.c_str(), naiveHereS);
-        std::printf("engine (batched %lld windows in %lld batches, %lld masked, fp32): %.2f s "
-                    "(model %.2f s, features %.2f s)\n",
+        std::printf("engine (batched %lld windows in %lld batches, %lld masked, fp32, %d forward "
+                    "passes at once): %.2f s (model %.2f s, features %.2f s)\n",
                     static_cast<long long>(st.windows), static_cast<long long>(st.batches),
-                    static_cast<long long>(st.padded_windows), engineS, st.model_seconds,
+                    static_cast<long long>(st.padded_windows), st.workers, engineS, st.model_seconds,
                     st.feature_seconds);
         std::printf("speed-up fp32: %.2fx; max |score diff| vs naive %.2e, top-1 agreement %.4f\n",
                     naiveS / engineS, fp32.max_score_diff, fp32.top1_agreement);
@@ -242,9 +244,21 @@ int main(int argc, char** argv) {
             std::printf("speed-up fp32 on the same %s kernels: %.2fx; max |score diff| %.2e\n",
                         kernels.c_str(), naiveHereS / engineS, here.max_score_diff);
         }
+        if (st.workers > 1) {
+            // The same engine with one forward pass at a time on the configured pools.
+            Classifier single(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
+                              {.hop_s = hopS, .batch_size = batch, .workers = 1});
+            t0 = std::chrono::steady_clock::now();
+            const auto one = single.classifyFiles(paths);
+            const double singleS = since(t0);
+            std::printf("engine with one pass at a time (torch %d + OpenBLAS %d threads): %.2f s, "
+                        "speed-up %.2fx; max |score diff| vs %d at once %.2e\n",
+                        threads, currentThreads().blas_threads, singleS, naiveS / singleS, st.workers,
+                        comparePrecision(one, fast).max_score_diff);
+        }
         if (bf16) {
             Classifier half(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
-                            {.hop_s = hopS, .batch_size = batch, .bf16 = true});
+                            {.hop_s = hopS, .batch_size = batch, .workers = workers, .bf16 = true});
             t0 = std::chrono::steady_clock::now();
             const auto low = half.classifyFiles(paths);
             const double bf16S = since(t0);

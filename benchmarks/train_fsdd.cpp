@@ -7,7 +7,7 @@
 // gain and frequency shift, no mixup or masks. "--patchout on" on passt-micro (no patchout of its
 // own) drops 2 time columns and 2 frequency rows, as passt-mini does.
 //   train_fsdd [--data ../shared/data/fsdd] [--protocol standard|loso|both] [--patchout on|off|both]
-//              [--preset passt-micro] [--epochs 120] [--batch 32] [--lr 1e-3]
+//              [--preset passt-micro] [--epochs 120] [--batch 32] [--lr 1e-3] [--waveform-mixup 0]
 //              [--speakers george,jackson] [--out DIR] [--threads 1] [--blas-threads 0]
 #include "patchout_source_paths.h"
 
@@ -39,6 +39,7 @@ struct Args {
     int epochs = 120;
     int batch = 32;
     double lr = 1e-3;
+    double waveformMixup = 0;  // Beta(a, a) mixup of waveforms on every example; 0: off
     std::set<std::string> speakers;  // leave-one-speaker-out: only these (empty: all)
     fs::path out = fs::temp_directory_path() / "patchout-train-fsdd";
     int threads = 1;
@@ -52,6 +53,10 @@ TrainOptions recipe(const Args& a, bool patchout) {
     o.batch_size = a.batch;
     o.lr = a.lr;
     o.augment = fromScratchAugment();
+    if (a.waveformMixup > 0) {
+        o.augment.waveform_mixup_alpha = a.waveformMixup;
+        o.augment.waveform_mixup_prob = 1.0;
+    }
     o.log_every_steps = 20;
     o.cache_dir = a.out / "feature-cache";
     o.override_patchout = true;
@@ -92,7 +97,8 @@ int main(int argc, char** argv) {
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
             std::printf("train_fsdd [--data DIR] [--protocol standard|loso|both] "
                         "[--patchout on|off|both] [--preset passt-micro] [--epochs 120] [--batch 32] "
-                        "[--lr 1e-3] [--speakers a,b] [--out DIR] [--threads 1] [--blas-threads 0]\n");
+                        "[--lr 1e-3] [--waveform-mixup 0] [--speakers a,b] [--out DIR] [--threads 1] "
+                        "[--blas-threads 0]\n");
             return 0;
         }
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -104,6 +110,7 @@ int main(int argc, char** argv) {
         else if (k == "--epochs") a.epochs = std::atoi(v.c_str());
         else if (k == "--batch") a.batch = std::atoi(v.c_str());
         else if (k == "--lr") a.lr = std::atof(v.c_str());
+        else if (k == "--waveform-mixup") a.waveformMixup = std::atof(v.c_str());
         else if (k == "--out") a.out = v;
         else if (k == "--threads") a.threads = std::atoi(v.c_str());
         else if (k == "--blas-threads") a.blasThreads = std::atoi(v.c_str());
@@ -129,8 +136,9 @@ int main(int argc, char** argv) {
             modes.push_back(true);
         if (a.patchout != "on")
             modes.push_back(false);
-        std::printf("FSDD: %zu clips, %zu speakers; %s, %d epochs, batch %d, lr %g\n",
-                    ds.clips.size(), ds.groups().size(), a.preset.c_str(), a.epochs, a.batch, a.lr);
+        std::printf("FSDD: %zu clips, %zu speakers; %s, %d epochs, batch %d, lr %g, waveform mixup %g\n",
+                    ds.clips.size(), ds.groups().size(), a.preset.c_str(), a.epochs, a.batch, a.lr,
+                    a.waveformMixup);
         if (a.protocol == "standard" || a.protocol == "both") {
             const DatasetSplit split = splitByDataset(ds);
             for (bool patchout : modes) {

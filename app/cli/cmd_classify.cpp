@@ -85,7 +85,12 @@ void addClassifyCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--hop-s", a.options.hop_s, "Hop between windows in seconds (0: the window)")
         ->capture_default_str();
-    cmd->add_option("--batch", a.options.batch_size, "Windows per forward pass")->capture_default_str();
+    cmd->add_option("--batch", a.options.batch_size,
+                    "Windows per forward pass (0: 32, or 1 for windows of 512+ tokens such as PaSST-S's)")
+        ->capture_default_str();
+    cmd->add_option("--workers", a.options.workers,
+                    "Forward passes at once, one per core (0: as many as cores; 1: one at a time)")
+        ->capture_default_str();
     cmd->add_flag("--bf16", a.options.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
     cmd->add_flag("--pad-with-silence", a.options.pad_with_silence,
                   "Pad short windows with silence, as `train` pads clips (default: mask them)");

@@ -261,7 +261,8 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_option("--padding", args->padding,
                     "Short windows: silence (padded as train pads clips) or mask (scored at their length)")
         ->capture_default_str();
-    cmd->add_option("--batch", args->infer.batch_size, "Windows per forward pass")
+    cmd->add_option("--batch", args->infer.batch_size,
+                    "Windows per forward pass (0: 32, or 1 for windows of 512+ tokens)")
         ->capture_default_str();
     cmd->add_flag("--bf16", args->infer.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
     cmd->add_flag("--quiet", args->quiet, "No progress bar");

@@ -11,6 +11,7 @@
 #include "patchout/error.h"
 #include "patchout/features.h"
 #include "patchout/passt.h"
+#include "patchout/system_info.h"
 #include "test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -264,7 +265,14 @@ TEST(Classifier, SingleLabelCheckpointGivesSoftmax) {
 TEST(Classifier, RejectsBadOptions) {
     EXPECT_THROW(microClassifier({.window_s = 2.0}), Error);   // longer than the 1 s model input
     EXPECT_THROW(microClassifier({.window_s = 0.05}), Error);  // shorter than a patch
-    EXPECT_THROW(microClassifier({.batch_size = 0}), Error);
+    EXPECT_THROW(microClassifier({.batch_size = -1}), Error);
+    // Automatic batch size: 32 windows of passt-micro's 110 tokens, PaSST-S's 1,190-token
+    // windows one by one.
+    EXPECT_EQ(microClassifier({.batch_size = 0}).batchSize(), 32);
+    EXPECT_EQ(microClassifier({.batch_size = 5}).batchSize(), 5);
+    PaSSTOptions s = passtPreset("passt-s");
+    s.depth = 1;  // the shape is what matters, not the weights
+    EXPECT_EQ(Classifier(PaSSTModel(s), {}, ScoreActivation::Sigmoid).batchSize(), 1);
     EXPECT_THROW(microClassifier({.patchout_t = 9}), Error);   // 9 time columns in 1 s
     Classifier c = microClassifier();
     EXPECT_THROW(c.classify(Waveform{}), Error);
@@ -349,6 +357,38 @@ TEST(Classifier, CollectsFilesAndWritesResults) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::Cancelled);
     }
+}
+
+TEST(Classifier, ParallelPassesEqualOneAtATimeAndRestoreTheThreads) {
+    TempDir dir;
+    std::vector<std::filesystem::path> files;
+    for (int i = 0; i < 6; ++i) {
+        files.push_back(dir / ("clip" + std::to_string(i) + ".wav"));
+        saveWav(files.back(), testSignal(0.6 + 0.9 * i, static_cast<std::uint64_t>(i)));
+    }
+    configureThreads({.torch_threads = 1, .blas_threads = 2});
+    const ThreadOptions before = currentThreads();
+    // Batches of 2 windows: 20 windows give several flushes with several batches each.
+    Classifier one = microClassifier({.batch_size = 2, .workers = 1});
+    Classifier two = microClassifier({.batch_size = 2, .workers = 2});
+    const auto a = one.classifyFiles(files);
+    const auto b = two.classifyFiles(files);
+    EXPECT_EQ(one.stats().workers, 1);
+    EXPECT_EQ(two.stats().workers, 2);
+    EXPECT_EQ(one.stats().windows, two.stats().windows);
+    const PrecisionReport same = comparePrecision(a, b);
+    EXPECT_EQ(same.windows, one.stats().windows);
+    EXPECT_LT(same.max_score_diff, 1e-6);
+    EXPECT_EQ(same.top1_agreement, 1.0);
+    const ThreadOptions after = currentThreads();
+    EXPECT_EQ(after.torch_threads, before.torch_threads);
+    EXPECT_EQ(after.blas_threads, before.blas_threads);
+    // A job cancelled at its first batch (passes of the next group may be running) leaves
+    // neither running passes nor changed settings behind.
+    JobControl job([&job](const Progress&) { job.cancel(); });
+    EXPECT_THROW(two.classifyFiles(files, &job), Error);
+    EXPECT_EQ(currentThreads().blas_threads, before.blas_threads);
+    EXPECT_EQ(two.classify(testSignal(1.0, 3), "after").windows.size(), 1u);
 }
 
 TEST(Classifier, StaysUsableAfterAFileFails) {

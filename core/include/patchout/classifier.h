@@ -42,7 +42,16 @@ Aggregation aggregationFromName(const std::string& name);  // Error(InvalidArgum
 struct InferOptions {
     double window_s = 0;  // 0: the model's input length (input_frames); longer is an error
     double hop_s = 0;     // 0: equal to the window (no overlap)
-    int batch_size = 32;  // windows per forward pass, across files
+    // Windows per forward pass, across files; 0: 32, or 1 for windows of 512 tokens or more
+    // (PaSST-S's 10 s): such a window is already a large matrix product, and batching it with
+    // others only adds padding to quadratic attention (passt-s: 7.4 s at 1 vs 12.3 s at 32,
+    // docs/benchmarks.md).
+    int batch_size = 0;
+    // Forward passes run at once, each on one core (torch and OpenBLAS at one thread each while
+    // they run; the process's thread settings are restored after): 0 = one per core, 1 = one at
+    // a time with the configured threads. Several single-threaded passes beat one pass on all
+    // cores because LayerNorm, softmax and GELU run on one thread (docs/benchmarks.md).
+    int workers = 0;
     bool bf16 = false;    // bfloat16 autocast (fast on CPUs with AVX-512 BF16)
     Aggregation aggregation = Aggregation::Mean;
     int top_k = 5;
@@ -107,7 +116,8 @@ struct ClassifierStats {
     std::int64_t batches = 0;
     std::int64_t padded_windows = 0;  // windows run with a mask
     std::int64_t cache_hits = 0;
-    double model_seconds = 0;     // time in forward passes
+    double model_seconds = 0;     // wall time in forward passes
+    int workers = 1;              // forward passes the last flush ran at once
     double feature_seconds = 0;   // decoding and features
 };
 
@@ -129,6 +139,7 @@ public:
     int numClasses() const noexcept;
     int windowFrames() const noexcept;
     int hopFrames() const noexcept;
+    int batchSize() const noexcept;  // the batch size in use (InferOptions::batch_size resolved)
     double frameRate() const noexcept;
     int sampleRate() const noexcept;
     bool bf16Native() const noexcept;  // this CPU has AVX-512 BF16

@@ -58,6 +58,8 @@ struct ThreadOptions {
 // Sets both pools explicitly: on 2 cores, torch 1 + OpenBLAS 2 measured fastest for fp32, and
 // both at 2 oversubscribe. Safe to call more than once.
 void configureThreads(const ThreadOptions& options = {});
+// The settings in force now (blas_threads 0 when the BLAS cannot say).
+ThreadOptions currentThreads();
 
 // OpenBLAS picks its kernels once, when it loads, from the CPU model. Debian 12's OpenBLAS 0.3.21
 // does not know recent Intel server CPUs (Sapphire/Emerald Rapids) and falls back to its generic

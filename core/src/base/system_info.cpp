@@ -180,6 +180,15 @@ void configureThreads(const ThreadOptions& options) {
         setThreads(blasThreads);
 }
 
+ThreadOptions currentThreads() {
+    ThreadOptions o;
+    o.torch_threads = at::get_num_threads();
+    o.blas_threads = 0;
+    if (auto threads = lookup<int (*)()>("openblas_get_num_threads"))
+        o.blas_threads = threads();
+    return o;
+}
+
 std::string betterOpenBlasKernels(const CpuFeatures& cpu, const std::string& current) {
     if (current.empty())
         return {};

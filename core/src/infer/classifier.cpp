@@ -16,12 +16,17 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <mutex>
 #include <ostream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -261,6 +266,40 @@ struct Classifier::Impl {
     };
     std::vector<Pending> pending;
     const JobControl* job = nullptr;
+
+    struct BatchInput {
+        torch::Tensor x;          // [batch, 1, n_mels, frames]
+        std::vector<int> valid;   // real frames per window
+    };
+    // Forward passes on worker threads (InferOptions::workers > 1): flush() queues batches, the
+    // workers take them as they come (so a short batch never leaves a core idle waiting for a
+    // long one), the caller decodes the next files meanwhile and hands the finished batches to
+    // their clips (collect()); drain() waits for all and stops the workers.
+    struct Job {
+        std::vector<Pending> batch;
+        BatchInput input;
+        torch::Tensor scores;
+    };
+    struct Pool {
+        std::mutex mutex;
+        std::condition_variable work, done;
+        std::deque<std::unique_ptr<Job>> queue;
+        std::vector<std::unique_ptr<Job>> finished;
+        std::vector<std::thread> threads;
+        int busy = 0;
+        bool stopping = false;
+        std::exception_ptr error;
+        Clock::time_point start;
+    };
+    std::unique_ptr<Pool> pool;
+    // Time inside flush() (forward passes, or waiting for the workers): not decoding time.
+    double flushSeconds = 0;
+    struct FlushTimer {
+        double& total;
+        Clock::time_point start;
+        ~FlushTimer() { total += secondsSince(start); }
+    };
+    ThreadOptions threadsBefore;  // the process's settings while passes run single-threaded
     std::int64_t done = 0, total = 0;
 
     Impl(PaSSTModel m, std::vector<std::string> l, ScoreActivation a, const InferOptions& o)
@@ -289,8 +328,10 @@ struct Classifier::Impl {
         hop = options.hop_s > 0 ? static_cast<int>(std::lround(options.hop_s * rate)) : window;
         if (hop < 1)
             throw Error(ErrorCode::InvalidArgument, "hop_s is shorter than one frame");
-        if (options.batch_size < 1)
-            throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 1");
+        if (options.batch_size < 0)
+            throw Error(ErrorCode::InvalidArgument, "batch_size must be >= 0 (0: automatic)");
+        const int tokens = mo.freqPatches() * mo.timePatches(window) + (mo.distilled ? 2 : 1);
+        batchSize = options.batch_size > 0 ? options.batch_size : (tokens >= kLargeWindowTokens ? 1 : 32);
         if (options.read_block < 1)
             throw Error(ErrorCode::InvalidArgument, "read_block must be >= 1");
         // Validates the patchout counts against the grid once, instead of at the first batch.
@@ -319,77 +360,200 @@ struct Classifier::Impl {
             for (int b = 0; b < bins; ++b)
                 p.input[static_cast<std::size_t>(b) * window + t] = frames[static_cast<std::size_t>(t) * bins + b];
         pending.push_back(std::move(p));
-        if (static_cast<int>(pending.size()) >= kLookahead * options.batch_size)
-            flush();
+        if (static_cast<int>(pending.size()) >= kLookahead * batchSize)
+            flush(/*wait=*/false);  // decoding goes on while they run
     }
 
     // Windows wait in groups of kLookahead batches; flush() sorts them by length and cuts batches
     // of similar length, so a short window is not padded to a long one's length.
     static constexpr int kLookahead = 4;
+    static constexpr int kLargeWindowTokens = 512;  // batch_size 0 runs such windows one by one
+    int batchSize = 32;
     static constexpr double kMaxPadding = 1.3;  // a batch's longest window <= 1.3 x its shortest
 
-    void flush() {
+    // Cuts the pending windows into batches of similar length and runs them: one at a time on
+    // the configured threads, or queued for the worker threads (see Pool). `wait`: every batch is
+    // scored and handed to its clip before returning.
+    void flush(bool wait = true) {
+        const FlushTimer timer{flushSeconds, Clock::now()};
         std::stable_sort(pending.begin(), pending.end(),
                          [](const Pending& a, const Pending& b) { return a.valid < b.valid; });
         std::vector<Pending> all = std::move(pending);
+        pending.clear();
+        std::vector<std::vector<Pending>> batches;
         std::size_t begin = 0;
         while (begin < all.size()) {
             std::size_t end = begin + 1;
-            while (end < all.size() && end - begin < static_cast<std::size_t>(options.batch_size) &&
+            while (end < all.size() && end - begin < static_cast<std::size_t>(batchSize) &&
                    all[end].valid <= kMaxPadding * std::max(all[begin].valid, model.options().patch_size))
                 ++end;
-            pending.assign(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(begin)),
-                           std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(end)));
-            runBatch();
+            batches.emplace_back(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(begin)),
+                                 std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(end)));
             begin = end;
         }
+        const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+        const int workers = options.workers > 0 ? options.workers : cores;
+        // A single batch (live classification, one short clip) is not worth the threads.
+        if (workers <= 1 || (!pool && wait && batches.size() <= 1)) {
+            stats.workers = 1;
+            for (auto& batch : batches) {
+                const auto t = Clock::now();
+                const torch::Tensor scores = forwardScores(makeInput(batch));
+                storeScores(batch, scores, t);
+            }
+            return;
+        }
+        if (!pool)
+            startPool(workers);
+        for (auto& batch : batches) {
+            auto job = std::make_unique<Job>();
+            job->input = makeInput(batch);
+            job->batch = std::move(batch);
+            std::unique_lock lock(pool->mutex);
+            // At most two batches waiting per worker: decoding runs ahead, memory stays bounded.
+            pool->done.wait(lock, [this, workers] {
+                return pool->queue.size() < 2 * static_cast<std::size_t>(workers) || pool->error;
+            });
+            pool->queue.push_back(std::move(job));
+            pool->work.notify_one();
+        }
+        collect();
+        if (wait)
+            drain();
     }
 
-    void runBatch() {
-        if (pending.empty())
-            return;
+    void startPool(int workers) {
+        threadsBefore = currentThreads();
+        // One single-threaded pass per core: LayerNorm, softmax and GELU (one thread in LibTorch's
+        // pool of 1) then run side by side too, and the caller's decoding beside them.
+        configureThreads({.torch_threads = 1, .blas_threads = 1});
+        pool = std::make_unique<Pool>();
+        pool->start = Clock::now();
+        stats.workers = workers;
+        Pool* p = pool.get();
+        for (int w = 0; w < workers; ++w)
+            p->threads.emplace_back([this, p] {
+                std::unique_lock lock(p->mutex);
+                for (;;) {
+                    p->work.wait(lock, [p] { return p->stopping || !p->queue.empty(); });
+                    if (p->queue.empty())
+                        return;  // stopping, nothing left
+                    std::unique_ptr<Job> job = std::move(p->queue.front());
+                    p->queue.pop_front();
+                    ++p->busy;
+                    lock.unlock();
+                    std::exception_ptr error;
+                    try {
+                        job->scores = forwardScores(job->input);
+                    } catch (...) {
+                        error = std::current_exception();
+                    }
+                    lock.lock();
+                    --p->busy;
+                    if (error && !p->error)
+                        p->error = error;
+                    p->finished.push_back(std::move(job));
+                    p->done.notify_all();
+                }
+            });
+    }
+
+    // Hands the batches the workers finished to their clips (on the caller's thread).
+    void collect() {
+        std::vector<std::unique_ptr<Job>> ready;
+        {
+            const std::lock_guard lock(pool->mutex);
+            if (pool->error)
+                std::rethrow_exception(pool->error);
+            ready.swap(pool->finished);
+        }
+        for (auto& job : ready)
+            storeScores(job->batch, job->scores, Clock::now());
+    }
+
+    // Waits for every queued batch, hands them over, stops the workers, restores the threads.
+    void drain() {
+        {
+            std::unique_lock lock(pool->mutex);
+            pool->done.wait(lock, [this] { return (pool->queue.empty() && pool->busy == 0) || pool->error; });
+        }
+        try {
+            collect();
+        } catch (...) {
+            abandon();
+            throw;
+        }
+        const double seconds = secondsSince(pool->start);
+        stopPool();
+        stats.model_seconds += seconds;
+    }
+
+    void stopPool() {
+        {
+            const std::lock_guard lock(pool->mutex);
+            pool->stopping = true;
+            pool->queue.clear();
+        }
+        pool->work.notify_all();
+        for (auto& t : pool->threads)
+            t.join();
+        pool.reset();
+        configureThreads(threadsBefore);
+    }
+
+    // Forgets what is pending or queued (after an error or a cancel); running passes end first.
+    void abandon() {
+        if (pool)
+            stopPool();
+        pending.clear();
+    }
+
+    BatchInput makeInput(const std::vector<Pending>& batch) {
         const auto& mo = model.options();
-        const auto start = Clock::now();
-        const auto batch = static_cast<std::int64_t>(pending.size());
+        const auto n = static_cast<std::int64_t>(batch.size());
         // Pad only to the longest window of this batch: a batch of short clips must not pay for
         // full-length windows (PaSST's cost grows with the number of time columns).
         int frames = mo.patch_size;
-        for (const auto& p : pending)
+        for (const auto& p : batch)
             frames = std::max(frames, std::min(p.valid, window));
-        auto x = torch::empty({batch, 1, mo.n_mels, frames}, torch::kFloat32);
-        std::vector<int> valid;
-        for (std::int64_t i = 0; i < batch; ++i) {
-            const auto& p = pending[static_cast<std::size_t>(i)];
-            float* dst = x.data_ptr<float>() + i * mo.n_mels * frames;
+        BatchInput in{torch::empty({n, 1, mo.n_mels, frames}, torch::kFloat32), {}};
+        for (std::int64_t i = 0; i < n; ++i) {
+            const auto& p = batch[static_cast<std::size_t>(i)];
+            float* dst = in.x.data_ptr<float>() + i * mo.n_mels * frames;
             for (int b = 0; b < mo.n_mels; ++b)
                 std::copy_n(p.input.data() + static_cast<std::size_t>(b) * window, frames,
                             dst + static_cast<std::size_t>(b) * frames);
-            valid.push_back(p.valid);
+            in.valid.push_back(p.valid);
             if (p.valid < frames)
                 ++stats.padded_windows;
         }
-        torch::Tensor scores;
-        {
-            torch::InferenceMode inference;
-            Bf16Autocast autocast(options.bf16);
-            auto logits = maskedForward(*model.module(), x, valid,
-                                        {.patchout_t = options.patchout_t,
-                                         .patchout_f = options.patchout_f})
-                              .first.to(torch::kFloat32);
-            scores = (activation == ScoreActivation::Softmax ? logits.softmax(-1) : logits.sigmoid())
-                         .contiguous();
-        }
-        const int classes = mo.num_classes;
-        for (std::int64_t i = 0; i < batch; ++i) {
-            auto& p = pending[static_cast<std::size_t>(i)];
+        return in;
+    }
+
+    // Scores [batch, classes]. Thread-safe (eval-mode forward; InferenceMode and autocast are
+    // per thread).
+    torch::Tensor forwardScores(const BatchInput& in) {
+        torch::InferenceMode inference;
+        Bf16Autocast autocast(options.bf16);
+        auto logits = maskedForward(*model.module(), in.x, in.valid,
+                                    {.patchout_t = options.patchout_t, .patchout_f = options.patchout_f})
+                          .first.to(torch::kFloat32);
+        return (activation == ScoreActivation::Softmax ? logits.softmax(-1) : logits.sigmoid()).contiguous();
+    }
+
+    // Hands a batch's scores to its clips, counts it, reports progress and stops when cancelled.
+    void storeScores(std::vector<Pending>& batch, const torch::Tensor& scores, Clock::time_point start) {
+        const int classes = model.options().num_classes;
+        const auto n = static_cast<std::int64_t>(batch.size());
+        for (std::int64_t i = 0; i < n; ++i) {
+            auto& p = batch[static_cast<std::size_t>(i)];
             const float* row = scores.data_ptr<float>() + i * classes;
             p.clip->windows[p.index].scores.assign(row, row + classes);
         }
-        stats.windows += batch;
+        stats.windows += n;
         stats.batches += 1;
         stats.model_seconds += secondsSince(start);
-        done += batch;
-        pending.clear();
+        done += n;
         if (job) {
             job->report({.step = done, .total = std::max(total, done), .message = "windows", .metrics = {}});
             job->throwIfCancelled();
@@ -411,7 +575,7 @@ struct Classifier::Impl {
                                                         std::to_string(features.sample_rate),
                         clip.name);
         const auto t0 = Clock::now();
-        const double modelBefore = stats.model_seconds;
+        const double flushBefore = flushSeconds;
         StreamingFeatureExtractor extractor(features);
         WindowCutter cutter(window, hop, model.options().patch_size, features.n_mels);
         std::vector<float> block(options.read_block);
@@ -435,7 +599,7 @@ struct Classifier::Impl {
         clip.duration_s = samples / sr;
         for (auto& w : clip.windows)
             w.end_s = std::min(w.end_s, clip.duration_s);
-        stats.feature_seconds += std::max(0.0, secondsSince(t0) - (stats.model_seconds - modelBefore));
+        stats.feature_seconds += std::max(0.0, secondsSince(t0) - (flushSeconds - flushBefore));
     }
 
     void cutFeatures(const Features& f, ClipResult& clip) {
@@ -483,6 +647,7 @@ ScoreActivation Classifier::activation() const noexcept { return m_impl->activat
 int Classifier::numClasses() const noexcept { return m_impl->model.options().num_classes; }
 int Classifier::windowFrames() const noexcept { return m_impl->window; }
 int Classifier::hopFrames() const noexcept { return m_impl->hop; }
+int Classifier::batchSize() const noexcept { return m_impl->batchSize; }
 double Classifier::frameRate() const noexcept { return m_impl->frameRate(); }
 int Classifier::sampleRate() const noexcept { return m_impl->features.sample_rate; }
 bool Classifier::bf16Native() const noexcept { return m_impl->bf16Native; }
@@ -526,7 +691,7 @@ std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& f
         }
         d.flush();
     } catch (...) {
-        d.pending.clear();
+        d.abandon();
         d.job = nullptr;
         throw;
     }
@@ -545,7 +710,7 @@ ClipResult Classifier::classifySource(AudioSource& source, const std::string& na
         m_impl->streamSource(source, clip);
         m_impl->flush();
     } catch (...) {
-        m_impl->pending.clear();
+        m_impl->abandon();
         throw;
     }
     m_impl->finishClip(clip);
@@ -566,7 +731,7 @@ ClipResult Classifier::classify(const Waveform& wave, const std::string& name) {
         m_impl->cutFeatures(f, clip);
         m_impl->flush();
     } catch (...) {
-        m_impl->pending.clear();
+        m_impl->abandon();
         throw;
     }
     m_impl->finishClip(clip);

@@ -114,12 +114,19 @@ MaskedTokens maskedEncode(PaSSTImpl& model, const torch::Tensor& x, const std::v
         bias = torch::zeros({batch, 1, 1, n}, torch::kFloat32)
                    .masked_fill(keep.logical_not().view({batch, 1, 1, n}),
                                 -std::numeric_limits<float>::infinity());
+    torch::Tensor padding;  // [B, N] true on padded tokens, for the fused kernel
+    if (anyMasked)
+        padding = keep.logical_not();
     auto tokens = out.tokens;
     const int last = options.stop_after_block >= 0
                          ? std::min(options.stop_after_block, static_cast<int>(model.block_list.size()) - 1)
                          : static_cast<int>(model.block_list.size()) - 1;
     for (int i = 0; i <= last; ++i) {
         auto& block = *model.block_list[static_cast<std::size_t>(i)];
+        if (block.canFuse()) {  // the fused kernel, with a key padding mask when windows are short
+            tokens = block.fusedForward(tokens, padding);
+            continue;
+        }
         tokens = tokens + maskedAttention(*block.attn, block.norm1->forward(tokens), bias);
         tokens = tokens + block.mlp->forward(block.norm2->forward(tokens));
     }

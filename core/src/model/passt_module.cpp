@@ -3,6 +3,7 @@
 #include "patchout/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 
 #include <cmath>
 #include <limits>
@@ -170,8 +171,26 @@ BlockImpl::BlockImpl(const PaSSTOptions& o, double dropPathRate) : drop_path(dro
 torch::Tensor BlockImpl::forward(const torch::Tensor& x) { return forward(x, nullptr); }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* attention) {
+    if (attention == nullptr && canFuse())
+        return fusedForward(x);
     auto y = x + dropPath(attn->forward(norm1->forward(x), attention), drop_path, is_training());
     return y + dropPath(mlp->forward(norm2->forward(y)), drop_path, is_training());
+}
+
+bool BlockImpl::canFuse() const {
+    return !is_training() && !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled();
+}
+
+torch::Tensor BlockImpl::fusedForward(const torch::Tensor& x, const torch::Tensor& padding) {
+    const auto& q = attn->qkv;
+    const torch::Tensor qkvBias = q->bias.defined() ? q->bias : torch::zeros({q->weight.size(0)}, q->weight.options());
+    const auto& n1 = norm1->options;
+    return at::_transformer_encoder_layer_fwd(
+        x, x.size(2), attn->num_heads, q->weight, qkvBias, attn->proj->weight, attn->proj->bias,
+        /*use_gelu=*/true, /*norm_first=*/true, n1.eps(), norm1->weight, norm1->bias, norm2->weight,
+        norm2->bias, mlp->fc1->weight, mlp->fc1->bias, mlp->fc2->weight, mlp->fc2->bias,
+        padding.defined() ? c10::optional<at::Tensor>(padding) : c10::nullopt,
+        padding.defined() ? c10::optional<std::int64_t>(1) : c10::nullopt);  // 1: key padding mask
 }
 
 PaSSTImpl::PaSSTImpl(const PaSSTOptions& options) : m_options(options) {

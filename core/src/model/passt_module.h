@@ -62,6 +62,14 @@ struct BlockImpl : torch::nn::Module {
     // Pre-norm: x + attn(norm1(x)), then x + mlp(norm2(x)).
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor forward(const torch::Tensor& x, torch::Tensor* attention);
+    // Whether fusedForward() may run: eval mode, no gradients, no autocast (the fused kernel has
+    // no bf16 autocast rule and would run in fp32).
+    bool canFuse() const;
+    // The same block as one LibTorch kernel (at::_transformer_encoder_layer_fwd: qkv bias and scale
+    // folded into one layout pass, fewer copies); equal to forward() in eval mode. Needs canFuse().
+    // `padding` [B, N] bool, true on padded tokens: no token attends to them (their own outputs
+    // are meaningless).
+    torch::Tensor fusedForward(const torch::Tensor& x, const torch::Tensor& padding = {});
     double drop_path;
     torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
     Attention attn{nullptr};
