@@ -64,25 +64,10 @@ QChartView* curveChart(QLineSeries* series, QLineSeries* extra, const QString& x
     return view;
 }
 
-// A number shown with a fixed number of decimals that sorts by its value.
-class NumberItem : public QTableWidgetItem {
-public:
-    NumberItem(double value, int decimals)
-        : QTableWidgetItem(std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("–")),
-          m_value(std::isfinite(value) ? value : -INFINITY) {
-        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    }
-    bool operator<(const QTableWidgetItem& other) const override {
-        if (const auto* n = dynamic_cast<const NumberItem*>(&other))
-            return m_value < n->m_value;
-        return QTableWidgetItem::operator<(other);
-    }
-
-private:
-    double m_value;
-};
-
-QTableWidgetItem* numberItem(double value, int decimals) { return new NumberItem(value, decimals); }
+QTableWidgetItem* numberItem(double value, int decimals) {
+    return new detail::NumberItem(std::isfinite(value) ? value : -INFINITY,
+                                  std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("–"));
+}
 
 QString percent(double v) { return QStringLiteral("%1%").arg(100.0 * v, 0, 'f', 1); }
 

@@ -43,22 +43,6 @@ void addRow(QTableWidget* table, const QStringList& cells, bool numbersRight = t
     }
 }
 
-// Sorts by the number it shows, not by its text.
-class CountItem : public QTableWidgetItem {
-public:
-    explicit CountItem(std::int64_t count) : QTableWidgetItem(QLocale().toString(static_cast<qlonglong>(count))), m_count(count) {
-        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    }
-    bool operator<(const QTableWidgetItem& other) const override {
-        if (const auto* o = dynamic_cast<const CountItem*>(&other))
-            return m_count < o->m_count;
-        return QTableWidgetItem::operator<(other);
-    }
-
-private:
-    std::int64_t m_count;
-};
-
 QString percent(double part, double whole) {
     return whole > 0 ? QStringLiteral("%1 %").arg(100.0 * part / whole, 0, 'f', 1) : QStringLiteral("–");
 }
@@ -216,7 +200,8 @@ void ModelView::setModel(const ModelCard& card) {
         m_parameters->insertRow(row);
         m_parameters->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(info.name)));
         m_parameters->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(info.shapeText())));
-        m_parameters->setItem(row, 2, new CountItem(info.numel()));
+        m_parameters->setItem(row, 2, new detail::NumberItem(static_cast<double>(info.numel()),
+                                                              QLocale().toString(static_cast<qlonglong>(info.numel()))));
     }
     // State-dict order until the user sorts by a column.
     m_parameters->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);

@@ -22,4 +22,14 @@ QStackedWidget* emptyOrContent(const QString& emptyText, QWidget* content, QWidg
     return stack;
 }
 
+NumberItem::NumberItem(double value, const QString& text) : QTableWidgetItem(text), m_value(value) {
+    setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+}
+
+bool NumberItem::operator<(const QTableWidgetItem& other) const {
+    if (const auto* n = dynamic_cast<const NumberItem*>(&other))
+        return m_value < n->m_value;
+    return QTableWidgetItem::operator<(other);
+}
+
 }  // namespace patchout::ui::detail
