@@ -862,7 +862,6 @@ void MainWindow::buildTraining() {
         m_training = false;
         m_train->setTraining(false, summary);
         openRun(runDir);  // the final curves, and its best model for Listen and Model
-        m_train->setTraining(false, summary);
         statusBar()->showMessage(summary, 15000);
         Q_EMIT trainingFinished(runDir, stopped);
     });

@@ -137,29 +137,22 @@ void ModelWorker::classifyFile(const QString& path) {
         return;
     }
     const QString name = QFileInfo(m_modelPath).fileName();
-    JobControl* self = nullptr;
-    JobControl job([this, &self, path, name](const Progress& p) {
-        if (m_cancel.load() && self != nullptr)
-            self->cancel();
-        Q_EMIT progress(p.step, p.total, tr("Classifying %1 with %2").arg(QFileInfo(path).fileName(), name));
-    });
-    self = &job;
+    const JobControl job(
+        [this, path, name](const Progress& p) {
+            Q_EMIT progress(p.step, p.total, tr("Classifying %1 with %2").arg(QFileInfo(path).fileName(), name));
+        },
+        m_cancel);
     try {
         std::vector<ClipResult> results = m_classifier->classifyFiles({std::filesystem::path(path.toStdString())}, &job);
-        if (job.cancelled() || results.empty()) {
-            Q_EMIT jobFinished(true);
-            return;
-        }
+        if (results.empty())
+            throw Error(ErrorCode::BadFormat, "no audio", path.toStdString());
         Q_EMIT timelineReady(path, results.front(), m_labels);
         Q_EMIT jobFinished(false);
-    } catch (const Error& e) {
-        if (e.code() == ErrorCode::Cancelled) {
+    } catch (const std::exception& e) {
+        if (job.cancelled()) {
             Q_EMIT jobFinished(true);
             return;
         }
-        Q_EMIT failed(tr("Cannot classify %1: %2").arg(path, describeError(e, path)));
-        Q_EMIT jobFinished(false);
-    } catch (const std::exception& e) {
         Q_EMIT failed(tr("Cannot classify %1: %2").arg(path, describeError(e, path)));
         Q_EMIT jobFinished(false);
     }

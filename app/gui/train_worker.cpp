@@ -175,10 +175,7 @@ void TrainWorker::run(const TrainRequest& request) {
     m_stop.store(false);
     const QString runDir = QFileInfo(request.run_dir).absoluteFilePath();
     bool announced = false;
-    JobControl* self = nullptr;
-    JobControl job([&](const Progress& p) {
-        if (m_stop.load() && self != nullptr)
-            self->cancel();
+    const JobControl job([&](const Progress& p) {
         if (!announced) {
             announced = true;  // the first step: train() has written config.json by now
             Q_EMIT started(runDir);
@@ -198,8 +195,7 @@ void TrainWorker::run(const TrainRequest& request) {
         else if (std::isfinite(metric("val_accuracy")))
             status += tr(" · validation accuracy %1%").arg(100 * metric("val_accuracy"), 0, 'f', 1);
         Q_EMIT progress(p.step, p.total, status);
-    });
-    self = &job;
+    }, m_stop);
     try {
         const Dataset dataset = readDataset(request.dataset.toStdString());
         const DatasetSplit split = trainSplit(dataset, request.split.toStdString(), request.options.seed);

@@ -18,6 +18,16 @@ TEST(Error, CarriesCodeMessageAndContext) {
     EXPECT_STREQ(errorCodeName(ErrorCode::Device), "audio device");
 }
 
+TEST(JobControl, AnOutsideStopFlagCancelsToo) {
+    std::atomic<bool> stop{false};
+    JobControl job([](const Progress&) {}, stop);
+    EXPECT_FALSE(job.cancelled());
+    EXPECT_NO_THROW(job.throwIfCancelled());
+    stop.store(true);
+    EXPECT_TRUE(job.cancelled());
+    EXPECT_THROW(job.throwIfCancelled(), Error);
+}
+
 TEST(JobControl, ReportsProgressAndCancels) {
     std::vector<std::int64_t> steps;
     JobControl job([&](const Progress& p) { steps.push_back(p.step); });

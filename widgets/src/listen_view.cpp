@@ -151,8 +151,8 @@ ListenView::ListenView(QWidget* parent) : QWidget(parent) {
 }
 
 void ListenView::showPredictions(const ClipResult& result, const QStringList& labels, const QString& model) {
-    m_timeline->setVisibleRange(m_spectrogram->visibleStart(), m_spectrogram->visibleEnd());
     m_timeline->setResult(result, labels, model);
+    m_timeline->setVisibleRange(m_spectrogram->visibleStart(), m_spectrogram->visibleEnd());
     m_timeline->setVisible(true);
     m_timelineWindow = -1;
     const double cursor = m_spectrogram->cursorSeconds();

@@ -124,7 +124,6 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
 
 void ModelView::clear() {
     m_hasModel = false;
-    m_card = {};
     m_summary->clear();
     m_architecture->setRowCount(0);
     m_cost->setRowCount(0);
@@ -138,7 +137,6 @@ void ModelView::clear() {
 
 void ModelView::setModel(const ModelCard& card) {
     clear();
-    m_card = card;
     m_hasModel = true;
     const PaSSTOptions& o = card.options;
     const int freq = o.freqPatches();

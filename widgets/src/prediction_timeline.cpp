@@ -30,8 +30,7 @@ void PredictionTimeline::setResult(const ClipResult& result, const QStringList& 
     m_result = result;
     m_labels = labels;
     m_model = model;
-    if (m_viewEnd <= m_viewStart || (m_viewStart == 0 && m_viewEnd == 1))
-        setVisibleRange(0, std::max(result.duration_s, 1e-3));
+    setVisibleRange(0, std::max(result.duration_s, 1e-3));  // the whole file until told otherwise
     setToolTip(model.isEmpty() ? QString() : tr("Windows classified by %1").arg(model));
     update();
 }

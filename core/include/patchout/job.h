@@ -25,19 +25,27 @@ public:
 
     JobControl() = default;
     explicit JobControl(Callback onProgress) : m_onProgress(std::move(onProgress)) {}
+    // Also cancelled once `stop` is set: for a worker object whose stop flag outlives its jobs
+    // (the flag must outlive this JobControl).
+    JobControl(Callback onProgress, const std::atomic<bool>& stop)
+        : m_onProgress(std::move(onProgress)), m_stop(&stop) {}
 
     void report(const Progress& progress) const {
         if (m_onProgress)
             m_onProgress(progress);
     }
     void cancel() noexcept { m_cancelled.store(true, std::memory_order_relaxed); }
-    bool cancelled() const noexcept { return m_cancelled.load(std::memory_order_relaxed); }
+    bool cancelled() const noexcept {
+        return m_cancelled.load(std::memory_order_relaxed) ||
+               (m_stop != nullptr && m_stop->load(std::memory_order_relaxed));
+    }
     // Throws Error(ErrorCode::Cancelled) when cancel() was called.
     void throwIfCancelled() const;
 
 private:
     Callback m_onProgress;
     std::atomic<bool> m_cancelled{false};
+    const std::atomic<bool>* m_stop = nullptr;
 };
 
 }  // namespace patchout

@@ -81,7 +81,6 @@ private:
     QTableWidget* m_metadata = nullptr;
     QPushButton* m_measure = nullptr;
     QLabel* m_speed = nullptr;
-    ModelCard m_card;
     bool m_hasModel = false;
 };
 

@@ -24,6 +24,7 @@ public:
     explicit PredictionTimeline(QWidget* parent = nullptr);
 
     // `labels` name the classes (missing ones are "class N"); `model` is shown in the tooltip.
+    // Shows the whole file; setVisibleRange() narrows it.
     void setResult(const ClipResult& result, const QStringList& labels, const QString& model = {});
     void clear();
     bool hasResult() const noexcept { return !m_result.windows.empty(); }
