@@ -186,11 +186,11 @@ void runDemo(const DemoArgs& a) {
 void addDemoCommand(CLI::App& app) {
     static DemoArgs a;
     auto* cmd = app.add_subcommand("demo", "Main job on built-in data: speak words with espeak-ng, "
-                                           "train passt-mini on them, open the workbench");
+                                           "train passt-micro on them, open the workbench");
     cmd->add_option("--out,-o", a.out, "Run folder")->capture_default_str();
     cmd->add_flag("--no-gui", a.noGui, "Do not open the workbench");
     cmd->add_flag("--quick", a.quick, "A tiny dataset and one epoch (for tests), not the real demo");
-    cmd->add_option("--epochs", a.epochs, "Training epochs (0: the demo's 15; --quick: 1)")
+    cmd->add_option("--epochs", a.epochs, "Training epochs (0: the demo's 50; --quick: 1)")
         ->capture_default_str();
     cmd->callback([] { runDemo(a); });
 }

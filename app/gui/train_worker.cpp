@@ -28,18 +28,20 @@
 namespace patchout::ui {
 namespace {
 
-// A line edit with a "Browse…" button that picks a folder.
-QWidget* folderRow(QLineEdit* edit, const QString& caption, QWidget* parent) {
+// A line edit with a "Browse…" button that picks a folder, or a file when `fileFilter` is given.
+QWidget* pathRow(QLineEdit* edit, const QString& caption, QWidget* parent, const QString& fileFilter = {}) {
     auto* row = new QWidget(parent);
     auto* layout = new QHBoxLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* browse = new QPushButton(TrainDialog::tr("Browse…"), row);
     layout->addWidget(edit, 1);
     layout->addWidget(browse);
-    QObject::connect(browse, &QPushButton::clicked, row, [edit, caption, row] {
-        const QString dir = QFileDialog::getExistingDirectory(row, caption, edit->text());
-        if (!dir.isEmpty())
-            edit->setText(dir);
+    QObject::connect(browse, &QPushButton::clicked, row, [edit, caption, row, fileFilter] {
+        const QString path = fileFilter.isEmpty()
+                                 ? QFileDialog::getExistingDirectory(row, caption, edit->text())
+                                 : QFileDialog::getOpenFileName(row, caption, edit->text(), fileFilter);
+        if (!path.isEmpty())
+            edit->setText(path);
     });
     return row;
 }
@@ -76,7 +78,14 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     m_lr->setRange(1e-5, 1.0);
     m_lr->setSingleStep(1e-4);
     m_lr->setValue(1e-3);
-    m_patchout = new QCheckBox(tr("the preset's patchout while training"), this);
+    m_init = new QLineEdit(this);
+    m_init->setPlaceholderText(tr("empty: the model above, from scratch"));
+    m_init->setToolTip(tr("Fine-tune a model file (.safetensors, e.g. a run's best model) or an official "
+                          "PaSST checkpoint (.pt); a new head is made when its classes differ"));
+    m_freeze = new QSpinBox(this);
+    m_freeze->setRange(0, 64);
+    m_freeze->setToolTip(tr("The patch embedding, positions and the first k blocks stay fixed"));
+    m_patchout = new QCheckBox(tr("the model's patchout while training"), this);
     m_patchout->setChecked(true);
     m_patchout->setToolTip(tr("Off: every patch in every step (slower, for comparison)"));
     m_run = new QLineEdit(this);
@@ -90,14 +99,17 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     m_runBase = QDir(base).filePath(QStringLiteral("patchout-runs"));
 
     auto* form = new QFormLayout(this);
-    form->addRow(tr("Dataset:"), folderRow(m_dataset, tr("Dataset folder"), this));
+    form->addRow(tr("Dataset:"), pathRow(m_dataset, tr("Dataset folder"), this));
     form->addRow(tr("Split:"), m_split);
     form->addRow(tr("Model:"), m_preset);
+    form->addRow(tr("Start from:"), pathRow(m_init, tr("Model to fine-tune"), this,
+                                            tr("Models (*.safetensors *.pt *.pth);;All files (*)")));
+    form->addRow(tr("Freeze blocks:"), m_freeze);
     form->addRow(tr("Epochs:"), m_epochs);
     form->addRow(tr("Batch size:"), m_batch);
     form->addRow(tr("Learning rate:"), m_lr);
     form->addRow(tr("Patchout:"), m_patchout);
-    form->addRow(tr("Run folder:"), folderRow(m_run, tr("Run folder"), this));
+    form->addRow(tr("Run folder:"), pathRow(m_run, tr("Run folder"), this));
     form->addRow(QString(), m_resume);
     form->addRow(m_problem);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -122,6 +134,14 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
         updateState();
     });
     connect(m_resume, &QCheckBox::toggled, this, &TrainDialog::updateState);
+    connect(m_init, &QLineEdit::textChanged, this, [this] {
+        // A model file brings its own architecture: the preset no longer applies.
+        const bool fromFile = !m_init->text().trimmed().isEmpty();
+        m_preset->setEnabled(!fromFile);
+        m_freeze->setEnabled(fromFile);
+        updateState();
+    });
+    m_freeze->setEnabled(false);
     suggest();
 }
 
@@ -143,6 +163,8 @@ TrainRequest TrainDialog::request() const {
     o.epochs = m_epochs->value();
     o.batch_size = m_batch->value();
     o.lr = m_lr->value();
+    o.init_checkpoint = m_init->text().trimmed().toStdString();
+    o.freeze_blocks = o.init_checkpoint.empty() ? 0 : m_freeze->value();
     if (!m_patchout->isChecked()) {
         o.override_patchout = true;
         o.patchout = {};
@@ -157,6 +179,9 @@ QString TrainDialog::problem() const {
         return tr("Choose the dataset folder.");
     if (!QFileInfo(r.dataset).isDir())
         return tr("%1 is not a folder.").arg(r.dataset);
+    const QString init = QString::fromStdString(r.options.init_checkpoint.string());
+    if (!init.isEmpty() && !QFileInfo(init).isFile())
+        return tr("The model to start from, %1, is not a file.").arg(init);
     if (r.run_dir.isEmpty())
         return tr("Choose the run folder.");
     if (!r.options.resume && QFileInfo::exists(QDir(r.run_dir).filePath(QStringLiteral("checkpoints/state.pt"))))

@@ -1,4 +1,5 @@
-// Training from the workbench: TrainDialog asks for a dataset folder, a preset, the main options
+// Training from the workbench: TrainDialog asks for a dataset folder, a preset or a model to
+// fine-tune (with blocks to freeze), the main options
 // and a run folder; TrainWorker runs core train() on its own thread with progress and stop, so the
 // Train view can follow the run folder as `patchout train` would write it (the same options,
 // files and resume). Thread-safety: TrainDialog on the GUI thread; TrainWorker lives in its
@@ -46,6 +47,8 @@ public:
     QSpinBox* epochsBox() const noexcept { return m_epochs; }
     QCheckBox* resumeBox() const noexcept { return m_resume; }
     QCheckBox* patchoutBox() const noexcept { return m_patchout; }
+    QLineEdit* initEdit() const noexcept { return m_init; }
+    QSpinBox* freezeBox() const noexcept { return m_freeze; }
 
     // A new folder under `base` for a run of `preset` on `dataset`: base/<dataset>-<preset>-<time>.
     static QString suggestRunFolder(const QString& base, const QString& dataset, const QString& preset);
@@ -59,6 +62,8 @@ private:
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_batch = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
+    QLineEdit* m_init = nullptr;    // a model to fine-tune; empty: the preset from scratch
+    QSpinBox* m_freeze = nullptr;
     QCheckBox* m_patchout = nullptr;
     QLineEdit* m_run = nullptr;
     QCheckBox* m_resume = nullptr;

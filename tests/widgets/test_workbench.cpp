@@ -37,6 +37,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -286,6 +287,28 @@ private Q_SLOTS:
         QVERIFY(r.options.resume);
         QVERIFY(r.options.override_patchout && !r.options.patchout.active());
         QCOMPARE(r.run_dir, run);
+        QVERIFY(r.options.init_checkpoint.empty());
+        QCOMPARE(r.options.freeze_blocks, 0);
+        // Starting from a model file: it must exist; the preset no longer applies, freezing does.
+        QVERIFY(dialog.presetBox()->isEnabled() && !dialog.freezeBox()->isEnabled());
+        dialog.initEdit()->setText(dir.filePath(QStringLiteral("missing.safetensors")));
+        QVERIFY2(dialog.problem().contains(QStringLiteral("not a file")), qPrintable(dialog.problem()));
+        dialog.initEdit()->setText(run + QStringLiteral("/checkpoints/state.pt"));
+        QVERIFY(dialog.problem().isEmpty());
+        QVERIFY(!dialog.presetBox()->isEnabled() && dialog.freezeBox()->isEnabled());
+        dialog.freezeBox()->setValue(1);
+        // PATCHOUT_SHOT_DIR=DIR: the dialog as filled here, for docs/images.
+        if (const QString shots = qEnvironmentVariable("PATCHOUT_SHOT_DIR"); !shots.isEmpty()) {
+            dialog.resize(dialog.sizeHint().expandedTo(QSize(640, 0)));
+            QVERIFY(dialog.grab().save(QDir(shots).filePath(QStringLiteral("train-dialog.png"))));
+        }
+        const TrainRequest tuned = dialog.request();
+        QCOMPARE(QString::fromStdString(tuned.options.init_checkpoint.string()),
+                 run + QStringLiteral("/checkpoints/state.pt"));
+        QCOMPARE(tuned.options.freeze_blocks, 1);
+        dialog.initEdit()->clear();
+        QCOMPARE(dialog.request().options.freeze_blocks, 0);
+        QVERIFY(dialog.presetBox()->isEnabled());
     }
 
     void windowTrainsFollowsAndStops() {
