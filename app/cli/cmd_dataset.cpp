@@ -28,6 +28,9 @@ struct DatasetArgs {
     std::string out;
     std::uint64_t seed = 0;
     bool overwrite = false;
+    std::vector<std::string> words = SynthWordsOptions{}.words;
+    int takes = SynthWordsOptions{}.takes_per_voice;
+    int sampleRate = SynthWordsOptions{}.sample_rate;
 };
 
 DatasetReadOptions readOptions(const DatasetArgs& a, bool skip) {
@@ -140,6 +143,9 @@ void runSynthWords(const DatasetArgs& a) {
     SynthWordsOptions o;
     o.seed = a.seed;
     o.overwrite = a.overwrite;
+    o.words = a.words;
+    o.takes_per_voice = a.takes;
+    o.sample_rate = a.sampleRate;
     JobControl job([](const Progress& p) {
         if (p.step % 20 == 0 || p.step == p.total)
             std::cerr << "\r  spoken " << p.step << "/" << p.total << std::flush;
@@ -180,11 +186,18 @@ void addDatasetCommands(CLI::App& app) {
     validate->callback([] { runValidate(a); });
 
     auto* synth = ds->add_subcommand(
-        "synth-words", "Built-in demo data: espeak-ng speaks the digits with several voices, speeds "
-                       "and pitches over noise (held-out voices for test)");
+        "synth-words", "Built-in demo data: espeak-ng speaks the digits (or --words) with several "
+                       "voices, speeds and pitches over noise (held-out voices for test)");
     synth->add_option("--out,-o", a.out, "Output folder (must be empty or absent)")->required();
     synth->add_option("--seed", a.seed, "Random seed (same seed, same bytes)")->capture_default_str();
     synth->add_flag("--overwrite", a.overwrite, "Replace an existing output folder");
+    synth->add_option("--words", a.words, "Words to speak, one class each (comma-separated)")
+        ->delimiter(',')
+        ->capture_default_str();
+    synth->add_option("--takes", a.takes, "Clips per word and voice")->capture_default_str();
+    synth->add_option("--sample-rate", a.sampleRate,
+                      "Sample rate of the files (e.g. 8000 to match telephone-band recordings)")
+        ->capture_default_str();
     synth->callback([] { runSynthWords(a); });
 }
 
