@@ -1191,10 +1191,6 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <translation>passt-micro und passt-mini trainieren auf einer Laptop-CPU; passt-s ist die offizielle Größe</translation>
     </message>
     <message>
-        <source>the preset&apos;s patchout while training</source>
-        <translation>das Patchout der Voreinstellung während des Trainings</translation>
-    </message>
-    <message>
         <source>Off: every patch in every step (slower, for comparison)</source>
         <translation>Aus: jeder Patch in jedem Schritt (langsamer, zum Vergleich)</translation>
     </message>
@@ -1261,6 +1257,42 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>The run folder holds a run already: resume it or choose another folder.</source>
         <translation>Der Lauf-Ordner enthält bereits einen Lauf: Setzen Sie ihn fort oder wählen Sie einen anderen Ordner.</translation>
+    </message>
+    <message>
+        <source>empty: the model above, from scratch</source>
+        <translation>leer: das Modell oben, von Grund auf</translation>
+    </message>
+    <message>
+        <source>Fine-tune a model file (.safetensors, e.g. a run&apos;s best model) or an official PaSST checkpoint (.pt); a new head is made when its classes differ</source>
+        <translation>Eine Modelldatei (.safetensors, z. B. das beste Modell eines Laufs) oder einen offiziellen PaSST-Checkpoint (.pt) feinabstimmen; weichen die Klassen ab, entsteht ein neuer Kopf</translation>
+    </message>
+    <message>
+        <source>The patch embedding, positions and the first k blocks stay fixed</source>
+        <translation>Patch-Einbettung, Positionen und die ersten k Blöcke bleiben unverändert</translation>
+    </message>
+    <message>
+        <source>the model&apos;s patchout while training</source>
+        <translation>Patchout des Modells beim Training</translation>
+    </message>
+    <message>
+        <source>Start from:</source>
+        <translation>Ausgehend von:</translation>
+    </message>
+    <message>
+        <source>Model to fine-tune</source>
+        <translation>Modell zum Feinabstimmen</translation>
+    </message>
+    <message>
+        <source>Models (*.safetensors *.pt *.pth);;All files (*)</source>
+        <translation>Modelle (*.safetensors *.pt *.pth);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Freeze blocks:</source>
+        <translation>Blöcke einfrieren:</translation>
+    </message>
+    <message>
+        <source>The model to start from, %1, is not a file.</source>
+        <translation>Das Ausgangsmodell %1 ist keine Datei.</translation>
     </message>
 </context>
 <context>
