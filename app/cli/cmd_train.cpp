@@ -231,6 +231,9 @@ void addTrainCommand(CLI::App& app) {
           "Fine-tune from a model file or an official PaSST checkpoint (new head if needed)");
     field(cmd, a, "num_heads", &TrainOptions::num_heads, "Heads of an imported checkpoint (0: width/64)");
     field(cmd, a, "freeze_blocks", &TrainOptions::freeze_blocks, "Keep the first k blocks fixed");
+    field(cmd, a, "extra_train", &TrainOptions::extra_train,
+          "More training data: dataset folders whose every clip joins the training split "
+          "(classes matched by name; repeat for several)");
     field(cmd, a, "feature_preset", &TrainOptions::feature_preset, "Feature preset");
     field(cmd, a, "drop_path_rate", &TrainOptions::drop_path_rate, "Stochastic depth");
     field(cmd, a, "epochs", &TrainOptions::epochs, "Epochs");

@@ -679,6 +679,45 @@ TEST(DataSplits, LeaveOneGroupOut) {
     }
 }
 
+TEST(DataSplits, AppendTrainingClipsMatchesClassesByName) {
+    Dataset into = speakers(2, 4);  // classes a, b
+    into.root = "/data/real";
+    Dataset extra;
+    extra.root = "/data/synth/";
+    extra.classes = {"b", "unused", "a"};
+    for (int k = 0; k < 3; ++k) {
+        Clip c;
+        c.path = "v" + std::to_string(k) + ".wav";
+        c.labels = {k % 2 == 0 ? 0 : 2};  // b, a, b
+        c.split = kSplitTest;
+        c.fold = 2;
+        c.group = "voice" + std::to_string(k);
+        extra.clips.push_back(c);
+    }
+    const std::vector<std::size_t> added = appendTrainingClips(into, extra);
+    ASSERT_EQ(added, (std::vector<std::size_t>{8, 9, 10}));
+    ASSERT_EQ(into.clips.size(), 11u);
+    EXPECT_EQ(into.classes, (std::vector<std::string>{"a", "b"}));  // unchanged
+    EXPECT_EQ(into.clips[8].labels, std::vector<int>{1});  // "b"
+    EXPECT_EQ(into.clips[9].labels, std::vector<int>{0});  // "a"
+    for (std::size_t i : added) {
+        EXPECT_EQ(into.clips[i].split, kSplitTrain);
+        EXPECT_EQ(into.clips[i].fold, 0);
+        EXPECT_EQ(into.clipPath(i), extra.root / ("v" + std::to_string(i - 8) + ".wav"));
+        EXPECT_EQ(into.clips[i].group, "synth/voice" + std::to_string(i - 8));
+    }
+    // A class `into` lacks, on a clip, is an error that names it and leaves `into` as it was.
+    extra.clips[1].labels = {1};
+    const Dataset before = into;
+    try {
+        appendTrainingClips(into, extra);
+        FAIL() << "an unknown class was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("'unused'"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(into.clips.size(), before.clips.size());
+}
+
 // ---- the real FSDD in ../shared/data (skipped when absent) ---------------------------------------
 
 TEST(DatasetFsdd, ReadsAllRecordingsWithSpeakersAndSplit) {

@@ -198,7 +198,9 @@ TEST(TrainerOptions, JsonRoundTripAndUnknownFields) {
     o.augment.mixup_alpha = 0.5;
     o.patchout.s_patchout_t = 3;
     o.cache_dir = "/tmp/c";
+    o.extra_train = {"/data/synth", "more"};
     const TrainOptions back = trainOptionsFromJson(trainOptionsToJson(o));
+    EXPECT_EQ(back.extra_train, o.extra_train);
     EXPECT_EQ(back.preset, "passt-micro");
     EXPECT_EQ(back.epochs, 7);
     EXPECT_DOUBLE_EQ(back.lr, 2.5e-4);
@@ -483,6 +485,28 @@ TEST(Trainer, FineTunesASavedModelWithNewHeadAndFrozenBlocks) {
     EXPECT_TRUE(torch::equal(before.at("patch_embed.proj.weight"), after.at("patch_embed.proj.weight")));
     EXPECT_FALSE(torch::equal(before.at("blocks.1.attn.qkv.weight"), after.at("blocks.1.attn.qkv.weight")));
     o.freeze_blocks = 3;  // deeper than the model
+    EXPECT_THROW(train(ds, defaultTrainSplit(ds), o, dir / "run2"), Error);
+}
+
+TEST(Trainer, ExtraTrainingDataJoinsTheTrainingSplitOnly) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 6);      // 12 train, 6 test
+    const Dataset extra = toneDataset(dir / "more", 3);    // 9 clips, the same three classes
+    TrainOptions o = quickOptions(dir / "cache");
+    o.epochs = 1;
+    o.extra_train = {dir / "more"};
+    const TrainResult r = train(ds, defaultTrainSplit(ds), o, dir / "run");
+    EXPECT_EQ(r.steps, 3);  // (12 + 9) clips in batches of 8
+    EXPECT_EQ(r.test.examples, 6u);
+    const json config = json::parse(test::readText(dir / "run" / "config.json"));
+    EXPECT_EQ(config["split"]["train"], 21) << config["split"].dump();
+    EXPECT_EQ(config["options"]["extra_train"][0], (dir / "more").string());
+    EXPECT_EQ(ds.clips.size(), 18u);  // the caller's dataset is untouched
+    EXPECT_EQ(extra.clips.size(), 9u);
+    // A dataset with a class the run does not have is refused before training.
+    test::writeText(dir / "odd" / "labels.csv", "filename,label\nx.wav,tone7\n");
+    test::writeTone(dir / "odd" / "x.wav", 500, 0.5, 32000);
+    o.extra_train = {dir / "odd"};
     EXPECT_THROW(train(ds, defaultTrainSplit(ds), o, dir / "run2"), Error);
 }
 

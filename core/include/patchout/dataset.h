@@ -148,4 +148,12 @@ DatasetSplit splitByGroup(const Dataset& dataset, const GroupSplitOptions& optio
 // One split per group (sorted by name): that group's clips are test, all others train.
 std::vector<DatasetSplit> leaveOneGroupOut(const Dataset& dataset);
 
+// Appends every clip of `extra` to `into` as a training clip: classes matched by name (a class of
+// `extra` that `into` lacks is an Error(Dataset) naming it; classes it does not use are fine),
+// paths made absolute (Dataset::clipPath still finds them), split set to train, groups prefixed
+// with extra's folder name so they never merge with `into`'s. Returns the new clips' indices, for
+// a split's train list. More data for training only, e.g. synthetic voices (synth-words) beside
+// a few real speakers.
+std::vector<std::size_t> appendTrainingClips(Dataset& into, const Dataset& extra);
+
 }  // namespace patchout

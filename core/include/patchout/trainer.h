@@ -75,6 +75,10 @@ struct TrainOptions {
     std::string loss = "auto";       // "ce" (single-label), "bce" (multi-label) or "auto"
     bool balanced = false;           // class-balanced sampling
     int frames = 0;                  // crop / pad length; 0: the model's input_frames
+    // More training data: every clip of these dataset folders (any layout readDataset detects)
+    // joins the training split, classes matched by name (appendTrainingClips); validation and
+    // test stay the dataset's own. E.g. synthetic voices beside a few real speakers.
+    std::vector<std::filesystem::path> extra_train{};
     AugmentOptions augment{};
     std::uint64_t seed = 0;
 

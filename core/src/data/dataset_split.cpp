@@ -110,4 +110,44 @@ std::vector<DatasetSplit> leaveOneGroupOut(const Dataset& dataset) {
     return splits;
 }
 
+std::vector<std::size_t> appendTrainingClips(Dataset& into, const Dataset& extra) {
+    std::vector<int> classOf(extra.classes.size(), -1);
+    for (std::size_t c = 0; c < extra.classes.size(); ++c)
+        classOf[c] = into.classIndex(extra.classes[c]);
+    std::vector<std::size_t> added;
+    added.reserve(extra.clips.size());
+    std::filesystem::path root = extra.root;
+    if (root.filename().empty())  // "dir/"
+        root = root.parent_path();
+    const std::string prefix = root.filename().string() + "/";
+    std::vector<Clip> clips;
+    for (const Clip& c : extra.clips) {
+        Clip joined = c;
+        joined.labels.clear();
+        for (int label : c.labels) {  // a class no clip carries may be unknown
+            const int mapped = classOf.at(static_cast<std::size_t>(label));
+            if (mapped < 0)
+                throw Error(ErrorCode::Dataset,
+                            "class '" + extra.classes[static_cast<std::size_t>(label)] +
+                                "' of the added training data is not a class of " +
+                                into.root.string(),
+                            extra.root.string());
+            joined.labels.push_back(mapped);
+        }
+        std::sort(joined.labels.begin(), joined.labels.end());
+        joined.path = std::filesystem::absolute(extra.clipPath(c)).generic_string();
+        joined.split = kSplitTrain;
+        joined.fold = 0;
+        joined.group = c.group.empty() ? std::string() : prefix + c.group;
+        clips.push_back(std::move(joined));
+    }
+    // Nothing changes in `into` until every clip mapped.
+    for (Clip& c : clips) {
+        added.push_back(into.clips.size());
+        into.clips.push_back(std::move(c));
+    }
+    into.multi_label = into.multi_label || extra.multi_label;
+    return added;
+}
+
 }  // namespace patchout

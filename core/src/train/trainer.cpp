@@ -64,6 +64,10 @@ public:
         try {
             if constexpr (std::is_same_v<T, fs::path>)
                 value = m_j.at(key).template get<std::string>();
+            else if constexpr (std::is_same_v<T, std::vector<fs::path>>) {
+                const auto paths = m_j.at(key).template get<std::vector<std::string>>();
+                value.assign(paths.begin(), paths.end());
+            }
             else
                 value = m_j.at(key).template get<T>();
         } catch (const json::exception& e) {
@@ -97,6 +101,10 @@ json augmentJson(const AugmentOptions& a) {
             {"waveform_mixup_prob", a.waveform_mixup_prob}};
 }
 
+std::vector<std::string> pathStrings(const std::vector<fs::path>& paths) {
+    return {paths.begin(), paths.end()};
+}
+
 json optionsJson(const TrainOptions& o) {
     return {{"preset", o.preset},
             {"init_checkpoint", o.init_checkpoint.string()},
@@ -124,6 +132,7 @@ json optionsJson(const TrainOptions& o) {
             {"loss", o.loss},
             {"balanced", o.balanced},
             {"frames", o.frames},
+            {"extra_train", pathStrings(o.extra_train)},
             {"augment", augmentJson(o.augment)},
             {"seed", o.seed},
             {"cache_dir", o.cache_dir.string()},
@@ -516,6 +525,7 @@ TrainOptions trainOptionsFromJson(const std::string& text, const TrainOptions& b
     r.field("loss", o.loss);
     r.field("balanced", o.balanced);
     r.field("frames", o.frames);
+    r.field("extra_train", o.extra_train);
     if (const json* a = r.object("augment")) {
         JsonReader ar(*a, "train config: augment");
         ar.field("mixup_alpha", o.augment.mixup_alpha);
@@ -652,10 +662,23 @@ RunState readRunState(const fs::path& run) {
     }
 }
 
-TrainResult train(const Dataset& dataset, const DatasetSplit& split, const TrainOptions& o,
+TrainResult train(const Dataset& given, const DatasetSplit& givenSplit, const TrainOptions& o,
                   const fs::path& run, const JobControl* job) {
     o.validate();
     const auto t0 = Clock::now();
+    // options.extra_train: their clips join the training split (a copy; the caller's stay).
+    Dataset joined;
+    DatasetSplit joinedSplit;
+    if (!o.extra_train.empty()) {
+        joined = given;
+        joinedSplit = givenSplit;
+        for (const fs::path& extra : o.extra_train) {
+            const std::vector<std::size_t> added = appendTrainingClips(joined, readDataset(extra));
+            joinedSplit.train.insert(joinedSplit.train.end(), added.begin(), added.end());
+        }
+    }
+    const Dataset& dataset = o.extra_train.empty() ? given : joined;
+    const DatasetSplit& split = o.extra_train.empty() ? givenSplit : joinedSplit;
     if (dataset.classes.empty())
         throw Error(ErrorCode::Dataset, "the dataset has no classes", dataset.root.string());
     if (split.train.empty())
