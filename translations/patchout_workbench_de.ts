@@ -1294,6 +1294,26 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>The model to start from, %1, is not a file.</source>
         <translation>Das Ausgangsmodell %1 ist keine Datei.</translation>
     </message>
+    <message>
+        <source>optional: another dataset folder whose clips join training</source>
+        <translation>optional: ein weiterer Datensatz-Ordner, dessen Clips mittrainiert werden</translation>
+    </message>
+    <message>
+        <source>E.g. synthetic voices (patchout dataset synth-words --words …) beside a few real speakers; classes are matched by name</source>
+        <translation>Z. B. synthetische Stimmen (patchout dataset synth-words --words …) neben wenigen echten Sprechern; Klassen werden über den Namen zugeordnet</translation>
+    </message>
+    <message>
+        <source>More training data:</source>
+        <translation>Weitere Trainingsdaten:</translation>
+    </message>
+    <message>
+        <source>More training data</source>
+        <translation>Weitere Trainingsdaten</translation>
+    </message>
+    <message>
+        <source>The extra training data, %1, is not a folder.</source>
+        <translation>Die weiteren Trainingsdaten %1 sind kein Ordner.</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::TrainView</name>

@@ -82,6 +82,10 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     m_init->setPlaceholderText(tr("empty: the model above, from scratch"));
     m_init->setToolTip(tr("Fine-tune a model file (.safetensors, e.g. a run's best model) or an official "
                           "PaSST checkpoint (.pt); a new head is made when its classes differ"));
+    m_extra = new QLineEdit(this);
+    m_extra->setPlaceholderText(tr("optional: another dataset folder whose clips join training"));
+    m_extra->setToolTip(tr("E.g. synthetic voices (patchout dataset synth-words --words …) beside a "
+                           "few real speakers; classes are matched by name"));
     m_freeze = new QSpinBox(this);
     m_freeze->setRange(0, 64);
     m_freeze->setToolTip(tr("The patch embedding, positions and the first k blocks stay fixed"));
@@ -101,6 +105,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     auto* form = new QFormLayout(this);
     form->addRow(tr("Dataset:"), pathRow(m_dataset, tr("Dataset folder"), this));
     form->addRow(tr("Split:"), m_split);
+    form->addRow(tr("More training data:"), pathRow(m_extra, tr("More training data"), this));
     form->addRow(tr("Model:"), m_preset);
     form->addRow(tr("Start from:"), pathRow(m_init, tr("Model to fine-tune"), this,
                                             tr("Models (*.safetensors *.pt *.pth);;All files (*)")));
@@ -134,6 +139,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
         updateState();
     });
     connect(m_resume, &QCheckBox::toggled, this, &TrainDialog::updateState);
+    connect(m_extra, &QLineEdit::textChanged, this, &TrainDialog::updateState);
     connect(m_init, &QLineEdit::textChanged, this, [this] {
         // A model file brings its own architecture: the preset no longer applies.
         const bool fromFile = !m_init->text().trimmed().isEmpty();
@@ -165,6 +171,8 @@ TrainRequest TrainDialog::request() const {
     o.lr = m_lr->value();
     o.init_checkpoint = m_init->text().trimmed().toStdString();
     o.freeze_blocks = o.init_checkpoint.empty() ? 0 : m_freeze->value();
+    if (const QString extra = m_extra->text().trimmed(); !extra.isEmpty())
+        o.extra_train = {extra.toStdString()};
     if (!m_patchout->isChecked()) {
         o.override_patchout = true;
         o.patchout = {};
@@ -179,6 +187,9 @@ QString TrainDialog::problem() const {
         return tr("Choose the dataset folder.");
     if (!QFileInfo(r.dataset).isDir())
         return tr("%1 is not a folder.").arg(r.dataset);
+    for (const auto& extra : r.options.extra_train)
+        if (!QFileInfo(QString::fromStdString(extra.string())).isDir())
+            return tr("The extra training data, %1, is not a folder.").arg(QString::fromStdString(extra.string()));
     const QString init = QString::fromStdString(r.options.init_checkpoint.string());
     if (!init.isEmpty() && !QFileInfo(init).isFile())
         return tr("The model to start from, %1, is not a file.").arg(init);

@@ -1,5 +1,6 @@
-// Training from the workbench: TrainDialog asks for a dataset folder, a preset or a model to
-// fine-tune (with blocks to freeze), the main options
+// Training from the workbench: TrainDialog asks for a dataset folder (and optionally another
+// whose clips join training), a preset or a model to fine-tune (with blocks to freeze), the main
+// options
 // and a run folder; TrainWorker runs core train() on its own thread with progress and stop, so the
 // Train view can follow the run folder as `patchout train` would write it (the same options,
 // files and resume). Thread-safety: TrainDialog on the GUI thread; TrainWorker lives in its
@@ -48,6 +49,7 @@ public:
     QCheckBox* resumeBox() const noexcept { return m_resume; }
     QCheckBox* patchoutBox() const noexcept { return m_patchout; }
     QLineEdit* initEdit() const noexcept { return m_init; }
+    QLineEdit* extraEdit() const noexcept { return m_extra; }
     QSpinBox* freezeBox() const noexcept { return m_freeze; }
 
     // A new folder under `base` for a run of `preset` on `dataset`: base/<dataset>-<preset>-<time>.
@@ -62,6 +64,7 @@ private:
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_batch = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
+    QLineEdit* m_extra = nullptr;   // a dataset whose clips join training (extra_train)
     QLineEdit* m_init = nullptr;    // a model to fine-tune; empty: the preset from scratch
     QSpinBox* m_freeze = nullptr;
     QCheckBox* m_patchout = nullptr;

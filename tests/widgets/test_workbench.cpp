@@ -289,6 +289,14 @@ private Q_SLOTS:
         QCOMPARE(r.run_dir, run);
         QVERIFY(r.options.init_checkpoint.empty());
         QCOMPARE(r.options.freeze_blocks, 0);
+        QVERIFY(r.options.extra_train.empty());
+        // More training data: a folder, passed as extra_train.
+        dialog.extraEdit()->setText(dir.filePath(QStringLiteral("nowhere")));
+        QVERIFY2(dialog.problem().contains(QStringLiteral("not a folder")), qPrintable(dialog.problem()));
+        dialog.extraEdit()->setText(run);
+        QVERIFY(dialog.problem().isEmpty());
+        QCOMPARE(dialog.request().options.extra_train.size(), 1u);
+        QCOMPARE(QString::fromStdString(dialog.request().options.extra_train.front().string()), run);
         // Starting from a model file: it must exist; the preset no longer applies, freezing does.
         QVERIFY(dialog.presetBox()->isEnabled() && !dialog.freezeBox()->isEnabled());
         dialog.initEdit()->setText(dir.filePath(QStringLiteral("missing.safetensors")));
