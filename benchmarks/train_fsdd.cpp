@@ -83,10 +83,14 @@ TrainOptions recipe(const Args& a, bool patchout) {
 }
 
 // The built-in synthetic digits at FSDD's sample rate, made once under --out.
+// Named by what varies, so a folder made with other settings is never reused.
+fs::path synthWordsFolder(const Args& a) {
+    return a.out / ("synth-words-" + std::to_string(a.pretrainRate) + "hz-" + std::to_string(a.synthTakes) +
+                    "takes");
+}
+
 fs::path synthWords(const Args& a) {
-    // Named by what varies, so a folder made with other settings is never reused.
-    const fs::path data = a.out / ("synth-words-" + std::to_string(a.pretrainRate) + "hz-" +
-                                   std::to_string(a.synthTakes) + "takes");
+    const fs::path data = synthWordsFolder(a);
     if (!fs::exists(data / "labels.csv")) {
         SynthWordsOptions so;
         so.overwrite = true;
@@ -101,6 +105,7 @@ fs::path synthWords(const Args& a) {
 // lr 1e-3, cosine) trained once into <out>/pretrain-<data>-<epochs>ep; later calls reuse it.
 fs::path pretrainOnSynthWords(const Args& a) {
     const auto start = std::chrono::steady_clock::now();
+    const bool synthesised = !fs::exists(synthWordsFolder(a) / "labels.csv");
     const fs::path data = synthWords(a);
     const fs::path run = a.out / ("pretrain-" + data.filename().string() + "-" +
                                   std::to_string(a.pretrainEpochs) + "ep");
@@ -123,8 +128,9 @@ fs::path pretrainOnSynthWords(const Args& a) {
     const TrainResult r = train(ds, split, o, run);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("pretrained on synth-words: %zu clips, %d epochs, held-out synthetic voices %.2f%%, "
-                "time %.0f s (speech synthesis included)\n",
-                split.train.size(), o.epochs, 100.0 * r.test.accuracy, seconds);
+                "time %.0f s%s\n",
+                split.train.size(), o.epochs, 100.0 * r.test.accuracy, seconds,
+                synthesised ? " (speech synthesis included)" : " (clips already spoken)");
     std::fflush(stdout);
     return model;
 }
