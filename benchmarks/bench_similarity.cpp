@@ -6,7 +6,7 @@
 // --clusters K: vectors around K random centres (noise 0.5 of a centre's spread per dimension),
 // queries near them too: closer to real embeddings, which cluster by sound, than uniform noise.
 #include "patchout/system_info.h"
-#include "patchout/similarity.h"
+#include "patchout/similarity_index.h"
 
 #include <chrono>
 #include <cstdio>

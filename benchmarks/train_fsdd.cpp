@@ -24,6 +24,7 @@
 #include "patchout/run_folder.h"
 #include "patchout/synth_words.h"
 #include "patchout/system_info.h"
+#include "patchout/recipes.h"
 #include "patchout/trainer.h"
 
 #include <chrono>
@@ -64,12 +65,11 @@ struct Args {
 };
 
 TrainOptions recipe(const Args& a, bool patchout) {
-    TrainOptions o;
+    TrainOptions o = trainRecipe("from-scratch");
     o.preset = a.preset;
     o.epochs = a.epochs;
     o.batch_size = a.batch;
     o.lr = a.lr;
-    o.augment = fromScratchAugment();
     if (a.waveformMixup > 0) {
         o.augment.waveform_mixup_alpha = a.waveformMixup;
         o.augment.waveform_mixup_prob = 1.0;
@@ -116,11 +116,8 @@ fs::path pretrainOnSynthWords(const Args& a) {
     }
     const Dataset ds = readDataset(data);
     const DatasetSplit split = splitByDataset(ds);
-    TrainOptions o;
-    o.preset = "passt-micro";
+    TrainOptions o = trainRecipe("from-scratch");  // the demo's model
     o.epochs = a.pretrainEpochs;
-    o.lr = 1e-3;
-    o.augment = fromScratchAugment();
     o.cache_dir = a.out / "feature-cache";
     o.log_every_steps = 20;
     std::error_code ec;
@@ -141,9 +138,9 @@ TrainResult runOne(const Args& a, const Dataset& ds, const DatasetSplit& split, 
     std::error_code ec;
     fs::remove_all(run, ec);
     JobControl job([&](const Progress& p) {
-        if (p.message.find("done") != std::string::npos)
+        if (p.event == ProgressEvent::EpochEnd)
             std::fprintf(stderr, "  %s %s: val acc %.2f%%\n", name.c_str(), p.message.c_str(),
-                         100.0 * p.metrics.at("val_accuracy"));
+                         100.0 * p.metric(metric::kValidationAccuracy));
     });
     TrainResult r = train(ds, split, recipe(a, patchout), run, &job);
     // When the per-epoch score (FSDD has no validation clips: the test clips) first reached 99%.

@@ -4,6 +4,8 @@ find_package(Threads REQUIRED)
 find_package(Torch REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
+# libpng: core writes pictures (patchout/image.h) without Qt, so the CLI needs none.
+find_package(PNG REQUIRED)
 # FAISS (similarity search, k-means) is a static library whose target needs OpenMP found first.
 find_package(OpenMP REQUIRED)
 find_package(faiss REQUIRED)

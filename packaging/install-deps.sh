@@ -11,8 +11,8 @@ packages=(
   libtorch-dev libopenblas-dev libopenblas0-pthread libgloo-dev
   # audio and DSP
   libsndfile1-dev libsoxr-dev portaudio19-dev libfftw3-dev
-  # search, config, command line
-  libfaiss-dev nlohmann-json3-dev libcli11-dev
+  # search, config, command line, pictures (PNG without Qt)
+  libfaiss-dev nlohmann-json3-dev libcli11-dev libpng-dev
   # built-in demo data (speech synthesis)
   espeak-ng
   # GUI

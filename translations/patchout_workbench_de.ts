@@ -39,6 +39,10 @@
         <source>View to show first: listen, patchout, train, embeddings, evaluate or model</source>
         <translation>Zuerst gezeigte Ansicht: listen, patchout, train, embeddings, evaluate oder model</translation>
     </message>
+    <message>
+        <source>patchout-workbench: no display (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are unset): run it as `xvfb-run -a patchout-workbench ...` or with QT_QPA_PLATFORM=offscreen</source>
+        <translation>patchout-workbench: keine Anzeige (DISPLAY, WAYLAND_DISPLAY und QT_QPA_PLATFORM sind nicht gesetzt): als `xvfb-run -a patchout-workbench ...` oder mit QT_QPA_PLATFORM=offscreen starten</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::AudioPlayer</name>
@@ -151,12 +155,6 @@
         <translation>Kosinus-Ähnlichkeit, beste zuerst; Doppelklick öffnet die Datei in Hören</translation>
     </message>
     <message>
-        <source>No embeddings open.
-Open a run folder with an embeddings/ folder (`patchout embed DIR --checkpoint RUN/checkpoints/best.safetensors --out RUN/embeddings`, or `patchout demo`).</source>
-        <translation>Keine Embeddings geöffnet.
-Öffnen Sie einen Lauf-Ordner mit einem embeddings/-Ordner (`patchout embed DIR --checkpoint RUN/checkpoints/best.safetensors --out RUN/embeddings` oder `patchout demo`).</translation>
-    </message>
-    <message>
         <source>(no label)</source>
         <translation>(ohne Label)</translation>
     </message>
@@ -183,6 +181,12 @@ Open a run folder with an embeddings/ folder (`patchout embed DIR --checkpoint R
     <message>
         <source>%1  %2 (%3)</source>
         <translation>%1  %2 (%3)</translation>
+    </message>
+    <message>
+        <source>No embeddings open.
+Open a run folder, then Run &gt; Embed run… embeds its dataset with its best model (`patchout embed --run RUN` does the same).</source>
+        <translation>Keine Embeddings geöffnet.
+Einen Lauf-Ordner öffnen; dann bettet Lauf &gt; Lauf einbetten… seinen Datensatz mit seinem besten Modell ein (`patchout embed --run RUN` tut dasselbe).</translation>
     </message>
 </context>
 <context>
@@ -260,12 +264,6 @@ Open a run folder with an embeddings/ folder (`patchout embed DIR --checkpoint R
         <translation>Sicherste Fehler</translation>
     </message>
     <message>
-        <source>No evaluation open.
-Open a run folder whose eval/ folder `patchout eval --out RUN/eval` (or `patchout demo`) wrote.</source>
-        <translation>Keine Auswertung geöffnet.
-Öffnen Sie einen Lauf-Ordner, dessen eval/-Ordner `patchout eval --out RUN/eval` (oder `patchout demo`) geschrieben hat.</translation>
-    </message>
-    <message>
         <source>%1 clips, %2 classes</source>
         <translation>%1 Clips, %2 Klassen</translation>
     </message>
@@ -284,6 +282,12 @@ Open a run folder whose eval/ folder `patchout eval --out RUN/eval` (or `patchou
     <message>
         <source>Precision-recall of %1 (AP %2)</source>
         <translation>Präzision-Recall von %1 (AP %2)</translation>
+    </message>
+    <message>
+        <source>No evaluation open.
+Open a run folder, then Run &gt; Evaluate run… (Ctrl+E) scores its best model (`patchout eval --run RUN` does the same).</source>
+        <translation>Keine Auswertung geöffnet.
+Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) sein bestes Modell (`patchout eval --run RUN` tut dasselbe).</translation>
     </message>
 </context>
 <context>
@@ -669,10 +673,6 @@ Anhalten und beenden?</translation>
         <translation>Der Lauf-Ordner lässt sich nicht öffnen: %1</translation>
     </message>
     <message>
-        <source>The run has no evaluation yet: patchout eval --checkpoint RUN/checkpoints/best.safetensors --dataset DATA --out RUN/eval</source>
-        <translation>Der Lauf hat noch keine Auswertung: patchout eval --checkpoint RUN/checkpoints/best.safetensors --dataset DATA --out RUN/eval</translation>
-    </message>
-    <message>
         <source>Run %1: no checkpoint yet</source>
         <translation>Lauf %1: noch kein Checkpoint</translation>
     </message>
@@ -775,6 +775,74 @@ Anhalten und beenden?</translation>
     <message>
         <source>Stopping at the next step…</source>
         <translation>Halte beim nächsten Schritt an…</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>&amp;Lauf</translation>
+    </message>
+    <message>
+        <source>&amp;Evaluate run…</source>
+        <translation>Lauf &amp;auswerten…</translation>
+    </message>
+    <message>
+        <source>Score the open run&apos;s best model on a split of its dataset (RUN/eval)</source>
+        <translation>Das beste Modell des geöffneten Laufs auf einem Teil seines Datensatzes bewerten (RUN/eval)</translation>
+    </message>
+    <message>
+        <source>E&amp;mbed run…</source>
+        <translation>Lauf &amp;einbetten…</translation>
+    </message>
+    <message>
+        <source>Embed every clip of the open run&apos;s dataset with its best model (RUN/embeddings)</source>
+        <translation>Alle Clips im Datensatz des geöffneten Laufs mit seinem besten Modell einbetten (RUN/embeddings)</translation>
+    </message>
+    <message>
+        <source>a run is being evaluated or embedded</source>
+        <translation>ein Lauf wird ausgewertet oder eingebettet</translation>
+    </message>
+    <message>
+        <source>The run has no evaluation yet: Run &gt; Evaluate run… (Ctrl+E)</source>
+        <translation>Der Lauf hat noch keine Auswertung: Lauf &gt; Lauf auswerten… (Strg+E)</translation>
+    </message>
+    <message>
+        <source>Cannot evaluate the run: %1</source>
+        <translation>Der Lauf lässt sich nicht auswerten: %1</translation>
+    </message>
+    <message>
+        <source>Cannot embed the run: %1</source>
+        <translation>Der Lauf lässt sich nicht einbetten: %1</translation>
+    </message>
+    <message>
+        <source>Open a run folder first (File &gt; Open run folder…)</source>
+        <translation>Erst einen Lauf-Ordner öffnen (Datei &gt; Lauf-Ordner öffnen…)</translation>
+    </message>
+    <message>
+        <source>A run job is running already: wait for it or cancel it</source>
+        <translation>Für einen Lauf läuft bereits eine Aufgabe: sie abwarten oder abbrechen</translation>
+    </message>
+    <message>
+        <source>Evaluate run</source>
+        <translation>Lauf auswerten</translation>
+    </message>
+    <message>
+        <source>Score the best model of %1 on its dataset&apos;s clips:</source>
+        <translation>Das beste Modell von %1 auf den Clips seines Datensatzes bewerten:</translation>
+    </message>
+    <message>
+        <source>Embed run</source>
+        <translation>Lauf einbetten</translation>
+    </message>
+    <message>
+        <source>Embed every clip of %1&apos;s dataset; 2-D map (auto: t-SNE up to 2,000 clips, else PCA):</source>
+        <translation>Alle Clips im Datensatz von %1 einbetten; 2-D-Karte (auto: t-SNE bis 2.000 Clips, sonst PCA):</translation>
+    </message>
+    <message>
+        <source>Evaluating %1</source>
+        <translation>Werte %1 aus</translation>
+    </message>
+    <message>
+        <source>Embedding %1</source>
+        <translation>Bette %1 ein</translation>
     </message>
 </context>
 <context>
@@ -1138,6 +1206,29 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     </message>
 </context>
 <context>
+    <name>patchout::ui::RunJobWorker</name>
+    <message>
+        <source>Evaluating %1 on its %2 clips</source>
+        <translation>Werte %1 auf seinen %2-Clips aus</translation>
+    </message>
+    <message>
+        <source>%1 evaluated on %2 %3 clips: mAP %4</source>
+        <translation>%1 auf %2 %3-Clips ausgewertet: mAP %4</translation>
+    </message>
+    <message>
+        <source>%1 evaluated on %2 %3 clips: accuracy %4%, macro F1 %5</source>
+        <translation>%1 auf %2 %3-Clips ausgewertet: Genauigkeit %4%, Makro-F1 %5</translation>
+    </message>
+    <message>
+        <source>Embedding the clips of %1</source>
+        <translation>Bette die Clips von %1 ein</translation>
+    </message>
+    <message>
+        <source>%1: %2 clips embedded (%3 dimensions, %4 map)</source>
+        <translation>%1: %2 Clips eingebettet (%3 Dimensionen, %4-Karte)</translation>
+    </message>
+</context>
+<context>
     <name>patchout::ui::SpectrogramView</name>
     <message>
         <source>value %1</source>
@@ -1314,6 +1405,26 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>The extra training data, %1, is not a folder.</source>
         <translation>Die weiteren Trainingsdaten %1 sind kein Ordner.</translation>
     </message>
+    <message>
+        <source>from scratch: roll, gain and frequency shift; no mixup or masks</source>
+        <translation>von Grund auf: Roll, Verstärkung und Frequenzverschiebung; kein Mixup, keine Masken</translation>
+    </message>
+    <message>
+        <source>fine-tune: PaSST&apos;s recipe, mixup and SpecAugment masks</source>
+        <translation>Feinabstimmung: das Rezept von PaSST, Mixup und SpecAugment-Masken</translation>
+    </message>
+    <message>
+        <source>The options measured for this kind of training (docs/training.md); epochs, batch size and learning rate below start from it</source>
+        <translation>Die für diese Art von Training erprobten Optionen (docs/training.md); Epochen, Batchgröße und Lernrate unten werden damit vorbelegt</translation>
+    </message>
+    <message>
+        <source>Recipe:</source>
+        <translation>Rezept:</translation>
+    </message>
+    <message>
+        <source>Cannot continue this run: %1</source>
+        <translation>Dieser Lauf lässt sich nicht fortsetzen: %1</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::TrainView</name>
@@ -1437,6 +1548,10 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>Training failed: %1</source>
         <translation>Training fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>; the classical floor %1% (%2 points)</source>
+        <translation>; die klassische Untergrenze %1% (%2 Punkte)</translation>
     </message>
 </context>
 </TS>

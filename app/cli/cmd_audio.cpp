@@ -78,8 +78,8 @@ void addAudioCommands(CLI::App& app) {
     features->add_option("--preset", fa.preset, "Feature preset")
         ->capture_default_str()
         ->check(CLI::IsMember(featurePresetNames()));
-    features->add_option("--colour-map", fa.colourMap, "viridis, magma or grey")->capture_default_str();
-    features->add_option("--range-db", fa.rangeDb, "Dynamic range shown, dB")->capture_default_str();
+    features->add_option("--colour_map", fa.colourMap, "viridis, magma or grey")->capture_default_str();
+    features->add_option("--range_db", fa.rangeDb, "Dynamic range shown, dB")->capture_default_str();
     features->callback([] { runFeatures(fa); });
 
     static SynthArgs sa;
@@ -87,13 +87,13 @@ void addAudioCommands(CLI::App& app) {
     synth->add_option("--text", sa.text, "Words to speak with espeak-ng");
     synth->add_option("--signal", sa.signal, "sine, chirp, noise or silence");
     synth->add_option("--voice", sa.voice, "espeak-ng voice")->capture_default_str();
-    synth->add_option("--sample-rate", sa.rate, "Output sample rate")->capture_default_str();
+    synth->add_option("--sample_rate", sa.rate, "Output sample rate")->capture_default_str();
     synth->add_option("--duration", sa.duration, "Signal duration in seconds")->capture_default_str();
     synth->add_option("--frequency", sa.frequency, "Sine / chirp start frequency, Hz")->capture_default_str();
-    synth->add_option("--end-frequency", sa.endFrequency, "Chirp end frequency, Hz")->capture_default_str();
+    synth->add_option("--end_frequency", sa.endFrequency, "Chirp end frequency, Hz")->capture_default_str();
     synth->add_option("--out,-o", sa.out, "Output WAV file");
     static bool listVoices = false;
-    synth->add_flag("--list-voices", listVoices, "List the espeak-ng voices and exit");
+    synth->add_flag("--list_voices", listVoices, "List the espeak-ng voices and exit");
     synth->callback([] {
         if (listVoices) {
             for (const auto& v : listSpeechVoices(""))

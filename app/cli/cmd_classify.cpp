@@ -81,9 +81,9 @@ void addClassifyCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("classify", "Classify audio files of any length by windows");
     cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)")->required();
     cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
-    cmd->add_option("--window-s", a.options.window_s, "Window length in seconds (0: the model's)")
+    cmd->add_option("--window_s", a.options.window_s, "Window length in seconds (0: the model's)")
         ->capture_default_str();
-    cmd->add_option("--hop-s", a.options.hop_s, "Hop between windows in seconds (0: the window)")
+    cmd->add_option("--hop_s", a.options.hop_s, "Hop between windows in seconds (0: the window)")
         ->capture_default_str();
     cmd->add_option("--batch", a.options.batch_size,
                     "Windows per forward pass (0: 32, or 1 for windows of 512+ tokens such as PaSST-S's)")
@@ -92,16 +92,16 @@ void addClassifyCommand(CLI::App& app) {
                     "Forward passes at once, one per core (0: as many as cores; 1: one at a time)")
         ->capture_default_str();
     cmd->add_flag("--bf16", a.options.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
-    cmd->add_flag("--pad-with-silence", a.options.pad_with_silence,
+    cmd->add_flag("--pad_with_silence", a.options.pad_with_silence,
                   "Pad short windows with silence, as `train` pads clips (default: mask them)");
-    cmd->add_option("--top-k", a.options.top_k, "Classes reported per window and clip")
+    cmd->add_option("--top_k", a.options.top_k, "Classes reported per window and clip")
         ->capture_default_str();
     cmd->add_option("--aggregation", a.aggregation, "Clip score from window scores: mean or max")
         ->capture_default_str();
-    cmd->add_option("--patchout-t", a.options.patchout_t,
+    cmd->add_option("--patchout_t", a.options.patchout_t,
                     "Time columns dropped per window at inference (faster, less accurate)")
         ->capture_default_str();
-    cmd->add_option("--patchout-f", a.options.patchout_f,
+    cmd->add_option("--patchout_f", a.options.patchout_f,
                     "Frequency rows dropped per window at inference")
         ->capture_default_str();
     cmd->add_option("--cache", a.cache, "Feature cache folder for short files");

@@ -173,16 +173,16 @@ void addDatasetCommands(CLI::App& app) {
     info->add_option("dir", a.dir, "Dataset folder")->required();
     info->add_option("--format", a.format, "Layout: " + formats)->capture_default_str();
     info->add_option("--csv", a.csv, "Metadata file for the csv format (default labels.csv)");
-    info->add_flag("--no-audio-check", a.noAudioCheck, "Do not open each audio file");
+    info->add_flag("--no_audio_check", a.noAudioCheck, "Do not open each audio file");
     info->callback([] { runInfo(a); });
 
     auto* validate = ds->add_subcommand("validate", "Report every problem with file and line");
     validate->add_option("dir", a.dir, "Dataset folder")->required();
     validate->add_option("--format", a.format, "Layout: " + formats)->capture_default_str();
     validate->add_option("--csv", a.csv, "Metadata file for the csv format (default labels.csv)");
-    validate->add_flag("--skip-bad-rows", a.skipBadRows,
+    validate->add_flag("--skip_bad_rows", a.skipBadRows,
                        "Leave bad rows out and say how many (default: any problem is an error)");
-    validate->add_flag("--no-audio-check", a.noAudioCheck, "Do not open each audio file");
+    validate->add_flag("--no_audio_check", a.noAudioCheck, "Do not open each audio file");
     validate->callback([] { runValidate(a); });
 
     auto* synth = ds->add_subcommand(
@@ -195,7 +195,7 @@ void addDatasetCommands(CLI::App& app) {
         ->delimiter(',')
         ->capture_default_str();
     synth->add_option("--takes", a.takes, "Clips per word and voice")->capture_default_str();
-    synth->add_option("--sample-rate", a.sampleRate,
+    synth->add_option("--sample_rate", a.sampleRate,
                       "Sample rate of the files (e.g. 8000 to match telephone-band recordings)")
         ->capture_default_str();
     synth->callback([] { runSynthWords(a); });

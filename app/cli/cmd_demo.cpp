@@ -9,14 +9,13 @@
 #include "progress_bar.h"
 
 #include "patchout/audio_file.h"
-#include "patchout/classifier.h"
-#include "patchout/embedder.h"
-#include "patchout/similarity.h"
-#include "patchout/evaluate.h"
 #include "patchout/features.h"
+#include "patchout/recipes.h"
 #include "patchout/resampler.h"
+#include "patchout/run_jobs.h"
 #include "patchout/speech.h"
 #include "patchout/synth_words.h"
+#include "patchout/text.h"
 #include "patchout/trainer.h"
 
 #include <unistd.h>
@@ -38,18 +37,15 @@ struct DemoArgs {
     int epochs = 0;  // 0: the demo's default
 };
 
-// The demo's recipe (docs/training.md): passt-micro from scratch, its head on the patch tokens,
-// augmentation that varies position, level and voice (roll, gain, frequency shift) and nothing that
-// hides the word (no mixup, no masks), one epoch of warm-up, cosine decay. 50 epochs of 38 steps:
-// 93.8-98.8% on the held-out voices in 6 minutes on 2 cores (30 epochs: 88.8% in 4).
+// The from-scratch recipe (core recipes.h, docs/training.md): passt-micro, roll / gain / frequency
+// shift, lr 1e-3, one epoch of warm-up, cosine decay. 50 epochs of 38 steps: 93.8-98.8% on the
+// held-out voices in 6 minutes on 2 cores (30 epochs: 88.8% in 4).
 TrainOptions demoTrainOptions(const DemoArgs& a, const fs::path& cache) {
-    TrainOptions o;
-    o.preset = "passt-micro";
-    o.epochs = a.epochs > 0 ? a.epochs : (a.quick ? 1 : 50);
-    o.batch_size = 32;
-    o.lr = 1e-3;
-    o.warmup_steps = a.quick ? 1 : -1;
-    o.augment = fromScratchAugment();
+    TrainOptions o = trainRecipe("from-scratch");
+    if (a.epochs > 0 || a.quick)
+        o.epochs = a.epochs > 0 ? a.epochs : 1;
+    if (a.quick)
+        o.warmup_steps = 1;
     o.cache_dir = cache;
     o.log_every_steps = 5;
     return o;
@@ -92,40 +88,29 @@ fs::path trainDemo(const DemoArgs& a) {
     std::printf("Held-out voices accuracy: %.1f%% on %zu test clips (trained %s, %lld steps)\n",
                 100.0 * r.test.accuracy, r.test.examples, formatDuration(r.seconds).c_str(),
                 static_cast<long long>(r.steps));
+    printFloor(r);
     if (a.quick)
         std::cout << "(--quick trains a few steps only: the accuracy above is not the demo's)\n";
-    // The run's eval/ folder: what `patchout eval` writes, for the best model on the test voices
-    // (the workbench's Evaluate view and report.md read it).
-    InferOptions infer;
-    infer.pad_with_silence = true;  // as the trainer pads short clips
-    Classifier classifier = Classifier::fromCheckpoint(r.best_checkpoint, infer);
-    const Predictions predictions = predictDataset(classifier, ds, split.test);
-    const EvaluationReport report = computeReport(predictions);
-    writePredictionsCsv(run / "eval" / "predictions.csv", predictions);
-    writeReport(run / "eval", predictions, report, nullptr);
-    std::printf("Best model (epoch by validation voices) on the test voices: %.1f%%, macro F1 %.3f; "
-                "report in %s\n",
-                100.0 * report.accuracy, report.classification.macro.f1,
-                fs::absolute(run / "eval" / "report.md").c_str());
-    // The run's embeddings/: every clip through the frozen encoder, with its t-SNE map and
-    // similarity index (the Embeddings view; `patchout similar --index RUN/embeddings`).
+    // The run's eval/ folder (the workbench's Evaluate view and report.md read it) and its
+    // embeddings/ (the Embeddings view; `patchout similar --index RUN/embeddings`): what `patchout
+    // eval --run` and `patchout embed --run` write, for the best model (epoch by validation voices).
     {
-        Embedder embedder = Embedder::fromCheckpoint(r.best_checkpoint);
-        std::vector<fs::path> files;
-        std::vector<std::string> names, labels;
-        for (std::size_t i = 0; i < ds.clips.size(); ++i) {
-            files.push_back(ds.clipPath(i));
-            names.push_back(fs::absolute(files.back()).string());
-            labels.push_back(ds.classes.at(static_cast<std::size_t>(ds.clips[i].labels.front())));
-        }
+        ProgressBar evalBar("eval", true);
+        JobControl evalJob([&](const Progress& p) { evalBar.update(p); });
+        const EvaluateResult e = evaluateRun(run, {}, &evalJob);
+        evalBar.finish();
+        std::printf("Best model (epoch by validation voices) on the test voices: %.1f%%, macro F1 %.3f; "
+                    "report in %s\n",
+                    100.0 * e.report.accuracy, e.report.classification.macro.f1,
+                    fs::absolute(e.out / "report.md").c_str());
+    }
+    {
         ProgressBar embedBar("embed", true);
         JobControl embedJob([&](const Progress& p) { embedBar.update(p); });
-        const EmbeddingMatrix m = embedder.embedFiles(files, &embedJob);
+        const EmbedResult m = embedRun(run, {}, "auto", &embedJob);
         embedBar.finish();
-        const std::string projection = writeEmbeddingFolder(run / "embeddings", m, names, labels, "auto");
-        writeEmbedRecipe(run / "embeddings", r.best_checkpoint, {}, projection);
-        std::cout << "Embedded the " << m.rows << " clips (" << m.dim << "-d, " << projection
-                  << " map): " << fs::absolute(run / "embeddings").string() << "\n";
+        std::cout << "Embedded the " << m.rows << " clips (" << m.dim << "-d, " << m.projection
+                  << " map): " << fs::absolute(m.out).string() << "\n";
     }
     std::cout << "Run folder: " << fs::absolute(run).string() << "\n";
     return run;
@@ -188,7 +173,7 @@ void addDemoCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("demo", "Main job on built-in data: speak words with espeak-ng, "
                                            "train passt-micro on them, open the workbench");
     cmd->add_option("--out,-o", a.out, "Run folder")->capture_default_str();
-    cmd->add_flag("--no-gui", a.noGui, "Do not open the workbench");
+    cmd->add_flag("--no_gui", a.noGui, "Do not open the workbench");
     cmd->add_flag("--quick", a.quick, "A tiny dataset and one epoch (for tests), not the real demo");
     cmd->add_option("--epochs", a.epochs, "Training epochs (0: the demo's 50; --quick: 1)")
         ->capture_default_str();

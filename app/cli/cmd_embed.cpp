@@ -8,10 +8,7 @@
 #include "patchout/classifier.h"
 #include "patchout/embedder.h"
 #include "patchout/error.h"
-#include "patchout/files.h"
-#include "patchout/similarity.h"
-
-#include <nlohmann/json.hpp>
+#include "patchout/run_jobs.h"
 
 #include <iostream>
 
@@ -20,6 +17,7 @@ namespace {
 
 struct EmbedArgs {
     std::vector<std::string> inputs;
+    std::string run;
     std::string checkpoint;
     std::string out;
     std::string pooling = "head";
@@ -30,55 +28,48 @@ struct EmbedArgs {
 void runEmbed(const EmbedArgs& a) {
     EmbedOptions options = a.options;
     options.pooling = poolingFromName(a.pooling);
-    if (a.projection != "auto" && a.projection != "tsne" && a.projection != "pca" && a.projection != "none")
-        throw Error(ErrorCode::InvalidArgument,  // a misspelt method fails before the embedding work
-                    "unknown projection '" + a.projection + "' (auto, tsne, pca, none)");
-    Embedder embedder = Embedder::fromCheckpoint(a.checkpoint, options);
-    const auto files = collectAudioFiles({a.inputs.begin(), a.inputs.end()});
-    if (files.empty())
-        throw Error(ErrorCode::InvalidArgument, "no audio files found under the given paths");
     ProgressBar bar("embed", true);
     JobControl job([&](const Progress& p) { bar.update(p); });
-    const EmbeddingMatrix m = embedder.embedFiles(files, &job);
-    bar.finish();
-    std::vector<std::string> names, labels;
-    for (const auto& f : files) {
-        names.push_back(f.string());
-        labels.push_back(f.parent_path().filename().string());
+    EmbedResult r;
+    if (!a.run.empty()) {
+        if (!a.inputs.empty() || !a.checkpoint.empty() || !a.out.empty())
+            throw Error(ErrorCode::InvalidArgument,
+                        "--run embeds the run's dataset with its model into RUN/embeddings: leave out "
+                        "the inputs, --checkpoint and --out");
+        r = embedRun(a.run, options, a.projection, &job);
+    } else {
+        if (a.inputs.empty() || a.checkpoint.empty() || a.out.empty())
+            throw Error(ErrorCode::InvalidArgument, "give --run RUN, or inputs with --checkpoint and --out");
+        const auto files = collectAudioFiles({a.inputs.begin(), a.inputs.end()});
+        if (files.empty())
+            throw Error(ErrorCode::InvalidArgument, "no audio files found under the given paths");
+        std::vector<std::string> labels;  // the file's folder name
+        for (const auto& f : files)
+            labels.push_back(f.parent_path().filename().string());
+        r = embedFilesToFolder(a.checkpoint, files, {}, labels, a.out, options, a.projection, &job);
     }
-    // The similarity index, the map and the recipe travel with the embeddings, so `patchout
-    // similar` can embed a query the same way.
-    const std::string projection = writeEmbeddingFolder(a.out, m, names, labels, a.projection);
-    writeEmbedRecipe(a.out, a.checkpoint, options, projection);
-    std::cout << m.rows << " embeddings of dimension " << m.dim << " (" << poolingName(options.pooling)
-              << ") written to " << a.out << "\n";
+    bar.finish();
+    std::cout << r.rows << " embeddings of dimension " << r.dim << " (" << poolingName(options.pooling)
+              << ", " << r.projection << " map) written to " << r.out.string() << "\n";
 }
 
 }  // namespace
 
-void writeEmbedRecipe(const std::filesystem::path& dir, const std::filesystem::path& checkpoint,
-                      const EmbedOptions& options, const std::string& projection) {
-    const nlohmann::json recipe = {{"checkpoint", std::filesystem::absolute(checkpoint).string()},
-                                   {"pooling", poolingName(options.pooling)},
-                                   {"block", options.block},
-                                   {"window_s", options.window_s},
-                                   {"hop_s", options.hop_s},
-                                   {"projection", projection}};
-    writeTextAtomically(dir / "embed.json", recipe.dump(1) + "\n");
-}
-
 void addEmbedCommand(CLI::App& app) {
     static EmbedArgs a;
     auto* cmd = app.add_subcommand("embed", "Embeddings of audio files with the frozen encoder");
-    cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)")->required();
-    cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
-    cmd->add_option("--out", a.out, "Output folder (tensors.tsv, metadata.tsv, embeddings.bin)")
-        ->required();
+    cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)");
+    cmd->add_option("--run", a.run,
+                    "A run folder: every clip of its dataset through its best model, into "
+                    "RUN/embeddings (instead of inputs, --checkpoint and --out)")
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)");
+    cmd->add_option("--out", a.out, "Output folder (tensors.tsv, metadata.tsv, embeddings.bin, embed.json)");
     cmd->add_option("--pooling", a.pooling, "head (what the classifier reads), cls, dist, cls-dist or patch-mean")->capture_default_str();
     cmd->add_option("--block", a.options.block, "Block whose output is pooled (-1: final norm)")
         ->capture_default_str();
-    cmd->add_option("--window-s", a.options.window_s, "Window length in seconds (0: the model's)");
-    cmd->add_option("--hop-s", a.options.hop_s, "Hop between windows in seconds (0: the window)");
+    cmd->add_option("--window_s", a.options.window_s, "Window length in seconds (0: the model's)");
+    cmd->add_option("--hop_s", a.options.hop_s, "Hop between windows in seconds (0: the window)");
     cmd->add_option("--projection", a.projection,
                     "2-D map written to projection.tsv: auto (t-SNE up to 2,000 files, else PCA), "
                     "tsne, pca or none")

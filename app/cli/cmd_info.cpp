@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <QtGlobal>
 #include <iostream>
 
 namespace patchout::cli {
@@ -18,7 +17,7 @@ void addInfoCommand(CLI::App& app) {
         if (json) {
             nlohmann::json j = {
                 {"patchout", info.patchout_version}, {"libtorch", info.torch_version},
-                {"torch_cpu_capability", info.torch_capability}, {"qt", qVersion()},
+                {"torch_cpu_capability", info.torch_capability},
                 {"fftw", info.fftw_version}, {"libsndfile", info.sndfile_version},
                 {"libsoxr", info.soxr_version}, {"portaudio", info.portaudio_version},
                 {"espeak_ng", info.espeak_version},
@@ -32,11 +31,8 @@ void addInfoCommand(CLI::App& app) {
             std::cout << j.dump(2) << "\n";
             return;
         }
-        for (const auto& line : describe(info)) {
+        for (const auto& line : describe(info))
             std::cout << line << "\n";
-            if (line.rfind("libsndfile", 0) == 0)
-                std::cout << "Qt: " << qVersion() << "\n";
-        }
         if (info.blas.slow)
             std::cerr << "\n*** " << describe(info).front() << " ***\n";
     });

@@ -9,6 +9,9 @@
 #include "patchout/error.h"
 #include "patchout/features.h"
 #include "patchout/passt.h"
+#include "patchout/run_jobs.h"
+#include "patchout/system_info.h"
+#include "patchout/text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -66,51 +70,7 @@ std::vector<std::string> splitLabels(const std::string& text) {
 std::vector<std::string> readLabels(const std::string& arg) {
     if (arg.empty() || !std::filesystem::is_regular_file(arg))
         return splitLabels(arg);
-    std::ifstream in(arg);
-    if (!in)
-        throw Error(ErrorCode::Io, "cannot read the labels file", arg);
-    std::vector<std::string> labels;
-    std::string line;
-    bool audioset = false;
-    int lineNo = 0;
-    while (std::getline(in, line)) {
-        ++lineNo;
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        if (lineNo == 1 && line.rfind("index,mid,display_name", 0) == 0) {
-            audioset = true;
-            continue;
-        }
-        if (line.empty())
-            continue;
-        if (!audioset) {
-            labels.push_back(line);
-            continue;
-        }
-        // index,mid,display_name where display_name may be "quoted, with commas".
-        const auto first = line.find(',');
-        const auto second = first == std::string::npos ? first : line.find(',', first + 1);
-        if (second == std::string::npos)
-            throw Error(ErrorCode::BadFormat, "line " + std::to_string(lineNo) + " is not index,mid,display_name", arg);
-        if (line.substr(0, first) != std::to_string(labels.size()))
-            throw Error(ErrorCode::BadFormat, "line " + std::to_string(lineNo) + ": expected index " +
-                                                  std::to_string(labels.size()), arg);
-        std::string name = line.substr(second + 1);
-        if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
-            name = name.substr(1, name.size() - 2);
-            std::string unescaped;
-            for (std::size_t i = 0; i < name.size(); ++i) {
-                unescaped += name[i];
-                if (name[i] == '"' && i + 1 < name.size() && name[i + 1] == '"')
-                    ++i;
-            }
-            name = unescaped;
-        }
-        labels.push_back(name);
-    }
-    if (labels.empty())
-        throw Error(ErrorCode::BadFormat, "no labels in the file", arg);
-    return labels;
+    return readClassNames(arg);
 }
 
 // Parameter count per part of the network, from official tensor names.
@@ -355,10 +315,28 @@ void runRun(const RunArgs& a) {
     }
 }
 
+struct SpeedArgs {
+    std::string model;
+    SpeedOptions options;
+    InferOptions infer;
+};
+
+void runSpeed(const SpeedArgs& a) {
+    InferOptions infer = a.infer;
+    infer.workers = 1;  // one forward pass at a time, with the configured threads
+    Classifier classifier = Classifier::fromCheckpoint(a.model, infer);
+    const SpeedMeasurement m = measureSpeed(classifier, a.options);
+    const SystemInfo info = systemInfo();
+    std::printf("%s: one %.2f s window, batch 1, %s: median %.1f ms, p90 %.1f ms over %d runs "
+                "(%.1fx real time; torch %d thread(s), %s)\n",
+                a.model.c_str(), m.window_s, infer.bf16 ? "bf16" : "fp32", m.median_ms, m.p90_ms, m.runs,
+                m.realTimeFactor(), info.torch_threads, info.blas.name.c_str());
+}
+
 }  // namespace
 
 void addModelCommands(CLI::App& app) {
-    auto* model = app.add_subcommand("model", "PaSST models: presets, create, info, import, run");
+    auto* model = app.add_subcommand("model", "PaSST models: presets, create, info, import, run, speed");
     model->require_subcommand(1);
 
     auto* presets = model->add_subcommand("presets", "List the model presets");
@@ -375,7 +353,7 @@ void addModelCommands(CLI::App& app) {
     create->add_option("--preset", ca.preset, "Model preset")
         ->capture_default_str()
         ->check(CLI::IsMember(passtPresetNames()));
-    create->add_option("--num_classes,--num-classes", ca.numClasses, "Classes (default: the preset's)");
+    create->add_option("--num_classes", ca.numClasses, "Classes (default: the preset's)");
     create->add_option("--labels", ca.labels, "Class names: a CSV file or a comma-separated list");
     create->add_option("--seed", ca.seed, "Initialisation seed")->capture_default_str();
     create->add_option("--out,-o", ca.out, "Output model file (.safetensors)")->required();
@@ -402,14 +380,14 @@ void addModelCommands(CLI::App& app) {
     imp->add_option("input", im.input, "PyTorch checkpoint (.pt, .ckpt)")->required();
     imp->add_option("--out,-o", im.out, "Output model file (.safetensors)")->required();
     imp->add_option("--copy", im.options.copy, "Copy in a training checkpoint: net or net_swa");
-    imp->add_option("--num_heads,--num-heads", im.options.num_heads,
+    imp->add_option("--num_heads", im.options.num_heads,
                     "Attention heads (default: embed_dim / 64)");
-    imp->add_option("--n_mels,--n-mels", im.options.n_mels, "Mel bins the model takes")->capture_default_str();
-    imp->add_option("--stride_f,--stride-f", im.options.stride_f, "Patch stride along frequency")
+    imp->add_option("--n_mels", im.options.n_mels, "Mel bins the model takes")->capture_default_str();
+    imp->add_option("--stride_f", im.options.stride_f, "Patch stride along frequency")
         ->capture_default_str();
-    imp->add_option("--stride_t,--stride-t", im.options.stride_t, "Patch stride along time")
+    imp->add_option("--stride_t", im.options.stride_t, "Patch stride along time")
         ->capture_default_str();
-    imp->add_option("--num_classes,--num-classes", im.options.num_classes,
+    imp->add_option("--num_classes", im.options.num_classes,
                     "A new, freshly initialised head with this many classes (fine-tuning)");
     imp->add_option("--s_patchout_t", im.options.patchout.s_patchout_t, "Time columns dropped in training");
     imp->add_option("--s_patchout_f", im.options.patchout.s_patchout_f, "Frequency rows dropped in training");
@@ -417,12 +395,21 @@ void addModelCommands(CLI::App& app) {
     imp->add_option("--preset", im.preset,
                     "Architecture preset giving heads, n_mels, strides and patchout (e.g. passt-s)")
         ->check(CLI::IsMember(passtPresetNames()));
-    imp->add_option("--input_frames,--input-frames", im.options.target_input_frames,
+    imp->add_option("--input_frames", im.options.target_input_frames,
                     "Fine-tune on another input length: interpolate the time positions to it");
     imp->add_option("--labels", im.labels,
                     "Class names: a CSV file (one per line, or AudioSet's class_labels_indices.csv) "
                     "or a comma-separated list");
     imp->callback([] { runImport(im); });
+
+    static SpeedArgs sa;
+    auto* speed = model->add_subcommand(
+        "speed", "Time the model's forward pass on one window (batch 1), as the workbench's Model view does");
+    speed->add_option("model", sa.model, "Model file (.safetensors)")->required()->check(CLI::ExistingFile);
+    speed->add_option("--seconds", sa.options.seconds, "Measure for about this long")->capture_default_str();
+    speed->add_option("--max_runs", sa.options.max_runs, "At most this many passes")->capture_default_str();
+    speed->add_flag("--bf16", sa.infer.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
+    speed->callback([] { runSpeed(sa); });
 
     static RunArgs ra;
     auto* run = model->add_subcommand("run", "Classify audio files with a model (PaSST log-mel front end)");

@@ -1,6 +1,6 @@
 // `patchout probe --checkpoint CKPT (--train DIR --test DIR | --dataset DIR) [--out DIR]`: transfer
 // without fine-tuning. Either two folders with one sub-folder per class, or any dataset
-// `patchout dataset check` reads, split as training would split it (train + validation clips
+// `patchout dataset info` reads, split as training would split it (train + validation clips
 // train the probe, test clips score it). The frozen encoder embeds every clip, then a linear probe
 // (logistic regression) and k-NN are trained on the train embeddings and scored on the test ones.
 // --out writes probe.json (atomically).

@@ -4,11 +4,9 @@
 
 #include "patchout/embedder.h"
 #include "patchout/error.h"
-#include "patchout/similarity.h"
+#include "patchout/run_jobs.h"
+#include "patchout/similarity_index.h"
 
-#include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -24,24 +22,10 @@ struct SimilarArgs {
 
 void runSimilar(const SimilarArgs& a) {
     const std::filesystem::path dir = a.index;
-    std::ifstream in(dir / "embed.json");
-    if (!in)
-        throw Error(ErrorCode::FileNotFound, "no embed.json: make the folder with `patchout embed`",
-                    dir.string());
-    nlohmann::json recipe;
-    try {
-        recipe = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorCode::BadFormat, e.what(), (dir / "embed.json").string());
-    }
-    EmbedOptions options;
-    options.pooling = poolingFromName(recipe.value("pooling", "head"));
-    options.block = recipe.value("block", -1);
-    options.window_s = recipe.value("window_s", 0.0);
-    options.hop_s = recipe.value("hop_s", 0.0);
-    const std::string checkpoint = a.checkpoint.empty() ? recipe.value("checkpoint", "") : a.checkpoint;
+    const EmbedRecipe recipe = readEmbedRecipe(dir);
+    const std::filesystem::path checkpoint = a.checkpoint.empty() ? recipe.checkpoint : std::filesystem::path(a.checkpoint);
     const SimilarityIndex index = SimilarityIndex::load(dir);
-    Embedder embedder = Embedder::fromCheckpoint(checkpoint, options);
+    Embedder embedder = Embedder::fromCheckpoint(checkpoint, recipe.options);
     const auto neighbours = index.search(embedder.embedFile(a.query), a.k);
     std::cout << "most similar to " << a.query << " (" << index.size() << " clips, "
               << (index.approximate() ? "HNSW" : "exact") << "):\n";

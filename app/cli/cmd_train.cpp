@@ -1,26 +1,32 @@
 // `patchout train`: trains or fine-tunes a PaSST model on a dataset into a run folder. Every option
-// of TrainOptions is a flag (same name) and can come from a JSON config (--config); flags given on
-// the command line win over the config. Data parallel: `--nproc N` starts N processes of this
+// of TrainOptions is a flag (same name, from the field table visitTrainOptions) and can come from a
+// JSON config (--config); a recipe (--recipe) is the base, the config goes over it, flags given on
+// the command line win. `--resume` takes everything from the run's config.json (dataset and split
+// too); a flag that contradicts it is refused. Data parallel: `--nproc N` starts N processes of this
 // program on 127.0.0.1; a launcher that sets MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE (and
 // LOCAL_RANK) runs it across machines.
 #include "commands.h"
 #include "progress_bar.h"
 
 #include "patchout/error.h"
+#include "patchout/files.h"
+#include "patchout/recipes.h"
+#include "patchout/run_folder.h"
 #include "patchout/system_info.h"
+#include "patchout/text.h"
 #include "patchout/trainer.h"
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -28,16 +34,21 @@ namespace fs = std::filesystem;
 namespace patchout::cli {
 namespace {
 
+using json = nlohmann::json;
+
 struct TrainArgs {
     std::string dataset;
     std::string format = "auto";
     std::string out;
     std::string config;
+    std::string recipe;
     std::string split = "auto";
     int nproc = 1;
     bool quiet = false;
     TrainOptions cli;  // values of the flags; only the flags given are applied
-    std::vector<std::pair<CLI::Option*, std::function<void(TrainOptions&, const TrainOptions&)>>> fields;
+    // The flags of TrainOptions' fields: the option and the field's name ("augment.mixup_alpha").
+    std::vector<std::pair<CLI::Option*, std::string>> fields;
+    CLI::Option* splitOption = nullptr;
 };
 
 std::string envOr(const char* name, const std::string& fallback) {
@@ -57,23 +68,61 @@ int envInt(const char* name, int fallback) {
     }
 }
 
+// The fields given on the command line applied over `base`; their names are added to `named`.
+TrainOptions applyFlags(const TrainArgs& a, const TrainOptions& base, std::vector<std::string>& named) {
+    const json values = json::parse(trainOptionsToJson(a.cli));
+    json patch = json::object();
+    bool patchoutGiven = false, overrideGiven = false;
+    for (const auto& [option, name] : a.fields) {
+        if (option->count() == 0)
+            continue;
+        named.push_back(name);
+        const auto dot = name.find('.');
+        if (dot == std::string::npos) {
+            patch[name] = values.at(name);
+        } else {
+            const std::string group = name.substr(0, dot), field = name.substr(dot + 1);
+            patch[group][field] = values.at(group).at(field);
+            patchoutGiven = patchoutGiven || group == "patchout";
+        }
+        overrideGiven = overrideGiven || name == "override_patchout";
+    }
+    if (patchoutGiven && !overrideGiven) {  // a patchout count given overrides the model's
+        patch["override_patchout"] = true;
+        named.push_back("override_patchout");
+    }
+    return trainOptionsFromJson(patch.dump(), base);
+}
+
+// The options of this call: recipe, then --config, then flags; with --resume and a saved run, the
+// run's config.json instead, with only the flags that may change (resumeTrainOptions).
 TrainOptions resolveOptions(const TrainArgs& a) {
-    TrainOptions o;
+    TrainOptions o = a.recipe.empty() ? TrainOptions{} : trainRecipe(a.recipe);
+    std::vector<std::string> named;
     if (!a.config.empty()) {
-        std::ifstream in(a.config);
-        if (!in)
-            throw Error(ErrorCode::FileNotFound, "cannot open the train config", a.config);
-        std::ostringstream text;
-        text << in.rdbuf();
+        const std::string text = readTextFile(a.config);
         try {
-            o = trainOptionsFromJson(text.str(), o);
+            o = trainOptionsFromJson(text, o);
         } catch (const Error& e) {
             throw Error(e.code(), e.message(), a.config);
         }
+        // Every field the config names counts as asked for (resume checks them).
+        const json given = json::parse(text);  // named: items() refers to it
+        for (const auto& [key, value] : given.items()) {
+            if (!value.is_object())
+                named.push_back(key);
+            else
+                for (const auto& item : value.items())
+                    named.push_back(key + "." + item.key());
+        }
     }
-    for (const auto& [option, apply] : a.fields)
-        if (option->count() > 0)
-            apply(o, a.cli);
+    o = applyFlags(a, o, named);
+    if (o.resume && !a.out.empty() && fs::is_regular_file(RunPaths(a.out).config())) {
+        if (!a.recipe.empty())
+            throw Error(ErrorCode::InvalidArgument,
+                        "--recipe starts a new run; --resume continues the run's own options");
+        o = resumeTrainOptions(readRunOptions(a.out), o, named);
+    }
     // A launcher's variables (torchrun's names) make this process one rank of a job.
     o.world_size = envInt("WORLD_SIZE", o.world_size);
     o.rank = envInt("RANK", o.rank);
@@ -156,14 +205,34 @@ void runTrain(const TrainArgs& a) {
                           .blas_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) /
                                                           o.world_size)});
     }
-    if (a.dataset.empty())
-        throw Error(ErrorCode::InvalidArgument, "--dataset is required");
     if (a.out.empty())
         throw Error(ErrorCode::InvalidArgument, "--out (the run folder) is required");
+    std::string dataset = a.dataset, splitKind = a.split;
+    if (o.resume && fs::is_regular_file(RunPaths(a.out).config())) {
+        // The run's dataset and split, unless the same ones are named again.
+        const RunFolder run = readRunFolder(a.out);
+        if (dataset.empty())
+            dataset = run.dataset;
+        else if (fs::weakly_canonical(dataset) != fs::weakly_canonical(run.dataset))
+            throw Error(ErrorCode::InvalidArgument,
+                        "--dataset " + dataset + " contradicts the run's dataset " + run.dataset +
+                            " (config.json); leave it out to resume",
+                        a.out);
+        if (!run.split.empty()) {
+            if (a.splitOption->count() > 0 && a.split != "auto" && a.split != run.split)
+                throw Error(ErrorCode::InvalidArgument,
+                            "--split " + a.split + " contradicts the run's split " + run.split +
+                                " (config.json); leave it out to resume",
+                            a.out);
+            splitKind = run.split;
+        }
+    }
+    if (dataset.empty())
+        throw Error(ErrorCode::InvalidArgument, "--dataset is required (except with --resume)");
     DatasetReadOptions ro;
     ro.format = parseDatasetFormat(a.format);
-    const Dataset ds = readDataset(a.dataset, ro);
-    const DatasetSplit split = trainSplit(ds, a.split, o.seed);
+    const Dataset ds = readDataset(dataset, ro);
+    const DatasetSplit split = trainSplit(ds, splitKind, o.seed);
     const bool root = o.rank == 0;
     if (root)
         std::cout << "Dataset: " << fs::absolute(ds.root).string() << " (" << ds.classes.size()
@@ -187,101 +256,58 @@ void runTrain(const TrainArgs& a) {
     if (r.test.examples > 0)
         std::printf("Test accuracy: %.2f%% on %zu clips (loss %.4f)\n", 100.0 * r.test.accuracy,
                     r.test.examples, r.test.loss);
+    printFloor(r);
     if (!r.finished)
         std::printf("Stopped at step %lld: continue with --resume\n", static_cast<long long>(r.steps));
     std::printf("Checkpoints: %s, %s\n", fs::absolute(r.last_checkpoint).string().c_str(),
                 fs::absolute(r.best_checkpoint).string().c_str());
 }
 
-template <class T>
-void field(CLI::App* cmd, TrainArgs& a, const std::string& flag, T TrainOptions::*member,
-           const std::string& help) {
-    CLI::Option* opt = cmd->add_option("--" + flag, a.cli.*member, help)->capture_default_str();
-    a.fields.emplace_back(opt, [member](TrainOptions& d, const TrainOptions& s) { d.*member = s.*member; });
-}
-
-template <class T>
-void augmentField(CLI::App* cmd, TrainArgs& a, const std::string& flag, T AugmentOptions::*member,
-                  const std::string& help) {
-    CLI::Option* opt = cmd->add_option("--" + flag, a.cli.augment.*member, help)->capture_default_str();
-    a.fields.emplace_back(opt, [member](TrainOptions& d, const TrainOptions& s) {
-        d.augment.*member = s.augment.*member;
-    });
-}
-
 }  // namespace
+
+// The model beside the classical floor on the same test clips (TrainOptions::baseline).
+void printFloor(const TrainResult& r) {
+    if (r.floor.examples > 0) {
+        const double points = 100.0 * (r.test.accuracy - r.floor.accuracy);
+        std::printf("Floor (log-mel statistics + logistic regression): %.2f%% on the same clips; %s "
+                    "(%+.1f points; %s)\n",
+                    100.0 * r.floor.accuracy,
+                    points > 0 ? "the model is above it" : "THE MODEL DOES NOT BEAT IT", points,
+                    RunPaths(r.run_dir).baseline().c_str());
+    } else if (!r.floor_note.empty()) {
+        std::printf("No floor: %s\n", r.floor_note.c_str());
+    }
+}
 
 void addTrainCommand(CLI::App& app) {
     static TrainArgs a;
     auto* cmd = app.add_subcommand(
         "train", "Train or fine-tune a PaSST model on a dataset into a run folder");
-    cmd->add_option("--dataset,-d", a.dataset, "Dataset folder (any layout `dataset info` reads)");
+    cmd->add_option("--dataset,-d", a.dataset,
+                    "Dataset folder (any layout `dataset info` reads; with --resume: the run's)");
     cmd->add_option("--format", a.format, "Dataset layout")->capture_default_str();
     cmd->add_option("--out,-o", a.out, "Run folder (config.json, metrics.jsonl, checkpoints/)");
+    cmd->add_option("--recipe", a.recipe,
+                    "Start from a training recipe: from-scratch (passt-micro, lr 1e-3, roll / gain / "
+                    "frequency shift) or fine-tune (PaSST's: mixup, SpecAugment); the config and flags "
+                    "go over it");
     cmd->add_option("--config", a.config, "JSON file with TrainOptions fields (flags win)");
-    cmd->add_option("--split", a.split, "auto | own (the dataset's) | group (by speaker)")
-        ->capture_default_str();
+    a.splitOption = cmd->add_option("--split", a.split, "auto | own (the dataset's) | group (by speaker)")
+                        ->capture_default_str();
     cmd->add_option("--nproc", a.nproc, "Data-parallel processes on this machine (Gloo)")
         ->capture_default_str();
     cmd->add_flag("--quiet", a.quiet, "No progress bar");
-    auto* resume = cmd->add_flag("--resume", a.cli.resume, "Continue the run folder's saved state");
-    a.fields.emplace_back(resume, [](TrainOptions& d, const TrainOptions& s) { d.resume = s.resume; });
-    field(cmd, a, "preset", &TrainOptions::preset, "Model preset (passt-mini, passt-micro, passt-s, tiny)");
-    field(cmd, a, "init_checkpoint", &TrainOptions::init_checkpoint,
-          "Fine-tune from a model file or an official PaSST checkpoint (new head if needed)");
-    field(cmd, a, "num_heads", &TrainOptions::num_heads, "Heads of an imported checkpoint (0: width/64)");
-    field(cmd, a, "freeze_blocks", &TrainOptions::freeze_blocks, "Keep the first k blocks fixed");
-    field(cmd, a, "extra_train", &TrainOptions::extra_train,
-          "More training data: dataset folders whose every clip joins the training split "
-          "(classes matched by name; repeat for several)");
-    field(cmd, a, "feature_preset", &TrainOptions::feature_preset, "Feature preset");
-    field(cmd, a, "drop_path_rate", &TrainOptions::drop_path_rate, "Stochastic depth");
-    field(cmd, a, "epochs", &TrainOptions::epochs, "Epochs");
-    field(cmd, a, "batch_size", &TrainOptions::batch_size, "Examples per batch (per process)");
-    field(cmd, a, "accumulate_steps", &TrainOptions::accumulate_steps, "Batches per optimiser step");
-    field(cmd, a, "lr", &TrainOptions::lr, "Peak learning rate (AdamW)");
-    field(cmd, a, "weight_decay", &TrainOptions::weight_decay, "AdamW weight decay");
-    field(cmd, a, "warmup_steps", &TrainOptions::warmup_steps, "Warm-up steps (-1: one epoch)");
-    field(cmd, a, "schedule", &TrainOptions::schedule, "cosine | linear | constant");
-    field(cmd, a, "min_lr", &TrainOptions::min_lr, "Learning rate at the end of the decay");
-    field(cmd, a, "clip_grad_norm", &TrainOptions::clip_grad_norm, "Gradient clipping (0: off)");
-    field(cmd, a, "loss", &TrainOptions::loss, "auto | ce | bce");
-    field(cmd, a, "balanced", &TrainOptions::balanced, "Class-balanced sampling");
-    field(cmd, a, "frames", &TrainOptions::frames, "Crop/pad length (0: the model's)");
-    field(cmd, a, "seed", &TrainOptions::seed, "Seed of everything random");
-    field(cmd, a, "cache_dir", &TrainOptions::cache_dir, "Feature cache (default <run>/cache)");
-    field(cmd, a, "log_every_steps", &TrainOptions::log_every_steps, "metrics.jsonl line every N steps");
-    field(cmd, a, "checkpoint_every_steps", &TrainOptions::checkpoint_every_steps,
-          "Also save the resumable state every N steps");
-    field(cmd, a, "max_steps", &TrainOptions::max_steps, "Stop after N steps (resumable)");
-    field(cmd, a, "eval_batch_size", &TrainOptions::eval_batch_size, "Batch size when scoring");
-    field(cmd, a, "master_port", &TrainOptions::master_port, "Rendezvous port (distributed)");
-    field(cmd, a, "timeout_s", &TrainOptions::timeout_s, "Seconds to wait for a peer process");
-    augmentField(cmd, a, "mixup_alpha", &AugmentOptions::mixup_alpha, "Mixup Beta(a, a); 0: off");
-    augmentField(cmd, a, "mixup_prob", &AugmentOptions::mixup_prob, "Fraction of steps mixed");
-    augmentField(cmd, a, "waveform_mixup_alpha", &AugmentOptions::waveform_mixup_alpha,
-                 "Mixup of the audio before its features, Beta(a, a); 0: off");
-    augmentField(cmd, a, "waveform_mixup_prob", &AugmentOptions::waveform_mixup_prob,
-                 "Fraction of clips mixed on the waveform");
-    augmentField(cmd, a, "roll_frames", &AugmentOptions::roll_frames, "Random roll (frames)");
-    augmentField(cmd, a, "gain_db", &AugmentOptions::gain_db, "Random gain (+- dB)");
-    augmentField(cmd, a, "time_masks", &AugmentOptions::time_masks, "SpecAugment time masks");
-    augmentField(cmd, a, "time_mask_frames", &AugmentOptions::time_mask_frames, "Width of each");
-    augmentField(cmd, a, "freq_masks", &AugmentOptions::freq_masks, "SpecAugment frequency masks");
-    augmentField(cmd, a, "freq_mask_bins", &AugmentOptions::freq_mask_bins, "Width of each");
-    augmentField(cmd, a, "freq_shift_bins", &AugmentOptions::freq_shift_bins,
-                 "Random shift along frequency (+- bins)");
-    auto patchoutField = [&](const std::string& flag, int PatchoutOptions::*member) {
-        CLI::Option* opt = cmd->add_option("--" + flag, a.cli.patchout.*member,
-                                           "Patchout override (implies override_patchout)");
-        a.fields.emplace_back(opt, [member](TrainOptions& d, const TrainOptions& s) {
-            d.patchout.*member = s.patchout.*member;
-            d.override_patchout = true;
-        });
-    };
-    patchoutField("s_patchout_t", &PatchoutOptions::s_patchout_t);
-    patchoutField("s_patchout_f", &PatchoutOptions::s_patchout_f);
-    patchoutField("u_patchout", &PatchoutOptions::u_patchout);
+    // Every field of TrainOptions, from its table: --NAME (nested fields by their own name).
+    visitTrainOptions(a.cli, [cmd](const char* group, const char* name, auto& value, const char* help,
+                                   ResumeRule) {
+        const std::string full = *group ? std::string(group) + "." + name : std::string(name);
+        CLI::Option* option = nullptr;
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, bool>)  // on by default: --no_NAME
+            option = cmd->add_flag((value ? "--" + std::string(name) + ",!--no_" : "--") + std::string(name), value, help);
+        else
+            option = cmd->add_option("--" + std::string(name), value, help)->capture_default_str();
+        a.fields.emplace_back(option, full);
+    });
     cmd->callback([] { runTrain(a); });
 }
 

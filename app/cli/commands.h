@@ -4,12 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+namespace patchout {
+struct TrainResult;
+}
+
 #include <filesystem>
 #include <string>
-
-namespace patchout {
-struct EmbedOptions;
-}
 
 namespace patchout::cli {
 
@@ -17,7 +17,7 @@ void addInfoCommand(CLI::App& app);
 void addAudioCommands(CLI::App& app);  // features, synth, devices
 void addDemoCommand(CLI::App& app);
 void addDatasetCommands(CLI::App& app);  // dataset info, validate, synth-words
-void addModelCommands(CLI::App& app);  // model presets, create, inspect, import, run
+void addModelCommands(CLI::App& app);  // model presets, create, info, import, run, speed
 void addMetricsCommand(CLI::App& app);  // metrics (reports from predictions.csv)
 void addEvalCommand(CLI::App& app);     // eval (a checkpoint on a dataset split)
 void addTrainCommand(CLI::App& app);   // train (single process or data parallel)
@@ -25,10 +25,9 @@ void addClassifyCommand(CLI::App& app);  // classify files by windows
 void addEmbedCommand(CLI::App& app);  // embeddings for the projector
 void addSimilarCommand(CLI::App& app);  // nearest clips by embedding
 void addProbeCommand(CLI::App& app);  // linear probe and k-NN
+void addBaselineCommand(CLI::App& app);  // the classical floor on a dataset split
 
-// embed.json in an embeddings folder: how its embeddings were made (checkpoint, pooling, block,
-// windows, projection), so `patchout similar` embeds a query alike. Atomic.
-void writeEmbedRecipe(const std::filesystem::path& dir, const std::filesystem::path& checkpoint,
-                      const EmbedOptions& options, const std::string& projection);
+// After training: the floor on the same test clips beside the model's accuracy (train, demo).
+void printFloor(const TrainResult& result);
 
 }  // namespace patchout::cli

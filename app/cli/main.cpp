@@ -4,7 +4,10 @@
 #include "patchout/error.h"
 #include "patchout/system_info.h"
 
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
@@ -15,7 +18,7 @@ int main(int argc, char** argv) {
     int blasThreads = 0;
     app.add_option("--threads", threads, "LibTorch intra-op threads (bf16 products)")
         ->capture_default_str();
-    app.add_option("--blas-threads", blasThreads, "OpenBLAS threads for fp32 products (0: all cores)")
+    app.add_option("--blas_threads", blasThreads, "OpenBLAS threads for fp32 products (0: all cores)")
         ->capture_default_str();
     app.parse_complete_callback(
         [&] { patchout::configureThreads({.torch_threads = threads, .blas_threads = blasThreads}); });
@@ -32,16 +35,26 @@ int main(int argc, char** argv) {
     patchout::cli::addEmbedCommand(app);
     patchout::cli::addSimilarCommand(app);
     patchout::cli::addProbeCommand(app);
+    patchout::cli::addBaselineCommand(app);
 
+    // Flags are named in snake_case, the field vocabulary of config files (`--batch_size`,
+    // `--window_s`); the kebab-case spelling (`--batch-size`) is accepted for every one of them.
+    std::vector<std::string> args(argv, argv + argc);
+    std::vector<char*> normalised;
+    for (std::string& arg : args) {
+        if (arg.size() > 2 && arg.compare(0, 2, "--") == 0)
+            std::replace(arg.begin() + 2, std::find(arg.begin(), arg.end(), '='), '-', '_');
+        normalised.push_back(arg.data());
+    }
     try {
-        app.parse(argc, argv);
+        app.parse(static_cast<int>(normalised.size()), normalised.data());
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const patchout::Error& e) {
         std::cerr << "patchout: error: " << e.what() << "\n";
         return e.code() == patchout::ErrorCode::Cancelled ? 130 : 1;
     } catch (const std::exception& e) {
-        std::cerr << "patchout: unexpected error: " << e.what() << "\n";
+        std::cerr << "patchout: error: " << patchout::exceptionMessage(e) << "\n";
         return 2;
     }
     return 0;

@@ -1,12 +1,11 @@
 #include "output.h"
 
+#include "patchout/colour_map.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
-#include "patchout/ui/colour_map.h"
+#include "patchout/image.h"
 
-#include <QBuffer>
-#include <QByteArray>
-
+#include <algorithm>
 #include <iomanip>
 #include <ostream>
 
@@ -16,23 +15,15 @@ void writeFeatures(const std::filesystem::path& path, const Features& features,
                    const std::string& colourMap, double rangeDb) {
     const std::string ext = path.extension().string();
     if (ext == ".png") {
-        ui::ColourMapParams params;
-        params.map = ui::colourMapFromName(QString::fromStdString(colourMap));
+        ColourMapParams params;
+        params.map = colourMapFromId(colourMap);
         params.range_db = rangeDb;
-        QImage image = ui::renderFeatures(features, params);
-        // Readable at a glance: at least 3 pixels per mel bin and 2 per frame (nearest neighbour,
-        // so every pixel is still one value).
-        const int sx = std::max(1, 1024 / std::max(1, image.width()));
-        const int sy = std::max(1, 384 / std::max(1, image.height()));
-        image = image.scaled(image.width() * std::min(sx, 4), image.height() * std::min(sy, 4));
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        if (!image.save(&buffer, "PNG"))
-            throw Error(ErrorCode::Io, "could not encode PNG", path.string());
-        writeFileAtomically(path, [&](std::ostream& out) {
-            out.write(bytes.constData(), bytes.size());
-        });
+        const RgbImage image = renderFeaturesRgb(features, params);
+        // Readable at a glance: blown up by whole factors towards 1024 x 384 pixels (3 per bin of a
+        // 128-bin log-mel), at most 4x, nearest neighbour, so every pixel is still one value.
+        const int sx = std::max(1, 1024 / std::max(1, image.width));
+        const int sy = std::max(1, 384 / std::max(1, image.height));
+        writePng(path, scaleNearest(image, std::min(sx, 4), std::min(sy, 4)));
     } else if (ext == ".csv") {
         writeFileAtomically(path, [&](std::ostream& out) {
             out << "time_s";

@@ -13,7 +13,7 @@ class ProgressBar {
 public:
     explicit ProgressBar(std::string label, bool enabled = true);
     ~ProgressBar();  // ends the line
-    // Draws `p` (rate-limited); messages ending in "done" are kept on their own line.
+    // Draws `p` (rate-limited); the end of an epoch is kept on its own line.
     void update(const Progress& p);
     void finish();
 
@@ -24,8 +24,5 @@ private:
     bool m_open = false;
     std::chrono::steady_clock::time_point m_last{};
 };
-
-// "1:02:03" or "02:03".
-std::string formatDuration(double seconds);
 
 }  // namespace patchout::cli

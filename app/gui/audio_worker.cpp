@@ -34,7 +34,7 @@ QString describeError(const std::exception& error, const QString& subject) {
     if (const auto* e = dynamic_cast<const Error*>(&error);
         e != nullptr && !subject.isEmpty() && QString::fromStdString(e->context()) == subject)
         return QString::fromStdString(e->message());
-    return QString::fromStdString(error.what());
+    return QString::fromStdString(exceptionMessage(error));
 }
 
 AudioWorker::AudioWorker(QObject* parent) : QObject(parent), m_timer(new QTimer(this)) {

@@ -1,9 +1,10 @@
 // AudioWorker does the workbench's audio work off the GUI thread: it streams a live or synthetic
 // AudioSource through a StreamingFeatureExtractor and sends Features blocks and levels with queued
 // signals, hands the samples to the ModelWorker (live classification on its own thread), records
-// the live input to WAV, and loads files (decode + features) as a job with progress and cancel. Create it, moveToThread() a QThread, and call its slots through queued
-// connections or QMetaObject::invokeMethod. Thread-safety: only cancelJob() may be called directly
-// from another thread.
+// the live input to WAV, and loads files (decode + features) as a job with progress and cancel.
+// Create it, moveToThread() a QThread, and call its slots through queued connections or
+// QMetaObject::invokeMethod. Thread-safety: only cancelJob() may be called directly from another
+// thread.
 #pragma once
 
 #include "patchout/audio_source.h"

@@ -2,6 +2,7 @@
 // view (what `patchout demo` runs); --synthetic starts a built-in signal; --screenshot PATH grabs
 // the main window once the content is shown, writes PATH (PNG) and quits (for tests and docs);
 // --model loads a model file for live classification, --live-file streams a file as if live.
+// --help and --version need no display; without one the program says how to get one and exits 1.
 #include "patchout/system_info.h"
 #include "main_window.h"
 
@@ -15,6 +16,9 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
 
 using patchout::ui::MainWindow;
 
@@ -29,25 +33,25 @@ void screenshotAndQuit(MainWindow* window, const QString& path) {
     QApplication::exit(ok ? 0 : 1);
 }
 
-}  // namespace
+// The names QSettings, the window title and --version use.
+void describeApplication() {
+    QCoreApplication::setOrganizationName(QStringLiteral("Patchout"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("patchout.org"));
+    QCoreApplication::setApplicationName(QStringLiteral("Workbench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PATCHOUT_VERSION));
+}
 
-int main(int argc, char** argv) {
-    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Patchout"));
-    QApplication::setOrganizationDomain(QStringLiteral("patchout.org"));
-    QApplication::setApplicationName(QStringLiteral("Workbench"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Patchout Workbench"));
-    QApplication::setApplicationVersion(QStringLiteral(PATCHOUT_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("org.patchout.Workbench"));
+// The language of Settings > Preferences (default: the system's), before any text is shown.
+void installLanguage() {
+    QSettings settings;
+    patchout::ui::installTranslations(patchout::ui::WorkbenchSettings::load(settings).language);
+}
 
-    {
-        // The language of Settings > Preferences (default: the system's), before any window.
-        QSettings settings;
-        patchout::ui::installTranslations(patchout::ui::WorkbenchSettings::load(settings).language);
-    }
+struct Options {
+    QCommandLineOption synthetic, liveFile, model, run, view, screenshot, delay;
+};
 
-    QCommandLineParser parser;
+Options addOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(
         QApplication::translate("main", "Workbench for audio transformers trained with patchout"));
     parser.addHelpOption();
@@ -85,6 +89,72 @@ int main(int argc, char** argv) {
         QApplication::translate("main", "Model file for live classification (class bars beside the spectrogram)"),
         QStringLiteral("path"));
     parser.addOptions({synthetic, liveFile, model, run, view, screenshot, delay});
+    return {synthetic, liveFile, model, run, view, screenshot, delay};
+}
+
+// Whether the arguments ask only for text (--help, --version), which needs no window system.
+// (--help-all lists QApplication's options too, so it goes through QApplication when it can.)
+bool asksForTextOnly(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--")
+            break;
+        if (arg == "-h" || arg == "-?" || arg == "--help" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+// Whether a window system is named at all. Without one, QApplication's constructor aborts with a
+// message about platform plugins that does not say what to do; only X11/Wayland systems need one.
+bool displayNamed(int argc, char** argv) {
+#if defined(Q_OS_UNIX) && !defined(Q_OS_DARWIN) && !defined(Q_OS_ANDROID)
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
+        const char* value = std::getenv(name);
+        if (value != nullptr && *value != '\0')
+            return true;
+    }
+    for (int i = 1; i < argc; ++i)  // Qt's own -platform NAME
+        if (std::strcmp(argv[i], "-platform") == 0 || std::strcmp(argv[i], "--platform") == 0)
+            return true;
+    return false;
+#else
+    (void)argc;
+    (void)argv;
+    return true;
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    if (asksForTextOnly(argc, argv) || !displayNamed(argc, argv)) {
+        // Answered by a QCoreApplication, which needs no display: --help, --version, bad options
+        // (each exits in process()) and the missing display.
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        installLanguage();
+        QCommandLineParser parser;
+        addOptions(parser);
+        parser.process(app);
+        if (!displayNamed(argc, argv)) {
+            std::fprintf(stderr, "%s\n",
+                         qPrintable(QCoreApplication::translate(
+                             "main", "patchout-workbench: no display (DISPLAY, WAYLAND_DISPLAY and "
+                                     "QT_QPA_PLATFORM are unset): run it as `xvfb-run -a "
+                                     "patchout-workbench ...` or with QT_QPA_PLATFORM=offscreen")));
+            return 1;
+        }
+    }
+    QApplication app(argc, argv);
+    describeApplication();
+    QApplication::setApplicationDisplayName(QStringLiteral("Patchout Workbench"));
+    QApplication::setDesktopFileName(QStringLiteral("org.patchout.Workbench"));
+    installLanguage();
+
+    QCommandLineParser parser;
+    const auto [synthetic, liveFile, model, run, view, screenshot, delay] = addOptions(parser);
     parser.process(app);
 
     MainWindow window;

@@ -44,6 +44,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QInputDialog>
 #include <QThread>
 
 #include <algorithm>
@@ -168,6 +169,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_modelThread.start();
     m_audioThread.start();
     buildTraining();
+    buildRunJobs();
 
     // Worker -> GUI (queued: the worker lives in another thread).
     connect(m_worker, &AudioWorker::streamStarted, this, [this](const QString& name, const Features& meta) {
@@ -319,6 +321,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         m_worker->cancelJob();
         m_modelWorker->cancelJob();
+        m_runJobWorker->cancel();
         m_jobLabel->setText(tr("Cancelling…"));
     });
 
@@ -356,6 +359,11 @@ void MainWindow::stopWorkerAndWait() {
         m_trainWorker->stop();  // saves the state at the current step: it can be resumed
         m_trainThread.quit();
         m_trainThread.wait();
+    }
+    if (m_runJobThread.isRunning()) {
+        m_runJobWorker->cancel();  // stops between batches; the files it replaces stay whole
+        m_runJobThread.quit();
+        m_runJobThread.wait();
     }
     // After the audio thread, which feeds it.
     if (m_modelThread.isRunning()) {
@@ -420,6 +428,18 @@ void MainWindow::buildMenus() {
     QAction* newRun = trainMenu->addAction(tr("&New training run…"), this, &MainWindow::startTraining);
     newRun->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     trainMenu->addAction(tr("&Stop training"), this, &MainWindow::stopTraining);
+
+    QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
+    QAction* evaluate = runMenu->addAction(tr("&Evaluate run…"), this, &MainWindow::evaluateCurrentRun);
+    evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    evaluate->setStatusTip(tr("Score the open run's best model on a split of its dataset (RUN/eval)"));
+    QAction* embed = runMenu->addAction(tr("E&mbed run…"), this, &MainWindow::embedCurrentRun);
+    embed->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    embed->setStatusTip(tr("Embed every clip of the open run's dataset with its best model (RUN/embeddings)"));
+    connect(runMenu, &QMenu::aboutToShow, this, [this, evaluate, embed] {
+        evaluate->setEnabled(!m_runDir.isEmpty() && !m_runJobRunning);
+        embed->setEnabled(!m_runDir.isEmpty() && !m_runJobRunning);
+    });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* showListen = view->addAction(tr("&Listen"), this, [this] { showView(View::Listen); });
@@ -658,6 +678,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
             what << tr("a file is being opened");
         if (m_training)
             what << tr("a model is training (it stops with its state saved, and can be resumed)");
+        if (m_runJobRunning)
+            what << tr("a run is being evaluated or embedded");
         if (m_recording)
             what << tr("a recording is running (it will be saved)");
         else if (m_streaming)
@@ -721,10 +743,12 @@ void MainWindow::openRun(const QString& dir) {
     m_runDir = path;
     m_runPlannedEpochs = run.planned_epochs;
     m_runDataset = QString::fromStdString(run.dataset);
+    m_runMultiLabel = run.multi_label;
     // The folder is watched for metrics.jsonl to appear, the file for lines appended to it.
     m_runWatcher->addPath(path);
-    if (QFileInfo::exists(path + QStringLiteral("/metrics.jsonl")))
-        m_runWatcher->addPath(path + QStringLiteral("/metrics.jsonl"));
+    const QString metricsFile = QString::fromStdString(RunPaths(path.toStdString()).metrics().string());
+    if (QFileInfo::exists(metricsFile))
+        m_runWatcher->addPath(metricsFile);
     m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs);
     m_patchout->setPreset(QString::fromStdString(run.preset));
     if (!run.best_checkpoint.empty())
@@ -732,8 +756,7 @@ void MainWindow::openRun(const QString& dir) {
     loadEmbeddings(run.embeddings_dir.empty() ? QString() : QString::fromStdString(run.embeddings_dir.string()));
     if (run.eval_dir.empty()) {
         m_evaluate->clear();
-        Q_EMIT evaluationFailed(tr("The run has no evaluation yet: patchout eval --checkpoint "
-                                   "RUN/checkpoints/best.safetensors --dataset DATA --out RUN/eval"));
+        Q_EMIT evaluationFailed(tr("The run has no evaluation yet: Run > Evaluate run… (Ctrl+E)"));
     } else
         loadEvaluation(QString::fromStdString(run.eval_dir.string()), run.multi_label);
     m_settings.addRecentFile(path);
@@ -830,7 +853,7 @@ void MainWindow::loadEmbeddings(const QString& dir) {
 void MainWindow::reloadRunCurves() {
     if (m_runDir.isEmpty())
         return;
-    const QString metrics = m_runDir + QStringLiteral("/metrics.jsonl");
+    const QString metrics = QString::fromStdString(RunPaths(m_runDir.toStdString()).metrics().string());
     if (!QFileInfo::exists(metrics))
         return;
     // Atomic replacements (and a file that appeared) drop out of the watch list: add it again.
@@ -899,6 +922,114 @@ void MainWindow::stopTraining() {
         return;
     m_trainWorker->stop();
     m_train->setTraining(true, tr("Stopping at the next step…"));
+}
+
+void MainWindow::buildRunJobs() {
+    qRegisterMetaType<RunJobWorker::Kind>();
+    m_runJobWorker = new RunJobWorker;
+    m_runJobWorker->moveToThread(&m_runJobThread);
+    connect(&m_runJobThread, &QThread::finished, m_runJobWorker, &QObject::deleteLater);
+    m_runJobThread.setObjectName(QStringLiteral("run jobs"));
+    m_runJobThread.start();
+    const auto ended = [this] {
+        m_runJobRunning = false;
+        if (!m_jobRunning)
+            setJobRunning(false);
+    };
+    connect(m_runJobWorker, &RunJobWorker::progress, this, [this](qint64 step, qint64 total, const QString& what) {
+        if (m_jobRunning)
+            return;  // the status bar shows the file being opened
+        m_jobLabel->setText(what);
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(total > 0 ? static_cast<int>(1000 * std::min(step, total) / total) : 0);
+    });
+    connect(m_runJobWorker, &RunJobWorker::finished, this,
+            [this, ended](RunJobWorker::Kind kind, const QString& runDir, const QString& outDir, const QString& summary) {
+                ended();
+                statusBar()->showMessage(summary, 15000);
+                if (runDir == m_runDir) {  // the run is still the one open: show the result
+                    if (kind == RunJobWorker::Kind::Evaluate) {
+                        loadEvaluation(outDir, m_runMultiLabel);
+                        showView(View::Evaluate);
+                    } else {
+                        loadEmbeddings(outDir);
+                        showView(View::Embeddings);
+                    }
+                }
+                Q_EMIT runJobFinished(outDir);
+            });
+    connect(m_runJobWorker, &RunJobWorker::cancelled, this, [this, ended](RunJobWorker::Kind) {
+        ended();
+        statusBar()->showMessage(tr("Cancelled"), 5000);
+        Q_EMIT runJobFailed(tr("Cancelled"));
+    });
+    connect(m_runJobWorker, &RunJobWorker::failed, this, [this, ended](RunJobWorker::Kind kind, const QString& message) {
+        ended();
+        const QString text = kind == RunJobWorker::Kind::Evaluate ? tr("Cannot evaluate the run: %1").arg(message)
+                                                                  : tr("Cannot embed the run: %1").arg(message);
+        statusBar()->showMessage(text);
+        Q_EMIT runJobFailed(text);
+    });
+}
+
+bool MainWindow::startRunJob(const QString& dir) {
+    QString why;
+    if (dir.isEmpty())
+        why = tr("Open a run folder first (File > Open run folder…)");
+    else if (m_runJobRunning)
+        why = tr("A run job is running already: wait for it or cancel it");
+    if (!why.isEmpty()) {
+        statusBar()->showMessage(why, 8000);
+        Q_EMIT runJobFailed(why);
+        return false;
+    }
+    m_runJobRunning = true;
+    if (!m_jobRunning) {  // the status bar's job widgets, with Cancel
+        m_progress->setRange(0, 0);
+        m_progress->setVisible(true);
+        m_jobLabel->setVisible(true);
+        m_cancel->setVisible(true);
+    }
+    return true;
+}
+
+void MainWindow::evaluateCurrentRun() {
+    const QStringList splits{QStringLiteral("test"), QStringLiteral("validation"), QStringLiteral("all")};
+    bool ok = false;
+    const QString split = QInputDialog::getItem(this, tr("Evaluate run"),
+                                                tr("Score the best model of %1 on its dataset's clips:")
+                                                    .arg(QFileInfo(m_runDir).fileName()),
+                                                splits, 0, false, &ok);
+    if (ok)
+        evaluateRun(m_runDir, split);
+}
+
+void MainWindow::embedCurrentRun() {
+    const QStringList maps{QStringLiteral("auto"), QStringLiteral("tsne"), QStringLiteral("pca"), QStringLiteral("none")};
+    bool ok = false;
+    const QString projection = QInputDialog::getItem(
+        this, tr("Embed run"),
+        tr("Embed every clip of %1's dataset; 2-D map (auto: t-SNE up to 2,000 clips, else PCA):")
+            .arg(QFileInfo(m_runDir).fileName()),
+        maps, 0, false, &ok);
+    if (ok)
+        embedRun(m_runDir, projection);
+}
+
+void MainWindow::evaluateRun(const QString& dir, const QString& split) {
+    if (!startRunJob(dir))
+        return;
+    const QString path = QFileInfo(dir).absoluteFilePath();
+    m_jobLabel->setText(tr("Evaluating %1").arg(QFileInfo(path).fileName()));
+    QMetaObject::invokeMethod(m_runJobWorker, [w = m_runJobWorker, path, split] { w->evaluate(path, split); });
+}
+
+void MainWindow::embedRun(const QString& dir, const QString& projection) {
+    if (!startRunJob(dir))
+        return;
+    const QString path = QFileInfo(dir).absoluteFilePath();
+    m_jobLabel->setText(tr("Embedding %1").arg(QFileInfo(path).fileName()));
+    QMetaObject::invokeMethod(m_runJobWorker, [w = m_runJobWorker, path, projection] { w->embed(path, projection); });
 }
 
 }  // namespace patchout::ui

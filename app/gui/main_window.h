@@ -5,13 +5,17 @@
 // With a model loaded, every file opened is classified into a timeline under its spectrogram.
 // Opening a run folder shows its curves in Train (re-read while the run writes them), its eval/
 // folder in Evaluate (the report computed on a worker thread), its embeddings/ in Embeddings
-// (neighbours searched in its similarity index) and loads its best model for live classification. Closing during a job asks, then stops it cleanly.
+// (neighbours searched in its similarity index) and loads its best model for live classification.
+// Run > Evaluate run… and Embed run… make those folders (core run jobs, on a worker thread with
+// progress and cancel). Closing during a job asks, then stops it cleanly.
 #pragma once
 
 #include "patchout/audio_source.h"
 #include "patchout/features.h"
-#include "patchout/similarity.h"
+#include "patchout/embedding_folder.h"
+#include "patchout/similarity_index.h"
 #include "patchout/waveform.h"
+#include "run_job_worker.h"
 #include "train_worker.h"
 #include "workbench_settings.h"
 
@@ -62,7 +66,9 @@ public:
     QString currentRun() const { return m_runDir; }
     AudioPlayer* player() const noexcept { return m_player; }
     // A file load, a live stream or a recording is running.
-    bool busy() const noexcept { return m_jobRunning || m_streaming || m_recording || m_training; }
+    bool busy() const noexcept {
+        return m_jobRunning || m_streaming || m_recording || m_training || m_runJobRunning;
+    }
     QString currentFile() const { return m_filePath; }
 
 public Q_SLOTS:
@@ -85,6 +91,17 @@ public Q_SLOTS:
     // Opens a run folder: Train shows its curves, its best model is loaded for live
     // classification. A folder that is not a run is reported (runFailed), nothing else changes.
     void openRun(const QString& dir);
+    // Run > Evaluate run…: asks for the split, then evaluateRun() on the open run.
+    void evaluateCurrentRun();
+    // Run > Embed run…: asks for the 2-D map, then embedRun() on the open run.
+    void embedCurrentRun();
+    // Scores the run's `split` clips with its best model into RUN/eval (core evaluateRun, on the
+    // run-job thread), then shows the report in Evaluate (runJobFinished, or runJobFailed).
+    void evaluateRun(const QString& dir, const QString& split = QStringLiteral("test"));
+    // Embeds every clip of the run's dataset into RUN/embeddings (core embedRun), then shows them
+    // in Embeddings.
+    void embedRun(const QString& dir, const QString& projection = QStringLiteral("auto"));
+    bool runJobRunning() const noexcept { return m_runJobRunning; }
 
 Q_SIGNALS:
     // A file is decoded and shown (path), or could not be (message).
@@ -107,6 +124,9 @@ Q_SIGNALS:
     // read (message).
     void embeddingsShown(const QString& dir);
     void embeddingsFailed(const QString& message);
+    // A run job (Evaluate run…, Embed run…) wrote `outDir`, or failed or was cancelled (message).
+    void runJobFinished(const QString& outDir);
+    void runJobFailed(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -130,6 +150,8 @@ private:
     void loadEvaluation(const QString& evalDir, bool multiLabel);
     void loadEmbeddings(const QString& dir);
     void buildTraining();
+    void buildRunJobs();
+    bool startRunJob(const QString& dir);  // false (and says why) when one cannot start now
     WorkbenchSettings m_settings;
     QListWidget* m_sidebar = nullptr;
     QStackedWidget* m_stack = nullptr;
@@ -161,6 +183,10 @@ private:
     QThread m_trainThread;
     TrainWorker* m_trainWorker = nullptr;  // lives in m_trainThread
     bool m_training = false;
+    QThread m_runJobThread;
+    RunJobWorker* m_runJobWorker = nullptr;  // lives in m_runJobThread
+    bool m_runJobRunning = false;
+    bool m_runMultiLabel = false;  // of the open run
     QString m_runDataset;  // the dataset of the open run: what a new training run offers first
     AudioPlayer* m_player = nullptr;
     std::vector<AudioDeviceInfo> m_devices;

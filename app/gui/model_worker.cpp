@@ -4,9 +4,9 @@
 
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
+#include "patchout/run_jobs.h"
 #include "patchout/system_info.h"
 
-#include <QElapsedTimer>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -70,9 +70,11 @@ void ModelWorker::loadModel(const QString& path) {
         }
         card.training_cost = forwardCost(o, o.input_frames, kept);
 
+        // One model in memory for both: the live classifier shares the file classifier's weights.
+        auto live = std::make_unique<LiveClassifier>(ckpt.model.sharedWeights(), ckpt.labels, activation,
+                                                     liveOptions(seconds));
         auto classifier = std::make_unique<Classifier>(std::move(ckpt.model), ckpt.labels, activation,
                                                        timelineOptions(seconds));
-        auto live = std::make_unique<LiveClassifier>(LiveClassifier::fromCheckpoint(path.toStdString(), liveOptions(seconds)));
         {
             const std::lock_guard lock(m_feedMutex);
             m_pending.clear();
@@ -165,33 +167,13 @@ void ModelWorker::measureSpeed() {
         return;
     }
     try {
+        const JobControl job({}, m_cancel);
+        const SpeedMeasurement m = patchout::measureSpeed(*m_classifier, {}, &job);
         SpeedResult r;
-        const int rate = m_classifier->sampleRate();
-        r.window_s = m_classifier->windowFrames() / m_classifier->frameRate();
-        Waveform noise = synthesize({.kind = SignalKind::WhiteNoise,
-                                     .sample_rate = rate,
-                                     .duration_s = r.window_s,
-                                     .amplitude = 0.1});
-        std::vector<double> ms;
-        QElapsedTimer total;
-        total.start();
-        m_classifier->classify(noise, "warm-up");
-        total.restart();
-        // At least 5 runs, at most 50, about two seconds.
-        while (ms.size() < 5 || (ms.size() < 50 && total.elapsed() < 2000)) {
-            if (m_cancel.load()) {
-                Q_EMIT speedFailed(tr("Cancelled"));
-                return;
-            }
-            QElapsedTimer one;
-            one.start();
-            m_classifier->classify(noise, "speed");
-            ms.push_back(static_cast<double>(one.nsecsElapsed()) / 1e6);
-        }
-        std::sort(ms.begin(), ms.end());
-        r.runs = static_cast<int>(ms.size());
-        r.median_ms = ms[ms.size() / 2];
-        r.p90_ms = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+        r.window_s = m.window_s;
+        r.runs = m.runs;
+        r.median_ms = m.median_ms;
+        r.p90_ms = m.p90_ms;
         const SystemInfo info = systemInfo();
         r.threads = info.torch_threads;
         r.blas = QString::fromStdString(info.blas.name);
@@ -200,6 +182,9 @@ void ModelWorker::measureSpeed() {
         if (info.blas.threads > 0)
             r.blas += tr(", %n thread(s)", nullptr, info.blas.threads);
         Q_EMIT speedMeasured(r);
+    } catch (const Error& e) {
+        Q_EMIT speedFailed(e.code() == ErrorCode::Cancelled ? tr("Cancelled")
+                                                            : tr("Cannot measure the model's speed: %1").arg(describeError(e)));
     } catch (const std::exception& e) {
         Q_EMIT speedFailed(tr("Cannot measure the model's speed: %1").arg(describeError(e)));
     }

@@ -49,7 +49,8 @@ public Q_SLOTS:
     void loadModel(const QString& path);
     // Classifies `path` by windows with the loaded model (timelineReady, or failed).
     void classifyFile(const QString& path);
-    // Times forward passes of one window of noise (batch 1) for about two seconds.
+    // Times forward passes of one window of noise (batch 1) for about two seconds (core
+    // measureSpeed, as `patchout model speed` does).
     void measureSpeed();
 
 Q_SIGNALS:

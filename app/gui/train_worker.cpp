@@ -5,6 +5,9 @@
 #include "patchout/dataset.h"
 #include "patchout/error.h"
 #include "patchout/passt.h"
+#include "patchout/recipes.h"
+#include "patchout/run_folder.h"
+#include "patchout/text.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,6 +27,8 @@
 
 #include <cmath>
 #include <filesystem>
+
+namespace fs = std::filesystem;
 
 namespace patchout::ui {
 namespace {
@@ -46,11 +51,6 @@ QWidget* pathRow(QLineEdit* edit, const QString& caption, QWidget* parent, const
     return row;
 }
 
-QString minutes(double seconds) {
-    const auto s = static_cast<long long>(std::lround(std::max(seconds, 0.0)));
-    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
-                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
 
 }  // namespace
 
@@ -67,6 +67,18 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
         m_preset->addItem(QString::fromStdString(name), QString::fromStdString(name));
     m_preset->setCurrentIndex(std::max(0, m_preset->findData(QStringLiteral("passt-micro"))));
     m_preset->setToolTip(tr("passt-micro and passt-mini train on a laptop CPU; passt-s is the official size"));
+    m_recipe = new QComboBox(this);
+    for (const std::string& name : trainRecipeNames()) {
+        const QString id = QString::fromStdString(name);
+        QString text = id;
+        if (name == "from-scratch")
+            text = tr("from scratch: roll, gain and frequency shift; no mixup or masks");
+        else if (name == "fine-tune")
+            text = tr("fine-tune: PaSST's recipe, mixup and SpecAugment masks");
+        m_recipe->addItem(text, id);
+    }
+    m_recipe->setToolTip(tr("The options measured for this kind of training (docs/training.md); "
+                            "epochs, batch size and learning rate below start from it"));
     m_epochs = new QSpinBox(this);
     m_epochs->setRange(1, 10000);
     m_epochs->setValue(50);
@@ -110,6 +122,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     form->addRow(tr("Start from:"), pathRow(m_init, tr("Model to fine-tune"), this,
                                             tr("Models (*.safetensors *.pt *.pth);;All files (*)")));
     form->addRow(tr("Freeze blocks:"), m_freeze);
+    form->addRow(tr("Recipe:"), m_recipe);
     form->addRow(tr("Epochs:"), m_epochs);
     form->addRow(tr("Batch size:"), m_batch);
     form->addRow(tr("Learning rate:"), m_lr);
@@ -124,7 +137,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto suggest = [this] {
-        if (!m_runEdited)
+        if (!m_runEdited && !m_resume->isChecked())
             m_run->setText(suggestRunFolder(m_runBase, m_dataset->text(), m_preset->currentData().toString()));
         updateState();
     };
@@ -133,22 +146,69 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     connect(m_run, &QLineEdit::textEdited, this, [this] { m_runEdited = true; });
     connect(m_run, &QLineEdit::textChanged, this, [this] {
         // A folder holding a saved state is offered for resuming.
-        const bool saved = QFileInfo::exists(QDir(m_run->text()).filePath(QStringLiteral("checkpoints/state.pt")));
+        const bool saved = fs::exists(RunPaths(m_run->text().toStdString()).state());
         m_resume->setEnabled(saved);
         m_resume->setChecked(saved);
         updateState();
     });
-    connect(m_resume, &QCheckBox::toggled, this, &TrainDialog::updateState);
+    connect(m_resume, &QCheckBox::toggled, this, [this] {
+        applyResume();
+        updateState();
+    });
+    connect(m_recipe, &QComboBox::activated, this, [this] { m_recipeChosen = true; });
+    connect(m_recipe, &QComboBox::currentIndexChanged, this, &TrainDialog::applyRecipe);
     connect(m_extra, &QLineEdit::textChanged, this, &TrainDialog::updateState);
     connect(m_init, &QLineEdit::textChanged, this, [this] {
         // A model file brings its own architecture: the preset no longer applies.
         const bool fromFile = !m_init->text().trimmed().isEmpty();
         m_preset->setEnabled(!fromFile);
         m_freeze->setEnabled(fromFile);
+        if (!m_recipeChosen)  // fine-tuning a model wants the fine-tuning recipe
+            m_recipe->setCurrentIndex(std::max(0, m_recipe->findData(QString::fromStdString(
+                                                      defaultRecipeName(m_init->text().trimmed().toStdString())))));
         updateState();
     });
     m_freeze->setEnabled(false);
+    m_recipe->setCurrentIndex(std::max(0, m_recipe->findData(QString::fromStdString(defaultRecipeName({})))));
+    applyRecipe();
     suggest();
+}
+
+void TrainDialog::applyRecipe() {
+    const TrainOptions o = trainRecipe(m_recipe->currentData().toString().toStdString());
+    m_epochs->setValue(o.epochs);
+    m_batch->setValue(o.batch_size);
+    m_lr->setValue(o.lr);
+}
+
+void TrainDialog::applyResume() {
+    const bool resume = m_resume->isChecked();
+    if (resume) {
+        try {
+            const RunFolder run = readRunFolder(m_run->text().trimmed().toStdString());
+            const TrainOptions o = readRunOptions(run.dir);
+            m_dataset->setText(QString::fromStdString(run.dataset));
+            m_split->setCurrentIndex(std::max(0, m_split->findData(QString::fromStdString(run.split))));
+            m_preset->setCurrentIndex(std::max(0, m_preset->findData(QString::fromStdString(o.preset))));
+            m_init->setText(QString::fromStdString(o.init_checkpoint.string()));
+            m_extra->setText(o.extra_train.empty() ? QString() : QString::fromStdString(o.extra_train.front().string()));
+            m_freeze->setValue(o.freeze_blocks);
+            m_epochs->setValue(o.epochs);
+            m_batch->setValue(o.batch_size);
+            m_lr->setValue(o.lr);
+            m_patchout->setChecked(!(o.override_patchout && !o.patchout.active()));
+        } catch (const std::exception&) {
+            // problem() says why the run cannot be resumed
+        }
+    }
+    // A resumed run continues with its own options: shown, not editable.
+    for (QWidget* w : std::initializer_list<QWidget*>{m_dataset, m_split, m_extra, m_recipe, m_epochs, m_batch,
+                                                      m_lr, m_patchout})
+        w->setEnabled(!resume);
+    const bool fromFile = !m_init->text().trimmed().isEmpty();
+    m_init->setEnabled(!resume);
+    m_preset->setEnabled(!resume && !fromFile);
+    m_freeze->setEnabled(!resume && fromFile);
 }
 
 QString TrainDialog::suggestRunFolder(const QString& base, const QString& dataset, const QString& preset) {
@@ -165,6 +225,15 @@ TrainRequest TrainDialog::request() const {
     r.split = m_split->currentData().toString();
     r.run_dir = m_run->text().trimmed();
     TrainOptions& o = r.options;
+    if (m_resume->isChecked()) {
+        try {
+            o = readRunOptions(r.run_dir.toStdString());
+        } catch (const std::exception&) {
+            o.resume = true;  // problem() says why it cannot start
+        }
+        return r;
+    }
+    o = trainRecipe(m_recipe->currentData().toString().toStdString());
     o.preset = m_preset->currentData().toString().toStdString();
     o.epochs = m_epochs->value();
     o.batch_size = m_batch->value();
@@ -195,8 +264,15 @@ QString TrainDialog::problem() const {
         return tr("The model to start from, %1, is not a file.").arg(init);
     if (r.run_dir.isEmpty())
         return tr("Choose the run folder.");
-    if (!r.options.resume && QFileInfo::exists(QDir(r.run_dir).filePath(QStringLiteral("checkpoints/state.pt"))))
+    if (!r.options.resume && fs::exists(RunPaths(r.run_dir.toStdString()).state()))
         return tr("The run folder holds a run already: resume it or choose another folder.");
+    if (r.options.resume) {
+        try {
+            readRunOptions(r.run_dir.toStdString());
+        } catch (const std::exception& e) {
+            return tr("Cannot continue this run: %1").arg(describeError(e));
+        }
+    }
     return {};
 }
 
@@ -216,31 +292,31 @@ void TrainWorker::run(const TrainRequest& request) {
             announced = true;  // the first step: train() has written config.json by now
             Q_EMIT started(runDir);
         }
-        const auto metric = [&p](const char* key) {
-            const auto it = p.metrics.find(key);
-            return it == p.metrics.end() ? NAN : it->second;
-        };
         QString status = QString::fromStdString(p.message);
-        if (std::isfinite(metric("loss")))
+        if (p.event == ProgressEvent::Step && std::isfinite(p.metric(metric::kLoss)))
             status += tr(" · step %1 of %2 · loss %3 · %4 clips/s · %5 left")
                           .arg(p.step)
                           .arg(p.total)
-                          .arg(metric("loss"), 0, 'f', 3)
-                          .arg(metric("examples_per_s"), 0, 'f', 0)
-                          .arg(minutes(metric("eta_s")));
-        else if (std::isfinite(metric("val_accuracy")))
-            status += tr(" · validation accuracy %1%").arg(100 * metric("val_accuracy"), 0, 'f', 1);
+                          .arg(p.metric(metric::kLoss), 0, 'f', 3)
+                          .arg(p.metric(metric::kExamplesPerSecond), 0, 'f', 0)
+                          .arg(QString::fromStdString(formatDuration(p.metric(metric::kEtaSeconds))));
+        else if (p.event == ProgressEvent::EpochEnd)
+            status += tr(" · validation accuracy %1%").arg(100 * p.metric(metric::kValidationAccuracy), 0, 'f', 1);
         Q_EMIT progress(p.step, p.total, status);
     }, m_stop);
     try {
         const Dataset dataset = readDataset(request.dataset.toStdString());
         const DatasetSplit split = trainSplit(dataset, request.split.toStdString(), request.options.seed);
         const TrainResult r = train(dataset, split, request.options, runDir.toStdString(), &job);
-        QString summary = tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(minutes(r.seconds));
+        QString summary = tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(QString::fromStdString(formatDuration(r.seconds)));
         if (r.best_epoch > 0)
             summary += tr("; best validation accuracy %1% (epoch %2)").arg(100 * r.best_validation_accuracy, 0, 'f', 1).arg(r.best_epoch);
         if (r.test.examples > 0)
             summary += tr("; test accuracy %1% on %2 clips").arg(100 * r.test.accuracy, 0, 'f', 1).arg(r.test.examples);
+        if (r.floor.examples > 0)
+            summary += tr("; the classical floor %1% (%2 points)")
+                           .arg(100 * r.floor.accuracy, 0, 'f', 1)
+                           .arg(100 * (r.test.accuracy - r.floor.accuracy), 0, 'f', 1);
         Q_EMIT finished(runDir, summary, false);
     } catch (const Error& e) {
         if (e.code() == ErrorCode::Cancelled) {

@@ -1,10 +1,10 @@
 // Training from the workbench: TrainDialog asks for a dataset folder (and optionally another
-// whose clips join training), a preset or a model to fine-tune (with blocks to freeze), the main
-// options
-// and a run folder; TrainWorker runs core train() on its own thread with progress and stop, so the
-// Train view can follow the run folder as `patchout train` would write it (the same options,
-// files and resume). Thread-safety: TrainDialog on the GUI thread; TrainWorker lives in its
-// thread, only stop() may be called from another.
+// whose clips join training), a preset or a model to fine-tune (with blocks to freeze), a training
+// recipe (core recipes.h: the one `patchout train --recipe` and the demo use) with its main options
+// and a run folder; resuming a run takes all of them from its config.json. TrainWorker runs core
+// train() on its own thread with progress and stop, so the Train view can follow the run folder as
+// `patchout train` would write it (the same options, files and resume). Thread-safety: TrainDialog
+// on the GUI thread; TrainWorker lives in its thread, only stop() may be called from another.
 #pragma once
 
 #include "patchout/trainer.h"
@@ -28,7 +28,7 @@ struct TrainRequest {
     QString dataset;              // folder, any layout readDataset() detects
     QString split = QStringLiteral("auto");  // trainSplit(): auto, own or group
     QString run_dir;
-    TrainOptions options;
+    TrainOptions options;         // with resume: the run's own (readRunOptions)
 };
 
 class TrainDialog : public QDialog {
@@ -45,6 +45,8 @@ public:
     QLineEdit* datasetEdit() const noexcept { return m_dataset; }
     QLineEdit* runEdit() const noexcept { return m_run; }
     QComboBox* presetBox() const noexcept { return m_preset; }
+    QComboBox* recipeBox() const noexcept { return m_recipe; }
+    QDoubleSpinBox* lrBox() const noexcept { return m_lr; }
     QSpinBox* epochsBox() const noexcept { return m_epochs; }
     QCheckBox* resumeBox() const noexcept { return m_resume; }
     QCheckBox* patchoutBox() const noexcept { return m_patchout; }
@@ -57,10 +59,15 @@ public:
 
 private:
     void updateState();
+    // Fills epochs, batch size and learning rate from the chosen recipe.
+    void applyRecipe();
+    // With "continue": shows the run's own options (config.json) and locks them.
+    void applyResume();
 
     QLineEdit* m_dataset = nullptr;
     QComboBox* m_split = nullptr;
     QComboBox* m_preset = nullptr;
+    QComboBox* m_recipe = nullptr;
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_batch = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
@@ -73,6 +80,7 @@ private:
     QLabel* m_problem = nullptr;
     QString m_runBase;
     bool m_runEdited = false;  // the user typed a run folder: suggestions no longer replace it
+    bool m_recipeChosen = false;  // the user chose a recipe: Start from no longer switches it
 };
 
 class TrainWorker : public QObject {

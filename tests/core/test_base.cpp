@@ -126,8 +126,11 @@ TEST(SystemInfo, FindsOpenBlasAndSetsThreads) {
     EXPECT_EQ(cpu.avx512f, info.cpu.avx512f);
     EXPECT_FALSE(info.blas.kernels.empty());  // openblas_get_corename()
     // The programs (and this test binary) re-execute with better kernels when OpenBLAS fell back
-    // to generic ones, so what runs now is never worse than what the CPU allows.
-    if (std::getenv("PATCHOUT_KEEP_BLAS_KERNELS") == nullptr) {
+    // to generic ones, so what runs now is never worse than what the CPU allows -- unless the
+    // user chose the kernels (OPENBLAS_CORETYPE set before the re-execution marked it as ours).
+    const bool userChoseKernels = std::getenv("OPENBLAS_CORETYPE") != nullptr &&
+                                  std::getenv("PATCHOUT_BLAS_KERNELS_DETECTED") == nullptr;
+    if (std::getenv("PATCHOUT_KEEP_BLAS_KERNELS") == nullptr && !userChoseKernels) {
         EXPECT_EQ(betterOpenBlasKernels(cpu, info.blas.kernels), "") << info.blas.kernels;
     }
 }

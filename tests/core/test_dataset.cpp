@@ -1,10 +1,10 @@
 // Dataset readers on tiny generated examples of every layout: what each reads, and how each kind
 // of bad input is reported (strict: Error(Dataset) naming file and line; skip_bad_rows: the row is
 // left out and counted).
-#include "data/csv_table.h"
 #include "data_support.h"
 #include "patchout/dataset.h"
 #include "patchout/error.h"
+#include "patchout/text.h"
 #include "test_support.h"
 
 #include <functional>
@@ -325,11 +325,28 @@ TEST(DataReaders, CheckAudioOffSkipsProbing) {
 }
 
 TEST(DataReaders, CsvSplitterHandlesQuotesAndBlanks) {
-    std::vector<std::string> f;
-    EXPECT_TRUE(data::splitCsvLine("a, \"b,c\" ,\"say \"\"hi\"\"\",", f));
-    EXPECT_EQ(f, (std::vector<std::string>{"a", "b,c", "say \"hi\"", ""}));
-    EXPECT_FALSE(data::splitCsvLine("a,\"open", f));
-    EXPECT_EQ(data::splitOn(" a; b ;;c", ';'), (std::vector<std::string>{"a", "b", "c"}));
+    // The reading dataset metadata gets: trimmed, one row per line.
+    const CsvReadOptions metadata{.trim = true, .one_row_per_line = true};
+    const auto rows = parseCsv("a, \"b,c\" ,\"say \"\"hi\"\"\",", "t.csv", metadata);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"a", "b,c", "say \"hi\"", ""}));
+    EXPECT_FALSE(rows[0].unclosed_quote);
+    EXPECT_TRUE(parseCsv("a,\"open", "t.csv", metadata).at(0).unclosed_quote);
+    EXPECT_EQ(splitOn(" a; b ;;c", ';'), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(DataReaders, AnUnclosedQuoteSpoilsOnlyItsOwnRow) {
+    TempDir dir;
+    makeCsv(dir.path());
+    writeTone(dir / "audio/dog3.wav", 700);
+    const int bad = appendLine(dir / "labels.csv", "\"audio/gone.wav,dog,train");
+    appendLine(dir / "labels.csv", "\"audio/dog3.wav\",dog,train");
+    const Dataset ds = read(dir.path(), /*skip=*/true);
+    ASSERT_EQ(ds.problems.size(), 1u);
+    EXPECT_EQ(ds.problems[0].kind, ProblemKind::MalformedRow);
+    EXPECT_EQ(ds.problems[0].line, bad);
+    EXPECT_NE(ds.problems[0].message.find("quote"), std::string::npos) << ds.problems[0].describe();
+    EXPECT_EQ(ds.clips.size(), 5u);
 }
 
 // ---- every kind of bad input, in every layout where it can occur --------------------------------

@@ -1,6 +1,9 @@
 // SimilarityIndex (exact and HNSW, save/load, corrupt files, dimension mismatch), k-means with
 // purity and adjusted Rand index, and the PCA projection.
-#include "patchout/similarity.h"
+#include "patchout/clustering.h"
+#include "patchout/embedding_folder.h"
+#include "patchout/projection.h"
+#include "patchout/similarity_index.h"
 
 #include "patchout/error.h"
 #include "data_support.h"

@@ -4,6 +4,7 @@
 
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
+#include "patchout/dataset.h"
 
 #include <filesystem>
 #include <fstream>
@@ -48,6 +49,20 @@ inline void writeTone(const std::filesystem::path& path, double frequency_hz = 4
     s.duration_s = duration_s;
     s.frequency_hz = frequency_hz;
     saveWav(path, synthesize(s));
+}
+
+// Two classes of tones far apart (400 Hz and 3 kHz, 0.5 s at 32 kHz), `perClass` clips each with
+// labels.csv (every third one test, the others train): a dataset any model separates.
+inline Dataset toneDataset(const std::filesystem::path& root, int perClass = 6) {
+    std::string csv = "filename,label,split\n";
+    for (int c = 0; c < 2; ++c)
+        for (int i = 0; i < perClass; ++i) {
+            const std::string name = "k" + std::to_string(c) + "_" + std::to_string(i) + ".wav";
+            writeTone(root / name, (c == 0 ? 400.0 : 3000.0) * (1.0 + 0.01 * i), 0.5, 32000);
+            csv += name + ",tone" + std::to_string(c) + "," + (i % 3 == 2 ? "test" : "train") + "\n";
+        }
+    writeText(root / "labels.csv", csv);
+    return readDataset(root);
 }
 
 inline void writeGarbage(const std::filesystem::path& path) {

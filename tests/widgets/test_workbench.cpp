@@ -13,8 +13,11 @@
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
 #include "patchout/passt.h"
+#include "patchout/recipes.h"
 #include "patchout/report.h"
-#include "patchout/similarity.h"
+#include "patchout/run_jobs.h"
+#include "patchout/trainer.h"
+#include "patchout/embedding_folder.h"
 #include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
 #include "patchout/ui/class_bars.h"
@@ -267,29 +270,61 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo(dialog.runEdit()->text()).fileName().startsWith(QFileInfo(dir.path()).fileName() + QStringLiteral("-passt-micro-")),
                  qPrintable(dialog.runEdit()->text()));
         QVERIFY(dialog.problem().isEmpty());
-        // A folder holding a saved run is offered for resuming; refusing that is a problem.
+        // From scratch by default: the core recipe, the one the demo and `train --recipe` use.
+        QCOMPARE(dialog.recipeBox()->currentData().toString(), QStringLiteral("from-scratch"));
+        const TrainOptions scratch = trainRecipe("from-scratch");
+        QCOMPARE(dialog.epochsBox()->value(), scratch.epochs);
+        QCOMPARE(dialog.lrBox()->value(), scratch.lr);
+        const TrainRequest fresh = dialog.request();
+        TrainOptions augmentOnly = scratch;  // the recipe's augmentation: no mixup, no masks
+        augmentOnly.augment = fresh.options.augment;
+        QCOMPARE(trainOptionsToJson(augmentOnly), trainOptionsToJson(scratch));
+        dialog.epochsBox()->setValue(7);
+        dialog.patchoutBox()->setChecked(false);
+        QCOMPARE(dialog.request().options.epochs, 7);
+        QVERIFY(dialog.request().options.override_patchout && !dialog.request().options.patchout.active());
+        QVERIFY(!dialog.request().options.resume);
+        dialog.patchoutBox()->setChecked(true);
+
+        // A folder holding a saved run is offered for resuming, with the run's own options.
         const QString run = dir.filePath(QStringLiteral("run"));
         QDir().mkpath(run + QStringLiteral("/checkpoints"));
         QFile state(run + QStringLiteral("/checkpoints/state.pt"));
         QVERIFY(state.open(QIODevice::WriteOnly));
         state.close();
+        TrainOptions saved = scratch;
+        saved.epochs = 9;
+        saved.lr = 2e-3;
+        QFile config(run + QStringLiteral("/config.json"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QStringLiteral(R"({"options": %1, "dataset": {"root": "%2"}, "split": {"name": "own"}})")
+                         .arg(QString::fromStdString(trainOptionsToJson(saved)), dir.path())
+                         .toUtf8());
+        config.close();
         dialog.runEdit()->setText(run);
         QVERIFY(dialog.resumeBox()->isChecked());
-        QVERIFY(dialog.problem().isEmpty());
+        QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+        QCOMPARE(dialog.epochsBox()->value(), 9);  // shown, and locked
+        QVERIFY(!dialog.epochsBox()->isEnabled() && !dialog.presetBox()->isEnabled());
+        const TrainRequest r = dialog.request();
+        QVERIFY(r.options.resume);
+        QCOMPARE(r.options.epochs, 9);
+        QCOMPARE(r.options.lr, 2e-3);
+        QCOMPARE(r.run_dir, run);
         dialog.resumeBox()->setChecked(false);
         QVERIFY(dialog.problem().contains(QStringLiteral("resume")));
+        QVERIFY(dialog.epochsBox()->isEnabled());
+        // A run without its config.json cannot be continued: said so.
+        QFile::remove(run + QStringLiteral("/config.json"));
         dialog.resumeBox()->setChecked(true);
-        dialog.epochsBox()->setValue(7);
-        dialog.patchoutBox()->setChecked(false);
-        const TrainRequest r = dialog.request();
-        QCOMPARE(r.options.epochs, 7);
-        QCOMPARE(r.options.preset, std::string("passt-micro"));
-        QVERIFY(r.options.resume);
-        QVERIFY(r.options.override_patchout && !r.options.patchout.active());
-        QCOMPARE(r.run_dir, run);
-        QVERIFY(r.options.init_checkpoint.empty());
-        QCOMPARE(r.options.freeze_blocks, 0);
-        QVERIFY(r.options.extra_train.empty());
+        QVERIFY2(dialog.problem().contains(QStringLiteral("config.json")), qPrintable(dialog.problem()));
+
+        dialog.runEdit()->setText(dir.filePath(QStringLiteral("run-new")));
+        QVERIFY(!dialog.resumeBox()->isChecked());
+        QVERIFY(dialog.problem().isEmpty());
+        QVERIFY(dialog.request().options.init_checkpoint.empty());
+        QCOMPARE(dialog.request().options.freeze_blocks, 0);
+        QVERIFY(dialog.request().options.extra_train.empty());
         // More training data: a folder, passed as extra_train.
         dialog.extraEdit()->setText(dir.filePath(QStringLiteral("nowhere")));
         QVERIFY2(dialog.problem().contains(QStringLiteral("not a folder")), qPrintable(dialog.problem()));
@@ -297,13 +332,17 @@ private Q_SLOTS:
         QVERIFY(dialog.problem().isEmpty());
         QCOMPARE(dialog.request().options.extra_train.size(), 1u);
         QCOMPARE(QString::fromStdString(dialog.request().options.extra_train.front().string()), run);
-        // Starting from a model file: it must exist; the preset no longer applies, freezing does.
+        // Starting from a model file: it must exist; the preset no longer applies, freezing does,
+        // and the recipe becomes fine-tuning (mixup, masks, its learning rate).
         QVERIFY(dialog.presetBox()->isEnabled() && !dialog.freezeBox()->isEnabled());
         dialog.initEdit()->setText(dir.filePath(QStringLiteral("missing.safetensors")));
         QVERIFY2(dialog.problem().contains(QStringLiteral("not a file")), qPrintable(dialog.problem()));
         dialog.initEdit()->setText(run + QStringLiteral("/checkpoints/state.pt"));
         QVERIFY(dialog.problem().isEmpty());
         QVERIFY(!dialog.presetBox()->isEnabled() && dialog.freezeBox()->isEnabled());
+        QCOMPARE(dialog.recipeBox()->currentData().toString(), QStringLiteral("fine-tune"));
+        QCOMPARE(dialog.lrBox()->value(), trainRecipe("fine-tune").lr);
+        QVERIFY(dialog.request().options.augment.mixup_alpha > 0);
         dialog.freezeBox()->setValue(1);
         // PATCHOUT_SHOT_DIR=DIR: the dialog as filled here, for docs/images.
         if (const QString shots = qEnvironmentVariable("PATCHOUT_SHOT_DIR"); !shots.isEmpty()) {
@@ -317,6 +356,7 @@ private Q_SLOTS:
         dialog.initEdit()->clear();
         QCOMPARE(dialog.request().options.freeze_blocks, 0);
         QVERIFY(dialog.presetBox()->isEnabled());
+        QCOMPARE(dialog.recipeBox()->currentData().toString(), QStringLiteral("from-scratch"));
     }
 
     void windowTrainsFollowsAndStops() {
@@ -727,6 +767,59 @@ private Q_SLOTS:
         window.openRun(run);
         QVERIFY(failed.wait(10000));
         QVERIFY(!view->hasFolder());
+    }
+
+    void windowEvaluatesAndEmbedsARun() {
+        // A run trained here (one epoch of tones), evaluated and embedded from the window, as
+        // Run > Evaluate run… and Embed run… do; the views show the folders the jobs wrote.
+        QTemporaryDir dir;
+        const QString dataset = writeToneDataset(dir, 3);
+        const Dataset ds = readDataset(dataset.toStdString());
+        TrainOptions o = trainRecipe("from-scratch");
+        o.epochs = 1;
+        o.batch_size = 2;
+        o.warmup_steps = 1;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        train(ds, defaultTrainSplit(ds), o, run.toStdString());
+        MainWindow window;
+        QSignalSpy evaluationFailed(&window, &MainWindow::evaluationFailed);
+        window.openRun(run);
+        QVERIFY(!window.evaluateView()->hasReport());
+        QVERIFY2(!evaluationFailed.isEmpty() && evaluationFailed.last().at(0).toString().contains(QStringLiteral("Evaluate run")),
+                 "the empty Evaluate view names the menu entry");
+        QSignalSpy finished(&window, &MainWindow::runJobFinished);
+        QSignalSpy failed(&window, &MainWindow::runJobFailed);
+        QSignalSpy shown(&window, &MainWindow::evaluationShown);
+        window.evaluateRun(run);
+        QVERIFY(window.runJobRunning());
+        QVERIFY(window.busy());
+        window.embedRun(run);  // one run job at a time
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(0).toString(), QFileInfo(run).absoluteFilePath() + QStringLiteral("/eval"));
+        QVERIFY(shown.wait(10000));
+        QVERIFY(window.evaluateView()->hasReport());
+        QCOMPARE(window.currentView(), MainWindow::View::Evaluate);
+        QVERIFY2(window.evaluateView()->summary().contains(QStringLiteral("3 clips")),
+                 qPrintable(window.evaluateView()->summary()));  // the test clips: one per class
+        QVERIFY(!window.runJobRunning());
+
+        QSignalSpy embeddings(&window, &MainWindow::embeddingsShown);
+        window.embedRun(run, QStringLiteral("pca"));
+        QVERIFY(finished.wait(60000));
+        QVERIFY(embeddings.wait(10000));
+        QVERIFY(window.embeddingsView()->hasFolder());
+        QCOMPARE(window.currentView(), MainWindow::View::Embeddings);
+        QCOMPARE(readEmbedRecipe((run + QStringLiteral("/embeddings")).toStdString()).projection, std::string("pca"));
+        QTRY_VERIFY(!window.busy());
+
+        // A run whose dataset is gone: a message, nothing else changes.
+        QDir(dataset).removeRecursively();
+        window.evaluateRun(run);
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.last().at(0).toString().contains(QStringLiteral("no longer there")),
+                 qPrintable(failed.last().at(0).toString()));
+        QVERIFY(!window.runJobRunning());
     }
 
     void droppedRunFolderOpensAndOtherFoldersAreRefused() {

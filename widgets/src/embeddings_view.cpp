@@ -56,9 +56,9 @@ EmbeddingsView::EmbeddingsView(QWidget* parent) : QWidget(parent) {
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_chart, 3);
     row->addWidget(side, 1);
-    m_stack = detail::emptyOrContent(tr("No embeddings open.\nOpen a run folder with an embeddings/ folder "
-                                "(`patchout embed DIR --checkpoint RUN/checkpoints/best.safetensors "
-                                "--out RUN/embeddings`, or `patchout demo`)."), board, this);
+    m_stack = detail::emptyOrContent(tr("No embeddings open.\nOpen a run folder, then Run > Embed run… embeds its "
+                                "dataset with its best model (`patchout embed --run RUN` does the same)."),
+                                     board, this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_stack, 1);

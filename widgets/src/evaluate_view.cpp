@@ -266,8 +266,9 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     boardLayout->addLayout(top, 3);
     boardLayout->addWidget(tabs, 2);
 
-    m_stack = detail::emptyOrContent(tr("No evaluation open.\nOpen a run folder whose eval/ folder `patchout "
-                                "eval --out RUN/eval` (or `patchout demo`) wrote."), board, this);
+    m_stack = detail::emptyOrContent(tr("No evaluation open.\nOpen a run folder, then Run > Evaluate run… (Ctrl+E) "
+                                "scores its best model (`patchout eval --run RUN` does the same)."),
+                                     board, this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_stack, 1);

@@ -23,6 +23,11 @@ enum class ErrorCode {
 
 const char* errorCodeName(ErrorCode code);
 
+// Any exception as one line for a user: an Error's what() ("context: message"), LibTorch's message
+// without its C++ backtrace, else what(); line breaks become spaces. The CLI's main(), the
+// workbench and core's own wrapping of foreign errors use it.
+std::string exceptionMessage(const std::exception& error);
+
 class Error : public std::runtime_error {
 public:
     Error(ErrorCode code, const std::string& message, std::string context = {});

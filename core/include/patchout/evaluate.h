@@ -1,7 +1,7 @@
 // Evaluation of a model on a labelled dataset: the Classifier scores every clip of a split (clip
 // level: the mean or max over its windows), the dataset's labels are matched to the model's by
 // name, and the result is the Predictions that computeReport / writeReport (report.h) turn into
-// an eval/ folder. `patchout eval` is this plus writeReport.
+// an eval/ folder. evaluateCheckpoint (run_jobs.h, behind `patchout eval`) is this plus writeReport.
 #pragma once
 
 #include "patchout/classifier.h"

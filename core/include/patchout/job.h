@@ -7,16 +7,41 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 
 namespace patchout {
 
+// What a progress report marks: a unit of work done (a training step, a batch of windows, a
+// clip spoken), or the end of a training epoch with its validation scores.
+enum class ProgressEvent { Step, EpochEnd };
+
+// The keys of Progress::metrics. A job reports only the ones it has; readers look them up with
+// Progress::metric().
+namespace metric {
+inline constexpr const char* kLoss = "loss";                   // training loss since the last report
+inline constexpr const char* kLearningRate = "lr";
+inline constexpr const char* kExamplesPerSecond = "examples_per_s";
+inline constexpr const char* kEtaSeconds = "eta_s";            // estimated time left
+inline constexpr const char* kEpoch = "epoch";                 // 1-based
+inline constexpr const char* kTrainLoss = "train_loss";        // EpochEnd: mean over the epoch
+inline constexpr const char* kValidationLoss = "val_loss";     // EpochEnd
+inline constexpr const char* kValidationAccuracy = "val_accuracy";  // EpochEnd, in [0, 1]
+}  // namespace metric
+
 struct Progress {
     std::int64_t step = 0;
     std::int64_t total = 0;  // 0 when unknown
-    std::string message;
-    std::map<std::string, double> metrics;  // loss, lr, throughput, ...
+    std::string message;     // what is being done, for people ("epoch 3/50", "windows")
+    std::map<std::string, double> metrics;  // keys from namespace metric
+    ProgressEvent event = ProgressEvent::Step;
+
+    // The metric `key`, or NaN when the job did not report it.
+    double metric(const char* key) const {
+        const auto it = metrics.find(key);
+        return it == metrics.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+    }
 };
 
 class JobControl {

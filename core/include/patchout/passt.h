@@ -169,6 +169,11 @@ public:
     ~PaSSTModel();
     PaSSTModel(PaSSTModel&&) noexcept;
     PaSSTModel& operator=(PaSSTModel&&) noexcept;
+    // A second handle on the same weights (nothing is copied): one loaded model serves several
+    // users, e.g. the workbench's live and file classifiers (~340 MB once for PaSST-S, not twice).
+    // A change through one handle (training, setPatchout) is seen by all; use them from one
+    // thread at a time.
+    PaSSTModel sharedWeights() const;
 
     const PaSSTOptions& options() const noexcept;
     // Parameters in state_dict order with the official key names.
@@ -217,6 +222,7 @@ private:
     struct Uninitialized {};
     PaSSTModel(const PaSSTOptions& options, Uninitialized);
     struct Impl;
+    explicit PaSSTModel(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -1,8 +1,8 @@
-// Reading a run folder (../shared/ARCHITECTURE.md): what the workbench shows when one is opened
-// and what tools read back. `patchout train` writes config.json, metrics.jsonl and checkpoints/;
-// `patchout eval --out RUN/eval` and `patchout embed --out RUN/embeddings` add the rest.
-// Reading never changes the folder and works while a training is still writing it: a torn last
-// line of metrics.jsonl (the writer was killed or is mid-write) is skipped.
+// A run folder, the unit users keep (docs/architecture.md): RunPaths is the one place that knows
+// its layout (train() writes config.json, metrics.jsonl and checkpoints/; evaluateRun adds eval/,
+// embedRun embeddings/), readRunFolder what the workbench shows when one is opened. Reading never
+// changes the folder and works while a training is still writing it: a torn last line of
+// metrics.jsonl (the writer was killed or is mid-write) is skipped.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,32 @@
 #include <vector>
 
 namespace patchout {
+
+struct TrainOptions;
+
+// Where each file of a run folder lives. Cheap: names only, nothing is read or created.
+struct RunPaths {
+    std::filesystem::path dir;
+
+    RunPaths() = default;
+    explicit RunPaths(std::filesystem::path run) : dir(std::move(run)) {}
+
+    std::filesystem::path config() const { return dir / "config.json"; }     // options, dataset, split
+    std::filesystem::path metrics() const { return dir / "metrics.jsonl"; }  // one JSON line per event
+    std::filesystem::path checkpoints() const { return dir / "checkpoints"; }
+    std::filesystem::path state() const { return checkpoints() / "state.pt"; }  // what resume reads
+    std::filesystem::path bestModel() const { return checkpoints() / "best.safetensors"; }
+    std::filesystem::path lastModel() const { return checkpoints() / "last.safetensors"; }
+    std::filesystem::path cache() const { return dir / "cache"; }            // default feature cache
+    std::filesystem::path eval() const { return dir / "eval"; }              // report of evaluateRun
+    std::filesystem::path embeddings() const { return dir / "embeddings"; }  // folder of embedRun
+    std::filesystem::path baseline() const { return dir / "baseline"; }      // the floor (baselineRun)
+
+    // The run folder a model file was saved in (RUN/checkpoints/NAME.safetensors beside
+    // RUN/config.json); empty when the file lives elsewhere.
+    static RunPaths ofCheckpoint(const std::filesystem::path& checkpoint);
+    bool empty() const { return dir.empty(); }
+};
 
 struct TrainingCurves {
     struct Step {  // a "step" line, every log_every_steps optimiser steps
@@ -50,6 +76,10 @@ struct RunFolder {
 
 // A folder with config.json and metrics.jsonl or checkpoints/ (cheap: looks at names only).
 bool isRunFolder(const std::filesystem::path& dir);
+// The TrainOptions a run was started with (config.json's "options"), with resume set: what
+// `train --resume` and the training dialog continue with. Error(FileNotFound) without config.json,
+// Error(BadFormat) for a config.json that does not parse.
+TrainOptions readRunOptions(const std::filesystem::path& dir);
 // Error(FileNotFound) for a missing folder, Error(Dataset) for a folder that is not a run
 // (saying what is missing), Error(BadFormat) for an unreadable config.json or metrics.jsonl.
 RunFolder readRunFolder(const std::filesystem::path& dir);

@@ -89,6 +89,9 @@ struct TrainOptions {
     bool resume = false;                // continue the run folder's saved state
     int max_steps = 0;                  // stop (cleanly, with a checkpoint) after N steps; 0: no
     int eval_batch_size = 64;
+    // At the end, the classical floor (baseline.h) on the same split and features, into
+    // RUN/baseline: what the model has to beat (TrainResult::floor; `eval --run` compares).
+    bool baseline = true;
 
     // Data parallel: rank in [0, world_size); rank 0 also hosts the rendezvous store.
     int world_size = 1;
@@ -100,10 +103,104 @@ struct TrainOptions {
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };
 
+// How a field of TrainOptions behaves when a run is resumed (train() with resume, `train
+// --resume`, the training dialog): Fixed fields must equal the run's config.json (a contradiction
+// is an Error naming both values); Bookkeeping fields come from config.json but may be changed;
+// PerCall fields belong to one invocation and are not taken from config.json at all.
+enum class ResumeRule { Fixed, Bookkeeping, PerCall };
+
+// The field table of TrainOptions: one line per field, the only list of them. It generates the
+// JSON write and read below, the CLI's flags (`patchout train --NAME`, app/cli/cmd_train.cpp)
+// and resume's checks. `visit(group, name, member, help, rule)` is called for every field in
+// order; `group` is "" for top-level fields and "augment" or "patchout" for the nested structs
+// (nested in JSON, flat on the command line). Works on a const or non-const TrainOptions.
+template <class Options, class Visitor>
+void visitTrainOptions(Options& o, Visitor&& v) {
+    using R = ResumeRule;
+    v("", "preset", o.preset, "Model preset (passt-micro, passt-mini, passt-s, ...)", R::Fixed);
+    v("", "init_checkpoint", o.init_checkpoint,
+      "Fine-tune from a model file or an official PaSST checkpoint (new head if needed)", R::Fixed);
+    v("", "num_heads", o.num_heads, "Heads of an imported checkpoint (0: width/64)", R::Fixed);
+    v("", "freeze_blocks", o.freeze_blocks, "Keep the patch embedding and the first k blocks fixed",
+      R::Fixed);
+    v("", "override_patchout", o.override_patchout,
+      "Use the patchout counts given here instead of the model's (set by any of them)", R::Fixed);
+    v("patchout", "s_patchout_t", o.patchout.s_patchout_t, "Patchout: time columns dropped", R::Fixed);
+    v("patchout", "s_patchout_f", o.patchout.s_patchout_f, "Patchout: frequency rows dropped",
+      R::Fixed);
+    v("patchout", "u_patchout", o.patchout.u_patchout, "Patchout: single patches dropped", R::Fixed);
+    v("", "drop_path_rate", o.drop_path_rate, "Stochastic depth", R::Fixed);
+    v("", "feature_preset", o.feature_preset, "Feature preset (passt-32k, ...)", R::Fixed);
+    // May change on resume (train longer or shorter): the schedule follows the new length.
+    v("", "epochs", o.epochs, "Epochs", R::Bookkeeping);
+    v("", "batch_size", o.batch_size, "Examples per batch (per process)", R::Fixed);
+    v("", "accumulate_steps", o.accumulate_steps, "Batches per optimiser step", R::Fixed);
+    v("", "lr", o.lr, "Peak learning rate (AdamW)", R::Fixed);
+    v("", "weight_decay", o.weight_decay, "AdamW weight decay", R::Fixed);
+    v("", "beta1", o.beta1, "AdamW beta1", R::Fixed);
+    v("", "beta2", o.beta2, "AdamW beta2", R::Fixed);
+    v("", "eps", o.eps, "AdamW epsilon", R::Fixed);
+    v("", "warmup_steps", o.warmup_steps, "Warm-up steps (-1: one epoch)", R::Fixed);
+    v("", "schedule", o.schedule, "cosine | linear | constant", R::Fixed);
+    v("", "min_lr", o.min_lr, "Learning rate at the end of the decay", R::Fixed);
+    v("", "clip_grad_norm", o.clip_grad_norm, "Gradient clipping (0: off)", R::Fixed);
+    v("", "loss", o.loss, "auto | ce | bce", R::Fixed);
+    v("", "balanced", o.balanced, "Class-balanced sampling", R::Fixed);
+    v("", "frames", o.frames, "Crop/pad length (0: the model's)", R::Fixed);
+    v("", "extra_train", o.extra_train,
+      "More training data: dataset folders whose every clip joins the training split (classes "
+      "matched by name; repeat for several)",
+      R::Fixed);
+    v("augment", "mixup_alpha", o.augment.mixup_alpha, "Mixup Beta(a, a); 0: off", R::Fixed);
+    v("augment", "mixup_prob", o.augment.mixup_prob, "Fraction of steps mixed", R::Fixed);
+    v("augment", "roll_frames", o.augment.roll_frames, "Random roll (frames)", R::Fixed);
+    v("augment", "gain_db", o.augment.gain_db, "Random gain (+- dB)", R::Fixed);
+    v("augment", "time_masks", o.augment.time_masks, "SpecAugment time masks", R::Fixed);
+    v("augment", "time_mask_frames", o.augment.time_mask_frames, "Width of each time mask", R::Fixed);
+    v("augment", "freq_masks", o.augment.freq_masks, "SpecAugment frequency masks", R::Fixed);
+    v("augment", "freq_mask_bins", o.augment.freq_mask_bins, "Width of each frequency mask", R::Fixed);
+    v("augment", "freq_shift_bins", o.augment.freq_shift_bins, "Random shift along frequency (+- bins)",
+      R::Fixed);
+    v("augment", "waveform_mixup_alpha", o.augment.waveform_mixup_alpha,
+      "Mixup of the audio before its features, Beta(a, a); 0: off", R::Fixed);
+    v("augment", "waveform_mixup_prob", o.augment.waveform_mixup_prob,
+      "Fraction of clips mixed on the waveform", R::Fixed);
+    v("", "seed", o.seed, "Seed of everything random (split, initialisation, augmentation)", R::Fixed);
+    v("", "cache_dir", o.cache_dir, "Feature cache (default <run>/cache)", R::Bookkeeping);
+    v("", "log_every_steps", o.log_every_steps, "metrics.jsonl line every N steps (0: epochs only)",
+      R::Bookkeeping);
+    v("", "checkpoint_every_steps", o.checkpoint_every_steps,
+      "Also save the resumable state every N steps", R::Bookkeeping);
+    v("", "resume", o.resume, "Continue the run folder's saved state (its options from config.json)",
+      R::PerCall);
+    v("", "max_steps", o.max_steps, "Stop after N steps (resumable)", R::PerCall);
+    v("", "eval_batch_size", o.eval_batch_size, "Batch size when scoring", R::Bookkeeping);
+    v("", "baseline", o.baseline,
+      "At the end, score the classical floor (log-mel statistics + logistic regression) on the test "
+      "clips into RUN/baseline",
+      R::Bookkeeping);
+    v("", "world_size", o.world_size, "Data-parallel processes (normally from --nproc or WORLD_SIZE)",
+      R::Fixed);
+    v("", "rank", o.rank, "This process's rank (normally from --nproc or RANK)", R::PerCall);
+    v("", "master_addr", o.master_addr, "Rendezvous address (distributed)", R::Bookkeeping);
+    v("", "master_port", o.master_port, "Rendezvous port (distributed)", R::Bookkeeping);
+    v("", "timeout_s", o.timeout_s, "Seconds to wait for a peer process", R::Bookkeeping);
+}
+
 // Options as JSON (field names as above; "augment" and "patchout" nested) and back. Fields absent
 // from the JSON keep their current value in `base`; unknown fields are Error(BadFormat).
 std::string trainOptionsToJson(const TrainOptions& options);
 TrainOptions trainOptionsFromJson(const std::string& json, const TrainOptions& base = {});
+
+// The options to continue the run saved with `saved` when this call asks for `given`: `saved`'s
+// Fixed and Bookkeeping fields, `given`'s PerCall ones. Only the fields named in `explicitly`
+// (as "group.name" or "name") are taken from `given`; a Fixed one that differs from `saved` is an
+// Error(InvalidArgument) naming the field and both values.
+TrainOptions resumeTrainOptions(const TrainOptions& saved, const TrainOptions& given,
+                                const std::vector<std::string>& explicitly);
+// The Fixed fields in which `given` differs from `saved`, as "name: the run has X, this call Y"
+// (empty when none): train() refuses to resume a run with any.
+std::vector<std::string> resumeContradictions(const TrainOptions& saved, const TrainOptions& given);
 
 // The split train() uses when none is given: the dataset's own split (train/validation/test or
 // folds), else a speaker/group split (20% test, 10% validation), else Error(Dataset).
@@ -148,6 +245,10 @@ struct TrainResult {
     int best_epoch = 0;
     double best_validation_accuracy = 0;
     ClassificationScore test;      // the last model on the split's test clips (empty split: 0)
+    // The classical floor on the same test clips (options.baseline; examples 0 when not scored,
+    // floor_note says why).
+    ClassificationScore floor;
+    std::string floor_note;
     double seconds = 0;            // wall time of this call
     // FNV-1a 64 of the final float32 weights (state_dict order): equal on every rank of a
     // data-parallel run, and equal between runs that computed the same thing.

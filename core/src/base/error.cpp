@@ -1,6 +1,8 @@
 #include "patchout/error.h"
 #include "patchout/job.h"
 
+#include <c10/util/Exception.h>
+
 namespace patchout {
 
 const char* errorCodeName(ErrorCode code) {
@@ -26,6 +28,24 @@ static std::string composeWhat(const std::string& message, const std::string& co
 Error::Error(ErrorCode code, const std::string& message, std::string context)
     : std::runtime_error(composeWhat(message, context)), m_code(code), m_message(message),
       m_context(std::move(context)) {}
+
+std::string exceptionMessage(const std::exception& error) {
+    std::string text;
+    if (const auto* torchError = dynamic_cast<const c10::Error*>(&error))
+        text = torchError->what_without_backtrace();
+    else
+        text = error.what();
+    // LibTorch errors that reach us wrapped (as another exception's text) carry the trace too.
+    for (const char* trace : {"\nException raised from ", "\nframe #"})
+        if (const auto at = text.find(trace); at != std::string::npos)
+            text.resize(at);
+    for (char& c : text)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.pop_back();
+    return text;
+}
 
 void JobControl::throwIfCancelled() const {
     if (cancelled())

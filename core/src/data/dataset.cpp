@@ -4,9 +4,9 @@
 // either throws the whole report or leaves the bad rows out, as the user asked.
 #include "patchout/dataset.h"
 
-#include "data/csv_table.h"
 #include "patchout/audio_file.h"
 #include "patchout/error.h"
+#include "patchout/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -21,12 +21,6 @@
 namespace fs = std::filesystem;
 
 namespace patchout {
-
-using data::CsvRow;
-using data::readCsv;
-using data::splitOn;
-using data::toLower;
-using data::trim;
 
 // ---- names ---------------------------------------------------------------------------------------
 
@@ -155,6 +149,12 @@ struct Raw {
     std::vector<DatasetProblem> problems;  // rows that could not be parsed (already left out)
     std::size_t skipped = 0;
 };
+
+// Dataset metadata: blanks around fields trimmed (AudioSet writes ", "), and one row per line, so a
+// stray quote spoils only its own row (CsvRow::unclosed_quote) and is reported as such.
+std::vector<CsvRow> readMetadata(const fs::path& csv, bool skip_comments = false) {
+    return readCsv(csv, {.trim = true, .skip_comments = skip_comments, .one_row_per_line = true});
+}
 
 void malformed(Raw& raw, const std::string& file, int line, const std::string& message) {
     raw.problems.push_back({ProblemKind::MalformedRow, file, line, message});
@@ -297,14 +297,14 @@ Raw readGenericCsv(const fs::path& root, const std::string& csvFile, DatasetForm
     raw.format = format;
     const fs::path csv = findCsv(root, csvFile);
     const std::string file = relativeName(root, csv);
-    const data::CsvTable table = readCsv(csv);
-    if (table.rows.empty())
+    const std::vector<CsvRow> table = readMetadata(csv);
+    if (table.empty())
         throw Error(ErrorCode::Dataset, "the metadata file is empty", csv.string());
 
     int colPath = 0, colLabel = 1, colSplit = -1, colFold = -1, colGroup = -1;
     std::size_t expected = 0;  // 0: 2 or 3 columns (no header)
     std::size_t first = 0;
-    const auto& head = table.rows.front().fields;
+    const auto& head = table.front().fields;
     const std::set<std::string> pathNames = {"filename", "file", "path", "fname", "file_name"};
     if (!head.empty() && pathNames.count(toLower(head[0]))) {
         first = 1;
@@ -326,27 +326,26 @@ Raw readGenericCsv(const fs::path& root, const std::string& csvFile, DatasetForm
         }
         if (colLabel < 0)
             throw Error(ErrorCode::Dataset, "the header has no label column (label, labels, class)",
-                        csv.string() + ":" + std::to_string(table.rows.front().line));
+                        csv.string() + ":" + std::to_string(table.front().line));
         if (format == DatasetFormat::Fsdd && (colGroup < 0 || colSplit < 0))
             throw Error(ErrorCode::Dataset, "an FSDD labels.csv has speaker and split columns",
-                        csv.string() + ":" + std::to_string(table.rows.front().line));
+                        csv.string() + ":" + std::to_string(table.front().line));
     }
     // An optional classes.txt fixes the vocabulary and its order.
     if (fs::exists(root / "classes.txt")) {
         raw.fixed_vocabulary = true;
         raw.class_source = "classes.txt";
-        for (const auto& l : data::readLines(root / "classes.txt")) {
-            raw.key_to_class.emplace(l.fields[0], static_cast<int>(raw.classes.size()));
-            raw.classes.push_back(l.fields[0]);
+        for (const auto& l : readLines(root / "classes.txt")) {
+            raw.key_to_class.emplace(l.text, static_cast<int>(raw.classes.size()));
+            raw.classes.push_back(l.text);
         }
     } else {
         raw.class_source = file;
     }
-    std::set<int> badQuotes(table.unclosed_quote_lines.begin(), table.unclosed_quote_lines.end());
-    for (std::size_t i = first; i < table.rows.size(); ++i) {
-        const auto& row = table.rows[i];
+    for (std::size_t i = first; i < table.size(); ++i) {
+        const auto& row = table[i];
         const auto& f = row.fields;
-        if (badQuotes.count(row.line)) {
+        if (row.unclosed_quote) {
             malformed(raw, file, row.line, "a quote is not closed");
             continue;
         }
@@ -404,19 +403,18 @@ Raw readGenericCsv(const fs::path& root, const std::string& csvFile, DatasetForm
 }
 
 // Finds the header's columns by name; a missing one makes the whole file unreadable.
-std::vector<int> headerColumns(const data::CsvTable& table, const fs::path& csv,
+std::vector<int> headerColumns(const std::vector<CsvRow>& table, const fs::path& csv,
                                const std::vector<std::string>& names) {
-    if (table.rows.empty())
+    if (table.empty())
         throw Error(ErrorCode::Dataset, "the metadata file is empty", csv.string());
-    const auto& head = table.rows.front().fields;
+    const auto& head = table.front().fields;
     std::vector<int> cols;
     for (const auto& n : names) {
-        auto it = std::find_if(head.begin(), head.end(),
-                               [&](const std::string& h) { return toLower(h) == n; });
-        if (it == head.end())
+        const int c = csvColumn(head, n);
+        if (c < 0)
             throw Error(ErrorCode::Dataset, "the header has no '" + n + "' column",
-                        csv.string() + ":" + std::to_string(table.rows.front().line));
-        cols.push_back(static_cast<int>(it - head.begin()));
+                        csv.string() + ":" + std::to_string(table.front().line));
+        cols.push_back(c);
     }
     return cols;
 }
@@ -430,12 +428,12 @@ Raw readEsc50(const fs::path& root) {
     const fs::path csv = root / "meta" / "esc50.csv";
     const std::string file = "meta/esc50.csv";
     raw.class_source = file;
-    const auto table = readCsv(csv);
+    const auto table = readMetadata(csv);
     const auto cols = headerColumns(table, csv, {"filename", "fold", "target", "category", "src_file"});
-    const std::size_t width = table.rows.front().fields.size();
+    const std::size_t width = table.front().fields.size();
     std::map<int, std::pair<std::string, int>> names;  // target -> (category, first line)
-    for (std::size_t i = 1; i < table.rows.size(); ++i) {
-        const auto& row = table.rows[i];
+    for (std::size_t i = 1; i < table.size(); ++i) {
+        const auto& row = table[i];
         const auto& f = row.fields;
         if (f.size() != width) {
             malformed(raw, file, row.line, "expected " + std::to_string(width) + " columns, found " +
@@ -492,8 +490,8 @@ Raw readFsd50k(const fs::path& root) {
     const fs::path gt = root / "FSD50K.ground_truth";
     const std::string vocabFile = "FSD50K.ground_truth/vocabulary.csv";
     raw.class_source = vocabFile;
-    const auto vocab = readCsv(gt / "vocabulary.csv");
-    for (const auto& row : vocab.rows) {
+    const auto vocab = readMetadata(gt / "vocabulary.csv");
+    for (const auto& row : vocab) {
         int index = 0;
         if (row.fields.size() < 2 || !parseInt(row.fields[0], index) || row.fields[1].empty()) {
             malformed(raw, vocabFile, row.line, "expected index,name,mid");
@@ -515,17 +513,16 @@ Raw readFsd50k(const fs::path& root) {
         if (!fs::exists(csv))
             return;
         const std::string file = "FSD50K.ground_truth/" + name;
-        const auto table = readCsv(csv);
+        const auto table = readMetadata(csv);
         std::vector<std::string> wanted = {"fname", "labels"};
         if (hasSplit)
             wanted.push_back("split");
         const auto cols = headerColumns(table, csv, wanted);
-        const std::size_t width = table.rows.front().fields.size();
-        std::set<int> badQuotes(table.unclosed_quote_lines.begin(), table.unclosed_quote_lines.end());
-        for (std::size_t i = 1; i < table.rows.size(); ++i) {
-            const auto& row = table.rows[i];
+        const std::size_t width = table.front().fields.size();
+        for (std::size_t i = 1; i < table.size(); ++i) {
+            const auto& row = table[i];
             const auto& f = row.fields;
-            if (badQuotes.count(row.line)) {
+            if (row.unclosed_quote) {
                 malformed(raw, file, row.line, "a quote is not closed");
                 continue;
             }
@@ -577,13 +574,13 @@ Raw readAudioSet(const fs::path& root, const std::vector<std::string>& csvs) {
     raw.multi_label = true;
     const fs::path indices = root / "class_labels_indices.csv";
     raw.class_source = "class_labels_indices.csv";
-    const auto table = readCsv(indices);
+    const auto table = readMetadata(indices);
     const auto cols = headerColumns(table, indices, {"index", "mid", "display_name"});
-    for (std::size_t i = 1; i < table.rows.size(); ++i) {
-        const auto& f = table.rows[i].fields;
+    for (std::size_t i = 1; i < table.size(); ++i) {
+        const auto& f = table[i].fields;
         int index = 0;
         if (f.size() != 3 || !parseInt(f[cols[0]], index) || f[cols[1]].empty()) {
-            malformed(raw, raw.class_source, table.rows[i].line, "expected index,mid,display_name");
+            malformed(raw, raw.class_source, table[i].line, "expected index,mid,display_name");
             continue;
         }
         raw.key_to_class.emplace(f[cols[1]], static_cast<int>(raw.classes.size()));
@@ -609,12 +606,11 @@ Raw readAudioSet(const fs::path& root, const std::vector<std::string>& csvs) {
         if (stem.size() > 9 && stem.substr(stem.size() - 9) == "_segments")
             stem.resize(stem.size() - 9);
         const std::string split = stem.find("eval") != std::string::npos ? kSplitTest : kSplitTrain;
-        const auto seg = readCsv(csv, /*skip_comments=*/true);
-        std::set<int> badQuotes(seg.unclosed_quote_lines.begin(), seg.unclosed_quote_lines.end());
-        for (const auto& row : seg.rows) {
+        const auto seg = readMetadata(csv, /*skip_comments=*/true);
+        for (const auto& row : seg) {
             const auto& f = row.fields;
             double start = 0;
-            if (badQuotes.count(row.line)) {
+            if (row.unclosed_quote) {
                 malformed(raw, file, row.line, "a quote is not closed");
                 continue;
             }
@@ -688,12 +684,12 @@ Raw readSpeechCommands(const fs::path& root) {
                                           std::pair{"testing_list.txt", kSplitTest}}) {
         if (!fs::exists(root / listName))
             continue;
-        for (const auto& l : data::readLines(root / listName)) {
-            const fs::path p(l.fields[0]);
+        for (const auto& l : readLines(root / listName)) {
+            const fs::path p(l.text);
             const std::string normal = p.lexically_normal().generic_string();
             if (p.is_absolute() || normal.rfind("..", 0) == 0) {
                 raw.problems.push_back({ProblemKind::PathEscapesRoot, listName, l.line,
-                                        "'" + l.fields[0] + "' is outside the dataset folder"});
+                                        "'" + l.text + "' is outside the dataset folder"});
                 ++raw.skipped;
                 continue;
             }

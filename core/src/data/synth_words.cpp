@@ -6,6 +6,7 @@
 #include "patchout/files.h"
 #include "patchout/resampler.h"
 #include "patchout/speech.h"
+#include "patchout/text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -100,15 +101,6 @@ std::string fileStem(const std::string& voice) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-'))
             c = '_';
     return s;
-}
-
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char c : s)
-        q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
 }
 
 }  // namespace
@@ -216,8 +208,7 @@ SynthWordsResult makeSynthWords(const fs::path& out, const SynthWordsOptions& op
                     const std::string rel = options.words[wi] + "/" + fileStem(voices[vi].name) + "_" +
                                             std::to_string(take) + ".wav";
                     saveWav(staging / rel, clip);
-                    csv << csvField(rel) << "," << csvField(options.words[wi]) << ","
-                        << voices[vi].split << "," << csvField(voices[vi].name) << "\n";
+                    csv << csvRow({rel, options.words[wi], voices[vi].split, voices[vi].name});
                     ++result.clips;
                     result.total_seconds += clip.durationSeconds();
                     if (job)

@@ -1,7 +1,7 @@
-#include "eval/csv_text.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/report.h"
+#include "patchout/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -13,83 +13,6 @@
 namespace patchout {
 
 namespace {
-
-// Splits CSV text into rows of fields (RFC 4180: quoted fields, "" inside quotes, CRLF). Each row
-// keeps the line it started on for error messages.
-struct CsvRow {
-    std::size_t line = 0;
-    std::vector<std::string> fields;
-};
-
-std::vector<CsvRow> splitCsv(const std::string& text, const std::string& source) {
-    std::vector<CsvRow> rows;
-    CsvRow row;
-    std::string field;
-    bool quoted = false, fieldStarted = false;
-    std::size_t line = 1;
-    row.line = 1;
-    auto endField = [&] {
-        row.fields.push_back(std::move(field));
-        field.clear();
-        fieldStarted = false;
-    };
-    auto endRow = [&] {
-        const bool blank = row.fields.size() == 1 && row.fields[0].empty();
-        if (!blank)
-            rows.push_back(std::move(row));
-        row = CsvRow{};
-        row.line = line + 1;
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char ch = text[i];
-        if (quoted) {
-            if (ch == '"') {
-                if (i + 1 < text.size() && text[i + 1] == '"') {
-                    field += '"';
-                    ++i;
-                } else {
-                    quoted = false;
-                }
-            } else {
-                if (ch == '\n')
-                    ++line;
-                field += ch;
-            }
-            continue;
-        }
-        if (ch == '"' && !fieldStarted && field.empty()) {
-            quoted = true;
-            fieldStarted = true;
-        } else if (ch == ',') {
-            endField();
-        } else if (ch == '\n' || ch == '\r') {
-            if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
-                ++i;
-            endField();
-            endRow();
-            ++line;
-        } else {
-            field += ch;
-            fieldStarted = true;
-        }
-    }
-    if (quoted)
-        throw Error(ErrorCode::BadFormat, "a quoted field is not closed",
-                    source + ":" + std::to_string(row.line));
-    if (fieldStarted || !field.empty() || !row.fields.empty()) {
-        endField();
-        endRow();
-    }
-    return rows;
-}
-
-std::string trim(const std::string& s) {
-    const auto a = s.find_first_not_of(" \t");
-    if (a == std::string::npos)
-        return {};
-    const auto b = s.find_last_not_of(" \t");
-    return s.substr(a, b - a + 1);
-}
 
 double parseNumber(const std::string& text, const std::string& where, const std::string& column) {
     const std::string t = trim(text);
@@ -111,7 +34,7 @@ std::string shortest(double v) {
 
 Predictions parsePredictionsCsv(const std::string& text, bool multiLabel,
                                 const std::string& source) {
-    const auto rows = splitCsv(text, source);
+    const auto rows = parseCsv(text, source);
     if (rows.empty())
         throw Error(ErrorCode::Dataset, "no header and no clips: the file is empty", source);
     const auto& header = rows.front().fields;
@@ -225,10 +148,10 @@ void writePredictionsCsv(const std::filesystem::path& path, const Predictions& p
             out << ",start_s,end_s";
         out << ",true,predicted";
         for (const auto& c : p.classes)
-            out << ',' << eval::csvQuote(c);
+            out << ',' << csvQuote(c);
         out << '\n';
         for (std::size_t i = 0; i < p.size(); ++i) {
-            out << eval::csvQuote(p.files[i]);
+            out << csvQuote(p.files[i]);
             if (p.hasTimeWindows())
                 out << ',' << shortest(p.start_s[i]) << ',' << shortest(p.end_s[i]);
             std::string truth, predicted;
@@ -243,7 +166,7 @@ void writePredictionsCsv(const std::filesystem::path& path, const Predictions& p
                 predicted = p.classes[static_cast<std::size_t>(
                     std::max_element(row.begin(), row.end()) - row.begin())];
             }
-            out << ',' << eval::csvQuote(truth) << ',' << eval::csvQuote(predicted);
+            out << ',' << csvQuote(truth) << ',' << csvQuote(predicted);
             for (double v : row)
                 out << ',' << shortest(v);
             out << '\n';

@@ -1,8 +1,8 @@
 #include "patchout/report.h"
 
-#include "eval/csv_text.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
+#include "patchout/text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -390,10 +390,10 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
         if (!r.multi_label) {
             out << "true\\predicted";
             for (std::size_t c = 0; c < C; ++c)
-                out << ',' << eval::csvQuote(name(c));
+                out << ',' << csvQuote(name(c));
             out << '\n';
             for (std::size_t t = 0; t < C; ++t) {
-                out << eval::csvQuote(name(t));
+                out << csvQuote(name(t));
                 for (std::size_t q = 0; q < C; ++q)
                     out << ',' << r.confusion.at(t, q);
                 out << '\n';
@@ -401,7 +401,7 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
         } else {
             out << "class,tp,fp,fn,tn\n";
             for (std::size_t c = 0; c < C; ++c)
-                out << eval::csvQuote(name(c)) << ',' << r.counts[c].tp << ',' << r.counts[c].fp << ','
+                out << csvQuote(name(c)) << ',' << r.counts[c].tp << ',' << r.counts[c].fp << ','
                     << r.counts[c].fn << ',' << r.counts[c].tn << '\n';
         }
     });
@@ -412,10 +412,10 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
         for (std::size_t c = 0; c < C; ++c) {
             const auto& b = r.ranking.per_class[c];
             for (std::size_t k = 0; k < b.roc.fpr.size(); ++k)
-                out << eval::csvQuote(name(c)) << ",roc," << k << ',' << num(b.roc.fpr[k]) << ','
+                out << csvQuote(name(c)) << ",roc," << k << ',' << num(b.roc.fpr[k]) << ','
                     << num(b.roc.tpr[k]) << ',' << num(b.roc.thresholds[k]) << '\n';
             for (std::size_t k = 0; k < b.pr.precision.size(); ++k)
-                out << eval::csvQuote(name(c)) << ",pr," << k << ',' << num(b.pr.recall[k]) << ','
+                out << csvQuote(name(c)) << ",pr," << k << ',' << num(b.pr.recall[k]) << ','
                     << num(b.pr.precision[k]) << ','
                     << (k < b.pr.thresholds.size() ? num(b.pr.thresholds[k]) : std::string())
                     << '\n';
@@ -431,11 +431,11 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
         auto rows = [&](const char* kind, const std::vector<FailureCase>& list) {
             for (std::size_t k = 0; k < list.size(); ++k) {
                 const auto& f = list[k];
-                out << kind << ',' << k + 1 << ',' << eval::csvQuote(p.files[f.clip]);
+                out << kind << ',' << k + 1 << ',' << csvQuote(p.files[f.clip]);
                 if (p.hasTimeWindows())
                     out << ',' << num(p.start_s[f.clip]) << ',' << num(p.end_s[f.clip]);
-                out << ',' << eval::csvQuote(joinLabels(p.labels[f.clip], r.classes)) << ','
-                    << eval::csvQuote(name(static_cast<std::size_t>(f.predicted))) << ','
+                out << ',' << csvQuote(joinLabels(p.labels[f.clip], r.classes)) << ','
+                    << csvQuote(name(static_cast<std::size_t>(f.predicted))) << ','
                     << num(f.predicted_score) << ',' << num(f.true_score) << '\n';
             }
         };
@@ -448,17 +448,17 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
         writeFileAtomically(dir / "comparison.csv", [&](std::ostream& out) {
             out << "class,delta_f1,delta_average_precision,delta_roc_auc\n";
             for (std::size_t c = 0; c < cmp->per_class.size(); ++c)
-                out << eval::csvQuote(name(c)) << ',' << num(cmp->per_class[c].f1) << ','
+                out << csvQuote(name(c)) << ',' << num(cmp->per_class[c].f1) << ','
                     << num(cmp->per_class[c].average_precision) << ','
                     << num(cmp->per_class[c].roc_auc) << '\n';
         });
         writeFileAtomically(dir / "flipped.csv", [&](std::ostream& out) {
             out << "file,change,true,ours_predicted,baseline_predicted\n";
             for (const auto& f : cmp->flipped)
-                out << eval::csvQuote(f.file) << ',' << (f.now_right ? "fixed" : "broken") << ','
-                    << eval::csvQuote(joinLabels(f.true_labels, r.classes)) << ','
-                    << eval::csvQuote(name(static_cast<std::size_t>(f.ours_predicted))) << ','
-                    << eval::csvQuote(name(static_cast<std::size_t>(f.baseline_predicted))) << '\n';
+                out << csvQuote(f.file) << ',' << (f.now_right ? "fixed" : "broken") << ','
+                    << csvQuote(joinLabels(f.true_labels, r.classes)) << ','
+                    << csvQuote(name(static_cast<std::size_t>(f.ours_predicted))) << ','
+                    << csvQuote(name(static_cast<std::size_t>(f.baseline_predicted))) << '\n';
         });
     }
 

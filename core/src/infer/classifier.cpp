@@ -11,6 +11,7 @@
 #include "patchout/features.h"
 #include "patchout/files.h"
 #include "patchout/system_info.h"
+#include "patchout/text.h"
 
 #include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
@@ -737,22 +738,6 @@ ClipResult Classifier::classify(const Waveform& wave, const std::string& name) {
     return clip;
 }
 
-namespace {
-
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
-}  // namespace
-
 void writeResults(const fs::path& path, const std::vector<ClipResult>& results,
                   const Classifier& classifier) {
     std::string ext = path.extension().string();
@@ -765,8 +750,8 @@ void writeResults(const fs::path& path, const std::vector<ClipResult>& results,
             auto rows = [&](const ClipResult& clip, const char* kind, double s, double e,
                             const std::vector<std::pair<int, float>>& top) {
                 for (std::size_t r = 0; r < top.size(); ++r)
-                    out << csvField(clip.name) << ',' << kind << ',' << s << ',' << e << ',' << r + 1 << ','
-                        << top[r].first << ',' << csvField(classifier.label(top[r].first)) << ','
+                    out << csvQuote(clip.name) << ',' << kind << ',' << s << ',' << e << ',' << r + 1 << ','
+                        << top[r].first << ',' << csvQuote(classifier.label(top[r].first)) << ','
                         << top[r].second << '\n';
             };
             for (const auto& clip : results) {

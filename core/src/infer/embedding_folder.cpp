@@ -1,8 +1,11 @@
 // The embeddings folder (`patchout embed --out`, a run's embeddings/): written and read back for
 // the workbench's Embeddings view and `patchout similar`.
+#include "patchout/embedding_folder.h"
+
 #include "patchout/error.h"
 #include "patchout/files.h"
-#include "patchout/similarity.h"
+#include "patchout/projection.h"
+#include "patchout/similarity_index.h"
 
 #include <algorithm>
 #include <iomanip>

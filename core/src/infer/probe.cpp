@@ -1,7 +1,7 @@
 #include "patchout/probe.h"
 
 #include "patchout/error.h"
-#include "patchout/similarity.h"
+#include "patchout/similarity_index.h"
 
 #include <map>
 

@@ -29,7 +29,7 @@ struct Communicator::Impl {
             throw Error(ErrorCode::Io,
                         std::string("distributed ") + what +
                             " failed: a peer process died or did not answer within " +
-                            std::to_string(options.timeout_s) + " s (" + e.what() + ")",
+                            std::to_string(options.timeout_s) + " s (" + exceptionMessage(e) + ")",
                         where());
         }
     }
@@ -60,7 +60,7 @@ Communicator::Communicator(const CommunicatorOptions& options) : m_impl(std::mak
     } catch (const std::exception& e) {
         throw Error(ErrorCode::Io,
                     std::string("could not join the distributed group within ") +
-                        std::to_string(options.timeout_s) + " s: " + e.what(),
+                        std::to_string(options.timeout_s) + " s: " + exceptionMessage(e),
                     m_impl->where());
     }
 }

@@ -1,11 +1,13 @@
 #include "patchout/trainer.h"
 
 #include "model/passt_module.h"
+#include "patchout/baseline.h"
 #include "patchout/batch_loader.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/feature_cache.h"
 #include "patchout/files.h"
+#include "patchout/run_folder.h"
 #include "train/augment.h"
 #include "train/distributed.h"
 
@@ -17,8 +19,8 @@
 #include <fstream>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <random>
-#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -46,106 +48,6 @@ std::uint64_t mixSeed(std::uint64_t a, std::uint64_t b) {
 
 double secondsSince(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// ---- options as JSON -------------------------------------------------------------------------
-
-class JsonReader {
-public:
-    JsonReader(const json& j, std::string where) : m_j(j), m_where(std::move(where)) {
-        if (!m_j.is_object())
-            throw Error(ErrorCode::BadFormat, "expected a JSON object", m_where);
-    }
-    template <class T>
-    void field(const char* key, T& value) {
-        m_known.insert(key);
-        if (!m_j.contains(key))
-            return;
-        try {
-            if constexpr (std::is_same_v<T, fs::path>)
-                value = m_j.at(key).template get<std::string>();
-            else if constexpr (std::is_same_v<T, std::vector<fs::path>>) {
-                const auto paths = m_j.at(key).template get<std::vector<std::string>>();
-                value.assign(paths.begin(), paths.end());
-            }
-            else
-                value = m_j.at(key).template get<T>();
-        } catch (const json::exception& e) {
-            throw Error(ErrorCode::BadFormat,
-                        std::string("field '") + key + "' has the wrong type: " + e.what(), m_where);
-        }
-    }
-    const json* object(const char* key) {
-        m_known.insert(key);
-        return m_j.contains(key) ? &m_j.at(key) : nullptr;
-    }
-    void finish() const {
-        for (const auto& [key, value] : m_j.items())
-            if (!m_known.count(key))
-                throw Error(ErrorCode::BadFormat, "unknown field '" + key + "'", m_where);
-    }
-
-private:
-    const json& m_j;
-    std::string m_where;
-    std::set<std::string> m_known;
-};
-
-json augmentJson(const AugmentOptions& a) {
-    return {{"mixup_alpha", a.mixup_alpha},       {"mixup_prob", a.mixup_prob},
-            {"roll_frames", a.roll_frames},       {"gain_db", a.gain_db},
-            {"time_masks", a.time_masks},         {"time_mask_frames", a.time_mask_frames},
-            {"freq_masks", a.freq_masks},         {"freq_mask_bins", a.freq_mask_bins},
-            {"freq_shift_bins", a.freq_shift_bins},
-            {"waveform_mixup_alpha", a.waveform_mixup_alpha},
-            {"waveform_mixup_prob", a.waveform_mixup_prob}};
-}
-
-std::vector<std::string> pathStrings(const std::vector<fs::path>& paths) {
-    return {paths.begin(), paths.end()};
-}
-
-json optionsJson(const TrainOptions& o) {
-    return {{"preset", o.preset},
-            {"init_checkpoint", o.init_checkpoint.string()},
-            {"num_heads", o.num_heads},
-            {"freeze_blocks", o.freeze_blocks},
-            {"override_patchout", o.override_patchout},
-            {"patchout",
-             {{"s_patchout_t", o.patchout.s_patchout_t},
-              {"s_patchout_f", o.patchout.s_patchout_f},
-              {"u_patchout", o.patchout.u_patchout}}},
-            {"drop_path_rate", o.drop_path_rate},
-            {"feature_preset", o.feature_preset},
-            {"epochs", o.epochs},
-            {"batch_size", o.batch_size},
-            {"accumulate_steps", o.accumulate_steps},
-            {"lr", o.lr},
-            {"weight_decay", o.weight_decay},
-            {"beta1", o.beta1},
-            {"beta2", o.beta2},
-            {"eps", o.eps},
-            {"warmup_steps", o.warmup_steps},
-            {"schedule", o.schedule},
-            {"min_lr", o.min_lr},
-            {"clip_grad_norm", o.clip_grad_norm},
-            {"loss", o.loss},
-            {"balanced", o.balanced},
-            {"frames", o.frames},
-            {"extra_train", pathStrings(o.extra_train)},
-            {"augment", augmentJson(o.augment)},
-            {"seed", o.seed},
-            {"cache_dir", o.cache_dir.string()},
-            {"log_every_steps", o.log_every_steps},
-            {"checkpoint_every_steps", o.checkpoint_every_steps},
-            {"resume", o.resume},
-            {"max_steps", o.max_steps},
-            {"eval_batch_size", o.eval_batch_size},
-            {"world_size", o.world_size},
-            {"rank", o.rank},
-            {"master_addr", o.master_addr},
-            {"master_port", o.master_port},
-            {"timeout_s", o.timeout_s}};
 }
 
 // ---- model -----------------------------------------------------------------------------------
@@ -275,7 +177,7 @@ struct SavedState {
     double best_loss = 0;
 };
 
-fs::path statePath(const fs::path& run) { return run / "checkpoints" / "state.pt"; }
+fs::path statePath(const fs::path& run) { return RunPaths(run).state(); }
 
 void saveState(const fs::path& run, PaSSTImpl& model, torch::optim::AdamW& optimizer,
                const SavedState& s, const TrainOptions& o) {
@@ -327,7 +229,7 @@ SavedState loadState(const fs::path& run, PaSSTImpl& model, torch::optim::AdamW&
         throw;
     } catch (const std::exception& e) {
         throw Error(ErrorCode::BadFormat,
-                    std::string("cannot resume from the training state: ") + e.what(),
+                    "cannot resume from the training state: " + exceptionMessage(e),
                     file.string());
     }
 }
@@ -355,7 +257,7 @@ void pruneMetrics(const fs::path& file, std::int64_t upToStep) {
 // A process killed while writing leaves the temporary file of writeFileAtomically behind (the
 // real file is intact): the resumed run clears them away.
 void removeStaleTemporaries(const fs::path& run) {
-    for (const fs::path& dir : {run, run / "checkpoints"}) {
+    for (const fs::path& dir : {run, RunPaths(run).checkpoints()}) {
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(dir, ec))
             if (entry.path().filename().string().rfind(".tmp-", 0) == 0)
@@ -415,147 +317,6 @@ std::uint64_t weightsDigest(PaSSTImpl& net) {
 }  // namespace
 
 // ---- public ------------------------------------------------------------------------------------
-
-void AugmentOptions::validate() const {
-    if (!(mixup_alpha >= 0))
-        bad("augment.mixup_alpha must be >= 0");
-    if (!(mixup_prob >= 0 && mixup_prob <= 1))
-        bad("augment.mixup_prob must be in [0, 1]");
-    if (roll_frames < 0)
-        bad("augment.roll_frames must be >= 0");
-    if (!(gain_db >= 0))
-        bad("augment.gain_db must be >= 0");
-    if (time_masks < 0 || time_mask_frames < 0)
-        bad("augment.time_masks and time_mask_frames must be >= 0");
-    if (freq_masks < 0 || freq_mask_bins < 0)
-        bad("augment.freq_masks and freq_mask_bins must be >= 0");
-    if (freq_shift_bins < 0)
-        bad("augment.freq_shift_bins must be >= 0");
-    if (!(waveform_mixup_alpha >= 0))
-        bad("augment.waveform_mixup_alpha must be >= 0");
-    if (!(waveform_mixup_prob >= 0 && waveform_mixup_prob <= 1))
-        bad("augment.waveform_mixup_prob must be in [0, 1]");
-}
-
-void TrainOptions::validate() const {
-    if (epochs < 1)
-        bad("epochs must be >= 1");
-    if (batch_size < 1)
-        bad("batch_size must be >= 1");
-    if (accumulate_steps < 1)
-        bad("accumulate_steps must be >= 1");
-    if (!(lr > 0))
-        bad("lr must be > 0");
-    if (!(weight_decay >= 0))
-        bad("weight_decay must be >= 0");
-    if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1))
-        bad("beta1 and beta2 must be in [0, 1)");
-    if (!(eps > 0))
-        bad("eps must be > 0");
-    if (warmup_steps < -1)
-        bad("warmup_steps must be >= 0 (or -1 for one epoch)");
-    if (schedule != "cosine" && schedule != "linear" && schedule != "constant")
-        bad("schedule must be cosine, linear or constant (not '" + schedule + "')");
-    if (!(min_lr >= 0 && min_lr <= lr))
-        bad("min_lr must be in [0, lr]");
-    if (!(clip_grad_norm >= 0))
-        bad("clip_grad_norm must be >= 0");
-    if (loss != "auto" && loss != "ce" && loss != "bce")
-        bad("loss must be auto, ce or bce (not '" + loss + "')");
-    if (frames < 0)
-        bad("frames must be >= 0");
-    if (freeze_blocks < 0)
-        bad("freeze_blocks must be >= 0");
-    if (num_heads < 0)
-        bad("num_heads must be >= 0");
-    if (!(drop_path_rate >= 0 && drop_path_rate < 1))
-        bad("drop_path_rate must be in [0, 1)");
-    if (patchout.s_patchout_t < 0 || patchout.s_patchout_f < 0 || patchout.u_patchout < 0)
-        bad("patchout counts must be >= 0");
-    if (log_every_steps < 0 || checkpoint_every_steps < 0 || max_steps < 0)
-        bad("log_every_steps, checkpoint_every_steps and max_steps must be >= 0");
-    if (eval_batch_size < 1)
-        bad("eval_batch_size must be >= 1");
-    if (world_size < 1 || rank < 0 || rank >= world_size)
-        bad("rank must be in 0..world_size-1");
-    if (master_port < 1 || master_port > 65535)
-        bad("master_port must be in 1..65535");
-    if (timeout_s < 1)
-        bad("timeout_s must be >= 1");
-    augment.validate();
-}
-
-std::string trainOptionsToJson(const TrainOptions& options) { return optionsJson(options).dump(2); }
-
-TrainOptions trainOptionsFromJson(const std::string& text, const TrainOptions& base) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadFormat, std::string("not valid JSON: ") + e.what(), "train config");
-    }
-    TrainOptions o = base;
-    JsonReader r(j, "train config");
-    r.field("preset", o.preset);
-    r.field("init_checkpoint", o.init_checkpoint);
-    r.field("num_heads", o.num_heads);
-    r.field("freeze_blocks", o.freeze_blocks);
-    r.field("override_patchout", o.override_patchout);
-    if (const json* p = r.object("patchout")) {
-        JsonReader pr(*p, "train config: patchout");
-        pr.field("s_patchout_t", o.patchout.s_patchout_t);
-        pr.field("s_patchout_f", o.patchout.s_patchout_f);
-        pr.field("u_patchout", o.patchout.u_patchout);
-        pr.finish();
-    }
-    r.field("drop_path_rate", o.drop_path_rate);
-    r.field("feature_preset", o.feature_preset);
-    r.field("epochs", o.epochs);
-    r.field("batch_size", o.batch_size);
-    r.field("accumulate_steps", o.accumulate_steps);
-    r.field("lr", o.lr);
-    r.field("weight_decay", o.weight_decay);
-    r.field("beta1", o.beta1);
-    r.field("beta2", o.beta2);
-    r.field("eps", o.eps);
-    r.field("warmup_steps", o.warmup_steps);
-    r.field("schedule", o.schedule);
-    r.field("min_lr", o.min_lr);
-    r.field("clip_grad_norm", o.clip_grad_norm);
-    r.field("loss", o.loss);
-    r.field("balanced", o.balanced);
-    r.field("frames", o.frames);
-    r.field("extra_train", o.extra_train);
-    if (const json* a = r.object("augment")) {
-        JsonReader ar(*a, "train config: augment");
-        ar.field("mixup_alpha", o.augment.mixup_alpha);
-        ar.field("mixup_prob", o.augment.mixup_prob);
-        ar.field("roll_frames", o.augment.roll_frames);
-        ar.field("gain_db", o.augment.gain_db);
-        ar.field("time_masks", o.augment.time_masks);
-        ar.field("time_mask_frames", o.augment.time_mask_frames);
-        ar.field("freq_masks", o.augment.freq_masks);
-        ar.field("freq_mask_bins", o.augment.freq_mask_bins);
-        ar.field("freq_shift_bins", o.augment.freq_shift_bins);
-        ar.field("waveform_mixup_alpha", o.augment.waveform_mixup_alpha);
-        ar.field("waveform_mixup_prob", o.augment.waveform_mixup_prob);
-        ar.finish();
-    }
-    r.field("seed", o.seed);
-    r.field("cache_dir", o.cache_dir);
-    r.field("log_every_steps", o.log_every_steps);
-    r.field("checkpoint_every_steps", o.checkpoint_every_steps);
-    r.field("resume", o.resume);
-    r.field("max_steps", o.max_steps);
-    r.field("eval_batch_size", o.eval_batch_size);
-    r.field("world_size", o.world_size);
-    r.field("rank", o.rank);
-    r.field("master_addr", o.master_addr);
-    r.field("master_port", o.master_port);
-    r.field("timeout_s", o.timeout_s);
-    r.finish();
-    return o;
-}
 
 DatasetSplit trainSplit(const Dataset& dataset, const std::string& kind, std::uint64_t seed) {
     if (kind == "auto")
@@ -657,336 +418,467 @@ RunState readRunState(const fs::path& run) {
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        throw Error(ErrorCode::BadFormat, std::string("unreadable training state: ") + e.what(),
+        throw Error(ErrorCode::BadFormat, "unreadable training state: " + exceptionMessage(e),
                     file.string());
     }
 }
 
-TrainResult train(const Dataset& given, const DatasetSplit& givenSplit, const TrainOptions& o,
-                  const fs::path& run, const JobControl* job) {
-    o.validate();
-    const auto t0 = Clock::now();
-    // options.extra_train: their clips join the training split (a copy; the caller's stay).
-    Dataset joined;
-    DatasetSplit joinedSplit;
-    if (!o.extra_train.empty()) {
-        joined = given;
-        joinedSplit = givenSplit;
-        for (const fs::path& extra : o.extra_train) {
-            const std::vector<std::size_t> added = appendTrainingClips(joined, readDataset(extra));
-            joinedSplit.train.insert(joinedSplit.train.end(), added.begin(), added.end());
-        }
-    }
-    const Dataset& dataset = o.extra_train.empty() ? given : joined;
-    const DatasetSplit& split = o.extra_train.empty() ? givenSplit : joinedSplit;
-    if (dataset.classes.empty())
-        throw Error(ErrorCode::Dataset, "the dataset has no classes", dataset.root.string());
-    if (split.train.empty())
-        throw Error(ErrorCode::Dataset, "the split has no training clips", dataset.root.string());
-    const bool isRoot = o.rank == 0;
-    const bool bce = o.loss == "bce" || (o.loss == "auto" && dataset.multi_label);
-    const std::vector<std::size_t>& validation = split.validation.empty() ? split.test : split.validation;
+namespace {
 
-    std::unique_ptr<Communicator> comm;
+// One call of train(): the data (extra_train joined), the model and its optimiser (resumed from the
+// saved state), the batch loader and the run folder's files. train() reads as the outline; each
+// step of it is one method here.
+class TrainingRun {
+public:
+    TrainingRun(const Dataset& given, const DatasetSplit& givenSplit, const TrainOptions& o,
+                const fs::path& run, const JobControl* job);
+
+    int firstEpoch() const { return m_state.epoch; }
+    // Trains the batches of `epoch` not done yet. False when max_steps stopped the run inside the
+    // epoch (its state saved). A cancelled job saves the state and throws Error(Cancelled).
+    bool trainEpoch(int epoch);
+    // End of an epoch: rank 0 scores the validation clips, logs the epoch, writes last (and best)
+    // and the state; progress reports it. Honours a cancel that came meanwhile (Error(Cancelled)).
+    void endEpoch(int epoch);
+    bool maxStepsReached() const { return m_o.max_steps > 0 && m_step >= m_o.max_steps; }
+    // The result of a run stopped by max_steps after `epochsDone` epochs.
+    TrainResult stopped(int epochsDone);
+    // The result of the whole run: the test clips scored with the last model.
+    TrainResult finish();
+
+private:
+    PaSSTImpl& net() { return *m_model->module(); }
+    void joinExtraTraining(const Dataset& given, const DatasetSplit& givenSplit);
+    bool checkResumable() const;  // whether a state is there to resume
+    void buildModelAndOptimiser(bool resume);
+    void writeConfig();
+    void makeLoader();
+    // One optimiser step over `groupSize` batches (gradient accumulation), averaged across ranks.
+    void trainStep(std::int64_t groupSize);
+    void reportStep(int epoch);
+    void saveStateAt(int epoch, std::int64_t batch);
+    // The classical floor on the test clips, from the features training cached (RUN/baseline). A
+    // floor that cannot be fitted (one class in training, ...) is noted, never fails the run.
+    void scoreFloor();
+
+    const TrainOptions& m_o;
+    const RunPaths m_paths;
+    const JobControl* m_job;
+    const Clock::time_point m_t0 = Clock::now();
+    Dataset m_joined;           // given + extra_train (empty without)
+    DatasetSplit m_joinedSplit;
+    const Dataset* m_dataset = nullptr;
+    const DatasetSplit* m_split = nullptr;
+    bool m_isRoot = true;
+    bool m_bce = false;
+    std::unique_ptr<Communicator> m_comm;
+    std::optional<PaSSTModel> m_model;
+    FeatureOptions m_features;
+    int m_frames = 0;
+    std::vector<torch::Tensor> m_trainable;
+    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    SavedState m_state;
+    std::optional<FeatureCache> m_cache;
+    std::optional<MetricsLog> m_metrics;
+    std::optional<BatchLoader> m_loader;
+    std::int64_t m_batchesPerEpoch = 0, m_stepsPerEpoch = 0, m_totalSteps = 0, m_warmup = 0;
+    TrainResult m_result;
+    std::int64_t m_step = 0, m_firstStep = 0;
+    double m_lr = 0;
+    double m_logLoss = 0, m_epochLoss = 0;  // summed over examples since the last log / epoch start
+    std::int64_t m_logExamples = 0, m_epochExamples = 0, m_examplesThisCall = 0;
+    Clock::time_point m_logT0 = Clock::now(), m_epochT0 = Clock::now();
+};
+
+TrainingRun::TrainingRun(const Dataset& given, const DatasetSplit& givenSplit, const TrainOptions& o,
+                         const fs::path& run, const JobControl* job)
+    : m_o(o), m_paths(run), m_job(job) {
+    joinExtraTraining(given, givenSplit);
+    if (m_dataset->classes.empty())
+        throw Error(ErrorCode::Dataset, "the dataset has no classes", m_dataset->root.string());
+    if (m_split->train.empty())
+        throw Error(ErrorCode::Dataset, "the split has no training clips", m_dataset->root.string());
+    m_isRoot = o.rank == 0;
+    m_bce = o.loss == "bce" || (o.loss == "auto" && m_dataset->multi_label);
     if (o.world_size > 1)
-        comm = std::make_unique<Communicator>(CommunicatorOptions{
-            o.world_size, o.rank, o.master_addr, o.master_port, o.timeout_s});
+        m_comm = std::make_unique<Communicator>(
+            CommunicatorOptions{o.world_size, o.rank, o.master_addr, o.master_port, o.timeout_s});
+    const bool resume = checkResumable();
+    buildModelAndOptimiser(resume);
 
-    const bool hasState = fs::exists(statePath(run));
-    if (hasState && !o.resume)
+    fs::create_directories(m_paths.checkpoints());
+    m_cache.emplace(o.cache_dir.empty() ? m_paths.cache() : o.cache_dir, m_features);
+    m_metrics.emplace(m_paths.metrics(), m_isRoot);
+    if (m_isRoot) {
+        if (resume) {
+            pruneMetrics(m_paths.metrics(), m_state.step);
+            removeStaleTemporaries(m_paths.dir);
+        }
+        writeConfig();
+    }
+    makeLoader();
+
+    m_result.run_dir = m_paths.dir;
+    m_result.last_checkpoint = m_paths.lastModel();
+    m_result.best_checkpoint = m_paths.bestModel();
+    m_result.best_epoch = m_state.best_epoch;
+    m_result.best_validation_accuracy = std::max(0.0, m_state.best_accuracy);
+    m_step = m_firstStep = m_state.step;
+    m_lr = learningRateAt(o, m_step, m_totalSteps, m_warmup);
+}
+
+// options.extra_train: their clips join the training split (a copy; the caller's stay).
+void TrainingRun::joinExtraTraining(const Dataset& given, const DatasetSplit& givenSplit) {
+    m_dataset = &given;
+    m_split = &givenSplit;
+    if (m_o.extra_train.empty())
+        return;
+    m_joined = given;
+    m_joinedSplit = givenSplit;
+    for (const fs::path& extra : m_o.extra_train) {
+        const std::vector<std::size_t> added = appendTrainingClips(m_joined, readDataset(extra));
+        m_joinedSplit.train.insert(m_joinedSplit.train.end(), added.begin(), added.end());
+    }
+    m_dataset = &m_joined;
+    m_split = &m_joinedSplit;
+}
+
+bool TrainingRun::checkResumable() const {
+    const bool hasState = fs::exists(m_paths.state());
+    if (hasState && !m_o.resume)
         throw Error(ErrorCode::InvalidArgument,
                     "the run folder already holds a training state: resume it or choose another "
                     "folder",
-                    run.string());
+                    m_paths.dir.string());
+    if (hasState && fs::is_regular_file(m_paths.config())) {
+        // The saved weights and moments only fit the options they were made with.
+        const std::vector<std::string> differ = resumeContradictions(readRunOptions(m_paths.dir), m_o);
+        if (!differ.empty()) {
+            std::string message = "cannot resume with other options than the run's (config.json): ";
+            for (std::size_t i = 0; i < differ.size(); ++i)
+                message += (i ? "; " : "") + differ[i];
+            throw Error(ErrorCode::InvalidArgument, message, m_paths.dir.string());
+        }
+    }
+    return hasState;
+}
 
+void TrainingRun::buildModelAndOptimiser(bool resume) {
     // Patchout, dropout and stochastic depth draw from LibTorch's global generator: seeding it
-    // per step (below) makes them replayable; this seeds the model initialisation.
-    torch::manual_seed(o.seed);
-    PaSSTModel model = buildModel(o, dataset);
-    PaSSTImpl& net = *model.module();
-    freezeBlocks(net, o.freeze_blocks);
-    const FeatureOptions features = featurePreset(o.feature_preset);
-    if (features.numBins() != model.options().n_mels)
+    // per step (trainStep) makes them replayable; this seeds the model initialisation.
+    torch::manual_seed(m_o.seed);
+    m_model.emplace(buildModel(m_o, *m_dataset));
+    freezeBlocks(net(), m_o.freeze_blocks);
+    m_features = featurePreset(m_o.feature_preset);
+    if (m_features.numBins() != m_model->options().n_mels)
         throw Error(ErrorCode::Model,
-                    "feature preset " + o.feature_preset + " gives " +
-                        std::to_string(features.numBins()) + " bins, the model takes " +
-                        std::to_string(model.options().n_mels),
-                    run.string());
-    const int frames = o.frames > 0 ? o.frames : model.options().input_frames;
-    std::vector<torch::Tensor> trainable;
-    auto optimizer = makeOptimizer(net, o, trainable);
-
-    SavedState state;
-    if (hasState)
-        state = loadState(run, net, *optimizer);
-    if (comm) {
+                    "feature preset " + m_o.feature_preset + " gives " +
+                        std::to_string(m_features.numBins()) + " bins, the model takes " +
+                        std::to_string(m_model->options().n_mels),
+                    m_paths.dir.string());
+    m_frames = m_o.frames > 0 ? m_o.frames : m_model->options().input_frames;
+    m_optimizer = makeOptimizer(net(), m_o, m_trainable);
+    if (resume)
+        m_state = loadState(m_paths.dir, net(), *m_optimizer);
+    if (m_comm) {
         // Every rank starts from rank 0's weights, whatever each one loaded or drew.
         std::vector<torch::Tensor> all;
-        for (auto& p : net.parameters())
+        for (auto& p : net().parameters())
             all.push_back(p);
-        comm->broadcastFromRoot(all);
+        m_comm->broadcastFromRoot(all);
     }
+}
 
-    fs::create_directories(run / "checkpoints");
-    const fs::path cacheDir = o.cache_dir.empty() ? run / "cache" : o.cache_dir;
-    FeatureCache cache(cacheDir, features);
-    MetricsLog metrics(run / "metrics.jsonl", isRoot);
-    if (isRoot) {
-        if (hasState) {
-            pruneMetrics(run / "metrics.jsonl", state.step);
-            removeStaleTemporaries(run);
-        }
-        json config = {{"options", optionsJson(o)},
-                       {"dataset", {{"root", fs::absolute(dataset.root).string()},
-                                    {"format", datasetFormatName(dataset.format)},
-                                    {"classes", dataset.classes},
-                                    {"multi_label", dataset.multi_label}}},
-                       {"split", {{"name", split.name},
-                                  {"train", split.train.size()},
-                                  {"validation", split.validation.size()},
-                                  {"test", split.test.size()}}},
-                       {"model", json::parse(passtOptionsToJson(model.options()))},
-                       {"features", o.feature_preset},
-                       {"frames", frames},
-                       {"loss", bce ? "bce" : "ce"},
-                       {"parameters", model.parameterCount()},
-                       {"trainable_parameters",
-                        std::accumulate(trainable.begin(), trainable.end(), std::int64_t{0},
-                                        [](std::int64_t n, const torch::Tensor& t) { return n + t.numel(); })}};
-        writeTextAtomically(run / "config.json", config.dump(2) + "\n");
-    }
+void TrainingRun::writeConfig() {
+    const std::int64_t trainable =
+        std::accumulate(m_trainable.begin(), m_trainable.end(), std::int64_t{0},
+                        [](std::int64_t n, const torch::Tensor& t) { return n + t.numel(); });
+    const json config = {{"options", json::parse(trainOptionsToJson(m_o))},
+                         {"dataset", {{"root", fs::absolute(m_dataset->root).string()},
+                                      {"format", datasetFormatName(m_dataset->format)},
+                                      {"classes", m_dataset->classes},
+                                      {"multi_label", m_dataset->multi_label}}},
+                         {"split", {{"name", m_split->name},
+                                    {"train", m_split->train.size()},
+                                    {"validation", m_split->validation.size()},
+                                    {"test", m_split->test.size()}}},
+                         {"model", json::parse(passtOptionsToJson(m_model->options()))},
+                         {"features", m_o.feature_preset},
+                         {"frames", m_frames},
+                         {"loss", m_bce ? "bce" : "ce"},
+                         {"parameters", m_model->parameterCount()},
+                         {"trainable_parameters", trainable}};
+    writeTextAtomically(m_paths.config(), config.dump(2) + "\n");
+}
 
+void TrainingRun::makeLoader() {
     BatchLoaderOptions lo;
-    lo.batch_size = o.batch_size;
-    lo.frames = frames;
+    lo.batch_size = m_o.batch_size;
+    lo.frames = m_frames;
     lo.shuffle = true;
     lo.random_crop = true;
-    lo.balanced = o.balanced;
-    lo.shard_index = o.rank;
-    lo.shard_count = o.world_size;
-    lo.seed = o.seed;
-    lo.waveform_mixup_alpha = o.augment.waveform_mixup_alpha;
-    lo.waveform_mixup_prob = o.augment.waveform_mixup_prob;
-    BatchLoader loader(dataset, split.train, cache, lo);
+    lo.balanced = m_o.balanced;
+    lo.shard_index = m_o.rank;
+    lo.shard_count = m_o.world_size;
+    lo.seed = m_o.seed;
+    lo.waveform_mixup_alpha = m_o.augment.waveform_mixup_alpha;
+    lo.waveform_mixup_prob = m_o.augment.waveform_mixup_prob;
+    m_loader.emplace(*m_dataset, m_split->train, *m_cache, lo);
     // Ranks must take the same number of steps: the shortest shard decides.
-    const std::int64_t batchesPerEpoch =
-        o.world_size > 1 ? static_cast<std::int64_t>(split.train.size() / o.world_size) / o.batch_size
-                         : static_cast<std::int64_t>(loader.batchesPerEpoch());
-    if (batchesPerEpoch < 1)
+    m_batchesPerEpoch = m_o.world_size > 1
+                            ? static_cast<std::int64_t>(m_split->train.size() / m_o.world_size) / m_o.batch_size
+                            : static_cast<std::int64_t>(m_loader->batchesPerEpoch());
+    if (m_batchesPerEpoch < 1)
         throw Error(ErrorCode::Dataset,
-                    "too few training clips for one batch of " + std::to_string(o.batch_size) +
+                    "too few training clips for one batch of " + std::to_string(m_o.batch_size) +
                         " per process",
-                    dataset.root.string());
-    const std::int64_t stepsPerEpoch = (batchesPerEpoch + o.accumulate_steps - 1) / o.accumulate_steps;
-    const std::int64_t totalSteps = stepsPerEpoch * o.epochs;
-    const std::int64_t warmup = o.warmup_steps < 0 ? stepsPerEpoch : o.warmup_steps;
+                    m_dataset->root.string());
+    m_stepsPerEpoch = (m_batchesPerEpoch + m_o.accumulate_steps - 1) / m_o.accumulate_steps;
+    m_totalSteps = m_stepsPerEpoch * m_o.epochs;
+    m_warmup = m_o.warmup_steps < 0 ? m_stepsPerEpoch : m_o.warmup_steps;
+}
 
-    TrainResult result;
-    result.run_dir = run;
-    result.last_checkpoint = run / "checkpoints" / "last.safetensors";
-    result.best_checkpoint = run / "checkpoints" / "best.safetensors";
-    result.best_epoch = state.best_epoch;
-    result.best_validation_accuracy = std::max(0.0, state.best_accuracy);
-    std::int64_t step = state.step;
-    const std::int64_t firstStep = step;
-    double logLoss = 0, epochLoss = 0;
-    std::int64_t logExamples = 0, epochExamples = 0, examplesThisCall = 0;
-    auto logT0 = Clock::now();
-    double lr = learningRateAt(o, step, totalSteps, warmup);
+void TrainingRun::saveStateAt(int epoch, std::int64_t batch) {
+    if (!m_isRoot)
+        return;
+    SavedState s = m_state;
+    s.epoch = epoch;
+    s.batch = batch;
+    s.step = m_step;
+    saveState(m_paths.dir, net(), *m_optimizer, s, m_o);
+}
 
-    auto saveAt = [&](int epoch, std::int64_t batch) {
-        if (!isRoot)
-            return;
-        SavedState s = state;
-        s.epoch = epoch;
-        s.batch = batch;
-        s.step = step;
-        saveState(run, net, *optimizer, s, o);
-    };
-
-    for (int epoch = state.epoch; epoch < o.epochs; ++epoch) {
-        const auto epochT0 = Clock::now();
-        const std::int64_t skip = epoch == state.epoch ? state.batch : 0;
-        loader.startEpoch(epoch);
-        net.train();
-        epochLoss = 0;
-        epochExamples = 0;
-        std::int64_t batchIndex = 0;
-        while (batchIndex < batchesPerEpoch) {
-            const std::int64_t groupStart = batchIndex;
-            const std::int64_t groupSize =
-                std::min<std::int64_t>(o.accumulate_steps, batchesPerEpoch - groupStart);
-            if (groupStart < skip) {
-                // Batches done before the resume: the loader still yields them (its order depends
-                // on the epoch only), they are just not trained on again.
-                for (std::int64_t k = 0; k < groupSize; ++k)
-                    if (!loader.next())
-                        throw Error(ErrorCode::Internal, "the loader ended early", run.string());
-                batchIndex += groupSize;
-                continue;
-            }
-            for (std::int64_t k = 0; k < groupSize; ++k, ++batchIndex) {
-                std::optional<Batch> b = loader.next();
-                if (!b)
-                    throw Error(ErrorCode::Internal, "the loader ended early", run.string());
-                const std::uint64_t microSeed = mixSeed(mixSeed(o.seed, static_cast<std::uint64_t>(step)),
-                                                        static_cast<std::uint64_t>(k));
-                torch::manual_seed(microSeed);
-                std::mt19937_64 rng(microSeed);
-                torch::Tensor x = batchTensor(b->features, b->size, b->n_bins, b->frames);
-                torch::Tensor y = batchTensor(b->targets, b->size, b->n_classes);
-                augment(x, y, o.augment, features, rng);
-                const torch::Tensor logits = net.forward(x.unsqueeze(1)).first;
-                const torch::Tensor loss = lossOf(logits, y, bce);
-                (loss / static_cast<double>(groupSize)).backward();
-                const double l = loss.item<double>();
-                if (!std::isfinite(l))
-                    throw Error(ErrorCode::Model,
-                                "the loss became " + std::to_string(l) +
-                                    " (lower lr or check the data)",
-                                run.string());
-                logLoss += l * b->size;
-                epochLoss += l * b->size;
-                logExamples += b->size;
-                epochExamples += b->size;
-                examplesThisCall += b->size;
-            }
-            if (comm) {
-                std::vector<torch::Tensor> grads;
-                // Which parameters get gradients is the same on every rank (same graph); the
-                // unused ones (head_dist) stay without, as in one process.
-                for (auto& p : trainable)
-                    if (p.grad().defined())
-                        grads.push_back(p.mutable_grad());
-                comm->allReduceMean(grads);
-            }
-            if (o.clip_grad_norm > 0)
-                torch::nn::utils::clip_grad_norm_(trainable, o.clip_grad_norm);
-            lr = learningRateAt(o, step, totalSteps, warmup);
-            for (auto& group : optimizer->param_groups())
-                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-            optimizer->step();
-            optimizer->zero_grad();
-            ++step;
-
-            const double elapsed = secondsSince(t0);
-            const double perStep = elapsed / static_cast<double>(step - firstStep);
-            const double throughput = examplesThisCall * o.world_size / std::max(elapsed, 1e-9);
-            if (job) {
-                Progress p;
-                p.step = step;
-                p.total = totalSteps;
-                p.message = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.epochs);
-                p.metrics = {{"loss", logLoss / std::max<std::int64_t>(logExamples, 1)},
-                             {"lr", lr},
-                             {"examples_per_s", throughput},
-                             {"eta_s", perStep * static_cast<double>(totalSteps - step)},
-                             {"epoch", static_cast<double>(epoch + 1)}};
-                job->report(p);
-            }
-            if (o.log_every_steps > 0 && step % o.log_every_steps == 0) {
-                metrics.write({{"type", "step"},
-                               {"epoch", epoch + 1},
-                               {"step", step},
-                               {"loss", logLoss / std::max<std::int64_t>(logExamples, 1)},
-                               {"lr", lr},
-                               {"examples_per_s", logExamples * o.world_size /
-                                                      std::max(secondsSince(logT0), 1e-9)}});
-                logLoss = 0;
-                logExamples = 0;
-                logT0 = Clock::now();
-            }
-            const bool epochEnds = batchIndex >= batchesPerEpoch;
-            const bool cancelled = job && job->cancelled();
-            const bool stop = o.max_steps > 0 && step >= o.max_steps;
-            if (!epochEnds && (cancelled || stop ||
-                               (o.checkpoint_every_steps > 0 && step % o.checkpoint_every_steps == 0)))
-                saveAt(epoch, batchIndex);
-            if (!epochEnds && cancelled)
-                throw Error(ErrorCode::Cancelled, "training cancelled; resume continues at step " +
-                                                      std::to_string(step),
-                            run.string());
-            if (!epochEnds && stop) {
-                result.weights_digest = weightsDigest(net);
-                result.steps = step;
-                result.epochs_done = epoch;
-                result.seconds = secondsSince(t0);
-                return result;
-            }
+bool TrainingRun::trainEpoch(int epoch) {
+    m_epochT0 = Clock::now();
+    const std::int64_t skip = epoch == m_state.epoch ? m_state.batch : 0;
+    m_loader->startEpoch(epoch);
+    net().train();
+    m_epochLoss = 0;
+    m_epochExamples = 0;
+    std::int64_t batchIndex = 0;
+    while (batchIndex < m_batchesPerEpoch) {
+        const std::int64_t groupSize = std::min<std::int64_t>(m_o.accumulate_steps, m_batchesPerEpoch - batchIndex);
+        if (batchIndex < skip) {
+            // Batches done before the resume: the loader still yields them (its order depends on
+            // the epoch only), they are just not trained on again.
+            for (std::int64_t k = 0; k < groupSize; ++k)
+                if (!m_loader->next())
+                    throw Error(ErrorCode::Internal, "the loader ended early", m_paths.dir.string());
+            batchIndex += groupSize;
+            continue;
         }
+        trainStep(groupSize);
+        batchIndex += groupSize;
+        reportStep(epoch);
 
-        // End of epoch: rank 0 scores, logs and saves; the others wait at the next collective.
-        EpochRecord record;
-        record.epoch = epoch + 1;
-        record.step = step;
-        record.lr = lr;
-        record.train_loss = epochLoss / std::max<std::int64_t>(epochExamples, 1);
-        if (isRoot) {
-            // Not cancellable: a stop during validation would lose the whole epoch (for the first
-            // one, the run); it is honoured once the epoch is saved, below.
-            record.validation = scoreModel(model, dataset, validation, cache, frames,
-                                           o.eval_batch_size, nullptr);
-            net.train();
-            record.seconds = secondsSince(epochT0);
-            metrics.write({{"type", "epoch"},
-                           {"epoch", epoch + 1},
-                           {"step", step},
-                           {"train_loss", record.train_loss},
-                           {"lr", lr},
-                           {"validation", scoreJson(record.validation)},
-                           {"seconds", record.seconds}});
-            const auto meta = checkpointMetadata(epoch + 1, step, record.validation, bce);
-            saveModel(result.last_checkpoint, model, dataset.classes, meta);
-            const bool better =
-                record.validation.accuracy > state.best_accuracy ||
-                (record.validation.accuracy == state.best_accuracy && record.validation.loss < state.best_loss);
-            if (better || !fs::exists(result.best_checkpoint)) {
-                state.best_accuracy = record.validation.accuracy;
-                state.best_loss = record.validation.loss;
-                state.best_epoch = epoch + 1;
-                saveModel(result.best_checkpoint, model, dataset.classes, meta);
-            }
-        } else {
-            record.seconds = secondsSince(epochT0);
-        }
-        result.best_epoch = state.best_epoch;
-        result.best_validation_accuracy = std::max(0.0, state.best_accuracy);
-        result.epochs.push_back(record);
-        saveAt(epoch + 1, 0);
-        result.epochs_done = epoch + 1;
-        if (job) {
-            Progress p;
-            p.step = step;
-            p.total = totalSteps;
-            p.message = "epoch " + std::to_string(epoch + 1) + " done";
-            p.metrics = {{"train_loss", record.train_loss},
-                         {"val_loss", record.validation.loss},
-                         {"val_accuracy", record.validation.accuracy},
-                         {"epoch", static_cast<double>(epoch + 1)}};
-            job->report(p);
-        }
-        const bool stop = o.max_steps > 0 && step >= o.max_steps;
-        if (job && job->cancelled())
+        const bool epochEnds = batchIndex >= m_batchesPerEpoch;
+        if (epochEnds)
+            break;  // endEpoch saves it
+        const bool cancelled = m_job && m_job->cancelled();
+        if (cancelled || maxStepsReached() ||
+            (m_o.checkpoint_every_steps > 0 && m_step % m_o.checkpoint_every_steps == 0))
+            saveStateAt(epoch, batchIndex);
+        if (cancelled)
             throw Error(ErrorCode::Cancelled,
-                        "training cancelled after epoch " + std::to_string(epoch + 1), run.string());
-        if (stop && epoch + 1 < o.epochs) {
-            result.weights_digest = weightsDigest(net);
-            result.steps = step;
-            result.seconds = secondsSince(t0);
-            return result;
-        }
+                        "training cancelled; resume continues at step " + std::to_string(m_step),
+                        m_paths.dir.string());
+        if (maxStepsReached())
+            return false;
     }
-    if (comm)
-        comm->barrier();
-    result.steps = step;
-    result.finished = true;
-    result.weights_digest = weightsDigest(net);
-    if (isRoot && !split.test.empty())
-        result.test = scoreModel(model, dataset, split.test, cache, frames, o.eval_batch_size, job);
-    result.seconds = secondsSince(t0);
-    if (isRoot && !split.test.empty())
-        metrics.write({{"type", "test"}, {"step", step}, {"test", scoreJson(result.test)}});
-    return result;
+    return true;
+}
+
+void TrainingRun::trainStep(std::int64_t groupSize) {
+    for (std::int64_t k = 0; k < groupSize; ++k) {
+        std::optional<Batch> b = m_loader->next();
+        if (!b)
+            throw Error(ErrorCode::Internal, "the loader ended early", m_paths.dir.string());
+        const std::uint64_t microSeed =
+            mixSeed(mixSeed(m_o.seed, static_cast<std::uint64_t>(m_step)), static_cast<std::uint64_t>(k));
+        torch::manual_seed(microSeed);
+        std::mt19937_64 rng(microSeed);
+        torch::Tensor x = batchTensor(b->features, b->size, b->n_bins, b->frames);
+        torch::Tensor y = batchTensor(b->targets, b->size, b->n_classes);
+        augment(x, y, m_o.augment, m_features, rng);
+        const torch::Tensor logits = net().forward(x.unsqueeze(1)).first;
+        const torch::Tensor loss = lossOf(logits, y, m_bce);
+        (loss / static_cast<double>(groupSize)).backward();
+        const double l = loss.item<double>();
+        if (!std::isfinite(l))
+            throw Error(ErrorCode::Model, "the loss became " + std::to_string(l) + " (lower lr or check the data)",
+                        m_paths.dir.string());
+        m_logLoss += l * b->size;
+        m_epochLoss += l * b->size;
+        m_logExamples += b->size;
+        m_epochExamples += b->size;
+        m_examplesThisCall += b->size;
+    }
+    if (m_comm) {
+        std::vector<torch::Tensor> grads;
+        // Which parameters get gradients is the same on every rank (same graph); the unused ones
+        // (head_dist) stay without, as in one process.
+        for (auto& p : m_trainable)
+            if (p.grad().defined())
+                grads.push_back(p.mutable_grad());
+        m_comm->allReduceMean(grads);
+    }
+    if (m_o.clip_grad_norm > 0)
+        torch::nn::utils::clip_grad_norm_(m_trainable, m_o.clip_grad_norm);
+    m_lr = learningRateAt(m_o, m_step, m_totalSteps, m_warmup);
+    for (auto& group : m_optimizer->param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(m_lr);
+    m_optimizer->step();
+    m_optimizer->zero_grad();
+    ++m_step;
+}
+
+void TrainingRun::reportStep(int epoch) {
+    const double meanLoss = m_logLoss / static_cast<double>(std::max<std::int64_t>(m_logExamples, 1));
+    if (m_job) {
+        const double elapsed = secondsSince(m_t0);
+        const double perStep = elapsed / static_cast<double>(m_step - m_firstStep);
+        Progress p;
+        p.step = m_step;
+        p.total = m_totalSteps;
+        p.message = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(m_o.epochs);
+        p.metrics = {{metric::kLoss, meanLoss},
+                     {metric::kLearningRate, m_lr},
+                     {metric::kExamplesPerSecond, m_examplesThisCall * m_o.world_size / std::max(elapsed, 1e-9)},
+                     {metric::kEtaSeconds, perStep * static_cast<double>(m_totalSteps - m_step)},
+                     {metric::kEpoch, static_cast<double>(epoch + 1)}};
+        m_job->report(p);
+    }
+    if (m_o.log_every_steps > 0 && m_step % m_o.log_every_steps == 0) {
+        m_metrics->write({{"type", "step"},
+                          {"epoch", epoch + 1},
+                          {"step", m_step},
+                          {"loss", meanLoss},
+                          {"lr", m_lr},
+                          {"examples_per_s", m_logExamples * m_o.world_size / std::max(secondsSince(m_logT0), 1e-9)}});
+        m_logLoss = 0;
+        m_logExamples = 0;
+        m_logT0 = Clock::now();
+    }
+}
+
+void TrainingRun::endEpoch(int epoch) {
+    EpochRecord record;
+    record.epoch = epoch + 1;
+    record.step = m_step;
+    record.lr = m_lr;
+    record.train_loss = m_epochLoss / static_cast<double>(std::max<std::int64_t>(m_epochExamples, 1));
+    if (m_isRoot) {  // the other ranks wait at the next collective
+        // Not cancellable: a stop during validation would lose the whole epoch (for the first one,
+        // the run); it is honoured once the epoch is saved, below.
+        const std::vector<std::size_t>& validation = m_split->validation.empty() ? m_split->test : m_split->validation;
+        record.validation = scoreModel(*m_model, *m_dataset, validation, *m_cache, m_frames, m_o.eval_batch_size, nullptr);
+        net().train();
+        record.seconds = secondsSince(m_epochT0);
+        m_metrics->write({{"type", "epoch"},
+                          {"epoch", epoch + 1},
+                          {"step", m_step},
+                          {"train_loss", record.train_loss},
+                          {"lr", m_lr},
+                          {"validation", scoreJson(record.validation)},
+                          {"seconds", record.seconds}});
+        const auto meta = checkpointMetadata(epoch + 1, m_step, record.validation, m_bce);
+        saveModel(m_paths.lastModel(), *m_model, m_dataset->classes, meta);
+        const bool better = record.validation.accuracy > m_state.best_accuracy ||
+                            (record.validation.accuracy == m_state.best_accuracy &&
+                             record.validation.loss < m_state.best_loss);
+        if (better || !fs::exists(m_paths.bestModel())) {
+            m_state.best_accuracy = record.validation.accuracy;
+            m_state.best_loss = record.validation.loss;
+            m_state.best_epoch = epoch + 1;
+            saveModel(m_paths.bestModel(), *m_model, m_dataset->classes, meta);
+        }
+    } else {
+        record.seconds = secondsSince(m_epochT0);
+    }
+    m_result.best_epoch = m_state.best_epoch;
+    m_result.best_validation_accuracy = std::max(0.0, m_state.best_accuracy);
+    m_result.epochs.push_back(record);
+    saveStateAt(epoch + 1, 0);
+    m_result.epochs_done = epoch + 1;
+    if (m_job) {
+        Progress p;
+        p.event = ProgressEvent::EpochEnd;
+        p.step = m_step;
+        p.total = m_totalSteps;
+        p.message = "epoch " + std::to_string(epoch + 1) + " done";
+        p.metrics = {{metric::kTrainLoss, record.train_loss},
+                     {metric::kValidationLoss, record.validation.loss},
+                     {metric::kValidationAccuracy, record.validation.accuracy},
+                     {metric::kEpoch, static_cast<double>(epoch + 1)}};
+        m_job->report(p);
+    }
+    if (m_job && m_job->cancelled())
+        throw Error(ErrorCode::Cancelled, "training cancelled after epoch " + std::to_string(epoch + 1),
+                    m_paths.dir.string());
+}
+
+TrainResult TrainingRun::stopped(int epochsDone) {
+    m_result.weights_digest = weightsDigest(net());
+    m_result.steps = m_step;
+    m_result.epochs_done = epochsDone;
+    m_result.seconds = secondsSince(m_t0);
+    return m_result;
+}
+
+void TrainingRun::scoreFloor() {
+    BaselineOptions bo;
+    bo.feature_preset = m_o.feature_preset;
+    bo.cache_dir = m_cache->dir();
+    try {
+        const BaselineResult floor = runBaseline(*m_dataset, *m_split, "test", m_paths.baseline(), bo, m_job);
+        m_result.floor.examples = floor.report.n_clips;
+        m_result.floor.accuracy = floor.report.multi_label ? floor.report.top1_accuracy : floor.report.accuracy;
+        m_result.floor.loss = floor.report.log_loss;
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::Cancelled)
+            throw;
+        m_result.floor_note = e.message();
+    }
+}
+
+TrainResult TrainingRun::finish() {
+    if (m_comm)
+        m_comm->barrier();
+    m_result.steps = m_step;
+    m_result.epochs_done = m_o.epochs;  // also when a finished run is resumed
+    m_result.finished = true;
+    m_result.weights_digest = weightsDigest(net());
+    const bool scoreTest = m_isRoot && !m_split->test.empty();
+    if (scoreTest)
+        m_result.test = scoreModel(*m_model, *m_dataset, m_split->test, *m_cache, m_frames, m_o.eval_batch_size, m_job);
+    if (scoreTest && m_o.baseline)
+        scoreFloor();
+    m_result.seconds = secondsSince(m_t0);
+    if (scoreTest) {
+        json line = {{"type", "test"}, {"step", m_step}, {"test", scoreJson(m_result.test)}};
+        if (m_result.floor.examples > 0)
+            line["floor"] = scoreJson(m_result.floor);
+        else if (!m_result.floor_note.empty())
+            line["floor_note"] = m_result.floor_note;
+        m_metrics->write(line);
+    }
+    return m_result;
+}
+
+}  // namespace
+
+TrainResult train(const Dataset& dataset, const DatasetSplit& split, const TrainOptions& o,
+                  const fs::path& run, const JobControl* job) {
+    o.validate();
+    TrainingRun r(dataset, split, o, run, job);  // data, model, optimiser, resumed state, config.json
+    for (int epoch = r.firstEpoch(); epoch < o.epochs; ++epoch) {
+        if (!r.trainEpoch(epoch))
+            return r.stopped(epoch);  // max_steps inside the epoch: resumable from its state
+        r.endEpoch(epoch);
+        if (r.maxStepsReached() && epoch + 1 < o.epochs)
+            return r.stopped(epoch + 1);
+    }
+    return r.finish();
 }
 
 }  // namespace patchout

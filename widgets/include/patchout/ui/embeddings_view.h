@@ -6,7 +6,8 @@
 // the file in Listen. It draws what it is given. Thread-safety: GUI thread only.
 #pragma once
 
-#include "patchout/similarity.h"
+#include "patchout/embedding_folder.h"
+#include "patchout/similarity_index.h"
 
 #include <QList>
 #include <QWidget>

@@ -315,6 +315,7 @@ std::int64_t TensorInfo::numel() const noexcept {
 struct PaSSTModel::Impl {
     PaSST module;
     explicit Impl(const PaSSTOptions& o) : module(o) {}
+    explicit Impl(PaSST shared) : module(std::move(shared)) {}
 };
 
 PaSSTModel::PaSSTModel(const PaSSTOptions& options, std::uint64_t seed)
@@ -326,6 +327,12 @@ PaSSTModel::PaSSTModel(const PaSSTOptions& options, std::uint64_t seed)
 PaSSTModel::PaSSTModel(const PaSSTOptions& options, Uninitialized)
     : m_impl(std::make_unique<Impl>(options)) {
     m_impl->module->eval();
+}
+
+PaSSTModel::PaSSTModel(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+PaSSTModel PaSSTModel::sharedWeights() const {
+    return PaSSTModel(std::make_unique<Impl>(m_impl->module));  // the holder's copy shares the module
 }
 
 PaSSTModel::~PaSSTModel() = default;
@@ -348,20 +355,31 @@ std::int64_t PaSSTModel::parameterCount() const {
     return n;
 }
 
-ModelOutput PaSSTModel::forward(const float* input, int batch, int frames) const {
-    const auto& o = options();
+namespace {
+
+// The input of an inference call as a tensor over `input` (from_blob does not copy; the input
+// outlives the call), after checking the batch, the length and that the module is in eval mode.
+torch::Tensor inferenceInput(const PaSSTOptions& o, const PaSST& module, const float* input, int batch,
+                             int frames, const char* function) {
     if (batch < 1)
         throw Error(ErrorCode::InvalidArgument, "batch must be >= 1");
     if (frames < o.patch_size)
         throw Error(ErrorCode::InvalidArgument, "PaSST needs at least " + std::to_string(o.patch_size) +
                                                     " frames, got " + std::to_string(frames));
-    auto& module = m_impl->module;
     if (module->is_training())
-        throw Error(ErrorCode::InvalidArgument, "forward() runs in eval mode: call setTraining(false)");
+        throw Error(ErrorCode::InvalidArgument,
+                    std::string(function) + "() runs in eval mode: call setTraining(false)");
+    return torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
+                            torch::kFloat32);
+}
+
+}  // namespace
+
+ModelOutput PaSSTModel::forward(const float* input, int batch, int frames) const {
+    const auto& o = options();
+    auto& module = m_impl->module;
     torch::InferenceMode inference;
-    // from_blob does not copy; the input outlives the call.
-    const auto x = torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
-                                    torch::kFloat32);
+    const auto x = inferenceInput(o, module, input, batch, frames, "forward");
     auto [logits, features] = module->forward(x);
     ModelOutput out;
     out.batch = batch;
@@ -414,17 +432,9 @@ std::vector<float> toVector(const torch::Tensor& t) {
 PaSSTModel::DetailedOutput PaSSTModel::forwardDetailed(const float* input, int batch, int frames,
                                                        const DetailOptions& detail) const {
     const auto& o = options();
-    if (batch < 1)
-        throw Error(ErrorCode::InvalidArgument, "batch must be >= 1");
-    if (frames < o.patch_size)
-        throw Error(ErrorCode::InvalidArgument, "PaSST needs at least " + std::to_string(o.patch_size) +
-                                                    " frames, got " + std::to_string(frames));
     auto& module = m_impl->module;
-    if (module->is_training())
-        throw Error(ErrorCode::InvalidArgument, "forwardDetailed() runs in eval mode: call setTraining(false)");
     torch::InferenceMode inference;
-    const auto x = torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
-                                    torch::kFloat32);
+    const auto x = inferenceInput(o, module, input, batch, frames, "forwardDetailed");
     std::vector<torch::Tensor> blocks, maps;
     DetailedOutput out;
     auto encoded = module->encode(x, detail.block_tokens ? &blocks : nullptr,

@@ -1,8 +1,12 @@
-// Exact t-SNE on whole matrices: the per-row perplexity search runs as one vectorised bisection
-// over all rows, each gradient step is a handful of rows x rows tensor operations.
-#include "patchout/error.h"
-#include "patchout/similarity.h"
+// 2-D projections: PCA on FAISS, and exact t-SNE on whole matrices (the per-row perplexity search
+// runs as one vectorised bisection over all rows, each gradient step is a handful of rows x rows
+// tensor operations).
+#include "patchout/projection.h"
 
+#include "infer/embedding_rows.h"
+#include "patchout/error.h"
+
+#include <faiss/VectorTransform.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -47,6 +51,20 @@ torch::Tensor jointProbabilities(const torch::Tensor& distances, double perplexi
 }
 
 }  // namespace
+
+EmbeddingMatrix pca2d(const EmbeddingMatrix& m) {
+    infer::checkMatrix(m);
+    if (m.rows < 2 || m.dim < 2)
+        throw Error(ErrorCode::InvalidArgument, "PCA needs at least two rows of at least two dimensions");
+    faiss::PCAMatrix pca(m.dim, 2, 0.0f, false);
+    pca.train(m.rows, m.data.data());
+    EmbeddingMatrix out;
+    out.rows = m.rows;
+    out.dim = 2;
+    out.data.resize(static_cast<std::size_t>(m.rows) * 2);
+    pca.apply_noalloc(m.rows, m.data.data(), out.data.data());
+    return out;
+}
 
 EmbeddingMatrix tsne2d(const EmbeddingMatrix& m, const TsneOptions& options) {
     if (m.rows < 3 || m.dim < 2 || m.data.size() != static_cast<std::size_t>(m.rows) * m.dim)

@@ -2,6 +2,7 @@
 
 #include "patchout/error.h"
 #include "patchout/files.h"
+#include "patchout/trainer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -70,10 +71,32 @@ TrainingCurves readTrainingCurves(const fs::path& metrics_jsonl) {
     return parseTrainingCurves(readTextFile(metrics_jsonl), metrics_jsonl.string());
 }
 
-bool isRunFolder(const fs::path& dir) {
+RunPaths RunPaths::ofCheckpoint(const fs::path& checkpoint) {
+    const RunPaths run(checkpoint.parent_path().parent_path());
     std::error_code ec;
-    return fs::is_regular_file(dir / "config.json", ec) &&
-           (fs::is_regular_file(dir / "metrics.jsonl", ec) || fs::is_directory(dir / "checkpoints", ec));
+    if (checkpoint.parent_path().filename() != "checkpoints" || !fs::is_regular_file(run.config(), ec))
+        return {};
+    return run;
+}
+
+bool isRunFolder(const fs::path& dir) {
+    const RunPaths run(dir);
+    std::error_code ec;
+    return fs::is_regular_file(run.config(), ec) &&
+           (fs::is_regular_file(run.metrics(), ec) || fs::is_directory(run.checkpoints(), ec));
+}
+
+TrainOptions readRunOptions(const fs::path& dir) {
+    const RunPaths run(dir);
+    json options;
+    try {
+        options = json::parse(readTextFile(run.config())).value("options", json::object());
+    } catch (const json::exception& e) {
+        throw Error(ErrorCode::BadFormat, std::string("config.json: ") + e.what(), run.config().string());
+    }
+    TrainOptions o = trainOptionsFromJson(options.dump());
+    o.resume = true;
+    return o;
 }
 
 RunFolder readRunFolder(const fs::path& dir) {
@@ -84,11 +107,12 @@ RunFolder readRunFolder(const fs::path& dir) {
                     "not a run folder: it needs config.json and metrics.jsonl or checkpoints/ (what "
                     "`patchout train --out` writes)",
                     dir.string());
+    const RunPaths paths(dir);
     RunFolder run;
     run.dir = dir;
     json config;
     try {
-        config = json::parse(readTextFile(dir / "config.json"));
+        config = json::parse(readTextFile(paths.config()));
         const json options = config.value("options", json::object());
         run.preset = options.value("preset", "");
         run.planned_epochs = options.value("epochs", 0);
@@ -99,17 +123,16 @@ RunFolder readRunFolder(const fs::path& dir) {
         run.classes = dataset.value("classes", std::vector<std::string>{});
         run.multi_label = dataset.value("multi_label", false);
     } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadFormat, std::string("config.json: ") + e.what(),
-                    (dir / "config.json").string());
+        throw Error(ErrorCode::BadFormat, std::string("config.json: ") + e.what(), paths.config().string());
     }
-    run.best_checkpoint = existing(dir / "checkpoints" / "best.safetensors");
-    run.last_checkpoint = existing(dir / "checkpoints" / "last.safetensors");
-    if (fs::is_regular_file(dir / "eval" / "predictions.csv"))
-        run.eval_dir = dir / "eval";
-    if (fs::is_regular_file(dir / "embeddings" / "tensors.tsv"))
-        run.embeddings_dir = dir / "embeddings";
-    if (fs::is_regular_file(dir / "metrics.jsonl"))
-        run.curves = readTrainingCurves(dir / "metrics.jsonl");
+    run.best_checkpoint = existing(paths.bestModel());
+    run.last_checkpoint = existing(paths.lastModel());
+    if (fs::is_regular_file(paths.eval() / "predictions.csv"))
+        run.eval_dir = paths.eval();
+    if (fs::is_regular_file(paths.embeddings() / "tensors.tsv"))
+        run.embeddings_dir = paths.embeddings();
+    if (fs::is_regular_file(paths.metrics()))
+        run.curves = readTrainingCurves(paths.metrics());
     return run;
 }
 

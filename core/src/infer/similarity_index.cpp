@@ -1,50 +1,25 @@
-#include "patchout/similarity.h"
+#include "patchout/similarity_index.h"
 
+#include "infer/embedding_rows.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 
-#include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
-#include <faiss/VectorTransform.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_io.h>
 #include <nlohmann/json.hpp>
 
-#include <cmath>
+#include <algorithm>
 #include <fstream>
-#include <map>
 #include <ostream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace patchout {
-namespace {
 
-void checkMatrix(const EmbeddingMatrix& m) {
-    if (m.dim < 1 || m.rows < 0 ||
-        m.data.size() != static_cast<std::size_t>(m.rows) * static_cast<std::size_t>(m.dim))
-        throw Error(ErrorCode::InvalidArgument, "embedding matrix data does not match rows x dim");
-}
-
-std::vector<float> normalised(const float* data, std::int64_t rows, int dim) {
-    std::vector<float> out(data, data + rows * dim);
-    for (std::int64_t r = 0; r < rows; ++r) {
-        float* row = out.data() + r * dim;
-        double n = 0;
-        for (int i = 0; i < dim; ++i)
-            n += static_cast<double>(row[i]) * row[i];
-        if (n > 0) {
-            const auto inv = static_cast<float>(1.0 / std::sqrt(n));
-            for (int i = 0; i < dim; ++i)
-                row[i] *= inv;
-        }
-    }
-    return out;
-}
-
-}  // namespace
+using infer::checkMatrix;
+using infer::normalised;
 
 struct SimilarityIndex::Impl {
     std::unique_ptr<faiss::Index> index;
@@ -196,90 +171,6 @@ SimilarityIndex SimilarityIndex::load(const fs::path& dir) {
                                               " lines for " + std::to_string(size) + " vectors",
                     (dir / "names.txt").string());
     return SimilarityIndex(std::move(impl));
-}
-
-KMeansResult kmeans(const EmbeddingMatrix& m, int k, int iterations, int seed) {
-    checkMatrix(m);
-    if (k < 1 || k > m.rows)
-        throw Error(ErrorCode::InvalidArgument, "k-means needs 1 <= k <= rows (k " + std::to_string(k) +
-                                                    ", rows " + std::to_string(m.rows) + ")");
-    const auto data = normalised(m.data.data(), m.rows, m.dim);
-    faiss::ClusteringParameters cp;
-    cp.niter = std::max(1, iterations);
-    cp.seed = seed;
-    cp.verbose = false;
-    cp.min_points_per_centroid = 1;
-    cp.nredo = 5;  // keeps the best of several starts: one bad seed can merge two groups
-    faiss::Clustering clustering(m.dim, k, cp);
-    faiss::IndexFlatL2 index(m.dim);
-    clustering.train(m.rows, data.data(), index);
-    KMeansResult r;
-    r.centroids.rows = k;
-    r.centroids.dim = m.dim;
-    r.centroids.data = clustering.centroids;
-    r.objective = clustering.iteration_stats.empty() ? 0.0 : clustering.iteration_stats.back().obj;
-    std::vector<float> dist(static_cast<std::size_t>(m.rows));
-    std::vector<faiss::Index::idx_t> ids(static_cast<std::size_t>(m.rows));
-    index.search(m.rows, data.data(), 1, dist.data(), ids.data());
-    for (auto id : ids)
-        r.assignments.push_back(static_cast<int>(id));
-    return r;
-}
-
-double clusterPurity(const std::vector<int>& clusters, const std::vector<int>& labels) {
-    if (clusters.size() != labels.size() || clusters.empty())
-        throw Error(ErrorCode::InvalidArgument, "purity needs one label per row");
-    std::map<int, std::map<int, std::size_t>> counts;
-    for (std::size_t i = 0; i < clusters.size(); ++i)
-        ++counts[clusters[i]][labels[i]];
-    std::size_t majority = 0;
-    for (const auto& [c, byLabel] : counts) {
-        std::size_t best = 0;
-        for (const auto& [l, n] : byLabel)
-            best = std::max(best, n);
-        majority += best;
-    }
-    return static_cast<double>(majority) / static_cast<double>(clusters.size());
-}
-
-double adjustedRandIndex(const std::vector<int>& a, const std::vector<int>& b) {
-    if (a.size() != b.size() || a.empty())
-        throw Error(ErrorCode::InvalidArgument, "the adjusted Rand index needs two partitions of the same rows");
-    std::map<std::pair<int, int>, double> table;
-    std::map<int, double> rowSum, colSum;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        table[{a[i], b[i]}] += 1;
-        rowSum[a[i]] += 1;
-        colSum[b[i]] += 1;
-    }
-    auto pairs = [](double n) { return n * (n - 1) / 2; };
-    double index = 0, sa = 0, sb = 0;
-    for (const auto& [key, n] : table)
-        index += pairs(n);
-    for (const auto& [key, n] : rowSum)
-        sa += pairs(n);
-    for (const auto& [key, n] : colSum)
-        sb += pairs(n);
-    const double total = pairs(static_cast<double>(a.size()));
-    const double expected = total > 0 ? sa * sb / total : 0;
-    const double maxIndex = (sa + sb) / 2;
-    if (maxIndex == expected)
-        return 1.0;  // both partitions trivial (all one cluster, or all singletons): identical
-    return (index - expected) / (maxIndex - expected);
-}
-
-EmbeddingMatrix pca2d(const EmbeddingMatrix& m) {
-    checkMatrix(m);
-    if (m.rows < 2 || m.dim < 2)
-        throw Error(ErrorCode::InvalidArgument, "PCA needs at least two rows of at least two dimensions");
-    faiss::PCAMatrix pca(m.dim, 2, 0.0f, false);
-    pca.train(m.rows, m.data.data());
-    EmbeddingMatrix out;
-    out.rows = m.rows;
-    out.dim = 2;
-    out.data.resize(static_cast<std::size_t>(m.rows) * 2);
-    pca.apply_noalloc(m.rows, m.data.data(), out.data.data());
-    return out;
 }
 
 }  // namespace patchout
