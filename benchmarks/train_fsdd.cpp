@@ -143,12 +143,13 @@ TrainResult runOne(const Args& a, const Dataset& ds, const DatasetSplit& split, 
                          100.0 * p.metric(metric::kValidationAccuracy));
     });
     TrainResult r = train(ds, split, recipe(a, patchout), run, &job);
-    // When the per-epoch score (FSDD has no validation clips: the test clips) first reached 99%.
+    // When the per-epoch validation score (clips carved from the training speakers' takes) first
+    // reached 99%.
     double elapsed = 0;
     for (const auto& e : readTrainingCurves(run / "metrics.jsonl").epochs) {
         elapsed += e.seconds;
         if (e.validation_accuracy >= 0.99) {
-            std::printf("  %s: 99%% first reached after epoch %d (%.0f s of training epochs)\n",
+            std::printf("  %s: 99%% validation first reached after epoch %d (%.0f s of training epochs)\n",
                         name.c_str(), e.epoch, elapsed);
             break;
         }

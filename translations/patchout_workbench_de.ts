@@ -289,6 +289,10 @@ Open a run folder, then Run &gt; Evaluate run… (Ctrl+E) scores its best model 
         <translation>Keine Auswertung geöffnet.
 Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) sein bestes Modell (`patchout eval --run RUN` tut dasselbe).</translation>
     </message>
+    <message>
+        <source>%1 clips (%2), %3 classes</source>
+        <translation>%1 Clips (%2), %3 Klassen</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::LevelMeter</name>
@@ -843,6 +847,10 @@ Anhalten und beenden?</translation>
     <message>
         <source>Embedding %1</source>
         <translation>Bette %1 ein</translation>
+    </message>
+    <message>
+        <source>Split %1: %2 training, %3 validation, %4 test clips</source>
+        <translation>Aufteilung %1: %2 Trainings-, %3 Validierungs-, %4 Test-Clips</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +1560,10 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>; the classical floor %1% (%2 points)</source>
         <translation>; die klassische Untergrenze %1% (%2 Punkte)</translation>
+    </message>
+    <message>
+        <source>; no validation clips, so the best model is the last epoch&apos;s</source>
+        <translation>; keine Validierungs-Clips, daher ist das beste Modell das der letzten Epoche</translation>
     </message>
 </context>
 </TS>

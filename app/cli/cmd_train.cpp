@@ -232,12 +232,15 @@ void runTrain(const TrainArgs& a) {
     DatasetReadOptions ro;
     ro.format = parseDatasetFormat(a.format);
     const Dataset ds = readDataset(dataset, ro);
-    const DatasetSplit split = trainSplit(ds, splitKind, o.seed);
+    // train() carves the same validation clips; carved here to say so before it starts.
+    const DatasetSplit split = carveValidation(ds, trainSplit(ds, splitKind, o.seed),
+                                               {.fraction = o.validation_fraction, .seed = o.seed});
     const bool root = o.rank == 0;
     if (root)
         std::cout << "Dataset: " << fs::absolute(ds.root).string() << " (" << ds.classes.size()
                   << " classes; split " << split.name << ": " << split.train.size() << " train, "
                   << split.validation.size() << " validation, " << split.test.size() << " test)\n"
+                  << (split.validation_note.empty() ? "" : "Split: " + split.validation_note + "\n")
                   << "Run folder: " << fs::absolute(a.out).string()
                   << (o.world_size > 1 ? " (" + std::to_string(o.world_size) + " processes)" : "")
                   << "\n"
@@ -250,9 +253,11 @@ void runTrain(const TrainArgs& a) {
         return;
     std::printf("Trained %lld steps (%d epochs) in %s\n", static_cast<long long>(r.steps),
                 r.epochs_done, formatDuration(r.seconds).c_str());
-    if (r.best_epoch > 0)
+    if (r.best_epoch > 0 && r.validation_clips > 0)
         std::printf("Best validation accuracy: %.2f%% (epoch %d)\n", 100.0 * r.best_validation_accuracy,
                     r.best_epoch);
+    else if (r.best_epoch > 0)
+        std::printf("No validation clips: the best checkpoint is the last epoch's (%d)\n", r.best_epoch);
     if (r.test.examples > 0)
         std::printf("Test accuracy: %.2f%% on %zu clips (loss %.4f)\n", 100.0 * r.test.accuracy,
                     r.test.examples, r.test.loss);

@@ -27,9 +27,13 @@ void ProgressBar::update(const Progress& p) {
     m_last = now;
     char line[256];
     if (epochDone) {
-        std::snprintf(line, sizeof line, "%s: %s  train loss %.4f  val loss %.4f  val acc %.2f%%",
-                      m_label.c_str(), p.message.c_str(), p.metric(metric::kTrainLoss),
-                      p.metric(metric::kValidationLoss), 100.0 * p.metric(metric::kValidationAccuracy));
+        if (std::isfinite(p.metric(metric::kValidationAccuracy)))
+            std::snprintf(line, sizeof line, "%s: %s  train loss %.4f  val loss %.4f  val acc %.2f%%",
+                          m_label.c_str(), p.message.c_str(), p.metric(metric::kTrainLoss),
+                          p.metric(metric::kValidationLoss), 100.0 * p.metric(metric::kValidationAccuracy));
+        else  // no validation clips
+            std::snprintf(line, sizeof line, "%s: %s  train loss %.4f", m_label.c_str(), p.message.c_str(),
+                          p.metric(metric::kTrainLoss));
         std::cerr << (m_tty && m_open ? "\r\033[K" : "") << line << "\n";
         m_open = false;
         return;

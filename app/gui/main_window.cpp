@@ -742,6 +742,15 @@ void MainWindow::openRun(const QString& dir) {
         m_runWatcher->removePaths(m_runWatcher->directories());
     m_runDir = path;
     m_runPlannedEpochs = run.planned_epochs;
+    m_runSplit = run.split.empty()
+                     ? QString()
+                     : tr("Split %1: %2 training, %3 validation, %4 test clips")
+                           .arg(QString::fromStdString(run.split))
+                           .arg(run.train_clips)
+                           .arg(run.validation_clips)
+                           .arg(run.test_clips);
+    if (!run.validation_note.empty())
+        m_runSplit += QStringLiteral("; ") + QString::fromStdString(run.validation_note);
     m_runDataset = QString::fromStdString(run.dataset);
     m_runMultiLabel = run.multi_label;
     // The folder is watched for metrics.jsonl to appear, the file for lines appended to it.
@@ -749,7 +758,7 @@ void MainWindow::openRun(const QString& dir) {
     const QString metricsFile = QString::fromStdString(RunPaths(path.toStdString()).metrics().string());
     if (QFileInfo::exists(metricsFile))
         m_runWatcher->addPath(metricsFile);
-    m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs);
+    m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs, m_runSplit);
     m_patchout->setPreset(QString::fromStdString(run.preset));
     if (!run.best_checkpoint.empty())
         loadModel(QString::fromStdString(run.best_checkpoint.string()));
@@ -780,7 +789,9 @@ void MainWindow::loadEvaluation(const QString& evalDir, bool multiLabel) {
         try {
             auto predictions = std::make_shared<Predictions>(
                 readPredictionsCsv((evalDir + QStringLiteral("/predictions.csv")).toStdString(), multiLabel));
-            auto report = std::make_shared<EvaluationReport>(computeReport(*predictions));
+            ReportOptions options;
+            options.clips = reportClips(evalDir.toStdString());  // which clips, as eval wrote it
+            auto report = std::make_shared<EvaluationReport>(computeReport(*predictions, options));
             QMetaObject::invokeMethod(
                 this,
                 [this, evalDir, predictions, report] {
@@ -861,7 +872,7 @@ void MainWindow::reloadRunCurves() {
         m_runWatcher->addPath(metrics);
     try {
         m_train->setRun(QFileInfo(m_runDir).fileName(), readTrainingCurves(metrics.toStdString()),
-                        m_runPlannedEpochs);
+                        m_runPlannedEpochs, m_runSplit);
     } catch (const Error& e) {
         statusBar()->showMessage(tr("Cannot read the run's curves: %1").arg(QString::fromStdString(e.what())));
     }

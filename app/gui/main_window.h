@@ -170,6 +170,7 @@ private:
     QTimer m_runReload;  // coalesces the watcher's bursts of change signals
     QString m_runDir;
     int m_runPlannedEpochs = 0;
+    QString m_runSplit;  // the open run's split, one line for the Train view
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;
     QLabel* m_jobLabel = nullptr;

@@ -300,7 +300,7 @@ void TrainWorker::run(const TrainRequest& request) {
                           .arg(p.metric(metric::kLoss), 0, 'f', 3)
                           .arg(p.metric(metric::kExamplesPerSecond), 0, 'f', 0)
                           .arg(QString::fromStdString(formatDuration(p.metric(metric::kEtaSeconds))));
-        else if (p.event == ProgressEvent::EpochEnd)
+        else if (p.event == ProgressEvent::EpochEnd && std::isfinite(p.metric(metric::kValidationAccuracy)))
             status += tr(" · validation accuracy %1%").arg(100 * p.metric(metric::kValidationAccuracy), 0, 'f', 1);
         Q_EMIT progress(p.step, p.total, status);
     }, m_stop);
@@ -309,8 +309,10 @@ void TrainWorker::run(const TrainRequest& request) {
         const DatasetSplit split = trainSplit(dataset, request.split.toStdString(), request.options.seed);
         const TrainResult r = train(dataset, split, request.options, runDir.toStdString(), &job);
         QString summary = tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(QString::fromStdString(formatDuration(r.seconds)));
-        if (r.best_epoch > 0)
+        if (r.best_epoch > 0 && r.validation_clips > 0)
             summary += tr("; best validation accuracy %1% (epoch %2)").arg(100 * r.best_validation_accuracy, 0, 'f', 1).arg(r.best_epoch);
+        else if (r.best_epoch > 0)
+            summary += tr("; no validation clips, so the best model is the last epoch's");
         if (r.test.examples > 0)
             summary += tr("; test accuracy %1% on %2 clips").arg(100 * r.test.accuracy, 0, 'f', 1).arg(r.test.examples);
         if (r.floor.examples > 0)

@@ -8,6 +8,7 @@
 #include "test_support.h"
 
 #include <functional>
+#include <map>
 #include <set>
 
 using namespace patchout;
@@ -694,6 +695,82 @@ TEST(DataSplits, LeaveOneGroupOut) {
         EXPECT_EQ(splits[i].train.size(), 9u);
         EXPECT_FALSE(groupsOf(ds, splits[i].train).count("spk" + std::to_string(i)));
     }
+}
+
+namespace {
+
+// Every clip in `train`, test split untouched.
+DatasetSplit allTrain(const Dataset& ds, std::size_t testEvery = 0) {
+    DatasetSplit s;
+    s.name = "own";
+    for (std::size_t i = 0; i < ds.clips.size(); ++i)
+        (testEvery > 0 && i % testEvery == 0 ? s.test : s.train).push_back(i);
+    return s;
+}
+
+std::map<int, std::size_t> perClass(const Dataset& ds, const std::vector<std::size_t>& idx) {
+    std::map<int, std::size_t> n;
+    for (auto i : idx)
+        ++n[ds.clips[i].labels.front()];
+    return n;
+}
+
+}  // namespace
+
+TEST(DataSplits, CarvedValidationKeepsGroupsWholeClassesAndTest) {
+    const Dataset ds = speakers(20, 6);  // 20 speakers, 3 clips of each class each
+    const DatasetSplit own = allTrain(ds, 5);
+    const DatasetSplit s = carveValidation(ds, own, {.fraction = 0.1, .seed = 3});
+    EXPECT_EQ(s.test, own.test);  // test untouched
+    EXPECT_EQ(s.train.size() + s.validation.size(), own.train.size());
+    ASSERT_FALSE(s.validation.empty());
+    for (const auto& g : groupsOf(ds, s.validation))
+        EXPECT_FALSE(groupsOf(ds, s.train).count(g)) << g << " is on both sides";
+    const auto val = perClass(ds, s.validation);
+    EXPECT_EQ(val.size(), 2u);  // both classes
+    // About 10% of each class (whole groups of 2-3 clips each cannot hit it exactly).
+    for (const auto& [c, n] : perClass(ds, own.train))
+        EXPECT_NEAR(static_cast<double>(val.at(c)), 0.1 * static_cast<double>(n), 3.0) << c;
+    EXPECT_NE(s.validation_note.find("stratified"), std::string::npos) << s.validation_note;
+    // Same seed, same split; another seed, another one.
+    EXPECT_EQ(carveValidation(ds, own, {.fraction = 0.1, .seed = 3}).validation, s.validation);
+    bool differs = false;
+    for (std::uint64_t seed = 4; seed < 20 && !differs; ++seed)
+        differs = carveValidation(ds, own, {.fraction = 0.1, .seed = seed}).validation != s.validation;
+    EXPECT_TRUE(differs);
+}
+
+TEST(DataSplits, CarvedValidationWithoutGroupsIsStratifiedByClip) {
+    Dataset ds = speakers(1, 100);  // one group: clips are dealt one by one
+    for (std::size_t i = 0; i < 20; ++i)  // 70 clips of class a, 30 of b
+        ds.clips[2 * i + 1].labels = {0};
+    const DatasetSplit s = carveValidation(ds, allTrain(ds), {.fraction = 0.2, .seed = 1});
+    const auto val = perClass(ds, s.validation);
+    EXPECT_EQ(val.at(0), 14u);  // 20% of 70
+    EXPECT_EQ(val.at(1), 6u);   // 20% of 30
+}
+
+TEST(DataSplits, CarvedValidationLeavesAnOwnValidationSplitAlone) {
+    const Dataset ds = speakers(4, 4);
+    DatasetSplit own = allTrain(ds);
+    own.validation = {own.train.back()};
+    own.train.pop_back();
+    const DatasetSplit s = carveValidation(ds, own, {.fraction = 0.1});
+    EXPECT_EQ(s.validation, own.validation);
+    EXPECT_EQ(s.train, own.train);
+    EXPECT_EQ(carveValidation(ds, allTrain(ds), {.fraction = 0}).validation.size(), 0u);
+    EXPECT_THROW(carveValidation(ds, allTrain(ds), {.fraction = 1.0}), Error);
+}
+
+TEST(DataSplits, CarvedValidationNamesAClassTooSmallToGiveClips) {
+    Dataset ds = speakers(1, 20);
+    ds.classes.push_back("rare");
+    ds.clips[0].labels = {2};  // one clip of 'rare': it cannot give one and keep one
+    const DatasetSplit s = carveValidation(ds, allTrain(ds), {.fraction = 0.1});
+    EXPECT_TRUE(s.validation.empty());
+    EXPECT_EQ(s.train.size(), ds.clips.size());
+    EXPECT_NE(s.validation_note.find("'rare'"), std::string::npos) << s.validation_note;
+    EXPECT_NE(s.validation_note.find("last epoch"), std::string::npos) << s.validation_note;
 }
 
 TEST(DataSplits, AppendTrainingClipsMatchesClassesByName) {

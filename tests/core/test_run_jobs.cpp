@@ -4,6 +4,7 @@
 #include "data_support.h"
 #include "patchout/error.h"
 #include "patchout/recipes.h"
+#include "patchout/report.h"
 #include "patchout/run_folder.h"
 #include "patchout/run_jobs.h"
 #include "patchout/trainer.h"
@@ -94,7 +95,7 @@ TEST(TrainOptionsTable, EveryFieldOnceAndInTheJson) {
         const json j = json::parse(trainOptionsToJson(o));
         EXPECT_TRUE(*group ? j.at(group).contains(name) : j.contains(name)) << name;
     });
-    EXPECT_EQ(fields, 50);  // TrainOptions' fields (patchout's 3 and augment's 11 included)
+    EXPECT_EQ(fields, 51);  // TrainOptions' fields (patchout's 3 and augment's 11 included)
     // Every field has a flag: the AdamW betas and epsilon too.
     for (const char* name : {"beta1", "beta2", "eps", "world_size", "rank"})
         EXPECT_TRUE(names.count(name)) << name;
@@ -185,6 +186,13 @@ TEST(RunJobs, EvaluateAndEmbedARunIntoItsFolder) {
     for (const char* f : {"predictions.csv", "report.json", "report.md", "confusion.csv"})
         EXPECT_TRUE(fs::is_regular_file(e.out / f)) << f;
     EXPECT_FALSE(readRunFolder(run).eval_dir.empty());
+    // The report names the clips it scored; the Evaluate view reads that back.
+    EXPECT_EQ(e.report.options.clips, "the test clips of split own");
+    EXPECT_EQ(reportClips(e.out), "the test clips of split own");
+    EXPECT_NE(test::readText(e.out / "report.md").find("4 clips (the test clips of split own)"), std::string::npos);
+    EXPECT_EQ(reportClips(dir / "nowhere"), "");
+    test::writeText(dir / "broken" / "report.json", "{not json");
+    EXPECT_EQ(reportClips(dir / "broken"), "");
     // The same through evaluateCheckpoint on another split, with the run's best model as baseline.
     EvaluateOptions all;
     all.split = "all";
@@ -193,6 +201,7 @@ TEST(RunJobs, EvaluateAndEmbedARunIntoItsFolder) {
     const EvaluateResult a =
         evaluateCheckpoint(RunPaths(run).lastModel(), readDataset(dir / "tones"), dir / "all", all);
     EXPECT_EQ(a.report.n_clips, 12u);
+    EXPECT_EQ(a.report.options.clips, "every clip of the dataset");
     ASSERT_TRUE(a.comparison.has_value());
     EXPECT_EQ(a.comparison->n_common, 12u);
 

@@ -63,6 +63,7 @@ TrainOptions quickOptions(const fs::path& cache) {
     o.warmup_steps = 2;
     o.log_every_steps = 1;
     o.cache_dir = cache;
+    o.validation_fraction = 0;  // these tests count training clips and steps (carving has its own)
     return o;
 }
 
@@ -321,6 +322,50 @@ TEST(Trainer, LearnsTonesAndWritesTheRunFolder) {
     EXPECT_NEAR(again.loss, r.test.loss, 1e-6);
     // Training again into a folder with a state needs resume.
     EXPECT_THROW(train(ds, defaultTrainSplit(ds), o, dir / "run"), Error);
+}
+
+// A split with only train and test: validation is carved from train (never the test clips), the
+// run says how; with validation_fraction 0 there is none and the best checkpoint is the last one.
+TEST(Trainer, ValidatesOnClipsCarvedFromTrainingNeverOnTest) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 6);  // 4 train + 2 test clips of each of 3 classes
+    const DatasetSplit own = defaultTrainSplit(ds);
+    ASSERT_TRUE(own.validation.empty());
+    TrainOptions o = plainOptions(dir / "cache");
+    o.epochs = 1;
+    o.batch_size = 3;
+    o.validation_fraction = 0.25;
+    const TrainResult r = train(ds, own, o, dir / "run");
+    EXPECT_EQ(r.validation_clips, 3u);  // one clip of each class
+    EXPECT_NE(r.validation_note.find("stratified"), std::string::npos) << r.validation_note;
+    EXPECT_EQ(r.test.examples, own.test.size());
+    const json config = json::parse(test::readText(dir / "run" / "config.json"));
+    EXPECT_EQ(config["split"]["train"], 9);
+    EXPECT_EQ(config["split"]["validation"], 3);
+    EXPECT_EQ(config["split"]["test"], 6);
+    EXPECT_EQ(config["split"]["validation_note"], r.validation_note);
+    for (const auto& j : metricLines(dir / "run" / "metrics.jsonl")) {
+        if (j["type"] == "epoch") {
+            EXPECT_EQ(j["validation"]["examples"], 3);
+        }
+    }
+    // The run finds the same split again (eval, the floor).
+    const RunFolder run = readRunFolder(dir / "run");
+    EXPECT_DOUBLE_EQ(run.validation_fraction, 0.25);
+    EXPECT_EQ(run.validation_clips, 3u);
+    const DatasetSplit again = carveValidation(ds, own, {.fraction = run.validation_fraction, .seed = run.seed});
+    EXPECT_EQ(again.validation.size(), 3u);
+    for (std::size_t i : again.validation)
+        EXPECT_EQ(ds.clips[i].split, kSplitTrain);
+
+    o.validation_fraction = 0;
+    o.epochs = 2;
+    const TrainResult none = train(ds, own, o, dir / "none");
+    EXPECT_EQ(none.validation_clips, 0u);
+    EXPECT_EQ(none.best_epoch, 2);  // the last epoch, not one the test clips chose
+    for (const auto& j : metricLines(dir / "none" / "metrics.jsonl"))
+        EXPECT_FALSE(j.contains("validation")) << j.dump();
+    EXPECT_FALSE(loadModel(none.best_checkpoint).metadata.count("validation_accuracy"));
 }
 
 TEST(Trainer, ScoreModelCountsTopOneHits) {

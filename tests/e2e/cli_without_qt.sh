@@ -10,11 +10,10 @@ set -eu
 src=$1 bin=$2 generator=$3 build_type=$4 werror=$5 cc=$6 cxx=$7
 c_launcher=${8:-} cxx_launcher=${9:-}
 
-# The cache settings of CMakePresets.json. With base_dir the paths ccache hashes are relative to the
-# build tree, and this tree sits at the same depth as the main one (build/ci-nogui beside
-# build/ci), so the objects the main tree compiled are reused rather than compiled again.
-export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$src}"
+# The launcher is the main tree's (CMakePresets.json: ccache with its sloppiness and base_dir set on
+# every call). With base_dir the paths ccache hashes are relative to the build tree, and this tree
+# sits at the same depth as the main one (build/ci-nogui beside build/ci), so the objects the main
+# tree compiled are reused rather than compiled again.
 
 start=$(date +%s)
 cmake -S "$src" -B "$bin" -G "$generator" -DCMAKE_BUILD_TYPE="$build_type" \

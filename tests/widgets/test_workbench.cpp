@@ -784,6 +784,11 @@ private Q_SLOTS:
         MainWindow window;
         QSignalSpy evaluationFailed(&window, &MainWindow::evaluationFailed);
         window.openRun(run);
+        // The Train view says which clips validated (carved from train: the tones have no
+        // validation split of their own).
+        QVERIFY2(window.trainView()->summary().contains(QStringLiteral("Split own: ")) &&
+                     window.trainView()->summary().contains(QStringLiteral("validation carved from train")),
+                 qPrintable(window.trainView()->summary()));
         QVERIFY(!window.evaluateView()->hasReport());
         QVERIFY2(!evaluationFailed.isEmpty() && evaluationFailed.last().at(0).toString().contains(QStringLiteral("Evaluate run")),
                  "the empty Evaluate view names the menu entry");
@@ -800,7 +805,7 @@ private Q_SLOTS:
         QVERIFY(shown.wait(10000));
         QVERIFY(window.evaluateView()->hasReport());
         QCOMPARE(window.currentView(), MainWindow::View::Evaluate);
-        QVERIFY2(window.evaluateView()->summary().contains(QStringLiteral("3 clips")),
+        QVERIFY2(window.evaluateView()->summary().contains(QStringLiteral("3 clips (the test clips of split own)")),
                  qPrintable(window.evaluateView()->summary()));  // the test clips: one per class
         QVERIFY(!window.runJobRunning());
 

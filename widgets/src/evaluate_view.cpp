@@ -302,7 +302,12 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     m_confusion->setMatrix(report.multi_label ? ConfusionMatrix{} : report.confusion, labels);
 
     QString text = QStringLiteral("<b>%1</b> &mdash; ").arg(title.toHtmlEscaped());
-    text += tr("%1 clips, %2 classes").arg(report.n_clips).arg(report.classes.size());
+    text += report.options.clips.empty()
+                ? tr("%1 clips, %2 classes").arg(report.n_clips).arg(report.classes.size())
+                : tr("%1 clips (%2), %3 classes")
+                      .arg(report.n_clips)
+                      .arg(QString::fromStdString(report.options.clips).toHtmlEscaped())
+                      .arg(report.classes.size());
     const auto& r = report.ranking;
     if (report.multi_label)
         text += tr(", mAP %1, macro ROC-AUC %2, subset accuracy %3")

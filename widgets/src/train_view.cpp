@@ -150,7 +150,8 @@ void TrainView::clear() {
     m_stack->setCurrentIndex(0);
 }
 
-void TrainView::setRun(const QString& title, const TrainingCurves& curves, int plannedEpochs) {
+void TrainView::setRun(const QString& title, const TrainingCurves& curves, int plannedEpochs,
+                       const QString& split) {
     QList<QPointF> train, validation, accuracy;
     double lossLo = INFINITY, lossHi = -INFINITY;
     auto lossPoint = [&](QList<QPointF>& to, double x, double loss) {
@@ -224,6 +225,8 @@ void TrainView::setRun(const QString& title, const TrainingCurves& curves, int p
         text += tr(", %1 s per epoch").arg(seconds / timed, 0, 'f', 1);
     if (curves.epochs.empty() && curves.steps.empty())
         text += tr(", nothing logged yet");
+    if (!split.isEmpty())
+        text += QStringLiteral("<br>") + split.toHtmlEscaped();
     m_summary->setText(text);
     m_hasRun = true;
     m_stack->setCurrentIndex(1);

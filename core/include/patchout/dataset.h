@@ -123,6 +123,8 @@ struct DatasetSplit {
     std::vector<std::size_t> train;
     std::vector<std::size_t> validation;
     std::vector<std::size_t> test;
+    // How the validation clips were chosen when carveValidation chose them (or why there are none).
+    std::string validation_note{};
 };
 
 struct OwnSplitOptions {
@@ -144,6 +146,22 @@ struct GroupSplitOptions {
 // group is on both sides. Throws Error(Dataset) when a clip has no group or there are fewer than
 // two groups.
 DatasetSplit splitByGroup(const Dataset& dataset, const GroupSplitOptions& options = {});
+
+struct ValidationCarveOptions {
+    double fraction = 0.1;  // of each class's training clips, in [0, 1); 0 = no validation split
+    std::uint64_t seed = 0;
+};
+
+// `split` with validation clips taken from its training clips when it has none, so that model
+// selection never looks at the test clips. About `fraction` of each class (at least one clip, never
+// a class's last one), dealt in whole groups (speaker, group column) when the training clips all
+// have one and there are two or more, else clip by clip; seeded. The test clips are untouched, and
+// a split that has validation clips (or fraction 0) comes back as it is. When some class cannot
+// give a validation clip, none is carved (validation_note names the classes: the best checkpoint is
+// then the last epoch's). validation_note says what was done. Error(InvalidArgument) for a
+// fraction outside [0, 1).
+DatasetSplit carveValidation(const Dataset& dataset, const DatasetSplit& split,
+                             const ValidationCarveOptions& options = {});
 
 // One split per group (sorted by name): that group's clips are test, all others train.
 std::vector<DatasetSplit> leaveOneGroupOut(const Dataset& dataset);

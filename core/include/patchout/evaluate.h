@@ -27,6 +27,8 @@ std::vector<int> matchLabels(const std::vector<std::string>& modelLabels,
 // Error(Dataset) naming the split, never an empty report.
 std::vector<std::size_t> splitClips(const Dataset& dataset, const DatasetSplit& split,
                                     const std::string& which);
+// How a report names those clips: "the test clips of split own", "every clip of the dataset".
+std::string describeClips(const DatasetSplit& split, const std::string& which);
 
 // Scores the clips `indices` of `dataset` with `classifier` and returns them as Predictions in the
 // model's class order: `files` are the clips' dataset-relative paths, labels mapped by

@@ -49,6 +49,9 @@ struct ReportOptions {
     ZeroDivision zero_division = ZeroDivision::Zero;
     std::size_t max_curve_points = 1000;  // per curve in curves.csv (evenly thinned, ends kept)
     unsigned threads = 0;                 // 0: all cores
+    // Which clips were scored, as the report names them ("the test clips of split own"; "" when
+    // unknown): report.json's "clips", report.md's first line, the Evaluate view's header.
+    std::string clips{};
 };
 
 // A clip whose top-scoring class is wrong (or, for least-confident-right, right). For multi-label
@@ -146,6 +149,10 @@ struct BaselineComparison {
 // sides disagree on a clip's true labels or have no clip in common.
 BaselineComparison compareWithBaseline(const Predictions& ours, const Predictions& baseline,
                                        const ComparisonOptions& options = {});
+
+// The "clips" writeReport recorded in dir/report.json (ReportOptions::clips): "" when the file,
+// the field or the file's JSON is missing (an older report, predictions from elsewhere).
+std::string reportClips(const std::filesystem::path& dir);
 
 // Writes report.json, report.md, confusion.csv, curves.csv and failures.csv into `dir` (created if
 // missing), each atomically; with a comparison also comparison.csv (per-class deltas) and

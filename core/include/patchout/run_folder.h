@@ -68,6 +68,9 @@ struct RunFolder {
     int planned_epochs = 0;
     std::string split;                  // the split kind training used ("own", "group"; "" unknown)
     std::uint64_t seed = 0;             // the run's seed (its split and its augmentation)
+    double validation_fraction = 0;     // validation carved from train (0: none, or an older run)
+    std::string validation_note;        // how its validation clips were chosen ("" when given)
+    std::size_t train_clips = 0, validation_clips = 0, test_clips = 0;  // the split's sizes
     std::filesystem::path best_checkpoint, last_checkpoint;  // empty when not (yet) written
     std::filesystem::path eval_dir;        // RUN/eval when it holds predictions.csv
     std::filesystem::path embeddings_dir;  // RUN/embeddings when it holds tensors.tsv

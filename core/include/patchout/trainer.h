@@ -81,6 +81,10 @@ struct TrainOptions {
     std::vector<std::filesystem::path> extra_train{};
     AugmentOptions augment{};
     std::uint64_t seed = 0;
+    // A split without validation clips gets this share of each class's training clips as its
+    // validation split (carveValidation: stratified, groups whole, seeded); the test clips never
+    // choose the best checkpoint. 0: no validation split, the best checkpoint is the last epoch's.
+    double validation_fraction = 0.1;
 
     // Run folder and bookkeeping.
     std::filesystem::path cache_dir{};  // feature cache; "" = <run>/cache
@@ -166,6 +170,10 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("augment", "waveform_mixup_prob", o.augment.waveform_mixup_prob,
       "Fraction of clips mixed on the waveform", R::Fixed);
     v("", "seed", o.seed, "Seed of everything random (split, initialisation, augmentation)", R::Fixed);
+    v("", "validation_fraction", o.validation_fraction,
+      "Share of each class's training clips held out for validation when the split has none "
+      "(stratified, groups whole); 0: none, the best checkpoint is the last epoch's",
+      R::Fixed);
     v("", "cache_dir", o.cache_dir, "Feature cache (default <run>/cache)", R::Bookkeeping);
     v("", "log_every_steps", o.log_every_steps, "metrics.jsonl line every N steps (0: epochs only)",
       R::Bookkeeping);
@@ -244,6 +252,8 @@ struct TrainResult {
     std::vector<EpochRecord> epochs;  // the epochs this call ran
     int best_epoch = 0;
     double best_validation_accuracy = 0;
+    std::size_t validation_clips = 0;  // 0: no validation split, best = the last epoch
+    std::string validation_note;       // how the validation clips were chosen (carveValidation)
     ClassificationScore test;      // the last model on the split's test clips (empty split: 0)
     // The classical floor on the same test clips (options.baseline; examples 0 when not scored,
     // floor_note says why).
@@ -257,8 +267,9 @@ struct TrainResult {
     std::filesystem::path best_checkpoint;  // checkpoints/best.safetensors
 };
 
-// Trains on `split` (train clips; validation clips, or test clips when there are none, scored each
-// epoch; test scored at the end) and writes the run folder `run_dir`:
+// Trains on `split` (train clips; validation clips scored each epoch and choosing the best
+// checkpoint -- carved from the training clips when the split has none, see validation_fraction;
+// the test clips only scored at the end) and writes the run folder `run_dir`:
 //   config.json                 the options, classes, split sizes and model options;
 //   metrics.jsonl               one JSON object per log_every_steps steps and per epoch;
 //   checkpoints/last.safetensors, best.safetensors   saveModel files (labels, epoch, step);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -95,6 +96,97 @@ DatasetSplit splitByGroup(const Dataset& dataset, const GroupSplitOptions& optio
         (s == 2 ? split.test : s == 1 ? split.validation : split.train).push_back(i);
     }
     return split;
+}
+
+namespace {
+
+// The class a clip counts for when strata are kept: its first (lowest) label; -1 for none.
+int stratum(const Clip& c) { return c.labels.empty() ? -1 : c.labels.front(); }
+
+}  // namespace
+
+DatasetSplit carveValidation(const Dataset& dataset, const DatasetSplit& split,
+                             const ValidationCarveOptions& options) {
+    if (!(options.fraction >= 0 && options.fraction < 1))
+        throw Error(ErrorCode::InvalidArgument, "validation_fraction must be in [0, 1)");
+    DatasetSplit out = split;
+    if (!split.validation.empty() || options.fraction == 0 || split.train.empty())
+        return out;
+    // Units dealt whole: the clips' groups when every training clip has one and there are at
+    // least two, else single clips.
+    const bool grouped = std::all_of(split.train.begin(), split.train.end(), [&](std::size_t i) {
+        return !dataset.clips[i].group.empty();
+    });
+    std::map<std::string, std::vector<std::size_t>> byGroup;
+    for (std::size_t i : split.train)
+        byGroup[grouped ? dataset.clips[i].group : std::to_string(i)].push_back(i);
+    const bool wholeGroups = grouped && byGroup.size() >= 2;
+    std::vector<std::vector<std::size_t>> units;
+    if (wholeGroups) {
+        for (auto& [name, clips] : byGroup)
+            units.push_back(std::move(clips));
+    } else {
+        for (std::size_t i : split.train)
+            units.push_back({i});
+    }
+    std::mt19937_64 rng(data::mixSeed(options.seed, 0x7a1d));
+    data::portableShuffle(units, rng);
+
+    // Per class: how many training clips, how many validation ones it should give (at least one
+    // while one stays for training), how many it gave.
+    std::map<int, std::size_t> total, need, taken;
+    for (std::size_t i : split.train)
+        ++total[stratum(dataset.clips[i])];
+    for (const auto& [c, n] : total)
+        need[c] = n < 2 ? 0
+                        : std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(options.fraction * n)), 1, n - 1);
+    std::vector<bool> toValidation(dataset.clips.size(), false);
+    for (const auto& unit : units) {
+        std::map<int, std::size_t> count;
+        for (std::size_t i : unit)
+            ++count[stratum(dataset.clips[i])];
+        // Taken when it fills more of what is missing than it overshoots, and never a class's last
+        // training clips.
+        std::size_t fills = 0, overshoots = 0;
+        bool emptiesAClass = false;
+        for (const auto& [c, n] : count) {
+            const std::size_t missing = need[c] - std::min(need[c], taken[c]);
+            fills += std::min(n, missing);
+            overshoots += n - std::min(n, missing);
+            emptiesAClass = emptiesAClass || taken[c] + n >= total[c];
+        }
+        if (fills == 0 || overshoots >= fills || emptiesAClass)
+            continue;
+        for (const auto& [c, n] : count)
+            taken[c] += n;
+        for (std::size_t i : unit)
+            toValidation[i] = true;
+    }
+    // A class without validation clips would be chosen for blind: no validation at all then.
+    std::vector<std::string> tooSmall;
+    for (const auto& [c, n] : total)
+        if (taken[c] == 0)
+            tooSmall.push_back(c >= 0 ? dataset.classes.at(static_cast<std::size_t>(c)) : "(no label)");
+    if (!tooSmall.empty()) {
+        std::string names;
+        for (const auto& n : tooSmall)
+            names += (names.empty() ? "'" : ", '") + n + "'";
+        out.validation_note = "no validation split: class" + std::string(tooSmall.size() > 1 ? "es " : " ") +
+                              names + " cannot spare validation clips" +
+                              (wholeGroups ? " with its groups kept whole" : "") +
+                              "; the best checkpoint is the last epoch's";
+        return out;
+    }
+    out.train.clear();
+    for (std::size_t i : split.train)
+        (toValidation[i] ? out.validation : out.train).push_back(i);
+    char share[32];
+    std::snprintf(share, sizeof share, "%.0f%%", 100.0 * options.fraction);
+    out.validation_note = "validation carved from train: " + std::string(share) +
+                          " asked, stratified by class" +
+                          (wholeGroups ? ", " + std::to_string(byGroup.size()) + " groups kept whole" : "") +
+                          ", seed " + std::to_string(options.seed);
+    return out;
 }
 
 std::vector<DatasetSplit> leaveOneGroupOut(const Dataset& dataset) {

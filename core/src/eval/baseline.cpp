@@ -238,7 +238,9 @@ BaselineResult runBaseline(const Dataset& dataset, const DatasetSplit& split, co
     p.scores.n_samples = scored.size();
     p.scores.n_classes = static_cast<std::size_t>(classes);
     p.scores.values = model.predict(testX, static_cast<std::int64_t>(scored.size()));
-    r.report = computeReport(p);
+    ReportOptions reportOptions;
+    reportOptions.clips = describeClips(split, which);
+    r.report = computeReport(p, reportOptions);
     fs::create_directories(out);
     writePredictionsCsv(out / "predictions.csv", p);
     writeReport(out, p, r.report);

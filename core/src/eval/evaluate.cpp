@@ -79,6 +79,12 @@ std::vector<std::size_t> splitClips(const Dataset& dataset, const DatasetSplit& 
     return out;
 }
 
+std::string describeClips(const DatasetSplit& split, const std::string& which) {
+    if (which == "all")
+        return "every clip of the dataset";
+    return "the " + which + " clips of split " + split.name;
+}
+
 Predictions predictDataset(Classifier& classifier, const Dataset& dataset,
                            const std::vector<std::size_t>& indices, bool allowSubset,
                            const JobControl* job) {

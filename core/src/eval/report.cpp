@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <numeric>
 #include <ostream>
@@ -275,6 +276,14 @@ std::vector<std::pair<std::string, double>> headline(const EvaluationReport& r) 
 
 }  // namespace
 
+std::string reportClips(const std::filesystem::path& dir) {
+    std::ifstream in(dir / "report.json", std::ios::binary);
+    if (!in)
+        return {};
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    return j.is_object() ? j.value("clips", std::string()) : std::string();
+}
+
 void writeReport(const std::filesystem::path& dir, const Predictions& p, const EvaluationReport& r,
                  const BaselineComparison* cmp) {
     checkPredictions(p);
@@ -288,6 +297,8 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
     nlohmann::json j;
     j["task"] = r.multi_label ? "multi-label" : "single-label";
     j["n_clips"] = r.n_clips;
+    if (!r.options.clips.empty())
+        j["clips"] = r.options.clips;
     j["classes"] = r.classes;
     j["scores_are_probabilities"] = r.scores_are_probabilities;
     nlohmann::json head = nlohmann::json::object();
@@ -465,7 +476,8 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
     // ---- report.md
     std::ostringstream md;
     md << "# Evaluation report\n\n"
-       << r.n_clips << " clips, " << C << " classes, " << (r.multi_label ? "multi-label" : "single-label");
+       << r.n_clips << " clips" << (r.options.clips.empty() ? "" : " (" + r.options.clips + ")") << ", " << C
+       << " classes, " << (r.multi_label ? "multi-label" : "single-label");
     if (r.multi_label)
         md << " (decision threshold " << fmt(r.options.threshold, 2) << ")";
     md << ".\n\n## Headline metrics\n\n| metric | value |\n|---|---|\n";

@@ -95,6 +95,8 @@ TrainOptions readRunOptions(const fs::path& dir) {
         throw Error(ErrorCode::BadFormat, std::string("config.json: ") + e.what(), run.config().string());
     }
     TrainOptions o = trainOptionsFromJson(options.dump());
+    if (!options.contains("validation_fraction"))
+        o.validation_fraction = 0;  // a run from before it: resumed with the split it had
     o.resume = true;
     return o;
 }
@@ -117,7 +119,14 @@ RunFolder readRunFolder(const fs::path& dir) {
         run.preset = options.value("preset", "");
         run.planned_epochs = options.value("epochs", 0);
         run.seed = options.value("seed", std::uint64_t{0});
-        run.split = config.value("split", json::object()).value("name", "");
+        // Runs from before validation_fraction validated without carving: 0 finds their split.
+        run.validation_fraction = options.value("validation_fraction", 0.0);
+        const json split = config.value("split", json::object());
+        run.split = split.value("name", "");
+        run.validation_note = split.value("validation_note", "");
+        run.train_clips = split.value("train", std::size_t{0});
+        run.validation_clips = split.value("validation", std::size_t{0});
+        run.test_clips = split.value("test", std::size_t{0});
         const json dataset = config.value("dataset", json::object());
         run.dataset = dataset.value("root", "");
         run.classes = dataset.value("classes", std::vector<std::string>{});

@@ -63,9 +63,11 @@ Predictions baselinePredictions(const EvaluateOptions& options, const Dataset& d
 
 }  // namespace
 
-// The split the run trained with, found again from its kind and seed.
+// The split the run trained with, found again from its kind, seed and validation share.
 DatasetSplit runSplit(const Dataset& dataset, const RunFolder& run) {
-    return trainSplit(dataset, run.split == "own" || run.split == "group" ? run.split : "auto", run.seed);
+    const DatasetSplit split =
+        trainSplit(dataset, run.split == "own" || run.split == "group" ? run.split : "auto", run.seed);
+    return carveValidation(dataset, split, {.fraction = run.validation_fraction, .seed = run.seed});
 }
 
 DatasetSplit checkpointSplit(const Dataset& dataset, const fs::path& checkpoint) {
@@ -84,10 +86,12 @@ EvaluateResult evaluateCheckpoint(const fs::path& checkpoint, const Dataset& dat
     r.split_name = split.name;
     const std::vector<std::size_t> clips = splitClips(dataset, split, options.split);
     r.predictions = predict(checkpoint, dataset, clips, options, job);
-    r.report = computeReport(r.predictions, options.report);
+    ReportOptions reportOptions = options.report;
+    reportOptions.clips = describeClips(split, options.split);
+    r.report = computeReport(r.predictions, reportOptions);
     if (!options.baseline.empty()) {
         ComparisonOptions c = options.comparison;
-        c.report = options.report;
+        c.report = reportOptions;
         r.comparison = compareWithBaseline(r.predictions, baselinePredictions(options, dataset, clips, job), c);
         r.comparison->baseline_source = options.baseline;
     }

@@ -104,6 +104,8 @@ void TrainOptions::validate() const {
         bad("loss must be auto, ce or bce (not '" + loss + "')");
     if (frames < 0)
         bad("frames must be >= 0");
+    if (!(validation_fraction >= 0 && validation_fraction < 1))
+        bad("validation_fraction must be in [0, 1)");
     if (freeze_blocks < 0)
         bad("freeze_blocks must be >= 0");
     if (num_heads < 0)

@@ -291,15 +291,18 @@ json scoreJson(const ClassificationScore& s) {
 // for binary cross-entropy (classifier.h, activationFromMetadata).
 std::map<std::string, std::string> checkpointMetadata(int epoch, std::int64_t step,
                                                       const ClassificationScore& v, bool bce) {
-    std::ostringstream acc, loss;
-    acc << v.accuracy;
-    loss << v.loss;
-    return {{"epoch", std::to_string(epoch)},
-            {"step", std::to_string(step)},
-            {"validation_accuracy", acc.str()},
-            {"validation_loss", loss.str()},
-            {"trainer", "patchout train"},
-            {"task", bce ? "multi-label" : "single-label"}};
+    std::map<std::string, std::string> meta = {{"epoch", std::to_string(epoch)},
+                                               {"step", std::to_string(step)},
+                                               {"trainer", "patchout train"},
+                                               {"task", bce ? "multi-label" : "single-label"}};
+    if (v.examples > 0) {  // none without validation clips
+        std::ostringstream acc, loss;
+        acc << v.accuracy;
+        loss << v.loss;
+        meta["validation_accuracy"] = acc.str();
+        meta["validation_loss"] = loss.str();
+    }
+    return meta;
 }
 
 // FNV-1a 64 over the float32 bytes of every parameter in state_dict order.
@@ -448,7 +451,7 @@ public:
 
 private:
     PaSSTImpl& net() { return *m_model->module(); }
-    void joinExtraTraining(const Dataset& given, const DatasetSplit& givenSplit);
+    void prepareData(const Dataset& given, const DatasetSplit& givenSplit);
     bool checkResumable() const;  // whether a state is there to resume
     void buildModelAndOptimiser(bool resume);
     void writeConfig();
@@ -466,7 +469,7 @@ private:
     const JobControl* m_job;
     const Clock::time_point m_t0 = Clock::now();
     Dataset m_joined;           // given + extra_train (empty without)
-    DatasetSplit m_joinedSplit;
+    DatasetSplit m_joinedSplit;  // the split trained on: validation carved, extra_train joined
     const Dataset* m_dataset = nullptr;
     const DatasetSplit* m_split = nullptr;
     bool m_isRoot = true;
@@ -493,7 +496,7 @@ private:
 TrainingRun::TrainingRun(const Dataset& given, const DatasetSplit& givenSplit, const TrainOptions& o,
                          const fs::path& run, const JobControl* job)
     : m_o(o), m_paths(run), m_job(job) {
-    joinExtraTraining(given, givenSplit);
+    prepareData(given, givenSplit);
     if (m_dataset->classes.empty())
         throw Error(ErrorCode::Dataset, "the dataset has no classes", m_dataset->root.string());
     if (m_split->train.empty())
@@ -527,20 +530,22 @@ TrainingRun::TrainingRun(const Dataset& given, const DatasetSplit& givenSplit, c
     m_lr = learningRateAt(o, m_step, m_totalSteps, m_warmup);
 }
 
-// options.extra_train: their clips join the training split (a copy; the caller's stay).
-void TrainingRun::joinExtraTraining(const Dataset& given, const DatasetSplit& givenSplit) {
+// Validation clips carved from the training clips when the split has none (validation_fraction),
+// then options.extra_train's clips joined to training only (copies; the caller's stay).
+void TrainingRun::prepareData(const Dataset& given, const DatasetSplit& givenSplit) {
     m_dataset = &given;
-    m_split = &givenSplit;
+    m_joinedSplit = carveValidation(given, givenSplit, {.fraction = m_o.validation_fraction, .seed = m_o.seed});
+    m_split = &m_joinedSplit;
+    m_result.validation_clips = m_joinedSplit.validation.size();
+    m_result.validation_note = m_joinedSplit.validation_note;
     if (m_o.extra_train.empty())
         return;
     m_joined = given;
-    m_joinedSplit = givenSplit;
     for (const fs::path& extra : m_o.extra_train) {
         const std::vector<std::size_t> added = appendTrainingClips(m_joined, readDataset(extra));
         m_joinedSplit.train.insert(m_joinedSplit.train.end(), added.begin(), added.end());
     }
     m_dataset = &m_joined;
-    m_split = &m_joinedSplit;
 }
 
 bool TrainingRun::checkResumable() const {
@@ -601,7 +606,8 @@ void TrainingRun::writeConfig() {
                          {"split", {{"name", m_split->name},
                                     {"train", m_split->train.size()},
                                     {"validation", m_split->validation.size()},
-                                    {"test", m_split->test.size()}}},
+                                    {"test", m_split->test.size()},
+                                    {"validation_note", m_split->validation_note}}},
                          {"model", json::parse(passtOptionsToJson(m_model->options()))},
                          {"features", m_o.feature_preset},
                          {"frames", m_frames},
@@ -770,20 +776,25 @@ void TrainingRun::endEpoch(int epoch) {
     if (m_isRoot) {  // the other ranks wait at the next collective
         // Not cancellable: a stop during validation would lose the whole epoch (for the first one,
         // the run); it is honoured once the epoch is saved, below.
-        const std::vector<std::size_t>& validation = m_split->validation.empty() ? m_split->test : m_split->validation;
-        record.validation = scoreModel(*m_model, *m_dataset, validation, *m_cache, m_frames, m_o.eval_batch_size, nullptr);
+        // The test clips never choose: without validation clips the best is the last epoch.
+        const bool validated = !m_split->validation.empty();
+        if (validated)
+            record.validation = scoreModel(*m_model, *m_dataset, m_split->validation, *m_cache, m_frames,
+                                           m_o.eval_batch_size, nullptr);
         net().train();
         record.seconds = secondsSince(m_epochT0);
-        m_metrics->write({{"type", "epoch"},
-                          {"epoch", epoch + 1},
-                          {"step", m_step},
-                          {"train_loss", record.train_loss},
-                          {"lr", m_lr},
-                          {"validation", scoreJson(record.validation)},
-                          {"seconds", record.seconds}});
+        json line = {{"type", "epoch"},
+                     {"epoch", epoch + 1},
+                     {"step", m_step},
+                     {"train_loss", record.train_loss},
+                     {"lr", m_lr},
+                     {"seconds", record.seconds}};
+        if (validated)
+            line["validation"] = scoreJson(record.validation);
+        m_metrics->write(line);
         const auto meta = checkpointMetadata(epoch + 1, m_step, record.validation, m_bce);
         saveModel(m_paths.lastModel(), *m_model, m_dataset->classes, meta);
-        const bool better = record.validation.accuracy > m_state.best_accuracy ||
+        const bool better = !validated || record.validation.accuracy > m_state.best_accuracy ||
                             (record.validation.accuracy == m_state.best_accuracy &&
                              record.validation.loss < m_state.best_loss);
         if (better || !fs::exists(m_paths.bestModel())) {
@@ -806,10 +817,11 @@ void TrainingRun::endEpoch(int epoch) {
         p.step = m_step;
         p.total = m_totalSteps;
         p.message = "epoch " + std::to_string(epoch + 1) + " done";
-        p.metrics = {{metric::kTrainLoss, record.train_loss},
-                     {metric::kValidationLoss, record.validation.loss},
-                     {metric::kValidationAccuracy, record.validation.accuracy},
-                     {metric::kEpoch, static_cast<double>(epoch + 1)}};
+        p.metrics = {{metric::kTrainLoss, record.train_loss}, {metric::kEpoch, static_cast<double>(epoch + 1)}};
+        if (record.validation.examples > 0) {
+            p.metrics[metric::kValidationLoss] = record.validation.loss;
+            p.metrics[metric::kValidationAccuracy] = record.validation.accuracy;
+        }
         m_job->report(p);
     }
     if (m_job && m_job->cancelled())

@@ -31,7 +31,9 @@ public:
     explicit TrainView(QWidget* parent = nullptr);
 
     // `title` names the run (its folder); `plannedEpochs` 0 when unknown.
-    void setRun(const QString& title, const TrainingCurves& curves, int plannedEpochs = 0);
+    // `split` (one line: the split's name and sizes, how validation was chosen) goes below the summary.
+    void setRun(const QString& title, const TrainingCurves& curves, int plannedEpochs = 0,
+                const QString& split = {});
     // No run: the view says how to open one.
     void clear();
     bool hasRun() const noexcept { return m_hasRun; }
