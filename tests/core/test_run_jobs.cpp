@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 using namespace patchout;
@@ -224,6 +225,23 @@ TEST(RunJobs, EvaluateAndEmbedARunIntoItsFolder) {
     } catch (const Error& err) {
         EXPECT_EQ(err.code(), ErrorCode::Cancelled);
     }
+}
+
+// One way to score a clip: the test accuracy and loss train() logs for its last model are eval's
+// on the same checkpoint and split.
+TEST(RunJobs, TrainingScoresTheTestClipsAsEvalDoes) {
+    TempDir dir;
+    const fs::path run = trainTinyRun(dir.path());
+    json logged;
+    std::ifstream in(RunPaths(run).metrics());
+    for (std::string line; std::getline(in, line);)
+        if (const json j = json::parse(line); j.value("type", "") == "test")
+            logged = j["test"];
+    ASSERT_FALSE(logged.is_null());
+    const EvaluateResult e = evaluateCheckpoint(RunPaths(run).lastModel(), readDataset(dir / "tones"), dir / "eval", {});
+    EXPECT_EQ(logged["examples"].get<std::size_t>(), e.report.n_clips);
+    EXPECT_DOUBLE_EQ(logged["accuracy"].get<double>(), e.report.accuracy);
+    EXPECT_NEAR(logged["loss"].get<double>(), e.report.log_loss, 1e-4);
 }
 
 TEST(RunJobs, MeasureSpeedTimesWindows) {

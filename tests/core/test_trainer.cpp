@@ -316,8 +316,7 @@ TEST(Trainer, LearnsTonesAndWritesTheRunFolder) {
     EXPECT_EQ(readRunState(dir / "run").step, 72);
     EXPECT_EQ(readRunState(dir / "run").epoch, 12);
     // The saved model scores as the trainer said.
-    FeatureCache cache(dir / "cache", featurePreset("passt-32k"));
-    const ClassificationScore again = scoreModel(last.model, ds, defaultTrainSplit(ds).test, cache);
+    const ClassificationScore again = scoreModel(last.model, ds, defaultTrainSplit(ds).test, "passt-32k", dir / "cache");
     EXPECT_DOUBLE_EQ(again.accuracy, r.test.accuracy);
     EXPECT_NEAR(again.loss, r.test.loss, 1e-6);
     // Training again into a folder with a state needs resume.
@@ -377,8 +376,10 @@ TEST(Trainer, ScoreModelCountsTopOneHits) {
     FeatureCache cache(dir / "cache", featurePreset("passt-32k"));
     std::vector<std::size_t> all(ds.clips.size());
     std::iota(all.begin(), all.end(), 0);
-    const ClassificationScore s = scoreModel(model, ds, all, cache, 0, 4);
-    // By hand: each clip padded to 100 frames, one forward each, argmax against the label.
+    const ClassificationScore s = scoreModel(model, ds, all, "passt-32k", dir / "cache", 4);
+    EXPECT_FALSE(model.training());
+    // By hand: each clip padded with silence to 100 frames, one forward each, argmax against the
+    // label (the clips are shorter than one window).
     int hits = 0;
     double loss = 0;
     for (std::size_t i = 0; i < all.size(); ++i) {
@@ -398,7 +399,14 @@ TEST(Trainer, ScoreModelCountsTopOneHits) {
     EXPECT_NEAR(s.loss, loss / all.size(), 1e-4);
     PaSSTOptions wrong = po;
     wrong.num_classes = 4;
-    EXPECT_THROW(scoreModel(PaSSTModel(wrong), ds, all, cache), Error);
+    EXPECT_THROW(scoreModel(PaSSTModel(wrong), ds, all, "passt-32k", dir / "cache"), Error);
+    // A model in training mode is scored in eval mode and handed back in training mode.
+    PaSSTModel training(po, 5);
+    training.setTraining(true);
+    const ClassificationScore same = scoreModel(training, ds, all, "passt-32k", dir / "cache", 4);
+    EXPECT_TRUE(training.training());
+    EXPECT_DOUBLE_EQ(same.accuracy, s.accuracy);
+    EXPECT_NEAR(same.loss, s.loss, 1e-6);
 }
 
 TEST(Trainer, ResumeAfterCleanStopReproducesTheUninterruptedRun) {

@@ -69,7 +69,16 @@ struct InferOptions {
     // a full window, as `train` pads short clips (use it for models trained here: FSDD test
     // accuracy 74% masked vs 82-88% padded for passt-micro, docs/evaluation.md).
     bool pad_with_silence = false;
+    // The front end, a featurePreset() name: the one the model was trained with (a run's
+    // TrainOptions::feature_preset; `train` and `eval` on a run's checkpoint set it).
+    std::string feature_preset = "passt-32k";
 };
+
+// How a clip is scored for evaluation -- `patchout eval`, the Evaluate view, and validation and test
+// inside `train` -- so that all of them give one number for one question: windows of the model's
+// input length over the whole clip, short clips padded with silence as training pads them, window
+// scores averaged.
+InferOptions evaluationInferOptions();
 
 // Window of `frames` feature frames starting at frame `start`, and how many of them are real
 // audio (the rest is padding).

@@ -25,11 +25,7 @@ namespace patchout {
 struct EvaluateOptions {
     std::string split = "test";  // the clips scored: test, validation, train or all
     bool map_labels = false;     // accept a dataset whose classes are a subset of the model's
-    InferOptions infer = [] {
-        InferOptions o;
-        o.pad_with_silence = true;  // short clips padded as train() pads them
-        return o;
-    }();
+    InferOptions infer = evaluationInferOptions();  // as train() scores validation and test clips
     ReportOptions report;
     // A baseline to compare with: a predictions.csv, an eval folder, its report.json, or another
     // checkpoint (evaluated on the same clips). Empty: none.

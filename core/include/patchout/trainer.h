@@ -19,6 +19,7 @@
 namespace patchout {
 
 class FeatureCache;
+struct Predictions;
 
 // Augmentations while training (never at validation). Each is off at 0.
 struct AugmentOptions {
@@ -92,7 +93,7 @@ struct TrainOptions {
     int checkpoint_every_steps = 0;     // also save the resumable state every N steps (0: epochs)
     bool resume = false;                // continue the run folder's saved state
     int max_steps = 0;                  // stop (cleanly, with a checkpoint) after N steps; 0: no
-    int eval_batch_size = 64;
+    int eval_batch_size = 0;  // windows per forward pass when scoring (0: as `eval` chooses)
     // At the end, the classical floor (baseline.h) on the same split and features, into
     // RUN/baseline: what the model has to beat (TrainResult::floor; `eval --run` compares).
     bool baseline = true;
@@ -182,7 +183,8 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("", "resume", o.resume, "Continue the run folder's saved state (its options from config.json)",
       R::PerCall);
     v("", "max_steps", o.max_steps, "Stop after N steps (resumable)", R::PerCall);
-    v("", "eval_batch_size", o.eval_batch_size, "Batch size when scoring", R::Bookkeeping);
+    v("", "eval_batch_size", o.eval_batch_size,
+      "Windows per forward pass when scoring validation and test clips (0: as eval chooses)", R::Bookkeeping);
     v("", "baseline", o.baseline,
       "At the end, score the classical floor (log-mel statistics + logistic regression) on the test "
       "clips into RUN/baseline",
@@ -229,11 +231,20 @@ struct ClassificationScore {
     double accuracy = 0;  // top-1 class is (one of) the clip's label(s)
 };
 
-// Scores `model` (eval mode) on clips `indices`, each cropped / padded from its start to `frames`
-// (0: the model's input_frames). Features come from `cache`, whose options must match the model.
+// Scores `model` on clips `indices` of `dataset` exactly as `patchout eval` scores a clip: a
+// Classifier with evaluationInferOptions() (windows of the model's input length over the whole
+// clip, short clips padded with silence, window scores averaged) through predictDataset, features
+// of `feature_preset` from the cache folder `cache_dir` (computed into it when missing;
+// "": no cache). `batch_size` windows per forward pass (0: the Classifier's choice). The model's
+// training mode is left as it was. Cancellable through `job` between batches.
 ClassificationScore scoreModel(const PaSSTModel& model, const Dataset& dataset,
-                               const std::vector<std::size_t>& indices, FeatureCache& cache,
-                               int frames = 0, int batch_size = 64, const JobControl* job = nullptr);
+                               const std::vector<std::size_t>& indices, const std::string& feature_preset,
+                               const std::filesystem::path& cache_dir, int batch_size = 0,
+                               const JobControl* job = nullptr);
+// Accuracy and loss of clip scores (after the activation): top-1 class among the clip's labels;
+// mean -ln p(label) (single-label) or mean binary cross-entropy over clips and classes
+// (multi-label), scores clamped to [1e-7, 1 - 1e-7]. Clips without labels are not counted.
+ClassificationScore scorePredictions(const Predictions& predictions);
 
 struct EpochRecord {
     int epoch = 0;  // 1-based

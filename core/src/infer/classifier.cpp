@@ -58,6 +58,12 @@ Aggregation aggregationFromName(const std::string& name) {
     throw Error(ErrorCode::InvalidArgument, "aggregation must be mean or max, got \"" + name + "\"");
 }
 
+InferOptions evaluationInferOptions() {
+    InferOptions o;
+    o.pad_with_silence = true;
+    return o;
+}
+
 std::vector<WindowSpan> windowSpans(std::int64_t n_frames, int window, int hop, int min_frames) {
     if (window < 1 || hop < 1)
         throw Error(ErrorCode::InvalidArgument, "window and hop must be at least one frame");
@@ -251,7 +257,7 @@ struct Classifier::Impl {
     std::vector<std::string> labels;
     ScoreActivation activation;
     InferOptions options;
-    FeatureOptions features = featurePreset("passt-32k");
+    FeatureOptions features;
     int window = 0;
     int hop = 0;
     bool bf16Native = false;
@@ -303,14 +309,15 @@ struct Classifier::Impl {
     std::int64_t done = 0, total = 0;
 
     Impl(PaSSTModel m, std::vector<std::string> l, ScoreActivation a, const InferOptions& o)
-        : model(std::move(m)), labels(std::move(l)), activation(a), options(o) {
+        : model(std::move(m)), labels(std::move(l)), activation(a), options(o),
+          features(featurePreset(o.feature_preset)) {
         const auto& mo = model.options();
         if (mo.in_chans != 1)
             throw Error(ErrorCode::Model, "the classifier feeds one-channel log-mels; the model takes " +
                                               std::to_string(mo.in_chans) + " channels");
         if (mo.n_mels != features.n_mels)
             throw Error(ErrorCode::Model, "the model takes " + std::to_string(mo.n_mels) +
-                                              " mel bins; the passt-32k front end gives " +
+                                              " mel bins; the " + options.feature_preset + " front end gives " +
                                               std::to_string(features.n_mels));
         if (!labels.empty() && static_cast<int>(labels.size()) != mo.num_classes)
             throw Error(ErrorCode::Model, std::to_string(labels.size()) + " labels for " +

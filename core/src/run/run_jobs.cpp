@@ -85,7 +85,10 @@ EvaluateResult evaluateCheckpoint(const fs::path& checkpoint, const Dataset& dat
     const DatasetSplit split = checkpointSplit(dataset, checkpoint);
     r.split_name = split.name;
     const std::vector<std::size_t> clips = splitClips(dataset, split, options.split);
-    r.predictions = predict(checkpoint, dataset, clips, options, job);
+    EvaluateOptions o = options;
+    if (const RunPaths run = RunPaths::ofCheckpoint(checkpoint); !run.empty())
+        o.infer.feature_preset = readRunOptions(run.dir).feature_preset;  // the run's front end
+    r.predictions = predict(checkpoint, dataset, clips, o, job);
     ReportOptions reportOptions = options.report;
     reportOptions.clips = describeClips(split, options.split);
     r.report = computeReport(r.predictions, reportOptions);

@@ -116,8 +116,8 @@ void TrainOptions::validate() const {
         bad("patchout counts must be >= 0");
     if (log_every_steps < 0 || checkpoint_every_steps < 0 || max_steps < 0)
         bad("log_every_steps, checkpoint_every_steps and max_steps must be >= 0");
-    if (eval_batch_size < 1)
-        bad("eval_batch_size must be >= 1");
+    if (eval_batch_size < 0)
+        bad("eval_batch_size must be >= 0 (0: as eval chooses)");
     if (world_size < 1 || rank < 0 || rank >= world_size)
         bad("rank must be in 0..world_size-1");
     if (master_port < 1 || master_port > 65535)

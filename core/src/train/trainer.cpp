@@ -4,9 +4,12 @@
 #include "patchout/baseline.h"
 #include "patchout/batch_loader.h"
 #include "patchout/checkpoint.h"
+#include "patchout/classifier.h"
 #include "patchout/error.h"
+#include "patchout/evaluate.h"
 #include "patchout/feature_cache.h"
 #include "patchout/files.h"
+#include "patchout/report.h"
 #include "patchout/run_folder.h"
 #include "train/augment.h"
 #include "train/distributed.h"
@@ -361,51 +364,55 @@ double learningRateAt(const TrainOptions& o, std::int64_t step, std::int64_t tot
 }
 
 ClassificationScore scoreModel(const PaSSTModel& model, const Dataset& dataset,
-                               const std::vector<std::size_t>& indices, FeatureCache& cache,
-                               int frames, int batch_size, const JobControl* job) {
-    ClassificationScore score;
+                               const std::vector<std::size_t>& indices, const std::string& feature_preset,
+                               const fs::path& cache_dir, int batch_size, const JobControl* job) {
     if (indices.empty())
-        return score;
-    if (cache.options().numBins() != model.options().n_mels)
-        throw Error(ErrorCode::Model,
-                    "the features have " + std::to_string(cache.options().numBins()) +
-                        " bins, the model takes " + std::to_string(model.options().n_mels),
-                    cache.dir().string());
-    if (static_cast<int>(dataset.classes.size()) != model.options().num_classes)
-        throw Error(ErrorCode::Model,
-                    "the model has " + std::to_string(model.options().num_classes) +
-                        " classes, the dataset " + std::to_string(dataset.classes.size()),
-                    dataset.root.string());
-    BatchLoaderOptions lo;
-    lo.batch_size = batch_size;
-    lo.frames = frames > 0 ? frames : model.options().input_frames;
-    lo.shuffle = false;
-    lo.random_crop = false;
-    BatchLoader loader(dataset, indices, cache, lo);
-    // The module is shared with the caller's model; eval mode only for the duration.
-    auto& module = const_cast<PaSSTModel&>(model).module();
-    const bool wasTraining = module->is_training();
-    module->eval();
-    torch::NoGradGuard noGrad;
+        return {};
+    InferOptions io = evaluationInferOptions();
+    io.feature_preset = feature_preset;
+    io.cache_dir = cache_dir;
+    io.batch_size = batch_size;
+    const bool wasTraining = model.training();
+    struct Restore {  // the caller's mode, also when scoring throws
+        const PaSSTModel& model;
+        bool training;
+        ~Restore() { const_cast<PaSSTModel&>(model).setTraining(training); }
+    } restore{model, wasTraining};
+    // The Classifier takes a handle on the same weights (and sets eval mode on them).
+    Classifier classifier(model.sharedWeights(), dataset.classes,
+                          dataset.multi_label ? ScoreActivation::Sigmoid : ScoreActivation::Softmax, io);
+    return scorePredictions(predictDataset(classifier, dataset, indices, false, job));
+}
+
+ClassificationScore scorePredictions(const Predictions& p) {
+    ClassificationScore score;
     double lossSum = 0;
     std::size_t correct = 0;
-    loader.startEpoch(0);
-    while (auto b = loader.next()) {
-        if (job)
-            job->throwIfCancelled();
-        const torch::Tensor x = batchTensor(b->features, b->size, b->n_bins, b->frames).unsqueeze(1);
-        const torch::Tensor y = batchTensor(b->targets, b->size, b->n_classes);
-        const torch::Tensor logits = module->forward(x).first;
-        lossSum += lossOf(logits, y, dataset.multi_label).item<double>() * b->size;
-        const torch::Tensor top = logits.argmax(1);
-        for (int i = 0; i < b->size; ++i)
-            correct += y[i][top[i].item<std::int64_t>()].item<float>() > 0.5f;
-        score.examples += static_cast<std::size_t>(b->size);
+    const std::size_t classes = p.scores.n_classes;
+    auto clamped = [](double v) { return std::clamp(v, 1e-7, 1.0 - 1e-7); };
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        const std::vector<int>& labels = p.labels.at(i);
+        if (labels.empty())
+            continue;
+        const auto row = p.scores.row(i);
+        const auto top = static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin());
+        correct += std::find(labels.begin(), labels.end(), top) != labels.end();
+        if (p.multi_label) {
+            double clip = 0;
+            for (std::size_t c = 0; c < classes; ++c) {
+                const bool positive = std::find(labels.begin(), labels.end(), static_cast<int>(c)) != labels.end();
+                clip -= std::log(positive ? clamped(row[c]) : 1.0 - clamped(row[c]));
+            }
+            lossSum += clip / static_cast<double>(classes);
+        } else {
+            lossSum -= std::log(clamped(row[static_cast<std::size_t>(labels.front())]));
+        }
+        ++score.examples;
     }
-    if (wasTraining)
-        module->train();
-    score.loss = lossSum / static_cast<double>(score.examples);
-    score.accuracy = static_cast<double>(correct) / static_cast<double>(score.examples);
+    if (score.examples > 0) {
+        score.loss = lossSum / static_cast<double>(score.examples);
+        score.accuracy = static_cast<double>(correct) / static_cast<double>(score.examples);
+    }
     return score;
 }
 
@@ -779,8 +786,8 @@ void TrainingRun::endEpoch(int epoch) {
         // The test clips never choose: without validation clips the best is the last epoch.
         const bool validated = !m_split->validation.empty();
         if (validated)
-            record.validation = scoreModel(*m_model, *m_dataset, m_split->validation, *m_cache, m_frames,
-                                           m_o.eval_batch_size, nullptr);
+            record.validation = scoreModel(*m_model, *m_dataset, m_split->validation, m_o.feature_preset,
+                                           m_cache->dir(), m_o.eval_batch_size, nullptr);
         net().train();
         record.seconds = secondsSince(m_epochT0);
         json line = {{"type", "epoch"},
@@ -862,7 +869,8 @@ TrainResult TrainingRun::finish() {
     m_result.weights_digest = weightsDigest(net());
     const bool scoreTest = m_isRoot && !m_split->test.empty();
     if (scoreTest)
-        m_result.test = scoreModel(*m_model, *m_dataset, m_split->test, *m_cache, m_frames, m_o.eval_batch_size, m_job);
+        m_result.test = scoreModel(*m_model, *m_dataset, m_split->test, m_o.feature_preset, m_cache->dir(),
+                                   m_o.eval_batch_size, m_job);
     if (scoreTest && m_o.baseline)
         scoreFloor();
     m_result.seconds = secondsSince(m_t0);
