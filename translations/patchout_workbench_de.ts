@@ -293,6 +293,14 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
         <source>%1 clips (%2), %3 classes</source>
         <translation>%1 Clips (%2), %3 Klassen</translation>
     </message>
+    <message>
+        <source>the classical floor</source>
+        <translation>die klassische Untergrenze</translation>
+    </message>
+    <message>
+        <source>Against %1: %2</source>
+        <translation>Gegen %1: %2</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::LevelMeter</name>

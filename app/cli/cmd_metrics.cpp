@@ -90,6 +90,8 @@ void printSummary(const MetricsArgs& a, const EvaluationReport& report, const st
         std::snprintf(p, sizeof p, "%.3g", comparison->mcnemar.p_value);
         std::cout << "    McNemar p = " << p << ", "
                   << comparison->flipped.size() << " clips flipped\n";
+        if (const ComparisonVerdict verdict = comparisonVerdict(*comparison); !verdict.text.empty())
+            std::cout << "  " << verdict.text << "\n";
     }
     std::cout << "  report written to " << a.out << "\n";
 }

@@ -792,11 +792,14 @@ void MainWindow::loadEvaluation(const QString& evalDir, bool multiLabel) {
             ReportOptions options;
             options.clips = reportClips(evalDir.toStdString());  // which clips, as eval wrote it
             auto report = std::make_shared<EvaluationReport>(computeReport(*predictions, options));
+            // The comparison eval stored (against the run's floor, or another baseline).
+            auto comparison = std::make_shared<std::optional<BaselineComparison>>(
+                readReportComparison(evalDir.toStdString()));
             QMetaObject::invokeMethod(
                 this,
-                [this, evalDir, predictions, report] {
+                [this, evalDir, predictions, report, comparison] {
                     m_evaluate->setReport(QFileInfo(evalDir).dir().dirName() + QStringLiteral("/eval"), *report,
-                                          *predictions);
+                                          *predictions, comparison->has_value() ? &comparison->value() : nullptr);
                     Q_EMIT evaluationShown(evalDir);
                 },
                 Qt::QueuedConnection);

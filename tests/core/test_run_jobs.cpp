@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 
 using namespace patchout;
@@ -205,6 +206,20 @@ TEST(RunJobs, EvaluateAndEmbedARunIntoItsFolder) {
     EXPECT_EQ(a.report.options.clips, "every clip of the dataset");
     ASSERT_TRUE(a.comparison.has_value());
     EXPECT_EQ(a.comparison->n_common, 12u);
+    // The comparison comes back from report.json as written (the Evaluate view shows its verdict).
+    const std::optional<BaselineComparison> back = readReportComparison(dir / "all");
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->n_common, 12u);
+    EXPECT_EQ(back->baseline_source, a.comparison->baseline_source);
+    ASSERT_EQ(back->metrics.size(), a.comparison->metrics.size());
+    for (std::size_t i = 0; i < back->metrics.size(); ++i) {
+        EXPECT_EQ(back->metrics[i].name, a.comparison->metrics[i].name);
+        EXPECT_DOUBLE_EQ(back->metrics[i].ci_low, a.comparison->metrics[i].ci_low);
+    }
+    EXPECT_DOUBLE_EQ(back->mcnemar.p_value, a.comparison->mcnemar.p_value);
+    EXPECT_EQ(comparisonVerdict(*back).text, comparisonVerdict(*a.comparison).text);
+    EXPECT_FALSE(readReportComparison(dir / "nowhere").has_value());
+    EXPECT_FALSE(readReportComparison(dir / "broken").has_value());
 
     const EmbedResult m = embedRun(run, {}, "pca");
     EXPECT_EQ(m.rows, 12);
@@ -242,6 +257,30 @@ TEST(RunJobs, TrainingScoresTheTestClipsAsEvalDoes) {
     EXPECT_EQ(logged["examples"].get<std::size_t>(), e.report.n_clips);
     EXPECT_DOUBLE_EQ(logged["accuracy"].get<double>(), e.report.accuracy);
     EXPECT_NEAR(logged["loss"].get<double>(), e.report.log_loss, 1e-4);
+}
+
+// The verdict says plainly which side of the baseline the model is, from the interval.
+TEST(RunJobs, ComparisonVerdictFollowsTheInterval) {
+    BaselineComparison c;
+    c.confidence = 0.95;
+    c.mcnemar.p_value = 0.012;
+    EXPECT_EQ(comparisonVerdict(c).kind, ComparisonVerdict::Kind::None);
+    EXPECT_EQ(comparisonVerdict(c).text, "");
+    c.metrics = {{.name = "macro_f1", .delta = 0.1, .ci_low = 0.05, .ci_high = 0.15},
+                 {.name = "accuracy", .ours = 0.9, .baseline = 0.825, .delta = 0.075, .ci_low = 0.025, .ci_high = 0.125}};
+    ComparisonVerdict v = comparisonVerdict(c);
+    EXPECT_EQ(v.kind, ComparisonVerdict::Kind::Beats);
+    EXPECT_EQ(v.text, "the model beats the baseline: accuracy +7.5 points [+2.5, +12.5] (95% interval), McNemar p = 0.0120");
+    c.metrics[1].ci_low = -0.01;
+    v = comparisonVerdict(c);
+    EXPECT_EQ(v.kind, ComparisonVerdict::Kind::Unclear);
+    EXPECT_NE(v.text.find("DOES NOT CLEARLY BEAT"), std::string::npos) << v.text;
+    EXPECT_NE(v.text.find("it includes 0"), std::string::npos) << v.text;
+    c.metrics[1] = {.name = "accuracy", .delta = -0.05, .ci_low = -0.1, .ci_high = -0.01};
+    EXPECT_EQ(comparisonVerdict(c).kind, ComparisonVerdict::Kind::Below);
+    // Multi-label reports have mAP.
+    c.metrics = {{.name = "mAP", .delta = 0.02, .ci_low = 0.01, .ci_high = 0.03}};
+    EXPECT_EQ(comparisonVerdict(c).text.rfind("the model beats the baseline: mAP +2.0 points", 0), 0u);
 }
 
 TEST(RunJobs, MeasureSpeedTimesWindows) {

@@ -44,6 +44,23 @@ Predictions threeClasses() {
 class EvaluateViewTest : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void summaryNamesTheClipsAndTheVerdictAgainstTheBaseline() {
+        const Predictions p = threeClasses();
+        ReportOptions options;
+        options.clips = "the test clips of split own";
+        const EvaluationReport report = computeReport(p, options);
+        BaselineComparison floor;
+        floor.baseline_source = "/runs/a/baseline/predictions.csv";
+        floor.metrics = {{.name = "accuracy", .delta = -0.05, .ci_low = -0.1, .ci_high = -0.01}};
+        EvaluateView view;
+        view.setReport(QStringLiteral("eval"), report, p, &floor);
+        QVERIFY2(view.summary().contains(QStringLiteral("clips (the test clips of split own)")), qPrintable(view.summary()));
+        QVERIFY2(view.summary().contains(QStringLiteral("Against the classical floor: THE MODEL IS BELOW THE BASELINE")),
+                 qPrintable(view.summary()));
+        view.setReport(QStringLiteral("eval"), report, p);  // no comparison: no verdict
+        QVERIFY(!view.summary().contains(QStringLiteral("Against")));
+    }
+
     void confusionMatrixColoursAndReadout() {
         const Predictions p = threeClasses();
         const EvaluationReport report = computeReport(p);

@@ -296,7 +296,8 @@ void EvaluateView::clear() {
     m_stack->setCurrentIndex(0);
 }
 
-void EvaluateView::setReport(const QString& title, const EvaluationReport& report, const Predictions& predictions) {
+void EvaluateView::setReport(const QString& title, const EvaluationReport& report, const Predictions& predictions,
+                             const BaselineComparison* comparison) {
     m_report = report;
     const QStringList labels = toQStrings(report.classes);
     m_confusion->setMatrix(report.multi_label ? ConfusionMatrix{} : report.confusion, labels);
@@ -320,6 +321,19 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
                     .arg(report.classification.macro.f1, 0, 'f', 3)
                     .arg(r.macro_roc_auc, 0, 'f', 3)
                     .arg(r.mean_average_precision, 0, 'f', 3);
+    if (comparison != nullptr) {
+        const ComparisonVerdict verdict = comparisonVerdict(*comparison);
+        // RUN/baseline/predictions.csv is the run's classical floor (patchout baseline).
+        const QString folder = QString::fromStdString(comparison->baseline_source.parent_path().filename().string());
+        const QString source = folder == QLatin1String("baseline") ? tr("the classical floor") : folder;
+        if (verdict.kind != ComparisonVerdict::Kind::None) {
+            const bool beats = verdict.kind == ComparisonVerdict::Kind::Beats;
+            text += QStringLiteral("<br>") +
+                    (beats ? QStringLiteral("%1") : QStringLiteral("<span style=\"color:#b00020\">%1</span>"))
+                        .arg(tr("Against %1: %2")
+                                 .arg(source.toHtmlEscaped(), QString::fromStdString(verdict.text).toHtmlEscaped()));
+        }
+    }
     m_summary->setText(text);
 
     m_classes->setSortingEnabled(false);

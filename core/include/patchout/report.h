@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,23 @@ struct BaselineComparison {
 // sides disagree on a clip's true labels or have no clip in common.
 BaselineComparison compareWithBaseline(const Predictions& ours, const Predictions& baseline,
                                        const ComparisonOptions& options = {});
+
+// One sentence on whether the model beats the baseline, from the paired bootstrap interval of the
+// headline metric (accuracy; mAP when there is none) and McNemar's test: "the model beats the
+// baseline: accuracy +7.5 points [+2.5, +12.5] (95% interval), McNemar p = 0.0120" when the whole
+// interval is above 0; "THE MODEL IS BELOW THE BASELINE: ..." when it is below; "THE MODEL DOES NOT
+// CLEARLY BEAT THE BASELINE: ... (the interval includes 0)" otherwise. kind None and no text
+// without either metric.
+struct ComparisonVerdict {
+    enum class Kind { None, Beats, Unclear, Below } kind = Kind::None;
+    std::string text;
+};
+ComparisonVerdict comparisonVerdict(const BaselineComparison& comparison);
+
+// The comparison writeReport stored in dir/report.json: source, clips in common, metrics with
+// their intervals and McNemar (not the per-class deltas and flipped clips). nullopt when the report
+// has none or cannot be read.
+std::optional<BaselineComparison> readReportComparison(const std::filesystem::path& dir);
 
 // The "clips" writeReport recorded in dir/report.json (ReportOptions::clips): "" when the file,
 // the field or the file's JSON is missing (an older report, predictions from elsewhere).

@@ -276,6 +276,70 @@ std::vector<std::pair<std::string, double>> headline(const EvaluationReport& r) 
 
 }  // namespace
 
+ComparisonVerdict comparisonVerdict(const BaselineComparison& cmp) {
+    const MetricDelta* m = nullptr;
+    for (const char* name : {"accuracy", "mAP"})
+        for (const auto& d : cmp.metrics)
+            if (m == nullptr && d.name == name && !std::isnan(d.delta))
+                m = &d;
+    if (m == nullptr)
+        return {};  // kind None
+    auto points = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%+.1f", 100 * v);
+        return std::string(buf);
+    };
+    ComparisonVerdict v;
+    v.kind = m->ci_low > 0    ? ComparisonVerdict::Kind::Beats
+             : m->ci_high < 0 ? ComparisonVerdict::Kind::Below
+                              : ComparisonVerdict::Kind::Unclear;
+    const std::string verdict = v.kind == ComparisonVerdict::Kind::Beats   ? "the model beats the baseline"
+                                : v.kind == ComparisonVerdict::Kind::Below ? "THE MODEL IS BELOW THE BASELINE"
+                                                                          : "THE MODEL DOES NOT CLEARLY BEAT THE BASELINE";
+    std::string s = verdict + ": " + m->name + " " + points(m->delta) + " points [" + points(m->ci_low) + ", " +
+                    points(m->ci_high) + "] (" + fmt(100 * cmp.confidence, 0) + "% interval" +
+                    (m->ci_low <= 0 && m->ci_high >= 0 ? ", it includes 0" : "") + ")";
+    s += ", McNemar p = " + pValue(cmp.mcnemar.p_value);
+    v.text = std::move(s);
+    return v;
+}
+
+std::optional<BaselineComparison> readReportComparison(const std::filesystem::path& dir) {
+    std::ifstream in(dir / "report.json", std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("comparison") || !j["comparison"].is_object())
+        return std::nullopt;
+    const nlohmann::json& c = j["comparison"];
+    auto number = [](const nlohmann::json& o, const char* key) {
+        return o.contains(key) && o[key].is_number() ? o[key].get<double>() : std::nan("");
+    };
+    try {
+        BaselineComparison cmp;
+        cmp.baseline_source = c.value("baseline", std::string());
+        cmp.n_common = c.value("n_common_clips", std::size_t{0});
+        cmp.n_bootstrap = c.value("n_bootstrap", std::size_t{0});
+        cmp.confidence = c.value("confidence", 0.95);
+        for (const auto& m : c.value("metrics", nlohmann::json::array()))
+            cmp.metrics.push_back({.name = m.value("name", std::string()),
+                                   .ours = number(m, "ours"),
+                                   .baseline = number(m, "baseline"),
+                                   .delta = number(m, "delta"),
+                                   .ci_low = number(m, "ci_low"),
+                                   .ci_high = number(m, "ci_high")});
+        const nlohmann::json mc = c.value("mcnemar", nlohmann::json::object());
+        cmp.mcnemar.only_ours_right = mc.value("only_ours_right", std::int64_t{0});
+        cmp.mcnemar.only_baseline_right = mc.value("only_baseline_right", std::int64_t{0});
+        cmp.mcnemar.exact = mc.value("exact", false);
+        cmp.mcnemar.statistic = number(mc, "statistic");
+        cmp.mcnemar.p_value = number(mc, "p_value");
+        return cmp;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;  // a report written by something else
+    }
+}
+
 std::string reportClips(const std::filesystem::path& dir) {
     std::ifstream in(dir / "report.json", std::ios::binary);
     if (!in)
@@ -556,7 +620,10 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
         }
     }
     if (cmp) {
-        md << "\n## Comparison with the baseline\n\nBaseline: `" << cmp->baseline_source.string()
+        md << "\n## Comparison with the baseline\n\n";
+        if (const ComparisonVerdict verdict = comparisonVerdict(*cmp); !verdict.text.empty())
+            md << "**" << verdict.text << ".**\n\n";
+        md << "Baseline: `" << cmp->baseline_source.string()
            << "`, " << cmp->n_common << " clips in common";
         if (!cmp->only_in_ours.empty() || !cmp->only_in_baseline.empty())
             md << " (" << cmp->only_in_ours.size() << " only here, " << cmp->only_in_baseline.size()

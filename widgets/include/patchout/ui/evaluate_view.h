@@ -62,8 +62,11 @@ class EvaluateView : public QWidget {
 public:
     explicit EvaluateView(QWidget* parent = nullptr);
 
-    // `predictions` name the failure cases' files; `title` names the evaluation (its folder).
-    void setReport(const QString& title, const EvaluationReport& report, const Predictions& predictions);
+    // `predictions` name the failure cases' files; `title` names the evaluation (its folder);
+    // `comparison` (the report's, e.g. against the run's classical floor) adds its verdict under the
+    // summary, in red when the model does not beat the baseline.
+    void setReport(const QString& title, const EvaluationReport& report, const Predictions& predictions,
+                   const BaselineComparison* comparison = nullptr);
     void clear();
     bool hasReport() const noexcept { return m_hasReport; }
 
