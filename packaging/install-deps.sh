@@ -13,8 +13,8 @@ packages=(
   libsndfile1-dev libsoxr-dev portaudio19-dev libfftw3-dev
   # search, config, command line, pictures (PNG without Qt)
   libfaiss-dev nlohmann-json3-dev libcli11-dev libpng-dev
-  # built-in demo data (speech synthesis)
-  espeak-ng
+  # built-in demo data: speech synthesis (synth-words), General MIDI notes (synth-instruments)
+  espeak-ng fluidsynth fluid-soundfont-gm musescore-general-soundfont-small timgm6mb-soundfont
   # GUI
   qt6-base-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
   libqt6opengl6-dev libgl-dev libxkbcommon-dev

@@ -1,9 +1,10 @@
-// `patchout dataset info|validate|synth-words`: look at a dataset the way training will read it,
+// `patchout dataset info|validate|synth-words|synth-instruments`: look at a dataset the way training will read it,
 // check it with the report of every problem (file and line), and make the built-in demo data.
 #include "commands.h"
 
 #include "patchout/dataset.h"
 #include "patchout/error.h"
+#include "patchout/synth_instruments.h"
 #include "patchout/synth_words.h"
 
 #include <algorithm>
@@ -31,6 +32,8 @@ struct DatasetArgs {
     std::vector<std::string> words = SynthWordsOptions{}.words;
     int takes = SynthWordsOptions{}.takes_per_voice;
     int sampleRate = SynthWordsOptions{}.sample_rate;
+    // synth-instruments
+    int notes = SynthInstrumentsOptions{}.notes_per_class;
 };
 
 DatasetReadOptions readOptions(const DatasetArgs& a, bool skip) {
@@ -159,6 +162,24 @@ void runSynthWords(const DatasetArgs& a) {
               << "\n";
 }
 
+void runSynthInstruments(const DatasetArgs& a) {
+    SynthInstrumentsOptions o;
+    o.seed = a.seed;
+    o.overwrite = a.overwrite;
+    o.notes_per_class = a.notes;
+    o.sample_rate = a.sampleRate;
+    JobControl job([](const Progress& p) {
+        std::cerr << "  rendered " << p.message << " (" << p.step << "/" << p.total << ")\n";
+    });
+    const SynthInstrumentsResult r = makeSynthInstruments(a.out, o, &job);
+    std::cout << "Wrote " << r.clips << " clips (" << seconds(r.total_seconds) << ") of "
+              << o.families.size() << " instrument families to " << fs::absolute(r.dir).string() << "\n"
+              << "  train and validation: " << o.train_soundfonts.size()
+              << " soundfonts; held-out test: " << o.test_soundfont.filename().string() << "\n";
+    if (r.silent_dropped > 0)
+        std::cout << "  " << r.silent_dropped << " notes rendered silent were left out\n";
+}
+
 }  // namespace
 
 void addDatasetCommands(CLI::App& app) {
@@ -199,6 +220,18 @@ void addDatasetCommands(CLI::App& app) {
                       "Sample rate of the files (e.g. 8000 to match telephone-band recordings)")
         ->capture_default_str();
     synth->callback([] { runSynthWords(a); });
+
+    auto* instruments = ds->add_subcommand(
+        "synth-instruments",
+        "A non-speech benchmark: single notes of ten General MIDI instrument families rendered by "
+        "fluidsynth; train and validation from two soundfonts, test from a third (instruments "
+        "training never heard)");
+    instruments->add_option("--out,-o", a.out, "Output folder (must be empty or absent)")->required();
+    instruments->add_option("--seed", a.seed, "Random seed (same seed, same notes)")->capture_default_str();
+    instruments->add_flag("--overwrite", a.overwrite, "Replace an existing output folder");
+    instruments->add_option("--notes", a.notes, "Notes per instrument family and soundfont")->capture_default_str();
+    instruments->add_option("--sample_rate", a.sampleRate, "Sample rate of the files")->capture_default_str();
+    instruments->callback([] { runSynthInstruments(a); });
 }
 
 }  // namespace patchout::cli

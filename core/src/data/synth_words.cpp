@@ -1,6 +1,7 @@
 #include "patchout/synth_words.h"
 
 #include "data/portable_random.h"
+#include "data/staged_folder.h"
 #include "patchout/audio_file.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
@@ -116,21 +117,8 @@ std::vector<std::string> defaultTrainVoices() {
 SynthWordsResult makeSynthWords(const fs::path& out, const SynthWordsOptions& options,
                                 const JobControl* job) {
     options.validate();
-    std::error_code ec;
-    if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-        throw Error(ErrorCode::InvalidArgument, "the output exists and is not a folder", out.string());
-    if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !options.overwrite)
-        throw Error(ErrorCode::InvalidArgument,
-                    "the output folder is not empty (choose another one or ask to overwrite)",
-                    out.string());
-    const fs::path absOut = fs::absolute(out).lexically_normal();
-    const fs::path parent = absOut.parent_path();
-    const std::string base = absOut.filename().string();
-    const fs::path staging = parent / ("." + base + ".partial-" + std::to_string(::getpid()));
-    fs::remove_all(staging, ec);
-    fs::create_directories(staging, ec);
-    if (ec)
-        throw Error(ErrorCode::Io, "cannot create folder: " + ec.message(), staging.string());
+    data::StagedFolder folder(out, options.overwrite);  // removed again unless committed
+    const fs::path staging = folder.dir();
 
     struct Voice {
         std::string name, split;
@@ -144,13 +132,8 @@ SynthWordsResult makeSynthWords(const fs::path& out, const SynthWordsOptions& op
         voices.push_back({v, "test"});
 
     // Unknown voices are refused before any clip is written (synthesizeSpeech checks the name).
-    try {
-        for (const auto& v : voices)
-            synthesizeSpeech("a", {.voice = v.name});
-    } catch (...) {
-        fs::remove_all(staging, ec);
-        throw;
-    }
+    for (const auto& v : voices)
+        synthesizeSpeech("a", {.voice = v.name});
 
     SynthWordsResult result;
     result.dir = out;
@@ -158,7 +141,7 @@ SynthWordsResult makeSynthWords(const fs::path& out, const SynthWordsOptions& op
                                options.takes_per_voice;
     std::ostringstream csv;
     csv << "filename,label,split,speaker\n";
-    try {
+    {
         std::int64_t step = 0;
         for (std::size_t vi = 0; vi < voices.size(); ++vi) {
             for (std::size_t wi = 0; wi < options.words.size(); ++wi) {
@@ -222,28 +205,7 @@ SynthWordsResult makeSynthWords(const fs::path& out, const SynthWordsOptions& op
         writeTextAtomically(staging / "classes.txt", classes);
         writeTextAtomically(staging / "labels.csv", csv.str());
 
-        // Swap into place: the old folder (if any) is moved aside first and removed last.
-        const fs::path old = parent / ("." + base + ".old-" + std::to_string(::getpid()));
-        const bool hadOld = fs::exists(absOut, ec);
-        if (hadOld) {
-            fs::remove_all(old, ec);
-            fs::rename(absOut, old, ec);
-            if (ec)
-                throw Error(ErrorCode::Io, "cannot move the old folder aside: " + ec.message(),
-                            out.string());
-        }
-        fs::rename(staging, absOut, ec);
-        if (ec) {
-            const std::string why = ec.message();
-            if (hadOld)
-                fs::rename(old, absOut, ec);
-            throw Error(ErrorCode::Io, "cannot move the new dataset into place: " + why, out.string());
-        }
-        if (hadOld)
-            fs::remove_all(old, ec);
-    } catch (...) {
-        fs::remove_all(staging, ec);
-        throw;
+        folder.commit();
     }
     return result;
 }
