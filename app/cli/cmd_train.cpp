@@ -41,7 +41,7 @@ struct TrainArgs {
     std::string format = "auto";
     std::string out;
     std::string config;
-    std::string recipe;
+    std::string recipe = "auto";
     std::string split = "auto";
     int nproc = 1;
     bool quiet = false;
@@ -94,11 +94,8 @@ TrainOptions applyFlags(const TrainArgs& a, const TrainOptions& base, std::vecto
     return trainOptionsFromJson(patch.dump(), base);
 }
 
-// The options of this call: recipe, then --config, then flags; with --resume and a saved run, the
-// run's config.json instead, with only the flags that may change (resumeTrainOptions).
-TrainOptions resolveOptions(const TrainArgs& a) {
-    TrainOptions o = a.recipe.empty() ? TrainOptions{} : trainRecipe(a.recipe);
-    std::vector<std::string> named;
+// --config, then the flags given, over `o`; the fields they name are added to `named`.
+TrainOptions layeredOptions(const TrainArgs& a, TrainOptions o, std::vector<std::string>& named) {
     if (!a.config.empty()) {
         const std::string text = readTextFile(a.config);
         try {
@@ -116,12 +113,33 @@ TrainOptions resolveOptions(const TrainArgs& a) {
                     named.push_back(key + "." + item.key());
         }
     }
-    o = applyFlags(a, o, named);
-    if (o.resume && !a.out.empty() && fs::is_regular_file(RunPaths(a.out).config())) {
-        if (!a.recipe.empty())
+    return applyFlags(a, o, named);
+}
+
+// The options of this call: recipe, then --config, then flags; with --resume and a saved run, the
+// run's config.json instead, with only the flags that may change (resumeTrainOptions). The recipe
+// "auto" is the one for what the options start from (defaultRecipeName: fine-tune with an
+// init_checkpoint, else from-scratch); "none" is TrainOptions' own defaults. `announce` prints the
+// recipe chosen.
+TrainOptions resolveOptions(const TrainArgs& a, bool announce) {
+    std::vector<std::string> named;
+    TrainOptions o = layeredOptions(a, TrainOptions{}, named);
+    const bool resuming = o.resume && !a.out.empty() && fs::is_regular_file(RunPaths(a.out).config());
+    if (resuming) {
+        if (a.recipe != "auto")
             throw Error(ErrorCode::InvalidArgument,
                         "--recipe starts a new run; --resume continues the run's own options");
         o = resumeTrainOptions(readRunOptions(a.out), o, named);
+    } else if (a.recipe != "none") {
+        const std::string recipe = a.recipe == "auto" ? defaultRecipeName(o.init_checkpoint) : a.recipe;
+        named.clear();
+        o = layeredOptions(a, trainRecipe(recipe), named);
+        if (announce && envOr("RANK", "0") == "0")
+            std::cout << "Recipe: " << recipe
+                      << (a.recipe == "auto" ? (o.init_checkpoint.empty() ? " (auto: no model to start from)"
+                                                                          : " (auto: a model to start from)")
+                                             : "")
+                      << "; --config and flags go over it\n";
     }
     // A launcher's variables (torchrun's names) make this process one rank of a job.
     o.world_size = envInt("WORLD_SIZE", o.world_size);
@@ -192,13 +210,13 @@ int launchLocal(int nproc, int port) {
 
 void runTrain(const TrainArgs& a) {
     if (a.nproc > 1 && std::getenv("RANK") == nullptr) {
-        const TrainOptions o = resolveOptions(a);
+        const TrainOptions o = resolveOptions(a, false);  // the ranks say it
         const int code = launchLocal(a.nproc, o.master_port);
         if (code != 0)
             throw Error(ErrorCode::Io, "a training process failed (exit " + std::to_string(code) + ")");
         return;
     }
-    TrainOptions o = resolveOptions(a);
+    TrainOptions o = resolveOptions(a, true);
     if (o.world_size > 1) {
         // The ranks share this machine's cores: one BLAS thread each.
         configureThreads({.torch_threads = 1,
@@ -294,8 +312,10 @@ void addTrainCommand(CLI::App& app) {
     cmd->add_option("--out,-o", a.out, "Run folder (config.json, metrics.jsonl, checkpoints/)");
     cmd->add_option("--recipe", a.recipe,
                     "Start from a training recipe: from-scratch (passt-micro, lr 1e-3, roll / gain / "
-                    "frequency shift) or fine-tune (PaSST's: mixup, SpecAugment); the config and flags "
-                    "go over it");
+                    "frequency shift), fine-tune (PaSST's: mixup, SpecAugment), auto (fine-tune with "
+                    "--init_checkpoint, else from-scratch) or none (TrainOptions' defaults); the config "
+                    "and flags go over it")
+        ->capture_default_str();
     cmd->add_option("--config", a.config, "JSON file with TrainOptions fields (flags win)");
     a.splitOption = cmd->add_option("--split", a.split, "auto | own (the dataset's) | group (by speaker)")
                         ->capture_default_str();
