@@ -719,7 +719,10 @@ std::map<int, std::size_t> perClass(const Dataset& ds, const std::vector<std::si
 
 TEST(DataSplits, CarvedValidationKeepsGroupsWholeClassesAndTest) {
     const Dataset ds = speakers(20, 6);  // 20 speakers, 3 clips of each class each
-    const DatasetSplit own = allTrain(ds, 5);
+    DatasetSplit own = allTrain(ds);
+    for (std::size_t i = 0; i < 12; ++i)  // two held-out test speakers
+        own.test.push_back(own.train[i]);
+    own.train.erase(own.train.begin(), own.train.begin() + 12);
     const DatasetSplit s = carveValidation(ds, own, {.fraction = 0.1, .seed = 3});
     EXPECT_EQ(s.test, own.test);  // test untouched
     EXPECT_EQ(s.train.size() + s.validation.size(), own.train.size());
@@ -738,6 +741,18 @@ TEST(DataSplits, CarvedValidationKeepsGroupsWholeClassesAndTest) {
     for (std::uint64_t seed = 4; seed < 20 && !differs; ++seed)
         differs = carveValidation(ds, own, {.fraction = 0.1, .seed = seed}).validation != s.validation;
     EXPECT_TRUE(differs);
+}
+
+TEST(DataSplits, CarvedValidationDealsClipsWhenTestHearsTheTrainingGroups) {
+    // FSDD's standard split: the test clips are other takes of the training speakers, so the
+    // validation clips are too (a whole speaker held out would mirror nothing the test does).
+    const Dataset ds = speakers(6, 20);
+    const DatasetSplit own = allTrain(ds, 5);  // every fifth clip of every speaker is test
+    const DatasetSplit s = carveValidation(ds, own, {.fraction = 0.1, .seed = 2});
+    EXPECT_EQ(groupsOf(ds, s.train).size(), 6u);  // every speaker still trains
+    EXPECT_GT(groupsOf(ds, s.validation).size(), 1u);
+    EXPECT_EQ(s.validation.size(), 10u);  // 10% of each class's 48 training clips, rounded
+    EXPECT_EQ(s.validation_note.find("groups kept whole"), std::string::npos) << s.validation_note;
 }
 
 TEST(DataSplits, CarvedValidationWithoutGroupsIsStratifiedByClip) {

@@ -155,7 +155,8 @@ struct ValidationCarveOptions {
 // `split` with validation clips taken from its training clips when it has none, so that model
 // selection never looks at the test clips. About `fraction` of each class (at least one clip, never
 // a class's last one), dealt in whole groups (speaker, group column) when the training clips all
-// have one and there are two or more, else clip by clip; seeded. The test clips are untouched, and
+// have one, there are two or more and the test clips share none of them (validation then mirrors
+// held-out test speakers), else clip by clip; seeded. The test clips are untouched, and
 // a split that has validation clips (or fraction 0) comes back as it is. When some class cannot
 // give a validation clip, none is carved (validation_note names the classes: the best checkpoint is
 // then the last epoch's). validation_note says what was done. Error(InvalidArgument) for a

@@ -112,15 +112,20 @@ DatasetSplit carveValidation(const Dataset& dataset, const DatasetSplit& split,
     DatasetSplit out = split;
     if (!split.validation.empty() || options.fraction == 0 || split.train.empty())
         return out;
-    // Units dealt whole: the clips' groups when every training clip has one and there are at
-    // least two, else single clips.
+    // Validation mirrors how the test clips relate to training: units dealt whole are the clips'
+    // groups when every training clip has one, there are at least two, and no test clip shares a
+    // group with training (held-out speakers); when the test split hears the training groups
+    // (FSDD's standard split: other takes of the same speakers), single clips.
     const bool grouped = std::all_of(split.train.begin(), split.train.end(), [&](std::size_t i) {
         return !dataset.clips[i].group.empty();
     });
     std::map<std::string, std::vector<std::size_t>> byGroup;
     for (std::size_t i : split.train)
         byGroup[grouped ? dataset.clips[i].group : std::to_string(i)].push_back(i);
-    const bool wholeGroups = grouped && byGroup.size() >= 2;
+    const bool testSharesGroups = grouped && std::any_of(split.test.begin(), split.test.end(), [&](std::size_t i) {
+        return byGroup.count(dataset.clips[i].group) > 0;
+    });
+    const bool wholeGroups = grouped && byGroup.size() >= 2 && !testSharesGroups;
     std::vector<std::vector<std::size_t>> units;
     if (wholeGroups) {
         for (auto& [name, clips] : byGroup)
