@@ -1441,6 +1441,38 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>Cannot continue this run: %1</source>
         <translation>Dieser Lauf lässt sich nicht fortsetzen: %1</translation>
     </message>
+    <message>
+        <source>none</source>
+        <translation>keines</translation>
+    </message>
+    <message>
+        <source> epochs</source>
+        <translation> Epochen</translation>
+    </message>
+    <message>
+        <source>Self-supervised pretraining before training: patchout hides most patches of each clip and the model learns to fill them in, without labels, on the dataset&apos;s training audio (never its test clips) and the folder below</source>
+        <translation>Selbstüberwachtes Vortraining vor dem Training: Patchout verdeckt die meisten Patches jedes Clips, und das Modell lernt, sie ohne Labels zu ergänzen, auf dem Trainings-Audio des Datensatzes (nie seinen Test-Clips) und dem Ordner darunter</translation>
+    </message>
+    <message>
+        <source>optional: a folder of audio without labels, for pretraining</source>
+        <translation>optional: ein Ordner mit Audio ohne Labels, für das Vortraining</translation>
+    </message>
+    <message>
+        <source>Pretrain first:</source>
+        <translation>Zuerst vortrainieren:</translation>
+    </message>
+    <message>
+        <source>Unlabelled audio:</source>
+        <translation>Audio ohne Labels:</translation>
+    </message>
+    <message>
+        <source>Unlabelled audio</source>
+        <translation>Audio ohne Labels</translation>
+    </message>
+    <message>
+        <source>The unlabelled audio, %1, is not a folder.</source>
+        <translation>Das Audio ohne Labels, %1, ist kein Ordner.</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::TrainView</name>
@@ -1572,6 +1604,14 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>; no validation clips, so the best model is the last epoch&apos;s</source>
         <translation>; keine Validierungs-Clips, daher ist das beste Modell das der letzten Epoche</translation>
+    </message>
+    <message>
+        <source>Pretrained on %1 clips in %2 (reconstruction loss %3 → %4); </source>
+        <translation>Auf %1 Clips in %2 vortrainiert (Rekonstruktionsfehler %3 → %4); </translation>
+    </message>
+    <message>
+        <source>Pretraining stopped; no training run was started</source>
+        <translation>Vortraining abgebrochen; es wurde kein Trainingslauf gestartet</translation>
     </message>
 </context>
 </TS>

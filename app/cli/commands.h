@@ -26,6 +26,7 @@ void addEmbedCommand(CLI::App& app);  // embeddings for the projector
 void addSimilarCommand(CLI::App& app);  // nearest clips by embedding
 void addProbeCommand(CLI::App& app);  // linear probe and k-NN
 void addBaselineCommand(CLI::App& app);  // the classical floor on a dataset split
+void addPretrainCommand(CLI::App& app);  // self-supervised pretraining on unlabelled audio
 
 // After training: the floor on the same test clips beside the model's accuracy (train, demo).
 void printFloor(const TrainResult& result);

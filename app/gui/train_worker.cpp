@@ -5,6 +5,7 @@
 #include "patchout/dataset.h"
 #include "patchout/error.h"
 #include "patchout/passt.h"
+#include "patchout/pretrain.h"
 #include "patchout/recipes.h"
 #include "patchout/run_folder.h"
 #include "patchout/text.h"
@@ -27,6 +28,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 
 namespace fs = std::filesystem;
 
@@ -104,6 +106,15 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     m_patchout = new QCheckBox(tr("the model's patchout while training"), this);
     m_patchout->setChecked(true);
     m_patchout->setToolTip(tr("Off: every patch in every step (slower, for comparison)"));
+    m_pretrain = new QSpinBox(this);
+    m_pretrain->setRange(0, 10000);
+    m_pretrain->setSpecialValueText(tr("none"));
+    m_pretrain->setSuffix(tr(" epochs"));
+    m_pretrain->setToolTip(tr("Self-supervised pretraining before training: patchout hides most patches of "
+                              "each clip and the model learns to fill them in, without labels, on the "
+                              "dataset's training audio (never its test clips) and the folder below"));
+    m_unlabelled = new QLineEdit(this);
+    m_unlabelled->setPlaceholderText(tr("optional: a folder of audio without labels, for pretraining"));
     m_run = new QLineEdit(this);
     m_resume = new QCheckBox(tr("continue the run saved in this folder"), this);
     m_problem = new QLabel(this);
@@ -122,6 +133,8 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     form->addRow(tr("Start from:"), pathRow(m_init, tr("Model to fine-tune"), this,
                                             tr("Models (*.safetensors *.pt *.pth);;All files (*)")));
     form->addRow(tr("Freeze blocks:"), m_freeze);
+    form->addRow(tr("Pretrain first:"), m_pretrain);
+    form->addRow(tr("Unlabelled audio:"), pathRow(m_unlabelled, tr("Unlabelled audio"), this));
     form->addRow(tr("Recipe:"), m_recipe);
     form->addRow(tr("Epochs:"), m_epochs);
     form->addRow(tr("Batch size:"), m_batch);
@@ -158,17 +171,25 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     connect(m_recipe, &QComboBox::activated, this, [this] { m_recipeChosen = true; });
     connect(m_recipe, &QComboBox::currentIndexChanged, this, &TrainDialog::applyRecipe);
     connect(m_extra, &QLineEdit::textChanged, this, &TrainDialog::updateState);
+    connect(m_unlabelled, &QLineEdit::textChanged, this, &TrainDialog::updateState);
+    connect(m_pretrain, &QSpinBox::valueChanged, this, [this] {
+        m_unlabelled->setEnabled(m_pretrain->isEnabled() && m_pretrain->value() > 0);
+        updateState();
+    });
     connect(m_init, &QLineEdit::textChanged, this, [this] {
         // A model file brings its own architecture: the preset no longer applies.
         const bool fromFile = !m_init->text().trimmed().isEmpty();
         m_preset->setEnabled(!fromFile);
         m_freeze->setEnabled(fromFile);
+        m_pretrain->setEnabled(!fromFile);  // pretraining makes the model to start from
+        m_unlabelled->setEnabled(!fromFile && m_pretrain->value() > 0);
         if (!m_recipeChosen)  // fine-tuning a model wants the fine-tuning recipe
             m_recipe->setCurrentIndex(std::max(0, m_recipe->findData(QString::fromStdString(
                                                       defaultRecipeName(m_init->text().trimmed().toStdString())))));
         updateState();
     });
     m_freeze->setEnabled(false);
+    m_unlabelled->setEnabled(false);
     m_recipe->setCurrentIndex(std::max(0, m_recipe->findData(QString::fromStdString(defaultRecipeName({})))));
     applyRecipe();
     suggest();
@@ -209,6 +230,8 @@ void TrainDialog::applyResume() {
     m_init->setEnabled(!resume);
     m_preset->setEnabled(!resume && !fromFile);
     m_freeze->setEnabled(!resume && fromFile);
+    m_pretrain->setEnabled(!resume && !fromFile);
+    m_unlabelled->setEnabled(!resume && !fromFile && m_pretrain->value() > 0);
 }
 
 QString TrainDialog::suggestRunFolder(const QString& base, const QString& dataset, const QString& preset) {
@@ -247,6 +270,10 @@ TrainRequest TrainDialog::request() const {
         o.patchout = {};
     }
     o.resume = m_resume->isChecked();
+    if (o.init_checkpoint.empty()) {
+        r.pretrain_epochs = m_pretrain->value();
+        r.unlabelled = r.pretrain_epochs > 0 ? m_unlabelled->text().trimmed() : QString();
+    }
     return r;
 }
 
@@ -259,6 +286,8 @@ QString TrainDialog::problem() const {
     for (const auto& extra : r.options.extra_train)
         if (!QFileInfo(QString::fromStdString(extra.string())).isDir())
             return tr("The extra training data, %1, is not a folder.").arg(QString::fromStdString(extra.string()));
+    if (!r.unlabelled.isEmpty() && !QFileInfo(r.unlabelled).isDir())
+        return tr("The unlabelled audio, %1, is not a folder.").arg(r.unlabelled);
     const QString init = QString::fromStdString(r.options.init_checkpoint.string());
     if (!init.isEmpty() && !QFileInfo(init).isFile())
         return tr("The model to start from, %1, is not a file.").arg(init);
@@ -287,8 +316,9 @@ void TrainWorker::run(const TrainRequest& request) {
     m_stop.store(false);
     const QString runDir = QFileInfo(request.run_dir).absoluteFilePath();
     bool announced = false;
+    bool pretraining = false;
     const JobControl job([&](const Progress& p) {
-        if (!announced) {
+        if (!announced && !pretraining) {
             announced = true;  // the first step: train() has written config.json by now
             Q_EMIT started(runDir);
         }
@@ -307,8 +337,37 @@ void TrainWorker::run(const TrainRequest& request) {
     try {
         const Dataset dataset = readDataset(request.dataset.toStdString());
         const DatasetSplit split = trainSplit(dataset, request.split.toStdString(), request.options.seed);
-        const TrainResult r = train(dataset, split, request.options, runDir.toStdString(), &job);
-        QString summary = tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(QString::fromStdString(formatDuration(r.seconds)));
+        TrainOptions options = request.options;
+        QString summary;
+        if (request.pretrain_epochs > 0 && !options.resume && options.init_checkpoint.empty()) {
+            // The split train() uses (validation carved): pretraining never hears its test clips.
+            const DatasetSplit used = carveValidation(dataset, split, {.fraction = options.validation_fraction,
+                                                                        .seed = options.seed});
+            std::vector<fs::path> more;
+            if (!request.unlabelled.isEmpty())
+                more.push_back(request.unlabelled.toStdString());
+            PretrainOptions po;
+            po.preset = options.preset;
+            po.feature_preset = options.feature_preset;
+            po.epochs = request.pretrain_epochs;
+            po.batch_size = options.batch_size;
+            po.seed = options.seed;
+            po.cache_dir = options.cache_dir.empty() ? RunPaths(runDir.toStdString()).cache() : options.cache_dir;
+            const Dataset audio = unlabelledSplitAudio(dataset, used, more);
+            std::vector<std::size_t> all(audio.clips.size());
+            std::iota(all.begin(), all.end(), std::size_t{0});
+            pretraining = true;
+            const PretrainResult pr = pretrain(audio, all, po, RunPaths(runDir.toStdString()).pretrain(), &job);
+            pretraining = false;
+            options.init_checkpoint = pr.checkpoint;
+            summary = tr("Pretrained on %1 clips in %2 (reconstruction loss %3 → %4); ")
+                          .arg(pr.clips)
+                          .arg(QString::fromStdString(formatDuration(pr.seconds)))
+                          .arg(pr.epochs.front().loss, 0, 'f', 3)
+                          .arg(pr.epochs.back().loss, 0, 'f', 3);
+        }
+        const TrainResult r = train(dataset, split, options, runDir.toStdString(), &job);
+        summary += tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(QString::fromStdString(formatDuration(r.seconds)));
         if (r.best_epoch > 0 && r.validation_clips > 0)
             summary += tr("; best validation accuracy %1% (epoch %2)").arg(100 * r.best_validation_accuracy, 0, 'f', 1).arg(r.best_epoch);
         else if (r.best_epoch > 0)
@@ -321,6 +380,10 @@ void TrainWorker::run(const TrainRequest& request) {
                            .arg(100 * (r.test.accuracy - r.floor.accuracy), 0, 'f', 1);
         Q_EMIT finished(runDir, summary, false);
     } catch (const Error& e) {
+        if (e.code() == ErrorCode::Cancelled && pretraining) {
+            Q_EMIT finished(runDir, tr("Pretraining stopped; no training run was started"), true);
+            return;
+        }
         if (e.code() == ErrorCode::Cancelled) {
             const RunState state = readRunState(runDir.toStdString());
             Q_EMIT finished(runDir,

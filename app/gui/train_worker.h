@@ -1,5 +1,6 @@
 // Training from the workbench: TrainDialog asks for a dataset folder (and optionally another
-// whose clips join training), a preset or a model to fine-tune (with blocks to freeze), a training
+// whose clips join training), a preset or a model to fine-tune (with blocks to freeze) or
+// self-supervised pretraining first (on the dataset's own audio and any unlabelled folder), a training
 // recipe (core recipes.h: the one `patchout train --recipe` and the demo use) with its main options
 // and a run folder; resuming a run takes all of them from its config.json. TrainWorker runs core
 // train() on its own thread with progress and stop, so the Train view can follow the run folder as
@@ -29,6 +30,11 @@ struct TrainRequest {
     QString split = QStringLiteral("auto");  // trainSplit(): auto, own or group
     QString run_dir;
     TrainOptions options;         // with resume: the run's own (readRunOptions)
+    // Self-supervised pretraining first (pretrain.h), into RUN/pretrain, on the split's training
+    // and validation audio plus `unlabelled` (a folder, optional); training then starts from its
+    // encoder. 0: none (also when resuming or starting from a model file).
+    int pretrain_epochs = 0;
+    QString unlabelled;
 };
 
 class TrainDialog : public QDialog {
@@ -53,6 +59,8 @@ public:
     QLineEdit* initEdit() const noexcept { return m_init; }
     QLineEdit* extraEdit() const noexcept { return m_extra; }
     QSpinBox* freezeBox() const noexcept { return m_freeze; }
+    QSpinBox* pretrainBox() const noexcept { return m_pretrain; }
+    QLineEdit* unlabelledEdit() const noexcept { return m_unlabelled; }
 
     // A new folder under `base` for a run of `preset` on `dataset`: base/<dataset>-<preset>-<time>.
     static QString suggestRunFolder(const QString& base, const QString& dataset, const QString& preset);
@@ -75,6 +83,8 @@ private:
     QLineEdit* m_init = nullptr;    // a model to fine-tune; empty: the preset from scratch
     QSpinBox* m_freeze = nullptr;
     QCheckBox* m_patchout = nullptr;
+    QSpinBox* m_pretrain = nullptr;   // epochs of self-supervised pretraining (0: none)
+    QLineEdit* m_unlabelled = nullptr;  // more audio for it, without labels
     QLineEdit* m_run = nullptr;
     QCheckBox* m_resume = nullptr;
     QLabel* m_problem = nullptr;
@@ -92,8 +102,9 @@ public:
     void stop() noexcept { m_stop.store(true); }
 
 public Q_SLOTS:
-    // Reads the dataset, splits it and trains into request.run_dir. Emits started once the run
-    // folder holds its config.json, progress every step, then finished or failed.
+    // Reads the dataset, splits it, pretrains when asked (RUN/pretrain) and trains into
+    // request.run_dir. Emits started once the run folder holds its config.json, progress every
+    // step (pretraining's too), then finished or failed.
     void run(const patchout::ui::TrainRequest& request);
 
 Q_SIGNALS:

@@ -358,6 +358,47 @@ private Q_SLOTS:
         QCOMPARE(dialog.request().options.freeze_blocks, 0);
         QVERIFY(dialog.presetBox()->isEnabled());
         QCOMPARE(dialog.recipeBox()->currentData().toString(), QStringLiteral("from-scratch"));
+        // Pretraining first: only without a model to start from; its unlabelled folder must exist.
+        QVERIFY(dialog.pretrainBox()->isEnabled() && !dialog.unlabelledEdit()->isEnabled());
+        QCOMPARE(dialog.request().pretrain_epochs, 0);
+        dialog.pretrainBox()->setValue(20);
+        QVERIFY(dialog.unlabelledEdit()->isEnabled());
+        dialog.unlabelledEdit()->setText(dir.filePath(QStringLiteral("nowhere")));
+        QVERIFY2(dialog.problem().contains(QStringLiteral("not a folder")), qPrintable(dialog.problem()));
+        dialog.unlabelledEdit()->setText(dir.path());
+        QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+        QCOMPARE(dialog.request().pretrain_epochs, 20);
+        QCOMPARE(dialog.request().unlabelled, dir.path());
+        dialog.initEdit()->setText(run + QStringLiteral("/checkpoints/state.pt"));
+        QVERIFY(!dialog.pretrainBox()->isEnabled() && !dialog.unlabelledEdit()->isEnabled());
+        QCOMPARE(dialog.request().pretrain_epochs, 0);
+        dialog.initEdit()->clear();
+        QCOMPARE(dialog.request().pretrain_epochs, 20);
+    }
+
+    void windowPretrainsThenTrains() {
+        QTemporaryDir dir;
+        TrainRequest request;
+        request.dataset = writeToneDataset(dir);
+        request.run_dir = dir.filePath(QStringLiteral("run"));
+        request.options.preset = "passt-micro";
+        request.options.epochs = 1;
+        request.options.batch_size = 4;
+        request.options.validation_fraction = 0;
+        request.pretrain_epochs = 2;
+        MainWindow window;
+        QSignalSpy finished(&window, &MainWindow::trainingFinished);
+        window.train(request);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.at(0).at(1).toBool(), false);
+        QVERIFY2(window.trainView()->trainingStatus().contains(QStringLiteral("Pretrained on")),
+                 qPrintable(window.trainView()->trainingStatus()));
+        // Training started from the pretrained encoder, which stays in the run folder.
+        const QString pretrained = QFileInfo(request.run_dir).absoluteFilePath() +
+                                   QStringLiteral("/pretrain/checkpoints/last.safetensors");
+        QVERIFY(QFileInfo::exists(pretrained));
+        QCOMPARE(QString::fromStdString(readRunOptions(request.run_dir.toStdString()).init_checkpoint.string()),
+                 pretrained);
     }
 
     void windowTrainsFollowsAndStops() {

@@ -31,6 +31,8 @@ struct RunPaths {
     std::filesystem::path eval() const { return dir / "eval"; }              // report of evaluateRun
     std::filesystem::path embeddings() const { return dir / "embeddings"; }  // folder of embedRun
     std::filesystem::path baseline() const { return dir / "baseline"; }      // the floor (baselineRun)
+    // Self-supervised pretraining done for this run before training (pretrain.h), when any.
+    std::filesystem::path pretrain() const { return dir / "pretrain"; }
 
     // The run folder a model file was saved in (RUN/checkpoints/NAME.safetensors beside
     // RUN/config.json); empty when the file lives elsewhere.
