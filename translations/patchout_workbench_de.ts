@@ -1093,6 +1093,78 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>%1 ms per %2 s window (median of %3, 90% under %4 ms, features included): %5x real time; %6 LibTorch thread(s), %7</source>
         <translation>%1 ms je Fenster von %2 s (Median aus %3, 90% unter %4 ms, Merkmale inbegriffen): %5-fache Echtzeit; %6 LibTorch-Thread(s), %7</translation>
     </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <source>Time every part of the model (forward, and forward + backward) on one window of this machine, and count its activation memory (a few seconds)</source>
+        <translation>Jeden Teil des Modells auf einem Fenster auf diesem Rechner stoppen (vorwärts sowie vorwärts + rückwärts) und seinen Aktivierungsspeicher zählen (einige Sekunden)</translation>
+    </message>
+    <message>
+        <source>Where the time goes: not profiled yet.</source>
+        <translation>Wohin die Zeit geht: noch nicht gemessen.</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>MACs</translation>
+    </message>
+    <message>
+        <source>Forward</source>
+        <translation>Vorwärts</translation>
+    </message>
+    <message>
+        <source>Fwd + bwd</source>
+        <translation>Vor- + rückw.</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>Per kind of part, summed over the blocks: parameters, multiply-accumulates, the measured time of the forward pass (median) with its share, forward + backward, and the activations a training step keeps for backward</source>
+        <translation>Je Art von Teil, über die Blöcke summiert: Parameter, Multiply-Accumulates, die gemessene Zeit des Vorwärtsdurchlaufs (Median) mit ihrem Anteil, vorwärts + rückwärts und die Aktivierungen, die ein Trainingsschritt für den Rückwärtsdurchlauf behält</translation>
+    </message>
+    <message>
+        <source>Profiling…</source>
+        <translation>Messe…</translation>
+    </message>
+    <message>
+        <source>LayerNorms</source>
+        <translation>LayerNorms</translation>
+    </message>
+    <message>
+        <source>Attention proj.</source>
+        <translation>Attention-Proj.</translation>
+    </message>
+    <message>
+        <source>Sum</source>
+        <translation>Summe</translation>
+    </message>
+    <message>
+        <source>One window of %1 frames, %2 tokens, batch %3, %4, median of %5 runs on %6 LibTorch and %7 BLAS thread(s): the whole model takes %8 forward (%9 as inference runs it, fused)</source>
+        <translation>Ein Fenster mit %1 Frames, %2 Tokens, Batch %3, %4, Median von %5 Läufen mit %6 LibTorch- und %7 BLAS-Thread(s): das ganze Modell braucht %8 vorwärts (%9 so, wie die Inferenz es fusioniert ausführt)</translation>
+    </message>
+    <message>
+        <source>bf16</source>
+        <translation>bf16</translation>
+    </message>
+    <message>
+        <source>fp32</source>
+        <translation>fp32</translation>
+    </message>
+    <message>
+        <source>, %1 forward + backward</source>
+        <translation>, %1 vorwärts + rückwärts</translation>
+    </message>
+    <message>
+        <source>; a training forward holds %1 of activations (measured; %2 counted from the shapes)</source>
+        <translation>; ein Trainings-Vorwärtsdurchlauf hält %1 Aktivierungen (gemessen; %2 aus den Formen gezählt)</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelWorker</name>
@@ -1134,6 +1206,14 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>Cannot measure the model&apos;s speed: %1</source>
         <translation>Die Geschwindigkeit des Modells lässt sich nicht messen: %1</translation>
+    </message>
+    <message>
+        <source>Load a model before profiling it</source>
+        <translation>Laden Sie ein Modell, bevor Sie es vermessen</translation>
+    </message>
+    <message>
+        <source>Cannot profile the model: %1</source>
+        <translation>Das Modell lässt sich nicht vermessen: %1</translation>
     </message>
 </context>
 <context>

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     patchout::cli::addProbeCommand(app);
     patchout::cli::addBaselineCommand(app);
     patchout::cli::addPretrainCommand(app);
+    patchout::cli::addProfileCommand(app);
 
     // Flags are named in snake_case, the field vocabulary of config files (`--batch_size`,
     // `--window_s`); the kebab-case spelling (`--batch-size`) is accepted for every one of them.

@@ -262,12 +262,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_modelWorker, &ModelWorker::speedMeasured, m_model, &ModelView::setSpeed);
     connect(m_modelWorker, &ModelWorker::speedFailed, m_model, &ModelView::setSpeedFailed);
+    connect(m_modelWorker, &ModelWorker::profiled, m_model, &ModelView::setProfile);
+    connect(m_modelWorker, &ModelWorker::profileFailed, m_model, &ModelView::setProfileFailed);
     connect(m_modelWorker, &ModelWorker::failed, this, [this](const QString& message) {
         if (!m_classifying.isEmpty())
             Q_EMIT predictionsFailed(message);
         onFailed(message);
     });
     connect(m_model, &ModelView::speedRequested, m_modelWorker, &ModelWorker::measureSpeed);
+    connect(m_model, &ModelView::profileRequested, m_modelWorker, &ModelWorker::profileModel);
 
     // Player -> view.
     connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);

@@ -70,6 +70,7 @@ void ModelWorker::loadModel(const QString& path) {
         }
         card.training_cost = forwardCost(o, o.input_frames, kept);
 
+        PaSSTModel profiled = ckpt.model.sharedWeights();
         // One model in memory for both: the live classifier shares the file classifier's weights.
         auto live = std::make_unique<LiveClassifier>(ckpt.model.sharedWeights(), ckpt.labels, activation,
                                                      liveOptions(seconds));
@@ -82,6 +83,7 @@ void ModelWorker::loadModel(const QString& path) {
         }
         m_classifier = std::move(classifier);
         m_live = std::move(live);
+        m_model.emplace(std::move(profiled));
         m_modelPath = path;
         m_labels = card.labels;
         Q_EMIT modelLoaded(path, card);
@@ -187,6 +189,23 @@ void ModelWorker::measureSpeed() {
                                                             : tr("Cannot measure the model's speed: %1").arg(describeError(e)));
     } catch (const std::exception& e) {
         Q_EMIT speedFailed(tr("Cannot measure the model's speed: %1").arg(describeError(e)));
+    }
+}
+
+void ModelWorker::profileModel() {
+    m_cancel.store(false);
+    if (!m_model) {
+        Q_EMIT profileFailed(tr("Load a model before profiling it"));
+        return;
+    }
+    try {
+        const JobControl job({}, m_cancel);
+        Q_EMIT profiled(patchout::profileModel(*m_model, {}, &job));
+    } catch (const Error& e) {
+        Q_EMIT profileFailed(e.code() == ErrorCode::Cancelled ? tr("Cancelled")
+                                                              : tr("Cannot profile the model: %1").arg(describeError(e)));
+    } catch (const std::exception& e) {
+        Q_EMIT profileFailed(tr("Cannot profile the model: %1").arg(describeError(e)));
     }
 }
 

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace patchout::ui {
@@ -52,6 +53,8 @@ public Q_SLOTS:
     // Times forward passes of one window of noise (batch 1) for about two seconds (core
     // measureSpeed, as `patchout model speed` does).
     void measureSpeed();
+    // Profiles the loaded model part by part (core profileModel, as `patchout profile` does).
+    void profileModel();
 
 Q_SIGNALS:
     void modelLoaded(const QString& path, const patchout::ui::ModelCard& card);
@@ -59,6 +62,8 @@ Q_SIGNALS:
     void timelineReady(const QString& path, const patchout::ClipResult& result, const QStringList& labels);
     void speedMeasured(const patchout::ui::SpeedResult& result);
     void speedFailed(const QString& message);
+    void profiled(const patchout::ModelProfile& profile);
+    void profileFailed(const QString& message);
     void progress(qint64 step, qint64 total, const QString& message);
     void jobFinished(bool cancelled);
     void failed(const QString& message);
@@ -68,6 +73,7 @@ private:
 
     std::unique_ptr<LiveClassifier> m_live;
     std::unique_ptr<Classifier> m_classifier;  // the same model, for files and timing
+    std::optional<PaSSTModel> m_model;         // and a third handle on it, for the profile
     QString m_modelPath;
     QStringList m_labels;
 

@@ -3,9 +3,12 @@
 // once and shows the measurement.
 #include "qtest_registry.h"
 
+#include "patchout/system_info.h"
 #include "patchout/ui/model_view.h"
 
+#include <QDir>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -94,6 +97,43 @@ private Q_SLOTS:
         QVERIFY2(view.speedText().contains(QStringLiteral("250x real time")), qPrintable(view.speedText()));
         view.setSpeedFailed(QStringLiteral("Cancelled"));
         QCOMPARE(view.speedText(), QStringLiteral("Cancelled"));
+    }
+
+    void profilesOnRequest() {
+        ModelView view;
+        view.resize(1100, 640);
+        const ModelCard card = miniCard();
+        view.setModel(card);
+        QSignalSpy asked(&view, &ModelView::profileRequested);
+        QTest::mouseClick(view.profileButton(), Qt::LeftButton);
+        QCOMPARE(asked.count(), 1);
+        QVERIFY(!view.profileButton()->isEnabled());
+        configureThreads({.torch_threads = 1, .blas_threads = 1});  // as the workbench sets them
+        ProfileOptions o;
+        o.repeats = 5;
+        const ModelProfile p = profileModel(PaSSTModel(card.options), o);
+        view.setProfile(p);
+        QVERIFY(view.profileButton()->isEnabled());
+        // Six kinds of part and their sum; each kind with a bar for its share of the time.
+        QCOMPARE(view.profileTable()->rowCount(), 7);
+        QCOMPARE(view.profileTable()->item(0, 0)->text(), QStringLiteral("Patch embedding"));
+        QCOMPARE(view.profileTable()->item(6, 1)->text(), QLocale().toString(static_cast<qlonglong>(p.parameters())));
+        auto* bar = qobject_cast<QProgressBar*>(view.profileTable()->cellWidget(4, 4));  // the MLP
+        QVERIFY(bar != nullptr);
+        QVERIFY(bar->value() > 0);
+        QVERIFY(view.profileTable()->cellWidget(6, 4) == nullptr);
+        QVERIFY2(view.profileText().contains(QStringLiteral("forward + backward")), qPrintable(view.profileText()));
+        QVERIFY2(view.profileText().contains(QStringLiteral("measured")), qPrintable(view.profileText()));
+        // PATCHOUT_SHOT_DIR=DIR: the view with its profile, for docs/images.
+        if (const QString shots = qEnvironmentVariable("PATCHOUT_SHOT_DIR"); !shots.isEmpty()) {
+            view.showProfile();
+            QVERIFY(view.grab().save(QDir(shots).filePath(QStringLiteral("model-profile.png"))));
+        }
+        view.setProfileFailed(QStringLiteral("Cancelled"));
+        QCOMPARE(view.profileText(), QStringLiteral("Cancelled"));
+        view.clear();
+        QCOMPARE(view.profileTable()->rowCount(), 0);
+        QVERIFY(!view.profileButton()->isEnabled());
     }
 
     void shortCounts() {

@@ -544,8 +544,12 @@ private Q_SLOTS:
         QSignalSpy finished(&worker, &ModelWorker::jobFinished);
         QSignalSpy speed(&worker, &ModelWorker::speedMeasured);
         QSignalSpy speedFailed(&worker, &ModelWorker::speedFailed);
+        QSignalSpy profiled(&worker, &ModelWorker::profiled);
+        QSignalSpy profileFailed(&worker, &ModelWorker::profileFailed);
         worker.measureSpeed();  // no model yet
         QCOMPARE(speedFailed.count(), 1);
+        worker.profileModel();
+        QCOMPARE(profileFailed.count(), 1);
         worker.loadModel(model);
         QCOMPARE(loaded.count(), 1);
         worker.classifyFile(audio);
@@ -570,6 +574,12 @@ private Q_SLOTS:
         QVERIFY(r.median_ms > 0 && r.p90_ms >= r.median_ms);
         QCOMPARE(r.window_s, 1.0);
         QVERIFY2(r.blas.contains(QStringLiteral("BLAS")), qPrintable(r.blas));
+        // The profile of the loaded model, as `patchout profile` makes it.
+        worker.profileModel();
+        QCOMPARE(profiled.count(), 1);
+        const auto profile = profiled.at(0).at(0).value<ModelProfile>();
+        QCOMPARE(profile.frames, 100);
+        QVERIFY(profile.forward_ms > 0);
     }
 
     void windowShowsTheTimelineOfEachFileAndTheModel() {

@@ -2,12 +2,15 @@
 
 #include "view_parts.h"
 
+#include "patchout/system_info.h"
+
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -65,11 +68,12 @@ QString shortCount(double value) {
 ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     qRegisterMetaType<ModelCard>();
     qRegisterMetaType<SpeedResult>();
+    qRegisterMetaType<ModelProfile>();
     m_summary = detail::summaryLabel(this);
     m_architecture = makeTable({tr("Property"), tr("Value")}, this);
     m_architecture->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_cost = makeTable({tr("Part"), tr("All patches"), tr("Share"), tr("With patchout"), tr("Share")}, this);
-    m_cost->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_cost->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_cost->setToolTip(tr("Multiply-accumulates of one window, counted from the weight shapes; "
                           "\"With patchout\": the same window with the model's training patchout"));
     m_measure = new QPushButton(tr("Measure speed"), this);
@@ -98,16 +102,40 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     m_classes = new QListWidget(this);
     m_metadata = makeTable({tr("Key"), tr("Value")}, this);
     m_metadata->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    auto* tabs = new QTabWidget(this);
+    m_profileButton = new QPushButton(tr("Profile"), this);
+    m_profileButton->setToolTip(tr("Time every part of the model (forward, and forward + backward) on one window "
+                                   "of this machine, and count its activation memory (a few seconds)"));
+    m_profileText = new QLabel(tr("Where the time goes: not profiled yet."), this);
+    m_profileText->setWordWrap(true);
+    m_profileText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_profile = makeTable({tr("Part"), tr("Params"), tr("MACs"), tr("Forward"), tr("Share"), tr("Fwd + bwd"),
+                           tr("Memory")},
+                          this);
+    m_profile->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_profile->horizontalHeader()->setSectionResizeMode(4, QHeaderView::Stretch);
+    m_profile->horizontalHeader()->setStretchLastSection(false);
+    m_profile->horizontalHeader()->setMinimumSectionSize(40);
+    m_profile->setToolTip(tr("Per kind of part, summed over the blocks: parameters, multiply-accumulates, the "
+                             "measured time of the forward pass (median) with its share, forward + backward, "
+                             "and the activations a training step keeps for backward"));
+    auto* profilePage = new QWidget(this);
+    auto* profileLayout = new QGridLayout(profilePage);
+    profileLayout->addWidget(m_profileButton, 0, 0, Qt::AlignTop);
+    profileLayout->addWidget(m_profileText, 0, 1);
+    profileLayout->addWidget(m_profile, 1, 0, 1, 2);
+    profileLayout->setColumnStretch(1, 1);
+    m_tabs = new QTabWidget(this);
+    auto* tabs = m_tabs;
     tabs->addTab(m_parameters, tr("Parameters"));
+    tabs->addTab(profilePage, tr("Profile"));
     tabs->addTab(m_classes, tr("Classes"));
     tabs->addTab(m_metadata, tr("Metadata"));
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
     splitter->addWidget(tabs);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
 
     m_pages = detail::emptyOrContent(
         tr("No model loaded.\nOpen a run folder (Ctrl+Shift+O) or load a model (Listen > Load model)."), splitter, this);
@@ -118,6 +146,11 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
         m_measure->setEnabled(false);
         m_speed->setText(tr("Measuring…"));
         Q_EMIT speedRequested();
+    });
+    connect(m_profileButton, &QPushButton::clicked, this, [this] {
+        m_profileButton->setEnabled(false);
+        m_profileText->setText(tr("Profiling…"));
+        Q_EMIT profileRequested();
     });
     clear();
 }
@@ -132,6 +165,9 @@ void ModelView::clear() {
     m_metadata->setRowCount(0);
     m_speed->setText(tr("Not measured yet."));
     m_measure->setEnabled(false);
+    m_profile->setRowCount(0);
+    m_profileText->setText(tr("Where the time goes: not profiled yet."));
+    m_profileButton->setEnabled(false);
     m_pages->setCurrentIndex(0);
 }
 
@@ -209,6 +245,7 @@ void ModelView::setModel(const ModelCard& card) {
     for (const auto& [key, value] : card.metadata)
         addRow(m_metadata, {key, value}, false);
     m_measure->setEnabled(true);
+    m_profileButton->setEnabled(true);
     m_pages->setCurrentIndex(1);
 }
 
@@ -229,6 +266,69 @@ void ModelView::setSpeedFailed(const QString& message) {
     m_measure->setEnabled(m_hasModel);
     m_speed->setText(message);
 }
+
+void ModelView::setProfile(const ModelProfile& p) {
+    m_profileButton->setEnabled(m_hasModel);
+    m_profile->setRowCount(0);
+    auto mib = [](std::int64_t bytes) { return QStringLiteral("%1 MiB").arg(static_cast<double>(bytes) / (1 << 20), 0, 'f', 2); };
+    auto ms = [](double v) { return QStringLiteral("%1 ms").arg(v, 0, 'f', v < 10 ? 2 : 1); };
+    const double total = p.partsForwardMs();
+    auto row = [&](const QString& name, const PartProfile& part, bool bar) {
+        addRow(m_profile, {name, QLocale().toString(static_cast<qlonglong>(part.parameters)), shortCount(part.macs),
+                           ms(part.forward_ms), QString(),
+                           part.forward_backward_ms > 0 ? ms(part.forward_backward_ms) : QStringLiteral("–"),
+                           mib(part.activation_bytes)});
+        if (!bar)
+            return;
+        auto* share = new QProgressBar(m_profile);
+        share->setRange(0, 1000);
+        share->setValue(total > 0 ? static_cast<int>(std::lround(1000 * part.forward_ms / total)) : 0);
+        share->setFormat(percent(part.forward_ms, total));
+        share->setTextVisible(true);
+        m_profile->setCellWidget(m_profile->rowCount() - 1, 4, share);
+    };
+    const QMap<QString, QString> names = {{QString::fromLatin1(kPartPatchEmbedding), tr("Patch embedding")},
+                                          {QString::fromLatin1(kPartNorms), tr("LayerNorms")},
+                                          {QString::fromLatin1(kPartAttentionProjections), tr("Attention proj.")},
+                                          {QString::fromLatin1(kPartAttentionScores), tr("Attention scores")},
+                                          {QString::fromLatin1(kPartMlp), tr("MLP")},
+                                          {QString::fromLatin1(kPartHead), tr("Head")}};
+    for (const PartProfile& kind : p.byKind())
+        row(names.value(QString::fromStdString(kind.kind), QString::fromStdString(kind.kind)), kind, true);
+    PartProfile sum;
+    sum.parameters = p.parameters();
+    sum.macs = p.macs();
+    sum.forward_ms = total;
+    sum.forward_backward_ms = p.partsForwardBackwardMs();
+    sum.activation_bytes = p.activationBytes();
+    row(tr("Sum"), sum, false);
+    const ThreadOptions threads = currentThreads();
+    QString text = tr("One window of %1 frames, %2 tokens, batch %3, %4, median of %5 runs on %6 LibTorch and %7 "
+                      "BLAS thread(s): the whole model takes %8 forward (%9 as inference runs it, fused)")
+                       .arg(p.frames)
+                       .arg(p.tokens)
+                       .arg(p.options.batch)
+                       .arg(p.options.bf16 ? tr("bf16") : tr("fp32"))
+                       .arg(p.options.repeats)
+                       .arg(threads.torch_threads)
+                       .arg(threads.blas_threads)
+                       .arg(ms(p.forward_ms), ms(p.inference_ms));
+    if (p.forward_backward_ms > 0)
+        text += tr(", %1 forward + backward").arg(ms(p.forward_backward_ms));
+    if (p.measured_activation_bytes > 0)
+        text += tr("; a training forward holds %1 of activations (measured; %2 counted from the shapes)")
+                    .arg(mib(p.measured_activation_bytes), mib(p.activationBytes()));
+    m_profileText->setText(text + QLatin1Char('.'));
+}
+
+void ModelView::setProfileFailed(const QString& message) {
+    m_profileButton->setEnabled(m_hasModel);
+    m_profileText->setText(message);
+}
+
+QString ModelView::profileText() const { return m_profileText->text(); }
+
+void ModelView::showProfile() { m_tabs->setCurrentIndex(1); }
 
 QString ModelView::summary() const { return m_summary->text(); }
 QString ModelView::speedText() const { return m_speed->text(); }

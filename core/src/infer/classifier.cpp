@@ -1,6 +1,7 @@
 #include "patchout/classifier.h"
 
 #include "infer/masked_forward.h"
+#include "model/bf16_autocast.h"
 #include "model/passt_module.h"
 #include "patchout/audio_file.h"
 #include "patchout/batch_loader.h"
@@ -13,7 +14,6 @@
 #include "patchout/system_info.h"
 #include "patchout/text.h"
 
-#include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -175,32 +175,6 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
-
-// Turns on bfloat16 autocast for the forward passes of one batch.
-class Bf16Autocast {
-public:
-    explicit Bf16Autocast(bool on) : m_on(on) {
-        if (!m_on)
-            return;
-        m_wasEnabled = at::autocast::is_cpu_enabled();
-        at::autocast::set_cpu_enabled(true);
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-        at::autocast::increment_nesting();
-    }
-    ~Bf16Autocast() {
-        if (!m_on)
-            return;
-        if (at::autocast::decrement_nesting() == 0)
-            at::autocast::clear_cache();
-        at::autocast::set_cpu_enabled(m_wasEnabled);
-    }
-    Bf16Autocast(const Bf16Autocast&) = delete;
-    Bf16Autocast& operator=(const Bf16Autocast&) = delete;
-
-private:
-    bool m_on;
-    bool m_wasEnabled = false;
-};
 
 // Cuts a stream of frame-major feature frames into windows, keeping only the frames that a
 // window still needs: a ten-hour file never holds more than one window of features.

@@ -2,12 +2,15 @@
 // (input, patch grid, width, depth, heads, tokens, positional encoding, pooling, training patchout);
 // the cost of one window per part (patch embedding, attention projections, attention scores, MLP,
 // head) with all patches and with the training patchout, which is what patchout saves; a measured
-// speed on this machine; the parameter table (official key names, shapes, counts), the classes and
-// the checkpoint's metadata. It draws the ModelCard it is given; "Measure speed" asks the app
-// (speedRequested) and shows the SpeedResult it gets back. Thread-safety: GUI thread only.
+// speed on this machine; the profile (core profiler.h: per kind of part the parameters, MACs,
+// measured forward and forward + backward time with a bar for its share, activation memory); the
+// parameter table (official key names, shapes, counts), the classes and the checkpoint's metadata.
+// It draws the ModelCard it is given; "Measure speed" and "Profile" ask the app (speedRequested,
+// profileRequested) and show what they get back. Thread-safety: GUI thread only.
 #pragma once
 
 #include "patchout/passt.h"
+#include "patchout/profiler.h"
 
 #include <QString>
 #include <QStringList>
@@ -21,6 +24,7 @@ class QLabel;
 class QListWidget;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
 class QTableWidget;
 
 namespace patchout::ui {
@@ -58,6 +62,9 @@ public:
     // Shows a measurement (or an error) and enables the button again.
     void setSpeed(const SpeedResult& result);
     void setSpeedFailed(const QString& message);
+    // Shows a profile (or an error) and enables its button again.
+    void setProfile(const ModelProfile& profile);
+    void setProfileFailed(const QString& message);
 
     QString summary() const;
     QString speedText() const;
@@ -67,9 +74,15 @@ public:
     QListWidget* classList() const noexcept { return m_classes; }
     QTableWidget* metadataTable() const noexcept { return m_metadata; }
     QPushButton* speedButton() const noexcept { return m_measure; }
+    QPushButton* profileButton() const noexcept { return m_profileButton; }
+    QTableWidget* profileTable() const noexcept { return m_profile; }
+    QString profileText() const;
+    // Shows the tab of the profile.
+    void showProfile();
 
 Q_SIGNALS:
     void speedRequested();
+    void profileRequested();
 
 private:
     QStackedWidget* m_pages = nullptr;
@@ -81,6 +94,10 @@ private:
     QTableWidget* m_metadata = nullptr;
     QPushButton* m_measure = nullptr;
     QLabel* m_speed = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QPushButton* m_profileButton = nullptr;
+    QLabel* m_profileText = nullptr;
+    QTableWidget* m_profile = nullptr;
     bool m_hasModel = false;
 };
 
@@ -91,3 +108,4 @@ QString shortCount(double value);
 
 Q_DECLARE_METATYPE(patchout::ui::ModelCard)
 Q_DECLARE_METATYPE(patchout::ui::SpeedResult)
+Q_DECLARE_METATYPE(patchout::ModelProfile)
