@@ -28,6 +28,7 @@ void addProbeCommand(CLI::App& app);  // linear probe and k-NN
 void addBaselineCommand(CLI::App& app);  // the classical floor on a dataset split
 void addPretrainCommand(CLI::App& app);  // self-supervised pretraining on unlabelled audio
 void addProfileCommand(CLI::App& app);  // parameters, MACs, time and memory per part
+void addPruneCommand(CLI::App& app);  // attention-head pruning with fine-tuning
 
 // After training: the floor on the same test clips beside the model's accuracy (train, demo).
 void printFloor(const TrainResult& result);

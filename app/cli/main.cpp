@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     patchout::cli::addBaselineCommand(app);
     patchout::cli::addPretrainCommand(app);
     patchout::cli::addProfileCommand(app);
+    patchout::cli::addPruneCommand(app);
 
     // Flags are named in snake_case, the field vocabulary of config files (`--batch_size`,
     // `--window_s`); the kebab-case spelling (`--batch-size`) is accepted for every one of them.

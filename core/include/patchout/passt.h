@@ -80,6 +80,10 @@ struct PaSSTOptions {
     int embed_dim = 768;
     int depth = 12;
     int num_heads = 12;
+    // Heads each block keeps after pruning (one entry per block, each in [1, num_heads]; empty:
+    // num_heads everywhere). A head stays embed_dim / num_heads wide, so a pruned block's q, k, v
+    // and output projections shrink to heads * headDim() (heads.h, pruneHeads).
+    std::vector<int> block_heads{};
     double mlp_ratio = 4.0;
     bool qkv_bias = true;
     bool distilled = true;     // a second (distillation) token whose output is averaged with cls
@@ -105,6 +109,12 @@ struct PaSSTOptions {
         return frames < patch_size ? 0 : (frames - patch_size) / stride_t + 1;
     }
     int mlpHidden() const noexcept { return static_cast<int>(embed_dim * mlp_ratio); }
+    int headDim() const noexcept { return embed_dim / num_heads; }
+    // The heads block `block` has (block_heads, else num_heads).
+    int headsOf(int block) const noexcept {
+        return block_heads.empty() ? num_heads : block_heads[static_cast<std::size_t>(block)];
+    }
+    bool pruned() const noexcept;  // some block has fewer than num_heads heads
 };
 
 // What one eval-mode forward of a single example costs, in multiply-accumulates (MACs) per part,

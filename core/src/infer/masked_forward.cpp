@@ -37,16 +37,11 @@ torch::Tensor indexTensor(const std::vector<int>& v) {
 
 torch::Tensor maskedAttention(AttentionImpl& attn, const torch::Tensor& x,
                               const torch::Tensor& bias) {
-    const auto b = x.size(0), n = x.size(1), c = x.size(2);
-    auto qkvOut = attn.qkv->forward(x)
-                      .reshape({b, n, 3, attn.num_heads, c / attn.num_heads})
-                      .permute({2, 0, 3, 1, 4});
-    auto q = qkvOut[0], k = qkvOut[1], v = qkvOut[2];
+    auto [q, k, v] = attn.queriesKeysValues(x);
     auto scores = torch::matmul(q, k.transpose(-2, -1)) * attn.scale;
     if (bias.defined())
         scores = scores + bias.to(scores.scalar_type());
-    auto out = torch::matmul(scores.softmax(-1), v).transpose(1, 2).reshape({b, n, c});
-    return attn.proj->forward(out);
+    return attn.proj->forward(attn.joinHeads(scores.softmax(-1), v));
 }
 
 }  // namespace

@@ -122,6 +122,10 @@ HeadPooling headPoolingFromName(const std::string& name) {
     throw Error(ErrorCode::InvalidArgument, "unknown head pooling '" + name + "' (tokens, patches)");
 }
 
+bool PaSSTOptions::pruned() const noexcept {
+    return std::any_of(block_heads.begin(), block_heads.end(), [&](int h) { return h < num_heads; });
+}
+
 void PaSSTOptions::validate() const {
     auto bad = [](const std::string& what) { throw Error(ErrorCode::InvalidArgument, what); };
     auto positive = [&](int v, const char* name) {
@@ -141,6 +145,14 @@ void PaSSTOptions::validate() const {
     if (embed_dim % num_heads != 0)
         bad("embed_dim " + std::to_string(embed_dim) + " is not divisible by num_heads " +
             std::to_string(num_heads));
+    if (!block_heads.empty()) {
+        if (static_cast<int>(block_heads.size()) != depth)
+            bad("block_heads has " + std::to_string(block_heads.size()) + " entries for " + std::to_string(depth) +
+                " blocks");
+        for (int h : block_heads)
+            if (h < 1 || h > num_heads)
+                bad("block_heads entries must lie in [1, num_heads], got " + std::to_string(h));
+    }
     if (n_mels < patch_size)
         bad("n_mels " + std::to_string(n_mels) + " is smaller than patch_size " +
             std::to_string(patch_size));
@@ -205,9 +217,12 @@ ForwardCost forwardCost(const PaSSTOptions& o, int frames, int kept_patches) {
     const int kept = kept_patches < 0 ? c.patches : kept_patches;
     c.tokens = kept + (o.distilled ? 2 : 1);
     const double n = c.tokens, d = o.embed_dim, depth = o.depth;
+    double inner = 0;  // heads x head width, summed over the blocks (pruned blocks have fewer)
+    for (int b = 0; b < o.depth; ++b)
+        inner += static_cast<double>(o.headsOf(b)) * o.headDim();
     c.patch_embed = static_cast<double>(c.patches) * d * o.in_chans * o.patch_size * o.patch_size;
-    c.attention_proj = depth * 4 * n * d * d;
-    c.attention_scores = depth * 2 * n * n * d;
+    c.attention_proj = 4 * n * d * inner;
+    c.attention_scores = 2 * n * n * inner;
     c.mlp = depth * 2 * n * d * o.mlpHidden();
     c.head = d * o.num_classes;
     return c;
@@ -229,6 +244,8 @@ std::string passtOptionsToJson(const PaSSTOptions& o) {
         {"positional_encoding", positionalEncodingName(o.positional_encoding)},
         {"head_pooling", headPoolingName(o.head_pooling)},
         {"cut_long_inputs", o.cut_long_inputs}};
+    if (!o.block_heads.empty())  // only pruned models carry it: older readers still read the rest
+        j["block_heads"] = o.block_heads;
     return j.dump();
 }
 
@@ -288,6 +305,16 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
             else if (key == "cut_long_inputs") o.cut_long_inputs = boolean();
             else if (key == "positional_encoding") o.positional_encoding = named(positionalEncodingFromName);
             else if (key == "head_pooling") o.head_pooling = named(headPoolingFromName);
+            else if (key == "block_heads") {
+                if (!value.is_array())
+                    throw Error(ErrorCode::BadFormat, "model option block_heads must be a list of integers");
+                o.block_heads.clear();
+                for (const auto& h : value) {
+                    if (!h.is_number_integer())
+                        throw Error(ErrorCode::BadFormat, "model option block_heads must be a list of integers");
+                    o.block_heads.push_back(h.get<int>());
+                }
+            }
             else throw Error(ErrorCode::BadFormat, "unknown model option '" + key + "'");
         }
     } catch (const nlohmann::json::exception& e) {

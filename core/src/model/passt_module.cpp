@@ -125,29 +125,38 @@ PatchEmbedImpl::PatchEmbedImpl(const PaSSTOptions& o) {
 
 torch::Tensor PatchEmbedImpl::forward(const torch::Tensor& x) { return proj->forward(x); }
 
-AttentionImpl::AttentionImpl(const PaSSTOptions& o)
-    : num_heads(o.num_heads), scale(1.0 / std::sqrt(static_cast<double>(o.embed_dim / o.num_heads))) {
+AttentionImpl::AttentionImpl(const PaSSTOptions& o, int block)
+    : num_heads(o.headsOf(block)), head_dim(o.headDim()), scale(1.0 / std::sqrt(static_cast<double>(o.headDim()))) {
+    const int inner = num_heads * head_dim;
     qkv = register_module(
-        "qkv", torch::nn::Linear(torch::nn::LinearOptions(o.embed_dim, 3 * o.embed_dim).bias(o.qkv_bias)));
+        "qkv", torch::nn::Linear(torch::nn::LinearOptions(o.embed_dim, 3 * inner).bias(o.qkv_bias)));
     attn_drop = register_module("attn_drop", torch::nn::Dropout(o.attn_drop_rate));
-    proj = register_module("proj", torch::nn::Linear(o.embed_dim, o.embed_dim));
+    proj = register_module("proj", torch::nn::Linear(inner, o.embed_dim));
     proj_drop = register_module("proj_drop", torch::nn::Dropout(o.drop_rate));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x) { return forward(x, nullptr); }
 
+std::array<torch::Tensor, 3> AttentionImpl::queriesKeysValues(const torch::Tensor& x) {
+    // [B, N, 3, H, d] -> [3, B, H, N, d]: q, k, v are chunks of H * d columns each, head-major.
+    auto qkvOut = qkv->forward(x).reshape({x.size(0), x.size(1), 3, num_heads, head_dim}).permute({2, 0, 3, 1, 4});
+    return {qkvOut[0], qkvOut[1], qkvOut[2]};
+}
+
+torch::Tensor AttentionImpl::joinHeads(const torch::Tensor& probabilities, const torch::Tensor& v) {
+    auto out = torch::matmul(probabilities, v);  // [B, H, N, d]
+    if (head_gate.defined())
+        out = out * head_gate.to(out.scalar_type()).view({1, num_heads, 1, 1});
+    return out.transpose(1, 2).reshape({v.size(0), v.size(2), num_heads * head_dim});
+}
+
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, torch::Tensor* attention) {
-    const auto b = x.size(0), n = x.size(1), c = x.size(2);
-    // [B, N, 3, H, C/H] -> [3, B, H, N, C/H]: q, k, v are chunks of C columns each, head-major.
-    auto qkvOut = qkv->forward(x).reshape({b, n, 3, num_heads, c / num_heads}).permute({2, 0, 3, 1, 4});
-    auto q = qkvOut[0], k = qkvOut[1], v = qkvOut[2];
+    auto [q, k, v] = queriesKeysValues(x);
     auto attn = torch::matmul(q, k.transpose(-2, -1)) * scale;
     attn = attn.softmax(-1);
     if (attention)
         *attention = attn;
-    attn = attn_drop->forward(attn);
-    auto out = torch::matmul(attn, v).transpose(1, 2).reshape({b, n, c});
-    return proj_drop->forward(proj->forward(out));
+    return proj_drop->forward(proj->forward(joinHeads(attn_drop->forward(attn), v)));
 }
 
 MlpImpl::MlpImpl(const PaSSTOptions& o) {
@@ -161,9 +170,9 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
     return drop->forward(fc2->forward(drop->forward(torch::gelu(fc1->forward(x)))));
 }
 
-BlockImpl::BlockImpl(const PaSSTOptions& o, double dropPathRate) : drop_path(dropPathRate) {
+BlockImpl::BlockImpl(const PaSSTOptions& o, double dropPathRate, int block) : drop_path(dropPathRate) {
     norm1 = register_module("norm1", layerNorm(o.embed_dim, 1e-6));
-    attn = register_module("attn", Attention(o));
+    attn = register_module("attn", Attention(o, block));
     norm2 = register_module("norm2", layerNorm(o.embed_dim, 1e-6));
     mlp = register_module("mlp", Mlp(o));
 }
@@ -178,7 +187,8 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, torch::Tensor* attentio
 }
 
 bool BlockImpl::canFuse() const {
-    return !is_training() && !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled();
+    return !is_training() && !torch::GradMode::is_enabled() && !at::autocast::is_cpu_enabled() &&
+           !attn->head_gate.defined() && attn->num_heads * attn->head_dim == norm1->options.normalized_shape()[0];
 }
 
 torch::Tensor BlockImpl::fusedForward(const torch::Tensor& x, const torch::Tensor& padding) {
@@ -219,7 +229,7 @@ PaSSTImpl::PaSSTImpl(const PaSSTOptions& options) : m_options(options) {
     for (int i = 0; i < o.depth; ++i) {
         // Stochastic depth grows linearly from 0 to drop_path_rate over the blocks.
         const double rate = o.depth > 1 ? o.drop_path_rate * i / (o.depth - 1) : 0.0;
-        block_list.emplace_back(o, rate);
+        block_list.emplace_back(o, rate, i);
         blocks->push_back(block_list.back());
     }
     norm = register_module("norm", layerNorm(o.embed_dim, 1e-6));

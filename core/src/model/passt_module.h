@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -38,12 +39,23 @@ struct PatchEmbedImpl : torch::nn::Module {
 TORCH_MODULE(PatchEmbed);
 
 struct AttentionImpl : torch::nn::Module {
-    explicit AttentionImpl(const PaSSTOptions& o);
+    // The attention of block `block` (its head count from o.headsOf(block)).
+    AttentionImpl(const PaSSTOptions& o, int block = 0);
     torch::Tensor forward(const torch::Tensor& x);
     // Same, also storing the softmax attention [B, H, N, N] (before dropout) in *attention.
     torch::Tensor forward(const torch::Tensor& x, torch::Tensor* attention);
+    // q, k, v of x, each [B, H, N, head_dim].
+    std::array<torch::Tensor, 3> queriesKeysValues(const torch::Tensor& x);
+    // The heads' outputs for the softmax attention `probabilities` [B, H, N, N] and values v,
+    // gated by head_gate when set, joined to [B, N, H * head_dim] (before the output projection).
+    torch::Tensor joinHeads(const torch::Tensor& probabilities, const torch::Tensor& v);
     int num_heads;
+    int head_dim;
     double scale;
+    // Per-head factor on the heads' outputs [num_heads] (undefined: none): 0 switches a head off
+    // (masking), a gate with gradients measures a head's importance (heads.h). Not a parameter,
+    // not saved.
+    torch::Tensor head_gate;
     torch::nn::Linear qkv{nullptr}, proj{nullptr};
     torch::nn::Dropout attn_drop{nullptr}, proj_drop{nullptr};
 };
@@ -58,12 +70,13 @@ struct MlpImpl : torch::nn::Module {
 TORCH_MODULE(Mlp);
 
 struct BlockImpl : torch::nn::Module {
-    BlockImpl(const PaSSTOptions& o, double dropPathRate);
+    BlockImpl(const PaSSTOptions& o, double dropPathRate, int block = 0);
     // Pre-norm: x + attn(norm1(x)), then x + mlp(norm2(x)).
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor forward(const torch::Tensor& x, torch::Tensor* attention);
     // Whether fusedForward() may run: eval mode, no gradients, no autocast (the fused kernel has
-    // no bf16 autocast rule and would run in fp32).
+    // no bf16 autocast rule and would run in fp32), all heads and no head gate (the kernel knows
+    // neither).
     bool canFuse() const;
     // The same block as one LibTorch kernel (at::_transformer_encoder_layer_fwd: qkv bias and scale
     // folded into one layout pass, fewer copies); equal to forward() in eval mode. Needs canFuse().

@@ -140,17 +140,15 @@ void Profiler::profileBlock(int index, const torch::Tensor& x) {
     AttentionImpl& attn = *block.attn;
     const auto& o = m_net.options();
     const double b = x.size(0), n = x.size(1), e = x.size(2), hidden = o.mlpHidden(), heads = attn.num_heads;
+    const double inner = heads * attn.head_dim;  // e, unless heads were pruned
     const std::string prefix = "blocks." + std::to_string(index) + ".";
     torch::Tensor n1, qkvOut, attended, n2;
     {
         torch::NoGradGuard noGrad;
         n1 = block.norm1->forward(x);
         qkvOut = attn.qkv->forward(n1);
-        const auto q = qkvOut.reshape({x.size(0), x.size(1), 3, attn.num_heads, x.size(2) / attn.num_heads})
-                           .permute({2, 0, 3, 1, 4});
-        attended = torch::matmul(torch::matmul(q[0], q[1].transpose(-2, -1)).mul(attn.scale).softmax(-1), q[2])
-                       .transpose(1, 2)
-                       .reshape({x.size(0), x.size(1), x.size(2)});
+        auto [q, k, v] = attn.queriesKeysValues(n1);
+        attended = attn.joinHeads(torch::matmul(q, k.transpose(-2, -1)).mul(attn.scale).softmax(-1), v);
         n2 = block.norm2->forward(x + attn.proj->forward(attended));
     }
     const auto bne = static_cast<std::int64_t>(b * n * e);
@@ -162,20 +160,18 @@ void Profiler::profileBlock(int index, const torch::Tensor& x) {
             [&](const std::vector<torch::Tensor>& in) { return block.norm1->forward(in[0]) + block.norm2->forward(in[0]); },
             normParams);
     // q, k, v: one product; keeps its input.
-    measure(add(prefix + "attn.qkv", kPartAttentionProjections, index, countOf(paramsOf(*attn.qkv)), b * n * e * 3 * e, bne),
+    measure(add(prefix + "attn.qkv", kPartAttentionProjections, index, countOf(paramsOf(*attn.qkv)), b * n * e * 3 * inner, bne),
             {n1}, [&](const std::vector<torch::Tensor>& in) { return attn.qkv->forward(in[0]); }, paramsOf(*attn.qkv));
     // Scores: q k^T, softmax, times v; keeps q, k, v and the softmax.
-    const auto scoresKept = static_cast<std::int64_t>(3 * b * n * e + b * heads * n * n);
-    measure(add(prefix + "attn.scores", kPartAttentionScores, index, 0, 2 * b * n * n * e, scoresKept), {qkvOut},
+    const auto scoresKept = static_cast<std::int64_t>(3 * b * n * inner + b * heads * n * n);
+    const auto innerKept = static_cast<std::int64_t>(b * n * inner);
+    measure(add(prefix + "attn.scores", kPartAttentionScores, index, 0, 2 * b * n * n * inner, scoresKept), {qkvOut},
             [&](const std::vector<torch::Tensor>& in) {
-                const auto q = in[0].reshape({x.size(0), x.size(1), 3, attn.num_heads, x.size(2) / attn.num_heads})
-                                   .permute({2, 0, 3, 1, 4});
-                return torch::matmul(torch::matmul(q[0], q[1].transpose(-2, -1)).mul(attn.scale).softmax(-1), q[2])
-                    .transpose(1, 2)
-                    .reshape({x.size(0), x.size(1), x.size(2)});
+                const auto q = in[0].reshape({x.size(0), x.size(1), 3, attn.num_heads, attn.head_dim}).permute({2, 0, 3, 1, 4});
+                return attn.joinHeads(torch::matmul(q[0], q[1].transpose(-2, -1)).mul(attn.scale).softmax(-1), q[2]);
             },
             {});
-    measure(add(prefix + "attn.proj", kPartAttentionProjections, index, countOf(paramsOf(*attn.proj)), b * n * e * e, bne),
+    measure(add(prefix + "attn.proj", kPartAttentionProjections, index, countOf(paramsOf(*attn.proj)), b * n * inner * e, innerKept),
             {attended}, [&](const std::vector<torch::Tensor>& in) { return attn.proj->forward(in[0]); },
             paramsOf(*attn.proj));
     // MLP: keeps its input, fc1's output and GELU's.

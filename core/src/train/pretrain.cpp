@@ -46,6 +46,7 @@ struct MaskedDecoderImpl : torch::nn::Module {
         d.embed_dim = o.decoder_dim;
         d.num_heads = o.decoder_heads;
         d.drop_rate = d.attn_drop_rate = d.drop_path_rate = 0;
+        d.block_heads.clear();
         embed = register_module("embed", torch::nn::Linear(encoder.embed_dim, o.decoder_dim));
         mask_token = register_parameter("mask_token", torch::randn({1, 1, o.decoder_dim}) * 0.02);
         blocks = register_module("blocks", torch::nn::ModuleList());

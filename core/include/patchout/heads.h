@@ -1,0 +1,64 @@
+// Attention heads: how much each matters for a task, switching some off, and pruning them away.
+// Importance follows Michel et al. (2019, "Are Sixteen Heads Really Better than One?"): a gate
+// g = 1 multiplies each head's output, and I_h is the mean over batches of |dL/dg_h|, the loss's
+// sensitivity to removing the head; each block's row is normalised to unit L2 norm so that heads
+// compare across blocks. Masking switches heads off at run time (what-if, reversible); pruning
+// makes a smaller model whose q, k, v and output projections lose the pruned heads' rows and
+// columns (PaSSTOptions::block_heads records the counts; model files store them).
+// Thread-safety: the functions change or read one model; use it from one thread meanwhile.
+#pragma once
+
+#include "patchout/dataset.h"
+#include "patchout/job.h"
+#include "patchout/passt.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace patchout {
+
+// [block][head], a block's row as long as its heads.
+using HeadScores = std::vector<std::vector<double>>;
+using HeadSelection = std::vector<std::vector<bool>>;
+
+struct HeadImportanceOptions {
+    std::string feature_preset = "passt-32k";
+    std::filesystem::path cache_dir{};  // feature cache ("": one in the system's temporary folder)
+    int batch_size = 32;
+    int max_batches = 0;  // 0: every clip once
+    std::uint64_t seed = 0;
+
+    void validate() const;  // Error(InvalidArgument) naming the bad field
+};
+
+// Head importance of `model` for clips `indices` of `dataset` (their labels; never give it test
+// clips when the result chooses what to prune): cross-entropy, or binary cross-entropy for a
+// multi-label dataset, on one crop of the model's length per clip, eval mode. The model's weights
+// and gradients are left as they were. Progress per batch; cancellable between batches.
+HeadScores headImportance(const PaSSTModel& model, const Dataset& dataset, const std::vector<std::size_t>& indices,
+                          const HeadImportanceOptions& options = {}, const JobControl* job = nullptr);
+
+// Switches the heads with keep[block][head] == false off (their outputs multiplied by 0) until the
+// next call; an empty `keep` switches every head on again. Nothing of it is saved with the model.
+// Error(InvalidArgument) when `keep` does not have the model's shape.
+void setHeadMask(PaSSTModel& model, const HeadSelection& keep);
+
+// The heads to keep so that round(fraction x all heads) stay, at least one in every block: the
+// least important ones go first. Error(InvalidArgument) for a fraction outside (0, 1].
+HeadSelection headsToKeep(const HeadScores& importance, double fraction);
+
+// Every head kept (the model's shape).
+HeadSelection allHeads(const PaSSTOptions& options);
+
+// A new model with only the kept heads, its other weights copied; its outputs equal those of
+// `model` with the same heads masked. Error(InvalidArgument) for a wrong shape of `keep` or a block
+// left without heads.
+PaSSTModel pruneHeads(const PaSSTModel& model, const HeadSelection& keep);
+
+// Head importance as JSON ({"blocks": [[...], ...]}) and back (Error(BadFormat) otherwise).
+std::string headScoresToJson(const HeadScores& scores);
+HeadScores headScoresFromJson(const std::string& json);
+
+}  // namespace patchout

@@ -1,0 +1,167 @@
+// Attention heads (heads.h): a pruned model computes what the masked one does, its shapes, counts
+// and cost shrink, it survives a file round trip (and files without head counts still load), the
+// importance of a head that cannot matter is zero, and the selection keeps a head in every block.
+#include "data_support.h"
+#include "model/passt_module.h"
+#include "patchout/checkpoint.h"
+#include "patchout/error.h"
+#include "patchout/heads.h"
+#include "patchout/prune.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+using namespace patchout;
+using patchout::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+PaSSTOptions smallOptions() {
+    PaSSTOptions o = passtPreset("passt-micro");  // 64 wide, 2 blocks, 4 heads of 16
+    o.num_classes = 2;
+    return o;
+}
+
+std::vector<float> randomInput(int batch, int frames) {
+    torch::manual_seed(3);
+    const torch::Tensor x = torch::randn({batch, 128, frames});
+    return {x.data_ptr<float>(), x.data_ptr<float>() + x.numel()};
+}
+
+float maxDiff(const std::vector<float>& a, const std::vector<float>& b) {
+    float m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        m = std::max(m, std::abs(a[i] - b[i]));
+    return m;
+}
+
+}  // namespace
+
+TEST(Heads, PrunedModelEqualsTheMaskedOne) {
+    PaSSTModel model(smallOptions(), 5);
+    const HeadSelection keep = {{true, false, true, false}, {false, false, false, true}};
+    const PaSSTModel pruned = pruneHeads(model, keep);
+    EXPECT_EQ(pruned.options().block_heads, (std::vector<int>{2, 1}));
+    const std::vector<float> input = randomInput(3, 100);
+    setHeadMask(model, keep);
+    const ModelOutput masked = model.forward(input.data(), 3, 100);
+    const ModelOutput small = pruned.forward(input.data(), 3, 100);
+    EXPECT_LE(maxDiff(masked.logits, small.logits), 1e-5f);
+    EXPECT_LE(maxDiff(masked.features, small.features), 1e-5f);
+    setHeadMask(model, {});  // every head back
+    const ModelOutput full = model.forward(input.data(), 3, 100);
+    EXPECT_GT(maxDiff(full.logits, small.logits), 1e-4f);
+    // Pruning the pruned model again works on its own heads.
+    const PaSSTModel smaller = pruneHeads(pruned, {{true, false}, {true}});
+    EXPECT_EQ(smaller.options().block_heads, (std::vector<int>{1, 1}));
+}
+
+TEST(Heads, ShapesCountsAndCostShrink) {
+    const PaSSTModel model(smallOptions(), 5);
+    const PaSSTModel pruned = pruneHeads(model, {{true, true, false, false}, {true, false, false, false}});
+    const auto& blocks = pruned.module()->block_list;
+    EXPECT_EQ(blocks[0]->attn->qkv->weight.sizes(), (std::vector<std::int64_t>{3 * 32, 64}));
+    EXPECT_EQ(blocks[0]->attn->proj->weight.sizes(), (std::vector<std::int64_t>{64, 32}));
+    EXPECT_EQ(blocks[1]->attn->qkv->weight.sizes(), (std::vector<std::int64_t>{3 * 16, 64}));
+    // Each head dropped takes 4 x 64 x 16 weights and 3 x 16 biases with it.
+    EXPECT_EQ(model.parameterCount() - pruned.parameterCount(), 5 * (4 * 64 * 16 + 3 * 16));
+    const ForwardCost before = forwardCost(model.options(), 100), after = forwardCost(pruned.options(), 100);
+    EXPECT_DOUBLE_EQ(after.attention_proj, before.attention_proj * 3 / 8);
+    EXPECT_DOUBLE_EQ(after.mlp, before.mlp);
+    // Keeping every head changes nothing in the options.
+    EXPECT_TRUE(pruneHeads(model, allHeads(model.options())).options().block_heads.empty());
+    EXPECT_THROW(pruneHeads(model, {{false, false, false, false}, {true, true, true, true}}), Error);
+    EXPECT_THROW(pruneHeads(model, {{true}}), Error);
+}
+
+TEST(Heads, PrunedModelFilesRoundTripAndOldFilesLoad) {
+    TempDir dir;
+    const PaSSTModel model(smallOptions(), 5);
+    const PaSSTModel pruned = pruneHeads(model, {{true, false, true, true}, {false, true, false, false}});
+    saveModel(dir / "pruned.safetensors", pruned, {"a", "b"});
+    const ModelCheckpoint back = loadModel(dir / "pruned.safetensors");
+    EXPECT_EQ(back.model.options().block_heads, (std::vector<int>{3, 1}));
+    const std::vector<float> input = randomInput(2, 100);
+    EXPECT_EQ(back.model.forward(input.data(), 2, 100).logits, pruned.forward(input.data(), 2, 100).logits);
+    // An unpruned model's options carry no head counts: files stay as older versions wrote them.
+    EXPECT_EQ(passtOptionsToJson(model.options()).find("block_heads"), std::string::npos);
+    EXPECT_NE(passtOptionsToJson(pruned.options()).find("block_heads"), std::string::npos);
+    EXPECT_THROW(passtOptionsFromJson(R"({"depth": 2, "block_heads": "two"})"), Error);
+    PaSSTOptions wrong = smallOptions();
+    wrong.block_heads = {4, 5};  // more heads than num_heads
+    EXPECT_THROW(wrong.validate(), Error);
+}
+
+TEST(Heads, ImportanceOfAHeadThatCannotMatterIsZero) {
+    TempDir dir;
+    const Dataset tones = test::toneDataset(dir / "tones", 6);
+    PaSSTModel model(smallOptions(), 5);
+    {
+        // Head 2 of block 1 writes nothing: its output-projection columns are zero.
+        torch::NoGradGuard noGrad;
+        model.module()->block_list[1]->attn->proj->weight.slice(1, 32, 48).zero_();
+    }
+    std::vector<std::size_t> all(tones.clips.size());
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    HeadImportanceOptions o;
+    o.batch_size = 4;
+    o.cache_dir = dir / "cache";
+    const HeadScores scores = headImportance(model, tones, all, o);
+    ASSERT_EQ(scores.size(), 2u);
+    ASSERT_EQ(scores[1].size(), 4u);
+    EXPECT_EQ(scores[1][2], 0.0);
+    for (const auto& row : scores) {
+        double norm = 0;
+        for (double v : row) {
+            EXPECT_GE(v, 0.0);
+            norm += v * v;
+        }
+        EXPECT_NEAR(norm, 1.0, 1e-9);  // unit length per block
+    }
+    for (const auto& p : model.module()->parameters())
+        EXPECT_FALSE(p.grad().defined());  // the model's gradients untouched
+    EXPECT_FALSE(model.module()->block_list[0]->attn->head_gate.defined());
+    EXPECT_EQ(headScoresFromJson(headScoresToJson(scores)), scores);
+    EXPECT_THROW(headScoresFromJson("{}"), Error);
+    // The selection drops the least important heads, never a block's last.
+    const HeadSelection keep = headsToKeep({{0.9, 0.1, 0.5, 0.2}, {0.05, 0.01, 0.02, 0.03}}, 0.25);
+    EXPECT_EQ(keep, (HeadSelection{{true, false, false, false}, {true, false, false, false}}));
+    const HeadSelection half = headsToKeep({{0.9, 0.1, 0.5, 0.2}, {0.8, 0.7, 0.6, 0.3}}, 0.5);
+    EXPECT_EQ(half, (HeadSelection{{true, false, false, false}, {true, true, true, false}}));  // ranked across blocks
+    EXPECT_THROW(headsToKeep(scores, 0.0), Error);
+}
+
+TEST(Heads, PruneJobPrunesInRoundsAndFineTunes) {
+    TempDir dir;
+    const Dataset tones = test::toneDataset(dir / "tones", 6);
+    PaSSTOptions po = smallOptions();
+    saveModel(dir / "model.safetensors", PaSSTModel(po, 2), tones.classes);
+    PruneOptions o;
+    o.keep_heads = 0.5;
+    o.rounds = 2;
+    o.fine_tune.preset = "passt-micro";
+    o.fine_tune.epochs = 1;
+    o.fine_tune.batch_size = 4;
+    o.fine_tune.validation_fraction = 0;
+    o.fine_tune.baseline = false;
+    o.fine_tune.cache_dir = dir / "cache";
+    const PruneResult r = pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run");
+    ASSERT_EQ(r.rounds.size(), 2u);
+    EXPECT_EQ(r.heads_before, 8);
+    EXPECT_EQ(r.rounds[0].heads, 6);  // 8 x 0.5^(1/2) = 5.66, rounded
+    EXPECT_EQ(r.heads_after, 4);
+    EXPECT_LT(r.parameters_after, r.parameters_before);
+    EXPECT_TRUE(fs::exists(dir / "run" / "rounds" / "1" / "config.json"));
+    EXPECT_TRUE(fs::exists(dir / "run" / "config.json"));
+    EXPECT_TRUE(fs::exists(dir / "run" / "prune.json"));
+    const ModelCheckpoint best = loadModel(r.model);
+    EXPECT_EQ(best.model.parameterCount(), r.parameters_after);
+    EXPECT_EQ(best.labels, tones.classes);
+    // A run folder is not overwritten; a model of other classes is refused.
+    EXPECT_THROW(pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run"), Error);
+    saveModel(dir / "other.safetensors", PaSSTModel(po, 2), {"x", "y"});
+    EXPECT_THROW(pruneAndFineTune(dir / "other.safetensors", tones, splitByDataset(tones), o, dir / "run2"), Error);
+}
