@@ -16,6 +16,7 @@
 
 #include "patchout/dataset.h"
 #include "patchout/error.h"
+#include "patchout/metrics.h"
 #include "patchout/pretrain.h"
 #include "patchout/recipes.h"
 #include "patchout/synth_instruments.h"
@@ -94,20 +95,10 @@ struct Tally {
     double accuracy() const { return folds > 0 ? accuracySum / folds : 0; }
 };
 
-// Wilson score interval for a proportion (95%).
-std::pair<double, double> wilson(double correct, std::size_t n) {
-    if (n == 0)
-        return {0, 0};
-    const double z = 1.959964, p = correct / static_cast<double>(n), nn = static_cast<double>(n);
-    const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
-    const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
-    return {centre - half, centre + half};
-}
-
 std::string summary(const Tally& t) {
     if (t.n == 0)
         return "not measured";
-    const auto [lo, hi] = wilson(t.correct, t.n);
+    const auto [lo, hi] = wilsonInterval(t.correct, t.n);
     char line[160];
     std::snprintf(line, sizeof line, "%6.2f%% [%5.1f, %5.1f]  %s", 100 * t.accuracy(), 100 * lo, 100 * hi,
                   formatDuration(t.seconds).c_str());
@@ -143,6 +134,7 @@ void runSplit(const Args& a, const Dataset& ds, const DatasetSplit& split, const
             row.floor.add(r.floor, 0);
         std::printf("    %-26s scratch %.2f%%, floor %.2f%% (%s)\n", split.name.c_str(), 100 * r.test.accuracy,
                     100 * r.floor.accuracy, formatDuration(r.seconds).c_str());
+        std::fflush(stdout);
     }
     if (a.methods.count("pretrained")) {
         fs::remove_all(dir / "pretrain");

@@ -860,6 +860,14 @@ Anhalten und beenden?</translation>
         <source>Split %1: %2 training, %3 validation, %4 test clips</source>
         <translation>Aufteilung %1: %2 Trainings-, %3 Validierungs-, %4 Test-Clips</translation>
     </message>
+    <message>
+        <source>Open the model from the run it was trained in to prune it</source>
+        <translation>Öffnen Sie das Modell aus dem Lauf, in dem es trainiert wurde, um es zu beschneiden</translation>
+    </message>
+    <message>
+        <source>Cannot prune the model: %1</source>
+        <translation>Das Modell lässt sich nicht beschneiden: %1</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelView</name>
@@ -1165,6 +1173,86 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>; a training forward holds %1 of activations (measured; %2 counted from the shapes)</source>
         <translation>; ein Trainings-Vorwärtsdurchlauf hält %1 Aktivierungen (gemessen; %2 aus den Formen gezählt)</translation>
     </message>
+    <message>
+        <source>No head importance yet</source>
+        <translation>Noch keine Wichtigkeit der Köpfe</translation>
+    </message>
+    <message>
+        <source>block %1</source>
+        <translation>Block %1</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>Kopf %1</translation>
+    </message>
+    <message>
+        <source>Measure importance</source>
+        <translation>Wichtigkeit messen</translation>
+    </message>
+    <message>
+        <source>How much the loss on the training clips of the model&apos;s run depends on each attention head (the gradient of a gate on its output, Michel et al. 2019)</source>
+        <translation>Wie stark der Fehler auf den Trainings-Clips des Laufs von jedem Attention-Kopf abhängt (der Gradient eines Tors auf seiner Ausgabe, Michel et al. 2019)</translation>
+    </message>
+    <message>
+        <source>Head importance: not measured yet.</source>
+        <translation>Wichtigkeit der Köpfe: noch nicht gemessen.</translation>
+    </message>
+    <message>
+        <source>Share of the heads to keep; the least important go first, every block keeps one</source>
+        <translation>Anteil der Köpfe, die bleiben; die unwichtigsten gehen zuerst, jeder Block behält einen</translation>
+    </message>
+    <message>
+        <source>Prune and fine-tune…</source>
+        <translation>Beschneiden und nachtrainieren…</translation>
+    </message>
+    <message>
+        <source>Prune to this share of the heads and fine-tune on the model&apos;s run as a new run (`patchout prune`); the Train view follows it</source>
+        <translation>Auf diesen Anteil der Köpfe beschneiden und auf dem Lauf des Modells als neuer Lauf nachtrainieren (`patchout prune`); die Trainingsansicht folgt ihm</translation>
+    </message>
+    <message>
+        <source>Keep heads:</source>
+        <translation>Köpfe behalten:</translation>
+    </message>
+    <message>
+        <source>Optimise</source>
+        <translation>Optimieren</translation>
+    </message>
+    <message>
+        <source>Measuring the heads&apos; importance…</source>
+        <translation>Messe die Wichtigkeit der Köpfe…</translation>
+    </message>
+    <message>
+        <source>Importance of each head on the training clips of the model&apos;s run: the loss&apos;s sensitivity to switching it off, each block scaled to unit length.</source>
+        <translation>Wichtigkeit jedes Kopfes auf den Trainings-Clips des Laufs: wie empfindlich der Fehler auf sein Abschalten reagiert, jeder Block auf Länge eins skaliert.</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1% (%2 of %3 heads)</source>
+        <translation>%1 % (%2 von %3 Köpfen)</translation>
+    </message>
+    <message>
+        <source>Measure the importance to see what pruning would leave.</source>
+        <translation>Messen Sie die Wichtigkeit, um zu sehen, was das Beschneiden übrig ließe.</translation>
+    </message>
+    <message>
+        <source>The blocks share their attention: heads cannot be pruned block by block.</source>
+        <translation>Die Blöcke teilen ihre Attention: Köpfe lassen sich nicht blockweise beschneiden.</translation>
+    </message>
+    <message>
+        <source>Keeping %1 of %2 heads leaves %3 parameters (%4%) and %5 MACs per window (%6%)</source>
+        <translation>Mit %1 von %2 Köpfen bleiben %3 Parameter (%4 %) und %5 MACs pro Fenster (%6 %)</translation>
+    </message>
+    <message>
+        <source>; about %1 ms per window (%2%, scaled from the profile)</source>
+        <translation>; etwa %1 ms pro Fenster (%2 %, aus dem Profil hochgerechnet)</translation>
+    </message>
+    <message>
+        <source>; profile the model for a latency estimate</source>
+        <translation>; vermessen Sie das Modell für eine Schätzung der Latenz</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelWorker</name>
@@ -1214,6 +1302,18 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>Cannot profile the model: %1</source>
         <translation>Das Modell lässt sich nicht vermessen: %1</translation>
+    </message>
+    <message>
+        <source>Load a model before measuring its heads</source>
+        <translation>Laden Sie ein Modell, bevor Sie seine Köpfe messen</translation>
+    </message>
+    <message>
+        <source>Head importance</source>
+        <translation>Wichtigkeit der Köpfe</translation>
+    </message>
+    <message>
+        <source>Cannot measure the heads&apos; importance: %1</source>
+        <translation>Die Wichtigkeit der Köpfe lässt sich nicht messen: %1</translation>
     </message>
 </context>
 <context>
@@ -1692,6 +1792,10 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>Pretraining stopped; no training run was started</source>
         <translation>Vortraining abgebrochen; es wurde kein Trainingslauf gestartet</translation>
+    </message>
+    <message>
+        <source>Pruned to %1 of %2 heads: %3 parameters (%4%); fine-tuned %5 epochs in %6</source>
+        <translation>Auf %1 von %2 Köpfen beschnitten: %3 Parameter (%4 %); %5 Epochen nachtrainiert in %6</translation>
     </message>
 </context>
 </TS>

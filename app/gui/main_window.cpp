@@ -48,6 +48,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace patchout::ui {
@@ -271,6 +272,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_model, &ModelView::speedRequested, m_modelWorker, &ModelWorker::measureSpeed);
     connect(m_model, &ModelView::profileRequested, m_modelWorker, &ModelWorker::profileModel);
+    connect(m_model, &ModelView::importanceRequested, m_modelWorker, &ModelWorker::measureHeadImportance);
+    connect(m_modelWorker, &ModelWorker::importanceMeasured, m_model, &ModelView::setImportance);
+    connect(m_modelWorker, &ModelWorker::importanceFailed, m_model, &ModelView::setImportanceFailed);
+    connect(m_model, &ModelView::pruneRequested, this, &MainWindow::pruneModel);
 
     // Player -> view.
     connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);
@@ -932,6 +937,37 @@ void MainWindow::train(const TrainRequest& request) {
     showView(View::Train);
     m_train->setTraining(true, tr("Reading %1…").arg(QDir::toNativeSeparators(request.dataset)));
     QMetaObject::invokeMethod(m_trainWorker, [w = m_trainWorker, request] { w->run(request); });
+}
+
+void MainWindow::pruneModel(double keepShare) {
+    const RunPaths run = RunPaths::ofCheckpoint(m_modelPath.toStdString());
+    if (run.empty()) {
+        statusBar()->showMessage(tr("Open the model from the run it was trained in to prune it"), 5000);
+        return;
+    }
+    try {
+        const RunFolder folder = readRunFolder(run.dir);
+        TrainRequest request;
+        request.dataset = QString::fromStdString(folder.dataset);
+        request.split = folder.split.empty() ? QStringLiteral("auto") : QString::fromStdString(folder.split);
+        request.options = readRunOptions(run.dir);  // the run's own recipe, shorter and gentler
+        request.options.resume = false;
+        request.options.init_checkpoint.clear();
+        request.options.max_steps = 0;
+        request.options.epochs = 10;
+        request.options.lr = std::min(request.options.lr, 5e-4);
+        request.options.cache_dir = request.options.cache_dir.empty() ? run.cache() : request.options.cache_dir;
+        request.prune_checkpoint = m_modelPath;
+        request.keep_heads = keepShare;
+        request.run_dir = QString::fromStdString(run.dir.parent_path().string()) + QLatin1Char('/') +
+                          QString::fromStdString(run.dir.filename().string()) +
+                          QStringLiteral("-heads%1-%2")
+                              .arg(static_cast<int>(std::lround(100 * keepShare)))
+                              .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+        train(request);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Cannot prune the model: %1").arg(describeError(e)), 8000);
+    }
 }
 
 void MainWindow::stopTraining() {

@@ -81,6 +81,9 @@ public Q_SLOTS:
     void startTraining();
     // The same without the dialog.
     void train(const patchout::ui::TrainRequest& request);
+    // Prunes the loaded model (from its run folder) to `keepShare` of its heads and fine-tunes it
+    // with its run's options, as a new run beside it that the Train view follows.
+    void pruneModel(double keepShare);
     void stopTraining();
     bool training() const noexcept { return m_training; }
     void showAbout();

@@ -3,9 +3,13 @@
 #include "audio_worker.h"
 
 #include "patchout/checkpoint.h"
+#include "patchout/dataset.h"
 #include "patchout/error.h"
+#include "patchout/heads.h"
+#include "patchout/run_folder.h"
 #include "patchout/run_jobs.h"
 #include "patchout/system_info.h"
+#include "patchout/trainer.h"
 
 #include <QFileInfo>
 
@@ -189,6 +193,39 @@ void ModelWorker::measureSpeed() {
                                                             : tr("Cannot measure the model's speed: %1").arg(describeError(e)));
     } catch (const std::exception& e) {
         Q_EMIT speedFailed(tr("Cannot measure the model's speed: %1").arg(describeError(e)));
+    }
+}
+
+void ModelWorker::measureHeadImportance() {
+    m_cancel.store(false);
+    if (!m_model) {
+        Q_EMIT importanceFailed(tr("Load a model before measuring its heads"));
+        return;
+    }
+    try {
+        const RunPaths run = RunPaths::ofCheckpoint(m_modelPath.toStdString());
+        if (run.empty())
+            throw Error(ErrorCode::InvalidArgument,
+                        "the model is not in a run folder: open it from the run it was trained in, whose "
+                        "training clips the importance is measured on");
+        const RunFolder folder = readRunFolder(run.dir);
+        const TrainOptions o = readRunOptions(run.dir);
+        const Dataset dataset = readDataset(folder.dataset);
+        const DatasetSplit split = carveValidation(dataset, trainSplit(dataset, folder.split.empty() ? "auto" : folder.split, o.seed),
+                                                   {.fraction = o.validation_fraction, .seed = o.seed});
+        HeadImportanceOptions io;
+        io.feature_preset = o.feature_preset;
+        io.cache_dir = o.cache_dir.empty() ? run.cache() : o.cache_dir;
+        io.batch_size = o.batch_size;
+        const JobControl job([this](const Progress& p) { Q_EMIT progress(p.step, p.total, tr("Head importance")); },
+                             m_cancel);
+        Q_EMIT importanceMeasured(headImportance(*m_model, dataset, split.train, io, &job));
+    } catch (const Error& e) {
+        Q_EMIT importanceFailed(e.code() == ErrorCode::Cancelled
+                                    ? tr("Cancelled")
+                                    : tr("Cannot measure the heads' importance: %1").arg(describeError(e)));
+    } catch (const std::exception& e) {
+        Q_EMIT importanceFailed(tr("Cannot measure the heads' importance: %1").arg(describeError(e)));
     }
 }
 

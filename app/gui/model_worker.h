@@ -55,6 +55,9 @@ public Q_SLOTS:
     void measureSpeed();
     // Profiles the loaded model part by part (core profileModel, as `patchout profile` does).
     void profileModel();
+    // The heads' importance (core headImportance) on the training clips of the run the loaded
+    // model was saved in (its split, validation carved as training carved it).
+    void measureHeadImportance();
 
 Q_SIGNALS:
     void modelLoaded(const QString& path, const patchout::ui::ModelCard& card);
@@ -64,6 +67,8 @@ Q_SIGNALS:
     void speedFailed(const QString& message);
     void profiled(const patchout::ModelProfile& profile);
     void profileFailed(const QString& message);
+    void importanceMeasured(const patchout::HeadScores& importance);
+    void importanceFailed(const QString& message);
     void progress(qint64 step, qint64 total, const QString& message);
     void jobFinished(bool cancelled);
     void failed(const QString& message);

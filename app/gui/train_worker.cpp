@@ -6,6 +6,7 @@
 #include "patchout/error.h"
 #include "patchout/passt.h"
 #include "patchout/pretrain.h"
+#include "patchout/prune.h"
 #include "patchout/recipes.h"
 #include "patchout/run_folder.h"
 #include "patchout/text.h"
@@ -22,6 +23,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -318,7 +320,7 @@ void TrainWorker::run(const TrainRequest& request) {
     bool announced = false;
     bool pretraining = false;
     const JobControl job([&](const Progress& p) {
-        if (!announced && !pretraining) {
+        if (!announced && !pretraining && p.message != "head importance") {
             announced = true;  // the first step: train() has written config.json by now
             Q_EMIT started(runDir);
         }
@@ -365,6 +367,28 @@ void TrainWorker::run(const TrainRequest& request) {
                           .arg(QString::fromStdString(formatDuration(pr.seconds)))
                           .arg(pr.epochs.front().loss, 0, 'f', 3)
                           .arg(pr.epochs.back().loss, 0, 'f', 3);
+        }
+        if (!request.prune_checkpoint.isEmpty()) {
+            PruneOptions po;
+            po.keep_heads = request.keep_heads;
+            po.rounds = 1;
+            po.fine_tune = options;
+            const PruneResult pr = pruneAndFineTune(request.prune_checkpoint.toStdString(), dataset, split, po,
+                                                    runDir.toStdString(), &job);
+            const TrainResult& t = pr.rounds.back().trained;
+            summary = tr("Pruned to %1 of %2 heads: %3 parameters (%4%); fine-tuned %5 epochs in %6")
+                          .arg(pr.heads_after)
+                          .arg(pr.heads_before)
+                          .arg(QLocale().toString(static_cast<qlonglong>(pr.parameters_after)))
+                          .arg(100.0 * static_cast<double>(pr.parameters_after - pr.parameters_before) /
+                                   static_cast<double>(pr.parameters_before),
+                               0, 'f', 1)
+                          .arg(t.epochs_done)
+                          .arg(QString::fromStdString(formatDuration(t.seconds)));
+            if (t.test.examples > 0)
+                summary += tr("; test accuracy %1% on %2 clips").arg(100 * t.test.accuracy, 0, 'f', 1).arg(t.test.examples);
+            Q_EMIT finished(runDir, summary, false);
+            return;
         }
         const TrainResult r = train(dataset, split, options, runDir.toStdString(), &job);
         summary += tr("Trained %1 epochs (%2 steps) in %3").arg(r.epochs_done).arg(r.steps).arg(QString::fromStdString(formatDuration(r.seconds)));

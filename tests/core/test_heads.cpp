@@ -7,6 +7,7 @@
 #include "patchout/error.h"
 #include "patchout/heads.h"
 #include "patchout/prune.h"
+#include "patchout/trainer.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -164,4 +165,107 @@ TEST(Heads, PruneJobPrunesInRoundsAndFineTunes) {
     EXPECT_THROW(pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run"), Error);
     saveModel(dir / "other.safetensors", PaSSTModel(po, 2), {"x", "y"});
     EXPECT_THROW(pruneAndFineTune(dir / "other.safetensors", tones, splitByDataset(tones), o, dir / "run2"), Error);
+}
+
+TEST(Sharing, SharedBlocksAreOneTensorStoredOnce) {
+    TempDir dir;
+    PaSSTOptions po = smallOptions();
+    po.depth = 4;
+    const PaSSTModel plain(po, 1);
+    po.sharing = ParameterSharing::All;
+    po.sharing_group = 2;
+    const PaSSTModel shared(po, 1);
+    const auto& blocks = shared.module()->block_list;
+    EXPECT_TRUE(blocks[0]->mlp->fc1->weight.is_same(blocks[1]->mlp->fc1->weight));
+    EXPECT_TRUE(blocks[2]->attn->qkv->weight.is_same(blocks[3]->attn->qkv->weight));
+    EXPECT_FALSE(blocks[1]->attn->qkv->weight.is_same(blocks[2]->attn->qkv->weight));
+    std::int64_t perBlock = 0;
+    for (const auto& p : plain.module()->block_list[0]->parameters())
+        perBlock += p.numel();
+    EXPECT_EQ(plain.parameterCount() - shared.parameterCount(), 2 * perBlock);
+    // Stored once: the file has the group leaders' tensors only, and loads into the same sharing.
+    saveModel(dir / "shared.safetensors", shared);
+    const CheckpointInfo info = inspectCheckpoint(dir / "shared.safetensors");
+    EXPECT_EQ(info.tensors.size(), shared.parameters().size());
+    for (const auto& t : info.tensors)
+        EXPECT_EQ(t.name.rfind("blocks.1.", 0), std::string::npos) << t.name;
+    const ModelCheckpoint back = loadModel(dir / "shared.safetensors");
+    EXPECT_TRUE(back.model.module()->block_list[2]->norm1->weight.is_same(back.model.module()->block_list[3]->norm1->weight));
+    const std::vector<float> input = randomInput(2, 100);
+    EXPECT_EQ(back.model.forward(input.data(), 2, 100).logits, shared.forward(input.data(), 2, 100).logits);
+    // Only the MLP, or only the attention.
+    po.sharing = ParameterSharing::Mlp;
+    const PaSSTModel mlp(po, 1);
+    EXPECT_TRUE(mlp.module()->block_list[0]->mlp->fc2->weight.is_same(mlp.module()->block_list[1]->mlp->fc2->weight));
+    EXPECT_FALSE(mlp.module()->block_list[0]->attn->qkv->weight.is_same(mlp.module()->block_list[1]->attn->qkv->weight));
+    // Heads of shared attention cannot be pruned block by block.
+    EXPECT_THROW(pruneHeads(shared, allHeads(shared.options())), Error);
+}
+
+TEST(Sharing, AnUnsharedModelSharesTheMeanOfEachGroup) {
+    PaSSTOptions po = smallOptions();
+    po.depth = 4;
+    const PaSSTModel plain(po, 1);
+    const PaSSTModel shared = withParameterSharing(plain, ParameterSharing::Attention, 2);
+    const auto& p = plain.module()->block_list;
+    const auto& s = shared.module()->block_list;
+    EXPECT_TRUE(torch::allclose(s[2]->attn->qkv->weight, (p[2]->attn->qkv->weight + p[3]->attn->qkv->weight) / 2));
+    EXPECT_TRUE(torch::equal(s[3]->mlp->fc1->weight, p[3]->mlp->fc1->weight));  // not shared: copied
+    EXPECT_TRUE(torch::equal(s[0]->norm1->weight, p[0]->norm1->weight));
+    EXPECT_EQ(shared.options().sharing, ParameterSharing::Attention);
+    // And back: every block its own copy of the shared weights.
+    const PaSSTModel unshared = withParameterSharing(shared, ParameterSharing::None, 2);
+    EXPECT_EQ(unshared.parameterCount(), plain.parameterCount());
+    EXPECT_TRUE(torch::equal(unshared.module()->block_list[3]->attn->qkv->weight, s[2]->attn->qkv->weight));
+    EXPECT_THROW(withParameterSharing(plain, ParameterSharing::All, 1), Error);
+}
+
+TEST(Sharing, TrainingSharedBlocksUpdatesEachSharedTensorOnce) {
+    TempDir dir;
+    const Dataset tones = test::toneDataset(dir / "tones", 6);
+    TrainOptions t;
+    t.preset = "passt-micro";
+    t.epochs = 1;
+    t.batch_size = 4;
+    t.lr = 1e-3;
+    t.validation_fraction = 0;
+    t.baseline = false;
+    t.cache_dir = dir / "cache";
+    t.sharing = "all";
+    const TrainResult shared = train(tones, splitByDataset(tones), t, dir / "shared");
+    const ModelCheckpoint model = loadModel(shared.last_checkpoint);
+    EXPECT_EQ(model.model.options().sharing, ParameterSharing::All);
+    EXPECT_EQ(model.model.parameterCount(), PaSSTModel([] {
+                                                PaSSTOptions o = passtPreset("passt-micro");
+                                                o.num_classes = 2;
+                                                o.sharing = ParameterSharing::All;
+                                                return o;
+                                            }())
+                                                .parameterCount());
+    // Adam's first step moves every weight by about lr; a shared tensor handed to the optimiser
+    // once per block would move twice as far.
+    t.batch_size = 8;  // the 8 training clips: one step is the whole epoch
+    t.warmup_steps = 0;
+    t.weight_decay = 0;
+    const TrainResult one = train(tones, splitByDataset(tones), t, dir / "one-step");
+    EXPECT_EQ(one.steps, 1);
+    PaSSTOptions po = passtPreset("passt-micro");
+    po.num_classes = 2;
+    po.sharing = ParameterSharing::All;
+    const PaSSTModel start(po, t.seed);
+    const ModelCheckpoint after = loadModel(one.last_checkpoint);
+    const float moved = (after.model.module()->block_list[1]->mlp->fc1->weight -
+                         start.module()->block_list[1]->mlp->fc1->weight)
+                            .abs()
+                            .max()
+                            .item<float>();
+    EXPECT_GT(moved, 0.5 * t.lr);
+    EXPECT_LT(moved, 1.01 * t.lr);
+    EXPECT_THROW(
+        [&] {
+            TrainOptions bad = t;
+            bad.sharing = "everything";
+            bad.validate();
+        }(),
+        Error);
 }

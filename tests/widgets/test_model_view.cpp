@@ -136,6 +136,44 @@ private Q_SLOTS:
         QVERIFY(!view.profileButton()->isEnabled());
     }
 
+    void optimiseTabPredictsAndAsksToPrune() {
+        ModelView view;
+        view.resize(1100, 640);
+        const ModelCard card = miniCard();  // passt-mini: 4 blocks of 3 heads
+        view.setModel(card);
+        QVERIFY(view.importanceButton()->isEnabled());
+        QVERIFY(!view.pruneButton()->isEnabled());  // nothing measured yet
+        QSignalSpy asked(&view, &ModelView::importanceRequested);
+        QTest::mouseClick(view.importanceButton(), Qt::LeftButton);
+        QCOMPARE(asked.count(), 1);
+        view.setImportance({{0.9, 0.3, 0.3}, {0.2, 0.95, 0.24}, {0.1, 0.5, 0.86}, {0.7, 0.7, 0.1}});
+        view.setKeepShare(0.5);
+        // 6 of 12 heads stay; each dropped head takes 4 x 192 x 64 weights and 3 x 64 biases.
+        QCOMPARE(view.keptHeads(), (HeadSelection{{true, false, false}, {false, true, false}, {false, true, true}, {true, true, false}}));
+        const qlonglong expected = card.parameter_count - 6 * (4 * 192 * 64 + 3 * 64);
+        QVERIFY2(view.predictionText().contains(QLocale().toString(expected)), qPrintable(view.predictionText()));
+        QVERIFY2(view.predictionText().contains(QStringLiteral("profile the model")), qPrintable(view.predictionText()));
+        // With a profile, a latency estimate appears.
+        configureThreads({.torch_threads = 1, .blas_threads = 1});
+        ProfileOptions o;
+        o.repeats = 3;
+        view.setProfile(profileModel(PaSSTModel(card.options), o));
+        QVERIFY2(view.predictionText().contains(QStringLiteral("ms per window")), qPrintable(view.predictionText()));
+        QVERIFY(view.pruneButton()->isEnabled());
+        QSignalSpy prune(&view, &ModelView::pruneRequested);
+        QTest::mouseClick(view.pruneButton(), Qt::LeftButton);
+        QCOMPARE(prune.count(), 1);
+        QCOMPARE(prune.at(0).at(0).toDouble(), 0.5);
+        if (const QString shots = qEnvironmentVariable("PATCHOUT_SHOT_DIR"); !shots.isEmpty()) {
+            view.showOptimise();
+            QVERIFY(view.grab().save(QDir(shots).filePath(QStringLiteral("model-optimise.png"))));
+        }
+        view.setKeepShare(1.0);  // everything kept: nothing to prune
+        QVERIFY(!view.pruneButton()->isEnabled());
+        view.setImportanceFailed(QStringLiteral("not in a run"));
+        QCOMPARE(view.importanceText(), QStringLiteral("not in a run"));
+    }
+
     void shortCounts() {
         QCOMPARE(shortCount(950), QStringLiteral("950"));
         QCOMPARE(shortCount(86.1e6), QStringLiteral("86.1 M"));

@@ -401,6 +401,36 @@ private Q_SLOTS:
                  pretrained);
     }
 
+    void windowMeasuresHeadsAndPrunesTheModel() {
+        QTemporaryDir dir;
+        TrainRequest request;
+        request.dataset = writeToneDataset(dir);
+        request.run_dir = dir.filePath(QStringLiteral("run"));
+        request.options.preset = "passt-micro";
+        request.options.epochs = 1;
+        request.options.batch_size = 4;
+        request.options.validation_fraction = 0;
+        request.options.baseline = false;
+        MainWindow window;
+        QSignalSpy finished(&window, &MainWindow::trainingFinished);
+        QSignalSpy model(&window, &MainWindow::modelLoaded);
+        window.train(request);
+        QVERIFY(finished.wait(120000));
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isEmpty(), 10000);  // the run's best model, loaded at the end
+        // The heads' importance on the run's training clips, then pruning to half of them.
+        QTest::mouseClick(window.modelView()->importanceButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.modelView()->keptHeads().empty(), 60000);
+        window.modelView()->setKeepShare(0.5);
+        QVERIFY(window.modelView()->pruneButton()->isEnabled());
+        QTest::mouseClick(window.modelView()->pruneButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QCOMPARE(finished.at(1).at(1).toBool(), false);
+        QVERIFY2(window.trainView()->trainingStatus().contains(QStringLiteral("Pruned to 4 of 8 heads")),
+                 qPrintable(window.trainView()->trainingStatus()));
+        QVERIFY(window.currentRun().contains(QStringLiteral("run-heads50-")));
+        QVERIFY(QFileInfo::exists(window.currentRun() + QStringLiteral("/prune.json")));
+    }
+
     void windowTrainsFollowsAndStops() {
         QTemporaryDir dir;
         TrainRequest request;

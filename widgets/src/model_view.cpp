@@ -3,6 +3,7 @@
 #include "view_parts.h"
 
 #include "patchout/system_info.h"
+#include "patchout/ui/colour_map.h"
 
 #include <QFileInfo>
 #include <QGridLayout>
@@ -10,7 +11,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QHBoxLayout>
+#include <QPainter>
 #include <QProgressBar>
+#include <QSlider>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -18,6 +22,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace patchout::ui {
@@ -46,6 +51,72 @@ void addRow(QTableWidget* table, const QStringList& cells, bool numbersRight = t
     }
 }
 
+// Blocks x heads, each cell coloured by the head's importance (viridis, 0 to the largest); heads
+// the prune slider drops are darkened and crossed out.
+class HeadMapWidget : public QWidget {
+public:
+    explicit HeadMapWidget(QWidget* parent) : QWidget(parent) {
+        setMinimumSize(220, 120);
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    }
+    void setData(const HeadScores& importance, const HeadSelection& keep) {
+        m_importance = importance;
+        m_keep = keep;
+        update();
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        QPainter p(this);
+        p.fillRect(rect(), palette().window());
+        if (m_importance.empty()) {
+            p.setPen(palette().color(QPalette::PlaceholderText));
+            p.drawText(rect(), Qt::AlignCenter, ModelView::tr("No head importance yet"));
+            return;
+        }
+        std::size_t heads = 0;
+        double top = 0;
+        for (const auto& row : m_importance) {
+            heads = std::max(heads, row.size());
+            for (double v : row)
+                top = std::max(top, v);
+        }
+        const int left = fontMetrics().horizontalAdvance(ModelView::tr("block %1").arg(m_importance.size())) + 8;
+        const int header = fontMetrics().height() + 4;
+        const double w = (width() - left - 2) / static_cast<double>(heads);
+        const double h = (height() - header - 2) / static_cast<double>(m_importance.size());
+        p.setPen(palette().color(QPalette::WindowText));
+        for (std::size_t c = 0; c < heads; ++c)
+            p.drawText(QRectF(left + c * w, 0, w, header), Qt::AlignCenter, ModelView::tr("head %1").arg(c));
+        for (std::size_t b = 0; b < m_importance.size(); ++b) {
+            const double y = header + b * h;
+            p.setPen(palette().color(QPalette::WindowText));
+            p.drawText(QRectF(0, y, left - 4, h), Qt::AlignRight | Qt::AlignVCenter, ModelView::tr("block %1").arg(b));
+            for (std::size_t c = 0; c < m_importance[b].size(); ++c) {
+                const QRectF cell(left + c * w + 1, y + 1, w - 2, h - 2);
+                const double t = top > 0 ? m_importance[b][c] / top : 0;
+                QColor colour = colourAt(ColourMap::Viridis, t);
+                const bool kept = b >= m_keep.size() || m_keep[b].empty() || m_keep[b][c];
+                if (!kept)
+                    colour = colour.darker(300);
+                p.fillRect(cell, colour);
+                p.setPen(t > 0.6 && kept ? Qt::black : Qt::white);
+                if (cell.width() > 30 && cell.height() > 14)
+                    p.drawText(cell, Qt::AlignCenter, QString::number(m_importance[b][c], 'f', 2));
+                if (!kept) {
+                    p.setPen(QPen(QColor(220, 60, 60), 2));
+                    p.drawLine(cell.topLeft(), cell.bottomRight());
+                    p.drawLine(cell.topRight(), cell.bottomLeft());
+                }
+            }
+        }
+    }
+
+private:
+    HeadScores m_importance;
+    HeadSelection m_keep;
+};
+
 QString percent(double part, double whole) {
     return whole > 0 ? QStringLiteral("%1 %").arg(100.0 * part / whole, 0, 'f', 1) : QStringLiteral("–");
 }
@@ -69,6 +140,7 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     qRegisterMetaType<ModelCard>();
     qRegisterMetaType<SpeedResult>();
     qRegisterMetaType<ModelProfile>();
+    qRegisterMetaType<HeadScores>();
     m_summary = detail::summaryLabel(this);
     m_architecture = makeTable({tr("Property"), tr("Value")}, this);
     m_architecture->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
@@ -124,10 +196,40 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     profileLayout->addWidget(m_profileText, 0, 1);
     profileLayout->addWidget(m_profile, 1, 0, 1, 2);
     profileLayout->setColumnStretch(1, 1);
+    m_importanceButton = new QPushButton(tr("Measure importance"), this);
+    m_importanceButton->setToolTip(tr("How much the loss on the training clips of the model's run depends on each "
+                                      "attention head (the gradient of a gate on its output, Michel et al. 2019)"));
+    m_importanceText = new QLabel(tr("Head importance: not measured yet."), this);
+    m_importanceText->setWordWrap(true);
+    m_headMap = new HeadMapWidget(this);
+    m_keep = new QSlider(Qt::Horizontal, this);
+    m_keep->setRange(1, 20);  // in steps of 5%
+    m_keep->setValue(10);
+    m_keep->setToolTip(tr("Share of the heads to keep; the least important go first, every block keeps one"));
+    m_keepLabel = new QLabel(this);
+    m_prediction = new QLabel(this);
+    m_prediction->setWordWrap(true);
+    m_prediction->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_pruneButton = new QPushButton(tr("Prune and fine-tune…"), this);
+    m_pruneButton->setToolTip(tr("Prune to this share of the heads and fine-tune on the model's run as a new run "
+                                 "(`patchout prune`); the Train view follows it"));
+    auto* optimisePage = new QWidget(this);
+    auto* optimiseLayout = new QGridLayout(optimisePage);
+    optimiseLayout->addWidget(m_importanceButton, 0, 0, Qt::AlignTop);
+    optimiseLayout->addWidget(m_importanceText, 0, 1, 1, 2);
+    optimiseLayout->addWidget(m_headMap, 1, 0, 1, 3);
+    optimiseLayout->addWidget(new QLabel(tr("Keep heads:"), this), 2, 0);
+    optimiseLayout->addWidget(m_keep, 2, 1);
+    optimiseLayout->addWidget(m_keepLabel, 2, 2);
+    optimiseLayout->addWidget(m_prediction, 3, 0, 1, 3);
+    optimiseLayout->addWidget(m_pruneButton, 4, 0);
+    optimiseLayout->setRowStretch(1, 1);
+    optimiseLayout->setColumnStretch(1, 1);
     m_tabs = new QTabWidget(this);
     auto* tabs = m_tabs;
     tabs->addTab(m_parameters, tr("Parameters"));
     tabs->addTab(profilePage, tr("Profile"));
+    tabs->addTab(optimisePage, tr("Optimise"));
     tabs->addTab(m_classes, tr("Classes"));
     tabs->addTab(m_metadata, tr("Metadata"));
 
@@ -147,6 +249,13 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
         m_speed->setText(tr("Measuring…"));
         Q_EMIT speedRequested();
     });
+    connect(m_importanceButton, &QPushButton::clicked, this, [this] {
+        m_importanceButton->setEnabled(false);
+        m_importanceText->setText(tr("Measuring the heads' importance…"));
+        Q_EMIT importanceRequested();
+    });
+    connect(m_keep, &QSlider::valueChanged, this, &ModelView::updatePrediction);
+    connect(m_pruneButton, &QPushButton::clicked, this, [this] { Q_EMIT pruneRequested(keepShare()); });
     connect(m_profileButton, &QPushButton::clicked, this, [this] {
         m_profileButton->setEnabled(false);
         m_profileText->setText(tr("Profiling…"));
@@ -168,6 +277,11 @@ void ModelView::clear() {
     m_profile->setRowCount(0);
     m_profileText->setText(tr("Where the time goes: not profiled yet."));
     m_profileButton->setEnabled(false);
+    m_importance.clear();
+    m_lastProfile.reset();
+    m_importanceButton->setEnabled(false);
+    m_importanceText->setText(tr("Head importance: not measured yet."));
+    updatePrediction();
     m_pages->setCurrentIndex(0);
 }
 
@@ -246,6 +360,9 @@ void ModelView::setModel(const ModelCard& card) {
         addRow(m_metadata, {key, value}, false);
     m_measure->setEnabled(true);
     m_profileButton->setEnabled(true);
+    m_card = card;
+    m_importanceButton->setEnabled(true);
+    updatePrediction();
     m_pages->setCurrentIndex(1);
 }
 
@@ -269,6 +386,8 @@ void ModelView::setSpeedFailed(const QString& message) {
 
 void ModelView::setProfile(const ModelProfile& p) {
     m_profileButton->setEnabled(m_hasModel);
+    m_lastProfile = p;
+    updatePrediction();
     m_profile->setRowCount(0);
     auto mib = [](std::int64_t bytes) { return QStringLiteral("%1 MiB").arg(static_cast<double>(bytes) / (1 << 20), 0, 'f', 2); };
     auto ms = [](double v) { return QStringLiteral("%1 ms").arg(v, 0, 'f', v < 10 ? 2 : 1); };
@@ -329,6 +448,87 @@ void ModelView::setProfileFailed(const QString& message) {
 QString ModelView::profileText() const { return m_profileText->text(); }
 
 void ModelView::showProfile() { m_tabs->setCurrentIndex(1); }
+
+void ModelView::setImportance(const HeadScores& importance) {
+    m_importanceButton->setEnabled(m_hasModel);
+    m_importance = importance;
+    m_importanceText->setText(tr("Importance of each head on the training clips of the model's run: the loss's "
+                                 "sensitivity to switching it off, each block scaled to unit length."));
+    updatePrediction();
+}
+
+void ModelView::setImportanceFailed(const QString& message) {
+    m_importanceButton->setEnabled(m_hasModel);
+    m_importanceText->setText(message);
+}
+
+double ModelView::keepShare() const { return m_keep->value() / 20.0; }
+void ModelView::setKeepShare(double share) { m_keep->setValue(static_cast<int>(std::lround(share * 20))); }
+QString ModelView::predictionText() const { return m_prediction->text(); }
+QString ModelView::importanceText() const { return m_importanceText->text(); }
+void ModelView::showOptimise() { m_tabs->setCurrentIndex(2); }
+
+HeadSelection ModelView::keptHeads() const {
+    return m_importance.empty() ? HeadSelection{} : headsToKeep(m_importance, keepShare());
+}
+
+void ModelView::updatePrediction() {
+    const HeadSelection keep = keptHeads();
+    static_cast<HeadMapWidget*>(m_headMap)->setData(m_importance, keep);
+    const PaSSTOptions& o = m_card.options;
+    int before = 0, after = 0;
+    for (const auto& row : keep) {
+        before += static_cast<int>(row.size());
+        after += static_cast<int>(std::count(row.begin(), row.end(), true));
+    }
+    m_keepLabel->setText(keep.empty() ? tr("%1%").arg(100 * keepShare(), 0, 'f', 0)
+                                      : tr("%1% (%2 of %3 heads)").arg(100 * keepShare(), 0, 'f', 0).arg(after).arg(before));
+    const bool shared = o.sharing == ParameterSharing::All || o.sharing == ParameterSharing::Attention;
+    m_pruneButton->setEnabled(m_hasModel && !keep.empty() && after < before && !shared);
+    if (!m_hasModel || keep.empty()) {
+        m_prediction->setText(tr("Measure the importance to see what pruning would leave."));
+        return;
+    }
+    if (shared) {
+        m_prediction->setText(tr("The blocks share their attention: heads cannot be pruned block by block."));
+        return;
+    }
+    // What the pruned model would have: the counts from the shapes, the time from the profile.
+    PaSSTOptions pruned = o;
+    pruned.block_heads.clear();
+    for (const auto& row : keep)
+        pruned.block_heads.push_back(static_cast<int>(std::count(row.begin(), row.end(), true)));
+    const double perHead = 4.0 * o.embed_dim * o.headDim() + (o.qkv_bias ? 3.0 * o.headDim() : 0.0);
+    const double params = static_cast<double>(m_card.parameter_count) - (before - after) * perHead;
+    const double macs = forwardCost(pruned, o.input_frames).macs();
+    auto change = [](double x, double x0) { return x0 > 0 ? 100 * (x - x0) / x0 : 0.0; };
+    QString text = tr("Keeping %1 of %2 heads leaves %3 parameters (%4%) and %5 MACs per window (%6%)")
+                       .arg(after)
+                       .arg(before)
+                       .arg(QLocale().toString(static_cast<qlonglong>(params)))
+                       .arg(change(params, static_cast<double>(m_card.parameter_count)), 0, 'f', 1)
+                       .arg(shortCount(macs))
+                       .arg(change(macs, m_card.cost.macs()), 0, 'f', 1);
+    if (m_lastProfile && m_lastProfile->partsForwardMs() > 0) {
+        double predicted = 0;
+        for (const PartProfile& part : m_lastProfile->parts) {
+            double scale = 1;
+            const bool attention = part.kind == kPartAttentionProjections || part.kind == kPartAttentionScores;
+            if (attention && part.block >= 0 && part.block < static_cast<int>(keep.size())) {
+                const auto& row = keep[static_cast<std::size_t>(part.block)];
+                scale = static_cast<double>(std::count(row.begin(), row.end(), true)) / static_cast<double>(row.size());
+            }
+            predicted += part.forward_ms * scale;
+        }
+        const double ms = m_lastProfile->inference_ms * predicted / m_lastProfile->partsForwardMs();
+        text += tr("; about %1 ms per window (%2%, scaled from the profile)")
+                    .arg(ms, 0, 'f', 2)
+                    .arg(change(ms, m_lastProfile->inference_ms), 0, 'f', 1);
+    } else {
+        text += tr("; profile the model for a latency estimate");
+    }
+    m_prediction->setText(text + QLatin1Char('.'));
+}
 
 QString ModelView::summary() const { return m_summary->text(); }
 QString ModelView::speedText() const { return m_speed->text(); }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace patchout {
@@ -49,6 +50,10 @@ std::vector<int> argmaxPredictions(const ScoreMatrix& scores);
 LabelMatrix oneHot(std::span<const int> labels, std::size_t nClasses);
 
 double accuracy(std::span<const int> yTrue, std::span<const int> yPred);
+// The Wilson score interval of a proportion (`successes` of n; an accuracy times its clips), at
+// the confidence of the normal quantile z (1.959964: 95%), as statsmodels' proportion_confint
+// method="wilson". Stays inside [0, 1] and is sensible at 0% and 100%. {0, 1} for n = 0.
+std::pair<double, double> wilsonInterval(double successes, std::size_t n, double z = 1.959964);
 // A clip counts when its true class is among the k highest scores. Ties rank the higher class index
 // first, as scikit-learn's top_k_accuracy_score (stable argsort, reversed).
 double topKAccuracy(std::span<const int> yTrue, const ScoreMatrix& scores, int k);

@@ -69,6 +69,13 @@ enum class HeadPooling { Tokens, Patches };
 std::string headPoolingName(HeadPooling pooling);  // "tokens", "patches"
 HeadPooling headPoolingFromName(const std::string& name);
 
+// Cross-layer parameter sharing (ALBERT, Lan et al. 2020): groups of `sharing_group` consecutive
+// blocks use one set of weights, all of them, only the attention (q, k, v and its output
+// projection) or only the MLP. A shared tensor is one tensor in memory and in the model file.
+enum class ParameterSharing { None, All, Attention, Mlp };
+std::string parameterSharingName(ParameterSharing sharing);  // "none", "all", "attention", "mlp"
+ParameterSharing parameterSharingFromName(const std::string& name);
+
 struct PaSSTOptions {
     int n_mels = 128;          // img_size[0]
     int input_frames = 998;    // img_size[1]: sizes the time positional embedding
@@ -84,6 +91,8 @@ struct PaSSTOptions {
     // num_heads everywhere). A head stays embed_dim / num_heads wide, so a pruned block's q, k, v
     // and output projections shrink to heads * headDim() (heads.h, pruneHeads).
     std::vector<int> block_heads{};
+    ParameterSharing sharing = ParameterSharing::None;
+    int sharing_group = 2;  // consecutive blocks per group when sharing
     double mlp_ratio = 4.0;
     bool qkv_bias = true;
     bool distilled = true;     // a second (distillation) token whose output is averaged with cls
@@ -115,6 +124,9 @@ struct PaSSTOptions {
         return block_heads.empty() ? num_heads : block_heads[static_cast<std::size_t>(block)];
     }
     bool pruned() const noexcept;  // some block has fewer than num_heads heads
+    // The block whose weights block `block` uses for `what` (All, Attention or Mlp): itself, or its
+    // group's first block when `sharing` covers `what`.
+    int sharedWith(int block, ParameterSharing what) const noexcept;
 };
 
 // What one eval-mode forward of a single example costs, in multiply-accumulates (MACs) per part,
@@ -235,5 +247,12 @@ private:
     explicit PaSSTModel(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
+
+// `model` with groups of `group` consecutive blocks sharing `sharing` (ALBERT): each shared tensor
+// is the mean of the group's tensors, everything else is copied. A start for training a shared
+// model from an unshared one; ParameterSharing::None gives an unshared copy (every block gets its
+// own copy of what it shared). Error(InvalidArgument) for options the model cannot take (e.g.
+// attention shared between blocks that kept different heads).
+PaSSTModel withParameterSharing(const PaSSTModel& model, ParameterSharing sharing, int group = 2);
 
 }  // namespace patchout

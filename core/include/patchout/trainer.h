@@ -59,6 +59,14 @@ struct TrainOptions {
     bool override_patchout = false; // use `patchout` below instead of the preset's / checkpoint's
     PatchoutOptions patchout{};
     double drop_path_rate = 0.0;
+    // Cross-layer parameter sharing (PaSSTOptions::sharing): "" keeps the preset's / model's,
+    // "none", "all", "attention" or "mlp" in groups of sharing_group consecutive blocks; a model
+    // that shares otherwise is converted, each shared tensor the mean of its group.
+    std::string sharing{};
+    int sharing_group = 2;
+    // Positions of a model trained from a preset: "" (the preset's), "learned", "sinusoidal" or
+    // "none"; a model file keeps its own (asking for another is an error).
+    std::string positional_encoding{};
     std::string feature_preset = "passt-32k";  // featurePreset(); n_mels must match the model
 
     // Optimisation. A step is one optimiser update (batch_size * accumulate_steps examples per
@@ -135,6 +143,11 @@ void visitTrainOptions(Options& o, Visitor&& v) {
       R::Fixed);
     v("patchout", "u_patchout", o.patchout.u_patchout, "Patchout: single patches dropped", R::Fixed);
     v("", "drop_path_rate", o.drop_path_rate, "Stochastic depth", R::Fixed);
+    v("", "sharing", o.sharing,
+      "Blocks share parameters in groups (ALBERT): none | all | attention | mlp (empty: the model's)", R::Fixed);
+    v("", "sharing_group", o.sharing_group, "Consecutive blocks per sharing group", R::Fixed);
+    v("", "positional_encoding", o.positional_encoding,
+      "Positions of a model from a preset: learned | sinusoidal | none (empty: the preset's)", R::Fixed);
     v("", "feature_preset", o.feature_preset, "Feature preset (passt-32k, ...)", R::Fixed);
     // May change on resume (train longer or shorter): the schedule follows the new length.
     v("", "epochs", o.epochs, "Epochs", R::Bookkeeping);

@@ -423,6 +423,16 @@ double accuracy(std::span<const int> yTrue, std::span<const int> yPred) {
     return static_cast<double>(right) / static_cast<double>(yTrue.size());
 }
 
+std::pair<double, double> wilsonInterval(double successes, std::size_t n, double z) {
+    if (n == 0)
+        return {0.0, 1.0};
+    require(successes >= 0 && successes <= static_cast<double>(n), "wilsonInterval: successes outside [0, n]");
+    const double nn = static_cast<double>(n), p = successes / nn, z2 = z * z;
+    const double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+    const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
 double topKAccuracy(std::span<const int> yTrue, const ScoreMatrix& scores, int k) {
     checkScores(scores);
     checkLabels(yTrue, scores.n_classes, "topKAccuracy");

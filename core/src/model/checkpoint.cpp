@@ -383,10 +383,10 @@ void saveModel(const fs::path& path, const PaSSTModel& model, const std::vector<
     header["__metadata__"] = meta;
     std::vector<torch::Tensor> data;
     std::uint64_t offset = 0;
-    for (const auto& p : model.module()->named_parameters()) {
-        auto t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    for (const auto& [name, tensor] : model.module()->uniqueParameters()) {  // a shared tensor once
+        auto t = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
         const std::uint64_t bytes = static_cast<std::uint64_t>(t.numel()) * sizeof(float);
-        header[p.key()] = {{"dtype", "F32"}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+        header[name] = {{"dtype", "F32"}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
         offset += bytes;
         data.push_back(std::move(t));
     }
@@ -441,19 +441,19 @@ ModelCheckpoint loadModel(const fs::path& path) {
     for (const auto& t : h.tensors)
         stored[t.info.name] = &t;
     torch::NoGradGuard noGrad;
-    for (auto& p : ckpt.model.module()->named_parameters()) {
-        auto it = stored.find(p.key());
+    for (auto& [name, tensor] : ckpt.model.module()->uniqueParameters()) {
+        auto it = stored.find(name);
         if (it == stored.end())
-            throw Error(ErrorCode::Model, "tensor '" + p.key() + "' is missing", path.string());
+            throw Error(ErrorCode::Model, "tensor '" + name + "' is missing", path.string());
         const auto& info = it->second->info;
-        if (info.shape != p.value().sizes().vec())
+        if (info.shape != tensor.sizes().vec())
             throw Error(ErrorCode::Model,
-                        "tensor '" + p.key() + "' has shape " + shapeText(info.shape) + ", the model " +
-                            shapeText(p.value().sizes().vec()),
+                        "tensor '" + name + "' has shape " + shapeText(info.shape) + ", the model " +
+                            shapeText(tensor.sizes().vec()),
                         path.string());
         if (!at::isFloatingType(*scalarType(info.dtype)))
-            badFile(path, "tensor '" + p.key() + "' is not floating point");
-        p.value().copy_(readTensor(path, in, h, *it->second).to(torch::kFloat32));
+            badFile(path, "tensor '" + name + "' is not floating point");
+        tensor.copy_(readTensor(path, in, h, *it->second).to(torch::kFloat32));
         stored.erase(it);
     }
     if (!stored.empty())

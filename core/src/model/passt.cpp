@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 namespace patchout {
@@ -122,6 +123,29 @@ HeadPooling headPoolingFromName(const std::string& name) {
     throw Error(ErrorCode::InvalidArgument, "unknown head pooling '" + name + "' (tokens, patches)");
 }
 
+std::string parameterSharingName(ParameterSharing sharing) {
+    switch (sharing) {
+    case ParameterSharing::None: return "none";
+    case ParameterSharing::All: return "all";
+    case ParameterSharing::Attention: return "attention";
+    case ParameterSharing::Mlp: return "mlp";
+    }
+    return "none";
+}
+
+ParameterSharing parameterSharingFromName(const std::string& name) {
+    for (ParameterSharing s : {ParameterSharing::None, ParameterSharing::All, ParameterSharing::Attention,
+                               ParameterSharing::Mlp})
+        if (parameterSharingName(s) == name)
+            return s;
+    throw Error(ErrorCode::InvalidArgument, "parameter sharing must be none, all, attention or mlp, not '" + name + "'");
+}
+
+int PaSSTOptions::sharedWith(int block, ParameterSharing what) const noexcept {
+    const bool covered = sharing == ParameterSharing::All || (sharing != ParameterSharing::None && sharing == what);
+    return covered && sharing_group > 1 ? block - block % sharing_group : block;
+}
+
 bool PaSSTOptions::pruned() const noexcept {
     return std::any_of(block_heads.begin(), block_heads.end(), [&](int h) { return h < num_heads; });
 }
@@ -153,6 +177,12 @@ void PaSSTOptions::validate() const {
             if (h < 1 || h > num_heads)
                 bad("block_heads entries must lie in [1, num_heads], got " + std::to_string(h));
     }
+    if (sharing != ParameterSharing::None && sharing_group < 2)
+        bad("sharing_group must be at least 2 when blocks share parameters");
+    if (!block_heads.empty())
+        for (int b = 0; b < depth; ++b)
+            if (headsOf(sharedWith(b, ParameterSharing::Attention)) != headsOf(b))
+                bad("blocks that share their attention must keep the same heads");
     if (n_mels < patch_size)
         bad("n_mels " + std::to_string(n_mels) + " is smaller than patch_size " +
             std::to_string(patch_size));
@@ -246,6 +276,10 @@ std::string passtOptionsToJson(const PaSSTOptions& o) {
         {"cut_long_inputs", o.cut_long_inputs}};
     if (!o.block_heads.empty())  // only pruned models carry it: older readers still read the rest
         j["block_heads"] = o.block_heads;
+    if (o.sharing != ParameterSharing::None) {  // likewise only models that share
+        j["sharing"] = parameterSharingName(o.sharing);
+        j["sharing_group"] = o.sharing_group;
+    }
     return j.dump();
 }
 
@@ -305,6 +339,8 @@ PaSSTOptions passtOptionsFromJson(const std::string& text) {
             else if (key == "cut_long_inputs") o.cut_long_inputs = boolean();
             else if (key == "positional_encoding") o.positional_encoding = named(positionalEncodingFromName);
             else if (key == "head_pooling") o.head_pooling = named(headPoolingFromName);
+            else if (key == "sharing") o.sharing = named(parameterSharingFromName);
+            else if (key == "sharing_group") o.sharing_group = integer();
             else if (key == "block_heads") {
                 if (!value.is_array())
                     throw Error(ErrorCode::BadFormat, "model option block_heads must be a list of integers");
@@ -358,6 +394,34 @@ PaSSTModel::PaSSTModel(const PaSSTOptions& options, Uninitialized)
 
 PaSSTModel::PaSSTModel(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
+PaSSTModel withParameterSharing(const PaSSTModel& model, ParameterSharing sharing, int group) {
+    PaSSTOptions o = model.options();
+    o.sharing = sharing;
+    o.sharing_group = group;
+    o.validate();
+    PaSSTModel out = PaSSTModelAccess::uninitialized(o);
+    torch::NoGradGuard noGrad;
+    const auto source = const_cast<PaSSTModel&>(model).module()->named_parameters();
+    // Each tensor of the new model under all its names: one name unless shared, then the mean of
+    // what the old model has under those names.
+    std::map<const void*, std::vector<std::string>> names;
+    std::map<const void*, torch::Tensor> tensors;
+    for (const auto& item : out.module()->named_parameters()) {
+        names[item.value().unsafeGetTensorImpl()].push_back(item.key());
+        tensors[item.value().unsafeGetTensorImpl()] = item.value();
+    }
+    for (auto& [impl, list] : names) {
+        torch::Tensor sum = torch::zeros_like(tensors[impl]);
+        for (const std::string& name : list)
+            sum += source[name];
+        tensors[impl].copy_(sum / static_cast<double>(list.size()));
+    }
+    for (auto& item : out.module()->named_buffers())
+        item.value().copy_(const_cast<PaSSTModel&>(model).module()->named_buffers()[item.key()]);
+    out.setTraining(model.training());
+    return out;
+}
+
 PaSSTModel PaSSTModel::sharedWeights() const {
     return PaSSTModel(std::make_unique<Impl>(m_impl->module));  // the holder's copy shares the module
 }
@@ -370,15 +434,15 @@ const PaSSTOptions& PaSSTModel::options() const noexcept { return m_impl->module
 
 std::vector<TensorInfo> PaSSTModel::parameters() const {
     std::vector<TensorInfo> out;
-    for (const auto& p : m_impl->module->named_parameters())
-        out.push_back({p.key(), "F32", p.value().sizes().vec()});
+    for (const auto& [name, tensor] : m_impl->module->uniqueParameters())
+        out.push_back({name, "F32", tensor.sizes().vec()});
     return out;
 }
 
 std::int64_t PaSSTModel::parameterCount() const {
     std::int64_t n = 0;
-    for (const auto& p : m_impl->module->parameters())
-        n += p.numel();
+    for (const auto& [name, tensor] : m_impl->module->uniqueParameters())
+        n += tensor.numel();
     return n;
 }
 

@@ -6,6 +6,7 @@
 #include <ATen/autocast_mode.h>
 
 #include <cmath>
+#include <set>
 #include <limits>
 #include <string>
 
@@ -230,13 +231,43 @@ PaSSTImpl::PaSSTImpl(const PaSSTOptions& options) : m_options(options) {
         // Stochastic depth grows linearly from 0 to drop_path_rate over the blocks.
         const double rate = o.depth > 1 ? o.drop_path_rate * i / (o.depth - 1) : 0.0;
         block_list.emplace_back(o, rate, i);
-        blocks->push_back(block_list.back());
+        Block& block = block_list.back();
+        // Shared parts are the group leader's modules, registered again under this block's names.
+        if (const int lead = o.sharedWith(i, ParameterSharing::All); lead != i) {
+            const Block& leader = block_list[static_cast<std::size_t>(lead)];
+            block->norm1 = block->replace_module("norm1", leader->norm1);
+            block->attn = block->replace_module("attn", leader->attn);
+            block->norm2 = block->replace_module("norm2", leader->norm2);
+            block->mlp = block->replace_module("mlp", leader->mlp);
+        } else {
+            if (const int a = o.sharedWith(i, ParameterSharing::Attention); a != i)
+                block->attn = block->replace_module("attn", block_list[static_cast<std::size_t>(a)]->attn);
+            if (const int m = o.sharedWith(i, ParameterSharing::Mlp); m != i)
+                block->mlp = block->replace_module("mlp", block_list[static_cast<std::size_t>(m)]->mlp);
+        }
+        blocks->push_back(block);
     }
     norm = register_module("norm", layerNorm(o.embed_dim, 1e-6));
     head = register_module("head", torch::nn::Sequential(layerNorm(o.embed_dim, 1e-5),
                                                          torch::nn::Linear(o.embed_dim, o.num_classes)));
     if (o.distilled)
         head_dist = register_module("head_dist", torch::nn::Linear(o.embed_dim, o.num_classes));
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> PaSSTImpl::uniqueParameters() const {
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    std::set<const void*> seen;
+    for (const auto& item : named_parameters())
+        if (seen.insert(item.value().unsafeGetTensorImpl()).second)
+            out.emplace_back(item.key(), item.value());
+    return out;
+}
+
+std::vector<torch::Tensor> PaSSTImpl::uniqueParameterTensors() const {
+    std::vector<torch::Tensor> out;
+    for (auto& [name, tensor] : uniqueParameters())
+        out.push_back(tensor);
+    return out;
 }
 
 void PaSSTImpl::setPatchout(const PatchoutOptions& patchout) {

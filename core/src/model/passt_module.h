@@ -127,6 +127,12 @@ public:
     // (cls alone without distillation), logits = head(features).
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x);
 
+    // named_parameters() with each tensor once, under its first name: blocks that share weights
+    // (options().sharing) register the same tensors under several names. What the model file
+    // stores, what the optimiser updates and what parameterCount() counts.
+    std::vector<std::pair<std::string, torch::Tensor>> uniqueParameters() const;
+    std::vector<torch::Tensor> uniqueParameterTensors() const;
+
     // Re-initialises every parameter as the reference does, from `seed`.
     void initialize(std::uint64_t seed);
 

@@ -192,6 +192,8 @@ HeadSelection headsToKeep(const HeadScores& importance, double fraction) {
 PaSSTModel pruneHeads(const PaSSTModel& model, const HeadSelection& keep) {
     const PaSSTOptions& from = model.options();
     checkShape(from, keep);
+    if (from.sharing == ParameterSharing::All || from.sharing == ParameterSharing::Attention)
+        bad("the blocks share their attention: unshare the model (withParameterSharing) before pruning heads");
     PaSSTOptions to = from;
     to.block_heads.clear();
     for (int b = 0; b < from.depth; ++b) {

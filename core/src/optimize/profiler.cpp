@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <set>
 
 namespace patchout {
 namespace {
@@ -22,14 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void bad(const std::string& message) {
     throw Error(ErrorCode::InvalidArgument, message, "ProfileOptions");
-}
-
-std::int64_t countOf(const std::vector<torch::Tensor>& tensors) {
-    std::int64_t n = 0;
-    for (const auto& t : tensors)
-        if (t.defined())
-            n += t.numel();
-    return n;
 }
 
 std::vector<torch::Tensor> paramsOf(torch::nn::Module& m) { return m.parameters(); }
@@ -119,6 +112,16 @@ private:
         return m_profile.parts.back();
     }
 
+    // Parameters of `tensors` not counted by an earlier part: a tensor that blocks share counts
+    // once, with the first part that uses it.
+    std::int64_t countOf(const std::vector<torch::Tensor>& tensors) {
+        std::int64_t n = 0;
+        for (const auto& t : tensors)
+            if (t.defined() && m_counted.insert(t.unsafeGetTensorImpl()).second)
+                n += t.numel();
+        return n;
+    }
+
     torch::Tensor tokensOf(const torch::Tensor& x) { return m_net.tokens(x, m_mask.masks() > 0 ? &m_mask : nullptr, nullptr); }
     torch::Tensor head(const torch::Tensor& encoded) { return m_net.head->forward(m_net.pool(encoded)); }
 
@@ -133,6 +136,7 @@ private:
     PatchoutMask m_mask;
     std::int64_t m_elementBytes = 4;
     std::int64_t m_done = 0, m_total = 0;
+    std::set<const void*> m_counted;
 };
 
 void Profiler::profileBlock(int index, const torch::Tensor& x) {

@@ -110,18 +110,20 @@ std::pair<torch::Tensor, torch::Tensor> maskTensors(const PatchoutMask& mask, st
     return {index, hidden};
 }
 
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(torch::nn::Module& encoder, torch::nn::Module& decoder,
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(PaSSTImpl& encoder, torch::nn::Module& decoder,
                                                     const PretrainOptions& o,
                                                     std::vector<torch::Tensor>& trainable) {
     // As in train(): no decay on biases, norms, tokens and positions.
     std::vector<torch::Tensor> withDecay, without;
-    for (torch::nn::Module* m : {&encoder, &decoder})
-        for (auto& item : m->named_parameters()) {
-            trainable.push_back(item.value());
-            const bool decays = item.value().dim() >= 2 && item.key().find("pos_embed") == std::string::npos &&
-                                item.key().find("_token") == std::string::npos;
-            (decays ? withDecay : without).push_back(item.value());
-        }
+    std::vector<std::pair<std::string, torch::Tensor>> all = encoder.uniqueParameters();
+    for (auto& item : decoder.named_parameters())
+        all.emplace_back(item.key(), item.value());
+    for (auto& [name, tensor] : all) {
+        trainable.push_back(tensor);
+        const bool decays = tensor.dim() >= 2 && name.find("pos_embed") == std::string::npos &&
+                            name.find("_token") == std::string::npos;
+        (decays ? withDecay : without).push_back(tensor);
+    }
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(withDecay, std::make_unique<torch::optim::AdamWOptions>(
                                        torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay)));

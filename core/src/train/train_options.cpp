@@ -80,6 +80,23 @@ void AugmentOptions::validate() const {
 void TrainOptions::validate() const {
     if (epochs < 1)
         bad("epochs must be >= 1");
+    if (!sharing.empty()) {
+        try {
+            parameterSharingFromName(sharing);
+        } catch (const Error&) {
+            bad("sharing must be none, all, attention or mlp (or empty: the model's), not '" + sharing + "'");
+        }
+        if (sharing != "none" && sharing_group < 2)
+            bad("sharing_group must be >= 2");
+    }
+    if (!positional_encoding.empty()) {
+        try {
+            positionalEncodingFromName(positional_encoding);
+        } catch (const Error&) {
+            bad("positional_encoding must be learned, sinusoidal or none (or empty: the preset's), not '" +
+                positional_encoding + "'");
+        }
+    }
     if (batch_size < 1)
         bad("batch_size must be >= 1");
     if (accumulate_steps < 1)

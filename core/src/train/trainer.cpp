@@ -59,7 +59,23 @@ bool isHeadParameter(const std::string& name) {
     return name.rfind("head.1.", 0) == 0 || name.rfind("head_dist.", 0) == 0;
 }
 
+PaSSTModel buildStartModel(const TrainOptions& o, const Dataset& dataset);
+
+// The model train() starts from (buildStartModel), with the parameter sharing asked for: a model
+// that shares otherwise is converted, each shared tensor the mean of its group (ALBERT from an
+// unshared start).
 PaSSTModel buildModel(const TrainOptions& o, const Dataset& dataset) {
+    PaSSTModel model = buildStartModel(o, dataset);
+    if (o.sharing.empty())
+        return model;
+    const ParameterSharing sharing = parameterSharingFromName(o.sharing);
+    const PaSSTOptions& po = model.options();
+    if (sharing == po.sharing && (sharing == ParameterSharing::None || o.sharing_group == po.sharing_group))
+        return model;
+    return withParameterSharing(model, sharing, o.sharing_group);
+}
+
+PaSSTModel buildStartModel(const TrainOptions& o, const Dataset& dataset) {
     const int classes = static_cast<int>(dataset.classes.size());
     if (o.init_checkpoint.empty()) {
         PaSSTOptions po = passtPreset(o.preset);
@@ -67,8 +83,18 @@ PaSSTModel buildModel(const TrainOptions& o, const Dataset& dataset) {
         po.drop_path_rate = o.drop_path_rate;
         if (o.override_patchout)
             po.patchout = o.patchout;
+        if (!o.sharing.empty()) {  // from scratch: shared from the start
+            po.sharing = parameterSharingFromName(o.sharing);
+            po.sharing_group = o.sharing_group;
+        }
+        if (!o.positional_encoding.empty())
+            po.positional_encoding = positionalEncodingFromName(o.positional_encoding);
         return PaSSTModel(po, o.seed);
     }
+    if (!o.positional_encoding.empty())
+        throw Error(ErrorCode::InvalidArgument,
+                    "positional_encoding applies to a model trained from a preset; a model file keeps its own",
+                    o.init_checkpoint.string());
     const CheckpointInfo info = inspectCheckpoint(o.init_checkpoint);
     if (info.format == CheckpointFormat::TorchZip) {
         ImportOptions io;
@@ -95,7 +121,7 @@ PaSSTModel buildModel(const TrainOptions& o, const Dataset& dataset) {
     po.num_classes = classes;
     PaSSTModel model(po, o.seed);
     torch::NoGradGuard noGrad;
-    const auto source = ck.model.module()->named_parameters();
+    const auto source = ck.model.module()->named_parameters();  // every name, shared ones too
     for (auto& item : model.module()->named_parameters()) {
         if (isHeadParameter(item.key()))
             continue;
@@ -134,11 +160,11 @@ bool decays(const std::string& name, const torch::Tensor& p) {
 std::unique_ptr<torch::optim::AdamW> makeOptimizer(PaSSTImpl& m, const TrainOptions& o,
                                                     std::vector<torch::Tensor>& trainable) {
     std::vector<torch::Tensor> withDecay, without;
-    for (auto& item : m.named_parameters()) {
-        if (!item.value().requires_grad())
+    for (auto& [name, tensor] : m.uniqueParameters()) {  // a shared tensor is updated once
+        if (!tensor.requires_grad())
             continue;
-        trainable.push_back(item.value());
-        (decays(item.key(), item.value()) ? withDecay : without).push_back(item.value());
+        trainable.push_back(tensor);
+        (decays(name, tensor) ? withDecay : without).push_back(tensor);
     }
     auto options = [&](double wd) {
         return std::make_unique<torch::optim::AdamWOptions>(
@@ -311,7 +337,7 @@ std::map<std::string, std::string> checkpointMetadata(int epoch, std::int64_t st
 // FNV-1a 64 over the float32 bytes of every parameter in state_dict order.
 std::uint64_t weightsDigest(PaSSTImpl& net) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
-    for (const auto& p : net.parameters()) {
+    for (const auto& p : net.uniqueParameterTensors()) {
         const torch::Tensor t = p.detach().contiguous();
         const auto* bytes = static_cast<const unsigned char*>(t.data_ptr());
         for (std::size_t i = 0; i < static_cast<std::size_t>(t.numel()) * sizeof(float); ++i)
@@ -594,9 +620,7 @@ void TrainingRun::buildModelAndOptimiser(bool resume) {
         m_state = loadState(m_paths.dir, net(), *m_optimizer);
     if (m_comm) {
         // Every rank starts from rank 0's weights, whatever each one loaded or drew.
-        std::vector<torch::Tensor> all;
-        for (auto& p : net().parameters())
-            all.push_back(p);
+        std::vector<torch::Tensor> all = net().uniqueParameterTensors();
         m_comm->broadcastFromRoot(all);
     }
 }

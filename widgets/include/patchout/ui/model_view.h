@@ -5,10 +5,15 @@
 // speed on this machine; the profile (core profiler.h: per kind of part the parameters, MACs,
 // measured forward and forward + backward time with a bar for its share, activation memory); the
 // parameter table (official key names, shapes, counts), the classes and the checkpoint's metadata.
-// It draws the ModelCard it is given; "Measure speed" and "Profile" ask the app (speedRequested,
-// profileRequested) and show what they get back. Thread-safety: GUI thread only.
+// The Optimise tab draws the heads' importance as a blocks x heads map, predicts what pruning to a
+// share of the heads leaves (parameters, MACs, latency from the profile) before anything runs, and
+// asks the app to prune and fine-tune (pruneRequested) as a run the Train view follows.
+// It draws the ModelCard it is given; "Measure speed", "Profile" and "Measure importance" ask the
+// app (speedRequested, profileRequested, importanceRequested) and show what they get back.
+// Thread-safety: GUI thread only.
 #pragma once
 
+#include "patchout/heads.h"
 #include "patchout/passt.h"
 #include "patchout/profiler.h"
 
@@ -17,12 +22,14 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
 class QLabel;
 class QListWidget;
 class QPushButton;
+class QSlider;
 class QStackedWidget;
 class QTabWidget;
 class QTableWidget;
@@ -80,9 +87,27 @@ public:
     // Shows the tab of the profile.
     void showProfile();
 
+    // Head importance (heads.h) of the loaded model, or why there is none.
+    void setImportance(const HeadScores& importance);
+    void setImportanceFailed(const QString& message);
+    // The share of heads the prune slider keeps, and what it predicts for it.
+    double keepShare() const;
+    void setKeepShare(double share);
+    QString predictionText() const;
+    QString importanceText() const;
+    QPushButton* importanceButton() const noexcept { return m_importanceButton; }
+    QPushButton* pruneButton() const noexcept { return m_pruneButton; }
+    QWidget* headMap() const noexcept { return m_headMap; }
+    // The heads the slider keeps (empty before the importance is known).
+    HeadSelection keptHeads() const;
+    void showOptimise();
+
 Q_SIGNALS:
     void speedRequested();
     void profileRequested();
+    void importanceRequested();
+    // Prune the model to `keepShare` of its heads and fine-tune it, as a new run.
+    void pruneRequested(double keepShare);
 
 private:
     QStackedWidget* m_pages = nullptr;
@@ -98,6 +123,17 @@ private:
     QPushButton* m_profileButton = nullptr;
     QLabel* m_profileText = nullptr;
     QTableWidget* m_profile = nullptr;
+    QPushButton* m_importanceButton = nullptr;
+    QLabel* m_importanceText = nullptr;
+    QWidget* m_headMap = nullptr;
+    QSlider* m_keep = nullptr;
+    QLabel* m_keepLabel = nullptr;
+    QLabel* m_prediction = nullptr;
+    QPushButton* m_pruneButton = nullptr;
+    ModelCard m_card;
+    HeadScores m_importance;
+    std::optional<ModelProfile> m_lastProfile;
+    void updatePrediction();
     bool m_hasModel = false;
 };
 
@@ -109,3 +145,4 @@ QString shortCount(double value);
 Q_DECLARE_METATYPE(patchout::ui::ModelCard)
 Q_DECLARE_METATYPE(patchout::ui::SpeedResult)
 Q_DECLARE_METATYPE(patchout::ModelProfile)
+Q_DECLARE_METATYPE(patchout::HeadScores)
