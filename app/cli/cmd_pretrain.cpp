@@ -50,7 +50,8 @@ void runPretrain(const PretrainArgs& a) {
                 a.options.preset.c_str(), static_cast<long long>(r.parameters), r.clips,
                 r.epochs.front().loss, r.epochs.back().loss, static_cast<int>(r.epochs.size()),
                 formatDuration(r.seconds).c_str());
-    std::printf("Encoder: %s\nFine-tune it: patchout train --dataset DIR --init_checkpoint %s --out RUN\n",
+    std::printf("Encoder: %s\nTrain on from it (the from-scratch recipe, as --recipe auto picks for it): patchout "
+                "train --dataset DIR --init_checkpoint %s --out RUN\n",
                 fs::absolute(r.checkpoint).string().c_str(), fs::absolute(r.checkpoint).string().c_str());
 }
 

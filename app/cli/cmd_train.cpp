@@ -118,8 +118,8 @@ TrainOptions layeredOptions(const TrainArgs& a, TrainOptions o, std::vector<std:
 
 // The options of this call: recipe, then --config, then flags; with --resume and a saved run, the
 // run's config.json instead, with only the flags that may change (resumeTrainOptions). The recipe
-// "auto" is the one for what the options start from (defaultRecipeName: fine-tune with an
-// init_checkpoint, else from-scratch); "none" is TrainOptions' own defaults. `announce` prints the
+// "auto" is the one for what the options start from (defaultRecipeName: fine-tune with a trained
+// model to start from, else from-scratch); "none" is TrainOptions' own defaults. `announce` prints the
 // recipe chosen.
 TrainOptions resolveOptions(const TrainArgs& a, bool announce) {
     std::vector<std::string> named;
@@ -136,9 +136,10 @@ TrainOptions resolveOptions(const TrainArgs& a, bool announce) {
         o = layeredOptions(a, trainRecipe(recipe), named);
         if (announce && envOr("RANK", "0") == "0")
             std::cout << "Recipe: " << recipe
-                      << (a.recipe == "auto" ? (o.init_checkpoint.empty() ? " (auto: no model to start from)"
-                                                                          : " (auto: a model to start from)")
-                                             : "")
+                      << (a.recipe != "auto"             ? ""
+                          : o.init_checkpoint.empty()        ? " (auto: no model to start from)"
+                          : recipe == "from-scratch"         ? " (auto: an encoder of patchout pretrain)"
+                                                             : " (auto: a model to start from)")
                       << "; --config and flags go over it\n";
     }
     // A launcher's variables (torchrun's names) make this process one rank of a job.
@@ -313,7 +314,7 @@ void addTrainCommand(CLI::App& app) {
     cmd->add_option("--recipe", a.recipe,
                     "Start from a training recipe: from-scratch (passt-micro, lr 1e-3, roll / gain / "
                     "frequency shift), fine-tune (PaSST's: mixup, SpecAugment), auto (fine-tune with "
-                    "--init_checkpoint, else from-scratch) or none (TrainOptions' defaults); the config "
+                    "--init_checkpoint, from-scratch without one or from a `patchout pretrain` encoder) or none (TrainOptions' defaults); the config "
                     "and flags go over it")
         ->capture_default_str();
     cmd->add_option("--config", a.config, "JSON file with TrainOptions fields (flags win)");

@@ -2,6 +2,7 @@
 // table of TrainOptions and what resume takes from config.json, and the run jobs (evaluate, embed,
 // measure speed) on a small run trained here from tones.
 #include "data_support.h"
+#include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/recipes.h"
 #include "patchout/report.h"
@@ -65,7 +66,14 @@ TEST(Recipes, ByName) {
         EXPECT_NE(std::string(e.what()).find("from-scratch, fine-tune"), std::string::npos) << e.what();
     }
     EXPECT_EQ(defaultRecipeName({}), "from-scratch");
-    EXPECT_EQ(defaultRecipeName("runs/a/checkpoints/best.safetensors"), "fine-tune");
+    EXPECT_EQ(defaultRecipeName("runs/a/checkpoints/best.safetensors"), "fine-tune");  // unreadable: another model
+    // An encoder of `patchout pretrain` trains on with the from-scratch recipe; other models fine-tune.
+    TempDir dir;
+    const PaSSTModel model(passtPreset("passt-micro"));
+    saveModel(dir / "pretrained.safetensors", model, {}, {{"trainer", "patchout pretrain"}});
+    saveModel(dir / "trained.safetensors", model, {}, {{"trainer", "patchout train"}});
+    EXPECT_EQ(defaultRecipeName(dir / "pretrained.safetensors"), "from-scratch");
+    EXPECT_EQ(defaultRecipeName(dir / "trained.safetensors"), "fine-tune");
 }
 
 TEST(RunPaths, LayoutAndTheRunOfACheckpoint) {

@@ -21,8 +21,11 @@ std::vector<std::string> trainRecipeNames();
 // The options of recipe `name`; anything else is Error(InvalidArgument) listing the names.
 TrainOptions trainRecipe(const std::string& name);
 
-// The recipe for a run that starts from `init_checkpoint` ("fine-tune") or from nothing
-// ("from-scratch").
+// The recipe for a run that starts from `init_checkpoint`: "from-scratch" from nothing or from an
+// encoder of `patchout pretrain` (a small model that has seen audio but no labels: the recipe
+// measured with it, docs/training.md), "fine-tune" from any other model (e.g. an official PaSST
+// checkpoint). A file that cannot be read counts as another model (train() then says why).
+std::string defaultRecipeName(const std::filesystem::path& init_checkpoint);
 std::string defaultRecipeName(const std::filesystem::path& init_checkpoint);
 
 }  // namespace patchout

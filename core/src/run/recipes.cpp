@@ -1,5 +1,6 @@
 #include "patchout/recipes.h"
 
+#include "patchout/checkpoint.h"
 #include "patchout/error.h"
 
 namespace patchout {
@@ -28,7 +29,17 @@ TrainOptions trainRecipe(const std::string& name) {
 }
 
 std::string defaultRecipeName(const std::filesystem::path& init_checkpoint) {
-    return init_checkpoint.empty() ? "from-scratch" : "fine-tune";
+    if (init_checkpoint.empty())
+        return "from-scratch";
+    try {
+        const CheckpointInfo info = inspectCheckpoint(init_checkpoint);
+        const auto trainer = info.metadata.find("trainer");
+        if (trainer != info.metadata.end() && trainer->second == "patchout pretrain")
+            return "from-scratch";
+    } catch (const Error&) {
+        // unreadable: train() reports it
+    }
+    return "fine-tune";
 }
 
 }  // namespace patchout
