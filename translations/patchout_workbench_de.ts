@@ -861,12 +861,12 @@ Anhalten und beenden?</translation>
         <translation>Aufteilung %1: %2 Trainings-, %3 Validierungs-, %4 Test-Clips</translation>
     </message>
     <message>
-        <source>Open the model from the run it was trained in to prune it</source>
-        <translation>Öffnen Sie das Modell aus dem Lauf, in dem es trainiert wurde, um es zu beschneiden</translation>
+        <source>Open the model from the run it was trained in to change it</source>
+        <translation>Öffnen Sie das Modell aus dem Lauf, in dem es trainiert wurde, um es zu ändern</translation>
     </message>
     <message>
-        <source>Cannot prune the model: %1</source>
-        <translation>Das Modell lässt sich nicht beschneiden: %1</translation>
+        <source>Cannot start from this model: %1</source>
+        <translation>Von diesem Modell lässt sich nicht ausgehen: %1</translation>
     </message>
 </context>
 <context>
@@ -1252,6 +1252,42 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>; profile the model for a latency estimate</source>
         <translation>; vermessen Sie das Modell für eine Schätzung der Latenz</translation>
+    </message>
+    <message>
+        <source>all weights</source>
+        <translation>alle Gewichte</translation>
+    </message>
+    <message>
+        <source>the attention</source>
+        <translation>die Attention</translation>
+    </message>
+    <message>
+        <source>the MLP</source>
+        <translation>das MLP</translation>
+    </message>
+    <message>
+        <source>Pairs of consecutive blocks use one set of these weights (ALBERT); each shared tensor starts as the mean of the pair&apos;s</source>
+        <translation>Paare aufeinanderfolgender Blöcke nutzen einen Satz dieser Gewichte (ALBERT); jeder geteilte Tensor beginnt als Mittel des Paares</translation>
+    </message>
+    <message>
+        <source>Share and fine-tune…</source>
+        <translation>Teilen und nachtrainieren…</translation>
+    </message>
+    <message>
+        <source>Fine-tune the model with pairs of blocks sharing these weights, on the model&apos;s run, as a new run the Train view follows</source>
+        <translation>Das Modell mit Blockpaaren, die diese Gewichte teilen, auf seinem Lauf nachtrainieren, als neuer Lauf, dem die Trainingsansicht folgt</translation>
+    </message>
+    <message>
+        <source>Share between blocks:</source>
+        <translation>Zwischen Blöcken teilen:</translation>
+    </message>
+    <message>
+        <source>The model already shares %1 in groups of %2 blocks.</source>
+        <translation>Das Modell teilt bereits %1 in Gruppen von %2 Blöcken.</translation>
+    </message>
+    <message>
+        <source>Sharing %1 in pairs of blocks leaves %2 parameters (%3%); the time per window stays, every block still runs.</source>
+        <translation>Teilen von %1 in Blockpaaren lässt %2 Parameter (%3 %); die Zeit pro Fenster bleibt, jeder Block läuft weiter.</translation>
     </message>
 </context>
 <context>

@@ -276,6 +276,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_modelWorker, &ModelWorker::importanceMeasured, m_model, &ModelView::setImportance);
     connect(m_modelWorker, &ModelWorker::importanceFailed, m_model, &ModelView::setImportanceFailed);
     connect(m_model, &ModelView::pruneRequested, this, &MainWindow::pruneModel);
+    connect(m_model, &ModelView::shareRequested, this, &MainWindow::shareModel);
 
     // Player -> view.
     connect(m_player, &AudioPlayer::positionChanged, m_listen, &ListenView::setPlayPosition);
@@ -939,11 +940,11 @@ void MainWindow::train(const TrainRequest& request) {
     QMetaObject::invokeMethod(m_trainWorker, [w = m_trainWorker, request] { w->run(request); });
 }
 
-void MainWindow::pruneModel(double keepShare) {
+std::optional<TrainRequest> MainWindow::optimiseRequest(const QString& suffix) {
     const RunPaths run = RunPaths::ofCheckpoint(m_modelPath.toStdString());
     if (run.empty()) {
-        statusBar()->showMessage(tr("Open the model from the run it was trained in to prune it"), 5000);
-        return;
+        statusBar()->showMessage(tr("Open the model from the run it was trained in to change it"), 5000);
+        return std::nullopt;
     }
     try {
         const RunFolder folder = readRunFolder(run.dir);
@@ -957,17 +958,33 @@ void MainWindow::pruneModel(double keepShare) {
         request.options.epochs = 10;
         request.options.lr = std::min(request.options.lr, 5e-4);
         request.options.cache_dir = request.options.cache_dir.empty() ? run.cache() : request.options.cache_dir;
-        request.prune_checkpoint = m_modelPath;
-        request.keep_heads = keepShare;
-        request.run_dir = QString::fromStdString(run.dir.parent_path().string()) + QLatin1Char('/') +
-                          QString::fromStdString(run.dir.filename().string()) +
-                          QStringLiteral("-heads%1-%2")
-                              .arg(static_cast<int>(std::lround(100 * keepShare)))
-                              .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
-        train(request);
+        request.run_dir = QString::fromStdString(run.dir.string()) + QLatin1Char('-') + suffix + QLatin1Char('-') +
+                          QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+        return request;
     } catch (const std::exception& e) {
-        statusBar()->showMessage(tr("Cannot prune the model: %1").arg(describeError(e)), 8000);
+        statusBar()->showMessage(tr("Cannot start from this model: %1").arg(describeError(e)), 8000);
+        return std::nullopt;
     }
+}
+
+void MainWindow::pruneModel(double keepShare) {
+    std::optional<TrainRequest> request =
+        optimiseRequest(QStringLiteral("heads%1").arg(static_cast<int>(std::lround(100 * keepShare))));
+    if (!request)
+        return;
+    request->prune_checkpoint = m_modelPath;
+    request->keep_heads = keepShare;
+    train(*request);
+}
+
+void MainWindow::shareModel(const QString& sharing) {
+    std::optional<TrainRequest> request = optimiseRequest(QStringLiteral("shared-") + sharing);
+    if (!request)
+        return;
+    request->options.init_checkpoint = m_modelPath.toStdString();  // each pair starts as its mean
+    request->options.sharing = sharing.toStdString();
+    request->options.sharing_group = 2;
+    train(*request);
 }
 
 void MainWindow::stopTraining() {

@@ -25,6 +25,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class QFileSystemWatcher;
 class QLabel;
@@ -84,6 +85,9 @@ public Q_SLOTS:
     // Prunes the loaded model (from its run folder) to `keepShare` of its heads and fine-tunes it
     // with its run's options, as a new run beside it that the Train view follows.
     void pruneModel(double keepShare);
+    // Fine-tunes the loaded model with pairs of blocks sharing `sharing` (all, attention, mlp), as a
+    // new run beside its own.
+    void shareModel(const QString& sharing);
     void stopTraining();
     bool training() const noexcept { return m_training; }
     void showAbout();
@@ -183,6 +187,9 @@ private:
     QThread m_modelThread;
     ModelWorker* m_modelWorker = nullptr;  // lives in m_modelThread
     QString m_modelPath;  // the model loaded in m_modelWorker
+    // A training request that starts from the loaded model's run (its dataset, split and options,
+    // 10 epochs at lr <= 5e-4) into a new folder beside it named RUN-<suffix>-<time>.
+    std::optional<patchout::ui::TrainRequest> optimiseRequest(const QString& suffix);
     QString m_classifying;  // the file the model worker is classifying, if any
     QThread m_trainThread;
     TrainWorker* m_trainWorker = nullptr;  // lives in m_trainThread

@@ -7,6 +7,7 @@
 #include "patchout/ui/model_view.h"
 
 #include <QDir>
+#include <QComboBox>
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
@@ -168,6 +169,14 @@ private Q_SLOTS:
             view.showOptimise();
             QVERIFY(view.grab().save(QDir(shots).filePath(QStringLiteral("model-optimise.png"))));
         }
+        // Sharing: pairs of blocks; the MLP of blocks 1 and 3 is what goes.
+        view.sharingBox()->setCurrentIndex(view.sharingBox()->findData(QStringLiteral("mlp")));
+        const qlonglong mlp = 2 * (192 * 768 + 768 + 768 * 192 + 192);
+        QVERIFY2(view.sharingText().contains(QLocale().toString(card.parameter_count - mlp)), qPrintable(view.sharingText()));
+        QSignalSpy share(&view, &ModelView::shareRequested);
+        QTest::mouseClick(view.shareButton(), Qt::LeftButton);
+        QCOMPARE(share.count(), 1);
+        QCOMPARE(share.at(0).at(0).toString(), QStringLiteral("mlp"));
         view.setKeepShare(1.0);  // everything kept: nothing to prune
         QVERIFY(!view.pruneButton()->isEnabled());
         view.setImportanceFailed(QStringLiteral("not in a run"));

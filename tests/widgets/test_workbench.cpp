@@ -429,6 +429,18 @@ private Q_SLOTS:
                  qPrintable(window.trainView()->trainingStatus()));
         QVERIFY(window.currentRun().contains(QStringLiteral("run-heads50-")));
         QVERIFY(QFileInfo::exists(window.currentRun() + QStringLiteral("/prune.json")));
+        // Sharing the MLP of the pair of blocks, from the model of the first run.
+        QTRY_VERIFY_WITH_TIMEOUT(model.count() >= 2, 10000);  // the pruned run's model, loaded
+        QSignalSpy opened(&window, &MainWindow::runOpened);
+        window.openRun(request.run_dir);
+        QTRY_VERIFY_WITH_TIMEOUT(window.modelView()->shareButton()->isEnabled() &&
+                                     model.last().at(0).toString().startsWith(QFileInfo(request.run_dir).absoluteFilePath() + QLatin1Char('/')),
+                                 20000);
+        window.modelView()->sharingBox()->setCurrentIndex(window.modelView()->sharingBox()->findData(QStringLiteral("mlp")));
+        QTest::mouseClick(window.modelView()->shareButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
+        QVERIFY(window.currentRun().contains(QStringLiteral("run-shared-mlp-")));
+        QCOMPARE(readRunOptions(window.currentRun().toStdString()).sharing, std::string("mlp"));
     }
 
     void windowTrainsFollowsAndStops() {

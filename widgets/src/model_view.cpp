@@ -5,6 +5,7 @@
 #include "patchout/system_info.h"
 #include "patchout/ui/colour_map.h"
 
+#include <QComboBox>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -213,6 +214,17 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     m_pruneButton = new QPushButton(tr("Prune and fine-tune…"), this);
     m_pruneButton->setToolTip(tr("Prune to this share of the heads and fine-tune on the model's run as a new run "
                                  "(`patchout prune`); the Train view follows it"));
+    m_sharing = new QComboBox(this);
+    m_sharing->addItem(tr("all weights"), QStringLiteral("all"));
+    m_sharing->addItem(tr("the attention"), QStringLiteral("attention"));
+    m_sharing->addItem(tr("the MLP"), QStringLiteral("mlp"));
+    m_sharing->setToolTip(tr("Pairs of consecutive blocks use one set of these weights (ALBERT); each shared "
+                             "tensor starts as the mean of the pair's"));
+    m_sharingText = new QLabel(this);
+    m_sharingText->setWordWrap(true);
+    m_shareButton = new QPushButton(tr("Share and fine-tune…"), this);
+    m_shareButton->setToolTip(tr("Fine-tune the model with pairs of blocks sharing these weights, on the model's "
+                                 "run, as a new run the Train view follows"));
     auto* optimisePage = new QWidget(this);
     auto* optimiseLayout = new QGridLayout(optimisePage);
     optimiseLayout->addWidget(m_importanceButton, 0, 0, Qt::AlignTop);
@@ -223,6 +235,10 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     optimiseLayout->addWidget(m_keepLabel, 2, 2);
     optimiseLayout->addWidget(m_prediction, 3, 0, 1, 3);
     optimiseLayout->addWidget(m_pruneButton, 4, 0);
+    optimiseLayout->addWidget(new QLabel(tr("Share between blocks:"), this), 5, 0);
+    optimiseLayout->addWidget(m_sharing, 5, 1);
+    optimiseLayout->addWidget(m_sharingText, 6, 0, 1, 3);
+    optimiseLayout->addWidget(m_shareButton, 7, 0);
     optimiseLayout->setRowStretch(1, 1);
     optimiseLayout->setColumnStretch(1, 1);
     m_tabs = new QTabWidget(this);
@@ -256,6 +272,9 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     });
     connect(m_keep, &QSlider::valueChanged, this, &ModelView::updatePrediction);
     connect(m_pruneButton, &QPushButton::clicked, this, [this] { Q_EMIT pruneRequested(keepShare()); });
+    connect(m_sharing, &QComboBox::currentIndexChanged, this, &ModelView::updateSharing);
+    connect(m_shareButton, &QPushButton::clicked, this,
+            [this] { Q_EMIT shareRequested(m_sharing->currentData().toString()); });
     connect(m_profileButton, &QPushButton::clicked, this, [this] {
         m_profileButton->setEnabled(false);
         m_profileText->setText(tr("Profiling…"));
@@ -282,6 +301,8 @@ void ModelView::clear() {
     m_importanceButton->setEnabled(false);
     m_importanceText->setText(tr("Head importance: not measured yet."));
     updatePrediction();
+    m_card = {};
+    updateSharing();
     m_pages->setCurrentIndex(0);
 }
 
@@ -363,6 +384,7 @@ void ModelView::setModel(const ModelCard& card) {
     m_card = card;
     m_importanceButton->setEnabled(true);
     updatePrediction();
+    updateSharing();
     m_pages->setCurrentIndex(1);
 }
 
@@ -528,6 +550,44 @@ void ModelView::updatePrediction() {
         text += tr("; profile the model for a latency estimate");
     }
     m_prediction->setText(text + QLatin1Char('.'));
+}
+
+QString ModelView::sharingText() const { return m_sharingText->text(); }
+
+void ModelView::updateSharing() {
+    const PaSSTOptions& o = m_card.options;
+    const bool shares = m_hasModel && o.sharing != ParameterSharing::None;
+    m_shareButton->setEnabled(m_hasModel && !shares && o.depth >= 2);
+    if (!m_hasModel) {
+        m_sharingText->clear();
+        return;
+    }
+    if (shares) {
+        m_sharingText->setText(tr("The model already shares %1 in groups of %2 blocks.")
+                                   .arg(QString::fromStdString(parameterSharingName(o.sharing)))
+                                   .arg(o.sharing_group));
+        return;
+    }
+    // What the second block of each pair would no longer hold, from the parameter names.
+    const QString what = m_sharing->currentData().toString();
+    std::int64_t saved = 0;
+    for (const TensorInfo& t : m_card.parameters) {
+        const QString name = QString::fromStdString(t.name);
+        if (!name.startsWith(QLatin1String("blocks.")))
+            continue;
+        const int block = name.section(QLatin1Char('.'), 1, 1).toInt();
+        const QString part = name.section(QLatin1Char('.'), 2, 2);
+        const bool covered = what == QLatin1String("all") || (what == QLatin1String("attention") && part == QLatin1String("attn")) ||
+                             (what == QLatin1String("mlp") && part == QLatin1String("mlp"));
+        if (covered && block % 2 == 1)
+            saved += t.numel();
+    }
+    const double before = static_cast<double>(m_card.parameter_count);
+    m_sharingText->setText(tr("Sharing %1 in pairs of blocks leaves %2 parameters (%3%); the time per window "
+                              "stays, every block still runs.")
+                               .arg(m_sharing->currentText())
+                               .arg(QLocale().toString(static_cast<qlonglong>(m_card.parameter_count - saved)))
+                               .arg(before > 0 ? -100.0 * static_cast<double>(saved) / before : 0.0, 0, 'f', 1));
 }
 
 QString ModelView::summary() const { return m_summary->text(); }

@@ -7,7 +7,9 @@
 // parameter table (official key names, shapes, counts), the classes and the checkpoint's metadata.
 // The Optimise tab draws the heads' importance as a blocks x heads map, predicts what pruning to a
 // share of the heads leaves (parameters, MACs, latency from the profile) before anything runs, and
-// asks the app to prune and fine-tune (pruneRequested) as a run the Train view follows.
+// asks the app to prune and fine-tune (pruneRequested) as a run the Train view follows; likewise
+// to share weights between blocks (ALBERT) and fine-tune (shareRequested), with the parameters
+// that would save shown first.
 // It draws the ModelCard it is given; "Measure speed", "Profile" and "Measure importance" ask the
 // app (speedRequested, profileRequested, importanceRequested) and show what they get back.
 // Thread-safety: GUI thread only.
@@ -27,6 +29,7 @@
 #include <vector>
 
 class QLabel;
+class QComboBox;
 class QListWidget;
 class QPushButton;
 class QSlider;
@@ -97,6 +100,9 @@ public:
     QString importanceText() const;
     QPushButton* importanceButton() const noexcept { return m_importanceButton; }
     QPushButton* pruneButton() const noexcept { return m_pruneButton; }
+    QPushButton* shareButton() const noexcept { return m_shareButton; }
+    QComboBox* sharingBox() const noexcept { return m_sharing; }
+    QString sharingText() const;
     QWidget* headMap() const noexcept { return m_headMap; }
     // The heads the slider keeps (empty before the importance is known).
     HeadSelection keptHeads() const;
@@ -108,6 +114,8 @@ Q_SIGNALS:
     void importanceRequested();
     // Prune the model to `keepShare` of its heads and fine-tune it, as a new run.
     void pruneRequested(double keepShare);
+    // Share `sharing` ("all", "attention", "mlp") in groups of two blocks and fine-tune, as a new run.
+    void shareRequested(const QString& sharing);
 
 private:
     QStackedWidget* m_pages = nullptr;
@@ -130,6 +138,10 @@ private:
     QLabel* m_keepLabel = nullptr;
     QLabel* m_prediction = nullptr;
     QPushButton* m_pruneButton = nullptr;
+    QComboBox* m_sharing = nullptr;
+    QLabel* m_sharingText = nullptr;
+    QPushButton* m_shareButton = nullptr;
+    void updateSharing();
     ModelCard m_card;
     HeadScores m_importance;
     std::optional<ModelProfile> m_lastProfile;
