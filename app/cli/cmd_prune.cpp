@@ -98,6 +98,10 @@ void addPruneCommand(CLI::App& app) {
     cmd->add_option("--dataset,-d", a.dataset, "Dataset folder (default: the model's run's)");
     cmd->add_option("--out,-o", a.out, "New run folder (the last round's training; prune.json; rounds/)")->required();
     cmd->add_option("--keep_heads", a.options.keep_heads, "Share of the heads left at the end")->capture_default_str();
+    cmd->add_option("--target_params", a.options.target_parameters,
+                    "Instead of --keep_heads: prune until the parameters are this share of the model's (e.g. 0.9)");
+    cmd->add_option("--target_latency", a.options.target_latency,
+                    "Instead of --keep_heads: prune until one window's predicted time is this share (profiled here)");
     cmd->add_option("--rounds", a.options.rounds, "Prune and fine-tune this many times")->capture_default_str();
     cmd->add_option("--importance_batches", a.options.importance_batches,
                     "Batches of training clips for the importance (0: all)")

@@ -163,6 +163,21 @@ TEST(Heads, PruneJobPrunesInRoundsAndFineTunes) {
     EXPECT_EQ(best.labels, tones.classes);
     // A run folder is not overwritten; a model of other classes is refused.
     EXPECT_THROW(pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run"), Error);
+    // A parameter target: the fewest heads that get there (each head 4 x 64 x 16 + 48 parameters).
+    o.rounds = 1;
+    o.target_parameters = 0.9;
+    const PruneResult target = pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run3");
+    const auto heads = static_cast<std::int64_t>(r.heads_before - target.heads_after);
+    EXPECT_LE(target.parameters_after, 0.9 * static_cast<double>(target.parameters_before));
+    EXPECT_GT(target.parameters_before - (heads - 1) * (4 * 64 * 16 + 48), 0.9 * static_cast<double>(target.parameters_before));
+    o.target_parameters = 0.5;  // more than all heads but one per block hold
+    try {
+        pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run4");
+        ADD_FAILURE() << "an unreachable target was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot reach 50% of the parameters"), std::string::npos) << e.what();
+    }
+    o.target_parameters = 0;
     saveModel(dir / "other.safetensors", PaSSTModel(po, 2), {"x", "y"});
     EXPECT_THROW(pruneAndFineTune(dir / "other.safetensors", tones, splitByDataset(tones), o, dir / "run2"), Error);
 }

@@ -520,8 +520,7 @@ void ModelView::updatePrediction() {
     pruned.block_heads.clear();
     for (const auto& row : keep)
         pruned.block_heads.push_back(static_cast<int>(std::count(row.begin(), row.end(), true)));
-    const double perHead = 4.0 * o.embed_dim * o.headDim() + (o.qkv_bias ? 3.0 * o.headDim() : 0.0);
-    const double params = static_cast<double>(m_card.parameter_count) - (before - after) * perHead;
+    const auto params = static_cast<double>(prunedParameterCount(o, m_card.parameter_count, keep));
     const double macs = forwardCost(pruned, o.input_frames).macs();
     auto change = [](double x, double x0) { return x0 > 0 ? 100 * (x - x0) / x0 : 0.0; };
     QString text = tr("Keeping %1 of %2 heads leaves %3 parameters (%4%) and %5 MACs per window (%6%)")
@@ -532,17 +531,7 @@ void ModelView::updatePrediction() {
                        .arg(shortCount(macs))
                        .arg(change(macs, m_card.cost.macs()), 0, 'f', 1);
     if (m_lastProfile && m_lastProfile->partsForwardMs() > 0) {
-        double predicted = 0;
-        for (const PartProfile& part : m_lastProfile->parts) {
-            double scale = 1;
-            const bool attention = part.kind == kPartAttentionProjections || part.kind == kPartAttentionScores;
-            if (attention && part.block >= 0 && part.block < static_cast<int>(keep.size())) {
-                const auto& row = keep[static_cast<std::size_t>(part.block)];
-                scale = static_cast<double>(std::count(row.begin(), row.end(), true)) / static_cast<double>(row.size());
-            }
-            predicted += part.forward_ms * scale;
-        }
-        const double ms = m_lastProfile->inference_ms * predicted / m_lastProfile->partsForwardMs();
+        const double ms = predictedLatencyMs(*m_lastProfile, keep);
         text += tr("; about %1 ms per window (%2%, scaled from the profile)")
                     .arg(ms, 0, 'f', 2)
                     .arg(change(ms, m_lastProfile->inference_ms), 0, 'f', 1);

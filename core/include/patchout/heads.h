@@ -11,6 +11,7 @@
 #include "patchout/dataset.h"
 #include "patchout/job.h"
 #include "patchout/passt.h"
+#include "patchout/profiler.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -56,6 +57,13 @@ HeadSelection allHeads(const PaSSTOptions& options);
 // `model` with the same heads masked. Error(InvalidArgument) for a wrong shape of `keep` or a block
 // left without heads.
 PaSSTModel pruneHeads(const PaSSTModel& model, const HeadSelection& keep);
+
+// The parameters `model`'s options would have with only the kept heads (`parameters` now), and
+// the forward time of one pass `profile` (of the same model) predicts for it: the attention parts
+// of each block scaled by the share of its heads kept, the rest as measured, the whole pass scaled
+// like the sum of its parts. What the Model view's slider and `prune --target_latency` show.
+std::int64_t prunedParameterCount(const PaSSTOptions& options, std::int64_t parameters, const HeadSelection& keep);
+double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep);
 
 // Head importance as JSON ({"blocks": [[...], ...]}) and back (Error(BadFormat) otherwise).
 std::string headScoresToJson(const HeadScores& scores);

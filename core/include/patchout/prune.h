@@ -19,6 +19,11 @@ namespace patchout {
 
 struct PruneOptions {
     double keep_heads = 0.5;  // share of the starting model's heads left at the end
+    // Or a target instead (0: none; at most one): the fewest heads pruned that bring the
+    // parameters, or the time of one window predicted from a profile (predictedLatencyMs), to this
+    // share of the starting model's. Error(InvalidArgument) when pruning heads alone cannot.
+    double target_parameters = 0;
+    double target_latency = 0;
     int rounds = 2;           // prune, fine-tune; the share left after round r is keep_heads^(r/rounds)
     // Fine-tuning of each round (epochs per round, learning rate, augmentation...); its
     // init_checkpoint, resume and baseline are set by the job (the floor is scored after the last).

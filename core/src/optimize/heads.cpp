@@ -232,6 +232,31 @@ PaSSTModel pruneHeads(const PaSSTModel& model, const HeadSelection& keep) {
     return pruned;
 }
 
+std::int64_t prunedParameterCount(const PaSSTOptions& o, std::int64_t parameters, const HeadSelection& keep) {
+    checkShape(o, keep);
+    const std::int64_t perHead = 4LL * o.embed_dim * o.headDim() + (o.qkv_bias ? 3LL * o.headDim() : 0);
+    std::int64_t dropped = 0;
+    for (const auto& row : keep)
+        dropped += static_cast<std::int64_t>(std::count(row.begin(), row.end(), false));
+    return parameters - dropped * perHead;
+}
+
+double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep) {
+    double parts = 0;
+    for (const PartProfile& part : profile.parts) {
+        double scale = 1;
+        const bool attention = part.kind == kPartAttentionProjections || part.kind == kPartAttentionScores;
+        if (attention && part.block >= 0 && part.block < static_cast<int>(keep.size())) {
+            const auto& row = keep[static_cast<std::size_t>(part.block)];
+            scale = row.empty() ? 1.0
+                                : static_cast<double>(std::count(row.begin(), row.end(), true)) / static_cast<double>(row.size());
+        }
+        parts += part.forward_ms * scale;
+    }
+    const double measured = profile.partsForwardMs();
+    return measured > 0 ? profile.inference_ms * parts / measured : 0.0;
+}
+
 std::string headScoresToJson(const HeadScores& scores) { return nlohmann::json{{"blocks", scores}}.dump(); }
 
 HeadScores headScoresFromJson(const std::string& text) {

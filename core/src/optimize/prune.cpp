@@ -3,11 +3,13 @@
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
+#include "patchout/profiler.h"
 #include "patchout/run_folder.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -21,11 +23,50 @@ int countHeads(const PaSSTOptions& o) {
     return n;
 }
 
+// The share of heads to keep: keep_heads, or the largest share meeting a target.
+double keepShareFor(const PruneOptions& o, const PaSSTModel& model, const HeadScores& importance) {
+    if (o.target_parameters <= 0 && o.target_latency <= 0)
+        return o.keep_heads;
+    const int total = countHeads(model.options());
+    std::optional<ModelProfile> profile;
+    if (o.target_latency > 0) {
+        ProfileOptions po;
+        po.backward = false;
+        po.repeats = 15;
+        profile = profileModel(model, po);
+    }
+    const double params0 = static_cast<double>(model.parameterCount());
+    for (int kept = total; kept >= model.options().depth; --kept) {
+        const HeadSelection keep = headsToKeep(importance, static_cast<double>(kept) / total);
+        const bool met = o.target_parameters > 0
+                             ? static_cast<double>(prunedParameterCount(model.options(), model.parameterCount(), keep)) <=
+                                   o.target_parameters * params0
+                             : predictedLatencyMs(*profile, keep) <= o.target_latency * profile->inference_ms;
+        if (met)
+            return static_cast<double>(kept) / total;
+    }
+    const HeadSelection least = headsToKeep(importance, 1e-9);
+    const double best = o.target_parameters > 0
+                            ? static_cast<double>(prunedParameterCount(model.options(), model.parameterCount(), least)) / params0
+                            : predictedLatencyMs(*profile, least) / profile->inference_ms;
+    throw Error(ErrorCode::InvalidArgument,
+                "pruning heads alone cannot reach " +
+                    std::to_string(static_cast<int>(std::lround(100 * (o.target_parameters > 0 ? o.target_parameters
+                                                                                                : o.target_latency)))) +
+                    "% of the " + (o.target_parameters > 0 ? "parameters" : "time per window") +
+                    ": one head per block leaves " + std::to_string(static_cast<int>(std::lround(100 * best))) +
+                    "% (share the MLP between blocks, or choose a smaller preset)");
+}
+
 }  // namespace
 
 void PruneOptions::validate() const {
     if (!(keep_heads > 0 && keep_heads <= 1))
         throw Error(ErrorCode::InvalidArgument, "keep_heads must lie in (0, 1]", "PruneOptions");
+    if (target_parameters < 0 || target_parameters >= 1 || target_latency < 0 || target_latency >= 1)
+        throw Error(ErrorCode::InvalidArgument, "targets are shares in (0, 1) of the starting model's", "PruneOptions");
+    if (target_parameters > 0 && target_latency > 0)
+        throw Error(ErrorCode::InvalidArgument, "give one target: parameters or latency", "PruneOptions");
     if (rounds < 1)
         throw Error(ErrorCode::InvalidArgument, "rounds must be at least 1", "PruneOptions");
     if (importance_batches < 0)
@@ -63,13 +104,16 @@ PruneResult pruneAndFineTune(const fs::path& checkpoint, const Dataset& dataset,
                                   {"heads_before", result.heads_before}};
     PaSSTModel model = std::move(start.model);
     fs::create_directories(run);
+    HeadScores firstImportance = headImportance(model, dataset, carved.train, io, job);
+    const double keepShare = keepShareFor(o, model, firstImportance);
+    log["keep_heads"] = keepShare;
     for (int r = 1; r <= o.rounds; ++r) {
         PruneRound round;
         round.round = r;
         round.run_dir = r == o.rounds ? run : run / "rounds" / std::to_string(r);
-        round.importance = headImportance(model, dataset, carved.train, io, job);
+        round.importance = r == 1 ? firstImportance : headImportance(model, dataset, carved.train, io, job);
         const int target = std::max(model.options().depth,
-                                    static_cast<int>(std::lround(std::pow(o.keep_heads, static_cast<double>(r) / o.rounds) *
+                                    static_cast<int>(std::lround(std::pow(keepShare, static_cast<double>(r) / o.rounds) *
                                                                  result.heads_before)));
         const int current = countHeads(model.options());
         round.keep = headsToKeep(round.importance, std::min(1.0, static_cast<double>(target) / current));
