@@ -9,6 +9,8 @@
 //                       training clips, rounds of pruning and fine-tuning)
 //   share-mlp+prune     share-mlp, then its heads pruned the same way
 //   sinusoidal          fixed sin/cos positions instead of learned ones (nothing to learn there)
+// --passt_s instead measures the full PaSST-S size (random weights, nothing trained): parameters,
+// MACs and the time of one 10 s window with all heads and with half of each block's heads pruned.
 // Target (issue #17): >= 40% fewer parameters and >= 30% lower latency at <= 1 point accuracy
 // loss. Validation is carved from the training clips; nothing is chosen on the test clips.
 #include "patchout_source_paths.h"
@@ -16,6 +18,7 @@
 #include "patchout/checkpoint.h"
 #include "patchout/dataset.h"
 #include "patchout/error.h"
+#include "patchout/heads.h"
 #include "patchout/metrics.h"
 #include "patchout/profiler.h"
 #include "patchout/prune.h"
@@ -45,7 +48,8 @@ constexpr const char* kUsage =
     "               [--variants baseline,share-all,share-mlp,prune-heads,share-mlp+prune,sinusoidal]\n"
     "Trains passt-micro from scratch and its smaller variants on one split and prints parameters, MACs,\n"
     "measured latency of one window (batch 1, inference path) and test accuracy [95% Wilson interval].\n"
-    "--epochs 0: the from-scratch recipe's (50). Runs go under --work (default build/optimise).\n";
+    "--epochs 0: the from-scratch recipe's (50). Runs go under --work (default build/optimise).\n"
+    "bench_optimise --passt_s [--repeats 5]: PaSST-S with all heads and with half of them pruned (no training).\n";
 
 struct Args {
     std::string benchmark = "synth-words";
@@ -54,6 +58,8 @@ struct Args {
     int epochs = 0, pruneEpochs = 10, rounds = 2;
     double keepHeads = 0.5;
     std::uint64_t seed = 0;
+    bool passtS = false;
+    int repeats = 5;
     std::set<std::string> variants = {"baseline", "share-all", "share-mlp", "prune-heads", "share-mlp+prune", "sinusoidal"};
 };
 
@@ -148,6 +154,10 @@ int main(int argc, char** argv) {
             a.keepHeads = std::stod(value());
         } else if (arg == "--seed") {
             a.seed = std::stoull(value());
+        } else if (arg == "--passt_s") {
+            a.passtS = true;
+        } else if (arg == "--repeats") {
+            a.repeats = std::stoi(value());
         } else if (arg == "--variants") {
             a.variants = listOf(value());
         } else {
@@ -158,6 +168,36 @@ int main(int argc, char** argv) {
     try {
         // One thread per pool for everything: the latencies compare the models, not the scheduler.
         configureThreads({.torch_threads = 1, .blas_threads = 1});
+        if (a.passtS) {
+            const PaSSTModel full(passtPreset("passt-s"));
+            HeadSelection keep = allHeads(full.options());
+            for (auto& row : keep)
+                for (std::size_t h = row.size() / 2; h < row.size(); ++h)
+                    row[h] = false;
+            const PaSSTModel half = pruneHeads(full, keep);
+            ProfileOptions po;
+            po.backward = false;
+            po.repeats = a.repeats;
+            std::printf("bench_optimise --passt_s: one 10 s window (998 frames, 1190 tokens), batch 1, torch 1 thread, "
+                        "BLAS 1 thread, median of %d\n",
+                        a.repeats);
+            std::printf("%-22s %12s %12s %14s %14s\n", "", "parameters", "MACs", "forward ms", "inference ms");
+            double ms0 = 0, p0 = 0;
+            for (const auto& [name, model] : {std::pair<const char*, const PaSSTModel*>{"all 12 heads", &full},
+                                              {"6 of 12 heads", &half}}) {
+                const ModelProfile p = profileModel(*model, po);
+                const auto params = static_cast<double>(model->parameterCount());
+                std::printf("%-22s %12.0f %12.4g %14.1f %14.1f", name, params, p.macs(), p.forward_ms, p.inference_ms);
+                if (ms0 > 0)
+                    std::printf("   parameters %+.1f%%, inference time %+.1f%%", 100 * (params - p0) / p0,
+                                100 * (p.inference_ms - ms0) / ms0);
+                std::printf("\n");
+                std::fflush(stdout);
+                ms0 = ms0 > 0 ? ms0 : p.inference_ms;
+                p0 = p0 > 0 ? p0 : params;
+            }
+            return 0;
+        }
         fs::path data;
         if (a.benchmark == "synth-words") {
             data = a.work / "synth-words-data";
