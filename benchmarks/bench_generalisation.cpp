@@ -12,6 +12,7 @@
 //                       over all their clips pooled
 // Recipe: trainRecipe("from-scratch") (the CLI's --recipe from-scratch), its 50 epochs unless
 // --epochs; pretraining --pretrain_epochs with PretrainOptions' defaults.
+#include "bench_args.h"
 #include "patchout_source_paths.h"
 
 #include "patchout/dataset.h"
@@ -29,6 +30,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <cstring>
 #include <filesystem>
 #include <numeric>
@@ -63,16 +65,6 @@ struct Args {
     std::set<std::string> speakers;
     int threads = 1, blasThreads = 0;
 };
-
-std::set<std::string> listOf(const std::string& text) {
-    std::set<std::string> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            out.insert(item);
-    return out;
-}
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -194,43 +186,31 @@ void printRow(const std::string& name, const Row& row, const std::string& note) 
 int main(int argc, char** argv) {
     selectBlasKernels(argv);
     Args a;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n%s", arg.c_str(), kUsage);
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--help" || arg == "-h") {
-            std::printf("%s", kUsage);
-            return 0;
-        } else if (arg == "--benchmarks") {
-            a.benchmarks = listOf(value());
-        } else if (arg == "--methods") {
-            a.methods = listOf(value());
-        } else if (arg == "--work") {
+    bench::readArgs(argc, argv, kUsage, [&](const std::string& arg, const std::function<std::string()>& value) {
+        if (arg == "--benchmarks")
+            a.benchmarks = bench::listOf(value());
+        else if (arg == "--methods")
+            a.methods = bench::listOf(value());
+        else if (arg == "--work")
             a.work = value();
-        } else if (arg == "--fsdd") {
+        else if (arg == "--fsdd")
             a.fsdd = value();
-        } else if (arg == "--epochs") {
+        else if (arg == "--epochs")
             a.epochs = std::stoi(value());
-        } else if (arg == "--pretrain_epochs") {
+        else if (arg == "--pretrain_epochs")
             a.pretrainEpochs = std::stoi(value());
-        } else if (arg == "--seed") {
+        else if (arg == "--seed")
             a.seed = std::stoull(value());
-        } else if (arg == "--speakers") {
-            a.speakers = listOf(value());
-        } else if (arg == "--threads") {
+        else if (arg == "--speakers")
+            a.speakers = bench::listOf(value());
+        else if (arg == "--threads")
             a.threads = std::stoi(value());
-        } else if (arg == "--blas_threads") {
+        else if (arg == "--blas_threads")
             a.blasThreads = std::stoi(value());
-        } else {
-            std::fprintf(stderr, "unknown argument %s\n%s", arg.c_str(), kUsage);
-            return 2;
-        }
-    }
+        else
+            return false;
+        return true;
+    });
     for (const std::string& b : a.benchmarks)
         if (b != "synth-instruments" && b != "synth-words" && b != "fsdd-standard" && b != "fsdd-loso") {
             std::fprintf(stderr, "unknown benchmark %s\n%s", b.c_str(), kUsage);

@@ -13,6 +13,7 @@
 // MACs and the time of one 10 s window with all heads and with half of each block's heads pruned.
 // Target (issue #17): >= 40% fewer parameters and >= 30% lower latency at <= 1 point accuracy
 // loss. Validation is carved from the training clips; nothing is chosen on the test clips.
+#include "bench_args.h"
 #include "patchout_source_paths.h"
 
 #include "patchout/checkpoint.h"
@@ -30,6 +31,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -69,16 +71,6 @@ struct Variant {
     ClassificationScore test;
     double seconds = 0;
 };
-
-std::set<std::string> listOf(const std::string& text) {
-    std::set<std::string> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            out.insert(item);
-    return out;
-}
 
 TrainOptions recipe(const Args& a, const fs::path& cache) {
     TrainOptions o = trainRecipe("from-scratch");
@@ -126,45 +118,33 @@ Variant pruneVariant(const Args& a, const Dataset& ds, const DatasetSplit& split
 int main(int argc, char** argv) {
     selectBlasKernels(argv);
     Args a;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n%s", arg.c_str(), kUsage);
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--help" || arg == "-h") {
-            std::printf("%s", kUsage);
-            return 0;
-        } else if (arg == "--benchmark") {
+    bench::readArgs(argc, argv, kUsage, [&](const std::string& arg, const std::function<std::string()>& value) {
+        if (arg == "--benchmark")
             a.benchmark = value();
-        } else if (arg == "--work") {
+        else if (arg == "--work")
             a.work = value();
-        } else if (arg == "--fsdd") {
+        else if (arg == "--fsdd")
             a.fsdd = value();
-        } else if (arg == "--epochs") {
+        else if (arg == "--epochs")
             a.epochs = std::stoi(value());
-        } else if (arg == "--prune_epochs") {
+        else if (arg == "--prune_epochs")
             a.pruneEpochs = std::stoi(value());
-        } else if (arg == "--rounds") {
+        else if (arg == "--rounds")
             a.rounds = std::stoi(value());
-        } else if (arg == "--keep_heads") {
+        else if (arg == "--keep_heads")
             a.keepHeads = std::stod(value());
-        } else if (arg == "--seed") {
+        else if (arg == "--seed")
             a.seed = std::stoull(value());
-        } else if (arg == "--passt_s") {
+        else if (arg == "--passt_s")
             a.passtS = true;
-        } else if (arg == "--repeats") {
+        else if (arg == "--repeats")
             a.repeats = std::stoi(value());
-        } else if (arg == "--variants") {
-            a.variants = listOf(value());
-        } else {
-            std::fprintf(stderr, "unknown argument %s\n%s", arg.c_str(), kUsage);
-            return 2;
-        }
-    }
+        else if (arg == "--variants")
+            a.variants = bench::listOf(value());
+        else
+            return false;
+        return true;
+    });
     try {
         // One thread per pool for everything: the latencies compare the models, not the scheduler.
         configureThreads({.torch_threads = 1, .blas_threads = 1});
