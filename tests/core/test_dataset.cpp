@@ -861,3 +861,32 @@ TEST(DatasetFsdd, LeaveOneSpeakerOutCoversEveryRecordingOnce) {
     }
     EXPECT_EQ(tested, 3000u);
 }
+
+TEST(DatasetFolder, GroupsRuleFromGroupsTxtOrTheOption) {
+    TempDir dir;
+    for (const char* name : {"yes/george_0.wav", "yes/george_1.wav", "yes/theo_0.wav", "no/george_2.wav",
+                             "no/lucas_0.wav", "no/unnamed.wav"})
+        test::writeTone(dir / "words" / name, 440, 0.1, 16000);
+    EXPECT_TRUE(readDataset(dir / "words").groups().empty());  // no rule: no groups
+    test::writeText(dir / "words" / kGroupsRuleFile, "# speaker before the take number\n^([a-z]+)_[0-9]+\n");
+    const Dataset ds = readDataset(dir / "words");
+    EXPECT_EQ(ds.groups(), (std::vector<std::string>{"george", "lucas", "theo"}));
+    for (const Clip& c : ds.clips) {
+        if (c.path == "no/unnamed.wav") {
+            EXPECT_TRUE(c.group.empty());  // no match: no group
+        }
+    }
+    // The option wins over the file.
+    const Dataset first = readDataset(dir / "words", {.group_pattern = "^([a-z])"});
+    EXPECT_EQ(first.groups(), (std::vector<std::string>{"g", "l", "t", "u"}));
+    // A rule without a capture group, or not a regular expression, is a problem naming the file.
+    test::writeText(dir / "words" / kGroupsRuleFile, "^[a-z]+_\n");
+    try {
+        readDataset(dir / "words");
+        ADD_FAILURE() << "a rule without a capture group was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("groups.txt:1"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("capture group"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(readDataset(dir / "words", {.group_pattern = "(unclosed"}), Error);
+}

@@ -100,7 +100,16 @@ struct DatasetReadOptions {
     std::string csv_file{};
     // AudioSet: the segment CSVs to read ("" = every *_segments.csv at the root).
     std::vector<std::string> audioset_csvs{};
+    // Folder: the groups rule, a regular expression (ECMAScript) whose first capture group, found in
+    // a clip's file name, is its group (speaker, recording session...): "^([a-z]+)_" gives
+    // george_3.wav the group "george". "": the rule in the dataset's groups.txt when there is one
+    // (its first line that is neither empty nor a # comment), else no groups. A rule that does not
+    // compile or has no capture group is a MalformedRow problem naming it.
+    std::string group_pattern{};
 };
+
+// The file a Folder dataset's groups rule is read from (DatasetReadOptions::group_pattern).
+inline constexpr const char* kGroupsRuleFile = "groups.txt";
 
 // Looks at the folder: meta/esc50.csv -> Esc50, FSD50K.ground_truth/ -> Fsd50k,
 // class_labels_indices.csv -> AudioSet, validation_list.txt or testing_list.txt -> SpeechCommands,

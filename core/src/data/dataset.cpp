@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -229,6 +231,45 @@ std::vector<fs::path> subfolders(const fs::path& dir) {
             dirs.push_back(e.path());
     std::sort(dirs.begin(), dirs.end());
     return dirs;
+}
+
+// The groups rule of a Folder dataset (DatasetReadOptions::group_pattern, else groups.txt): the
+// first capture group of `rule` in each file name becomes the clip's group.
+void applyGroupsRule(Raw& raw, const fs::path& root, std::string rule) {
+    std::string source = "group_pattern";
+    int line = 0;
+    if (rule.empty()) {
+        std::ifstream in(root / kGroupsRuleFile);
+        std::string text;
+        for (int n = 1; in && std::getline(in, text); ++n) {
+            text = trim(text);
+            if (!text.empty() && text.front() != '#') {
+                rule = text;
+                source = kGroupsRuleFile;
+                line = n;
+                break;
+            }
+        }
+    }
+    if (rule.empty())
+        return;
+    std::regex pattern;
+    try {
+        pattern = std::regex(rule, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        malformed(raw, source, line, "the groups rule '" + rule + "' is not a regular expression: " + e.what());
+        return;
+    }
+    if (pattern.mark_count() < 1) {
+        malformed(raw, source, line, "the groups rule '" + rule + "' has no capture group (the group's part in parentheses)");
+        return;
+    }
+    for (Row& r : raw.rows) {
+        std::smatch m;
+        const std::string name = fs::path(r.path).filename().string();
+        if (std::regex_search(name, m, pattern) && m[1].matched)
+            r.group = m[1].str();
+    }
 }
 
 // Folder-per-class, optionally under split folders: <split>/<class>/<file>.
@@ -872,7 +913,10 @@ Dataset readDataset(const fs::path& root, const DatasetReadOptions& options) {
         throw Error(ErrorCode::FileNotFound, "dataset folder does not exist", root.string());
     Raw raw;
     switch (format) {
-    case DatasetFormat::Folder: raw = readFolder(root); break;
+    case DatasetFormat::Folder:
+        raw = readFolder(root);
+        applyGroupsRule(raw, root, options.group_pattern);
+        break;
     case DatasetFormat::Csv: raw = readGenericCsv(root, options.csv_file, DatasetFormat::Csv); break;
     case DatasetFormat::Fsdd:
         raw = readGenericCsv(root, options.csv_file.empty() ? "labels.csv" : options.csv_file,
