@@ -17,6 +17,7 @@ namespace {
 
 using nlohmann::json;
 using namespace patchout;
+using patchout::test::expectError;
 
 const json& reference() {
     static const json doc = [] {
@@ -67,17 +68,6 @@ std::string readText(const std::filesystem::path& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-void expectError(const std::function<void()>& f, ErrorCode code, const std::string& needle) {
-    try {
-        f();
-        FAIL() << "no error; expected one mentioning '" << needle << "'";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), code) << e.what();
-        const std::string all = std::string(e.what()) + " " + e.context();
-        EXPECT_NE(all.find(needle), std::string::npos) << all;
-    }
 }
 
 TEST(MetricsPredictionsCsv, ParsesQuotedClassNamesTimeWindowsAndMultiLabel) {

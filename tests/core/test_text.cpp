@@ -14,6 +14,7 @@
 namespace {
 
 using namespace patchout;
+using patchout::test::expectError;
 using Fields = std::vector<std::string>;
 
 std::vector<Fields> fieldsOf(const std::vector<CsvRow>& rows) {
@@ -28,18 +29,6 @@ std::vector<int> linesOf(const std::vector<CsvRow>& rows) {
     for (const auto& r : rows)
         out.push_back(r.line);
     return out;
-}
-
-// The error's code, and `needle` somewhere in its message or context.
-void expectError(const std::function<void()>& f, ErrorCode code, const std::string& needle) {
-    try {
-        f();
-        FAIL() << "no error; expected one mentioning '" << needle << "'";
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), code) << e.what();
-        const std::string all = std::string(e.what()) + " " + e.context();
-        EXPECT_NE(all.find(needle), std::string::npos) << all;
-    }
 }
 
 }  // namespace

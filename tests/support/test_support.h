@@ -2,6 +2,7 @@
 // folders, and comparisons with the largest deviation in the failure message.
 #pragma once
 
+#include "patchout/error.h"
 #include "patchout_source_paths.h"
 
 #include <gtest/gtest.h>
@@ -10,10 +11,23 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace patchout::test {
+
+// `f` must throw an Error of `code` whose message or context mentions `needle`.
+inline void expectError(const std::function<void()>& f, ErrorCode code, const std::string& needle) {
+    try {
+        f();
+        FAIL() << "no error; expected one mentioning '" << needle << "'";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), code) << e.what();
+        const std::string all = std::string(e.what()) + " " + e.context();
+        EXPECT_NE(all.find(needle), std::string::npos) << all;
+    }
+}
 
 inline std::filesystem::path sharedDir() { return PATCHOUT_SHARED_DIR; }
 inline std::filesystem::path fixturesDir() { return sharedDir() / "fixtures" / "passt"; }
