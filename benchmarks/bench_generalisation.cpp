@@ -33,7 +33,6 @@
 #include <functional>
 #include <cstring>
 #include <filesystem>
-#include <numeric>
 #include <set>
 #include <sstream>
 #include <string>
@@ -132,17 +131,7 @@ void runSplit(const Args& a, const Dataset& ds, const DatasetSplit& split, const
         fs::remove_all(dir / "pretrain");
         fs::remove_all(dir / "pretrained");
         const auto t0 = std::chrono::steady_clock::now();
-        const DatasetSplit carved = carveValidation(ds, split, {.fraction = o.validation_fraction, .seed = o.seed});
-        const Dataset audio = unlabelledSplitAudio(ds, carved);
-        std::vector<std::size_t> all(audio.clips.size());
-        std::iota(all.begin(), all.end(), std::size_t{0});
-        PretrainOptions po;
-        po.preset = o.preset;
-        po.feature_preset = o.feature_preset;
-        po.epochs = a.pretrainEpochs;
-        po.seed = a.seed;
-        po.cache_dir = cache;
-        const PretrainResult p = pretrain(audio, all, po, dir / "pretrain");
+        const PretrainResult p = pretrainBeforeTraining(ds, split, o, a.pretrainEpochs, {}, dir / "pretrain");
         TrainOptions tuned = o;
         tuned.init_checkpoint = p.checkpoint;
         tuned.baseline = false;

@@ -211,8 +211,7 @@ void ModelWorker::measureHeadImportance() {
         const RunFolder folder = readRunFolder(run.dir);
         const TrainOptions o = readRunOptions(run.dir);
         const Dataset dataset = readDataset(folder.dataset);
-        const DatasetSplit split = carveValidation(dataset, trainSplit(dataset, folder.split.empty() ? "auto" : folder.split, o.seed),
-                                                   {.fraction = o.validation_fraction, .seed = o.seed});
+        const DatasetSplit split = checkpointSplit(dataset, m_modelPath.toStdString());  // as the run trained
         HeadImportanceOptions io;
         io.feature_preset = o.feature_preset;
         io.cache_dir = o.cache_dir.empty() ? run.cache() : o.cache_dir;

@@ -30,7 +30,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <numeric>
 
 namespace fs = std::filesystem;
 
@@ -175,7 +174,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     connect(m_extra, &QLineEdit::textChanged, this, &TrainDialog::updateState);
     connect(m_unlabelled, &QLineEdit::textChanged, this, &TrainDialog::updateState);
     connect(m_pretrain, &QSpinBox::valueChanged, this, [this] {
-        m_unlabelled->setEnabled(m_pretrain->isEnabled() && m_pretrain->value() > 0);
+        m_unlabelled->parentWidget()->setEnabled(m_pretrain->isEnabled() && m_pretrain->value() > 0);
         updateState();
     });
     connect(m_init, &QLineEdit::textChanged, this, [this] {
@@ -184,14 +183,14 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
         m_preset->setEnabled(!fromFile);
         m_freeze->setEnabled(fromFile);
         m_pretrain->setEnabled(!fromFile);  // pretraining makes the model to start from
-        m_unlabelled->setEnabled(!fromFile && m_pretrain->value() > 0);
+        m_unlabelled->parentWidget()->setEnabled(!fromFile && m_pretrain->value() > 0);
         if (!m_recipeChosen)  // fine-tuning a model wants the fine-tuning recipe
             m_recipe->setCurrentIndex(std::max(0, m_recipe->findData(QString::fromStdString(
                                                       defaultRecipeName(m_init->text().trimmed().toStdString())))));
         updateState();
     });
     m_freeze->setEnabled(false);
-    m_unlabelled->setEnabled(false);
+    m_unlabelled->parentWidget()->setEnabled(false);
     m_recipe->setCurrentIndex(std::max(0, m_recipe->findData(QString::fromStdString(defaultRecipeName({})))));
     applyRecipe();
     suggest();
@@ -233,7 +232,7 @@ void TrainDialog::applyResume() {
     m_preset->setEnabled(!resume && !fromFile);
     m_freeze->setEnabled(!resume && fromFile);
     m_pretrain->setEnabled(!resume && !fromFile);
-    m_unlabelled->setEnabled(!resume && !fromFile && m_pretrain->value() > 0);
+    m_unlabelled->parentWidget()->setEnabled(!resume && !fromFile && m_pretrain->value() > 0);
 }
 
 QString TrainDialog::suggestRunFolder(const QString& base, const QString& dataset, const QString& preset) {
@@ -320,8 +319,10 @@ void TrainWorker::run(const TrainRequest& request) {
     bool announced = false;
     bool pretraining = false;
     const JobControl job([&](const Progress& p) {
-        if (!announced && !pretraining && p.message != "head importance") {
-            announced = true;  // the first step: train() has written config.json by now
+        // Pretraining and head importance report progress before train() writes config.json; the
+        // Train view follows the run once that is there.
+        if (!announced && fs::exists(RunPaths(runDir.toStdString()).config())) {
+            announced = true;
             Q_EMIT started(runDir);
         }
         QString status = QString::fromStdString(p.message);
@@ -342,24 +343,14 @@ void TrainWorker::run(const TrainRequest& request) {
         TrainOptions options = request.options;
         QString summary;
         if (request.pretrain_epochs > 0 && !options.resume && options.init_checkpoint.empty()) {
-            // The split train() uses (validation carved): pretraining never hears its test clips.
-            const DatasetSplit used = carveValidation(dataset, split, {.fraction = options.validation_fraction,
-                                                                        .seed = options.seed});
             std::vector<fs::path> more;
             if (!request.unlabelled.isEmpty())
                 more.push_back(request.unlabelled.toStdString());
-            PretrainOptions po;
-            po.preset = options.preset;
-            po.feature_preset = options.feature_preset;
-            po.epochs = request.pretrain_epochs;
-            po.batch_size = options.batch_size;
-            po.seed = options.seed;
-            po.cache_dir = options.cache_dir.empty() ? RunPaths(runDir.toStdString()).cache() : options.cache_dir;
-            const Dataset audio = unlabelledSplitAudio(dataset, used, more);
-            std::vector<std::size_t> all(audio.clips.size());
-            std::iota(all.begin(), all.end(), std::size_t{0});
+            if (options.cache_dir.empty())  // one feature cache for pretraining and training
+                options.cache_dir = RunPaths(runDir.toStdString()).cache();
             pretraining = true;
-            const PretrainResult pr = pretrain(audio, all, po, RunPaths(runDir.toStdString()).pretrain(), &job);
+            const PretrainResult pr = pretrainBeforeTraining(dataset, split, options, request.pretrain_epochs, more,
+                                                             RunPaths(runDir.toStdString()).pretrain(), &job);
             pretraining = false;
             options.init_checkpoint = pr.checkpoint;
             summary = tr("Pretrained on %1 clips in %2 (reconstruction loss %3 → %4); ")

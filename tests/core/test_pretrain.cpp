@@ -179,6 +179,26 @@ TEST(Pretrain, LearnsToReconstructAndTheEncoderFineTunes) {
     EXPECT_EQ(loadModel(tr.last_checkpoint).model.options().num_classes, 2);
 }
 
+TEST(Pretrain, BeforeTrainingTakesTheTrainingsSplitAndSettings) {
+    TempDir dir;
+    const Dataset tones = test::toneDataset(dir / "tones", 9);  // 12 train, 6 test
+    test::writeTone(dir / "more" / "x.wav", 500, 0.3, 32000);
+    TrainOptions t;
+    t.preset = "passt-micro";
+    t.batch_size = 4;
+    t.validation_fraction = 0.25;
+    t.seed = 3;
+    t.cache_dir = dir / "cache";
+    const PretrainResult r = pretrainBeforeTraining(tones, splitByDataset(tones), t, 2, {dir / "more"}, dir / "pre");
+    EXPECT_EQ(r.clips, 12u + 1u);  // training and carved validation clips, the extra file; no test clip
+    EXPECT_EQ(r.epochs.size(), 2u);
+    EXPECT_EQ(r.steps, 2 * (13 / 4));
+    const nlohmann::json config = nlohmann::json::parse(test::readText(dir / "pre" / "pretrain.json"));
+    EXPECT_EQ(config["pretrain"]["batch_size"].get<int>(), 4);
+    EXPECT_EQ(config["pretrain"]["seed"].get<int>(), 3);
+    EXPECT_TRUE(fs::exists(dir / "cache"));  // the training's feature cache
+}
+
 TEST(Pretrain, CancelKeepsTheLastFinishedEpoch) {
     TempDir dir;
     test::toneDataset(dir / "tones", 6);

@@ -9,6 +9,7 @@
 
 #include "patchout/dataset.h"
 #include "patchout/job.h"
+#include "patchout/trainer.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -81,5 +82,15 @@ struct PretrainResult {
 PretrainResult pretrain(const Dataset& dataset, const std::vector<std::size_t>& indices,
                         const PretrainOptions& options, const std::filesystem::path& run_dir,
                         const JobControl* job = nullptr);
+
+// The pretraining a training run does first (the training dialog's Pretrain first, the
+// generalisation benchmark): `epochs` epochs of a fresh `training.preset` encoder with the
+// training's features, batch size, seed and feature cache (training.cache_dir; "" = one in
+// pretrain_dir), on the training and validation audio of `split` carved as train() will carve it
+// with `training` (never a test clip) plus what unlabelledAudio() finds in `more`, into
+// `pretrain_dir`. Train from it by setting training.init_checkpoint to the result's checkpoint.
+PretrainResult pretrainBeforeTraining(const Dataset& dataset, const DatasetSplit& split, const TrainOptions& training,
+                                      int epochs, const std::vector<std::filesystem::path>& more,
+                                      const std::filesystem::path& pretrain_dir, const JobControl* job = nullptr);
 
 }  // namespace patchout

@@ -2,6 +2,7 @@
 
 #include "data/portable_random.h"
 #include "model/passt_module.h"
+#include "train/optimizer.h"
 #include "patchout/audio_file.h"
 #include "patchout/batch_loader.h"
 #include "patchout/checkpoint.h"
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <numeric>
 #include <optional>
 #include <set>
 
@@ -113,23 +115,10 @@ std::pair<torch::Tensor, torch::Tensor> maskTensors(const PatchoutMask& mask, st
 std::unique_ptr<torch::optim::AdamW> makeOptimizer(PaSSTImpl& encoder, torch::nn::Module& decoder,
                                                     const PretrainOptions& o,
                                                     std::vector<torch::Tensor>& trainable) {
-    // As in train(): no decay on biases, norms, tokens and positions.
-    std::vector<torch::Tensor> withDecay, without;
     std::vector<std::pair<std::string, torch::Tensor>> all = encoder.uniqueParameters();
     for (auto& item : decoder.named_parameters())
         all.emplace_back(item.key(), item.value());
-    for (auto& [name, tensor] : all) {
-        trainable.push_back(tensor);
-        const bool decays = tensor.dim() >= 2 && name.find("pos_embed") == std::string::npos &&
-                            name.find("_token") == std::string::npos;
-        (decays ? withDecay : without).push_back(tensor);
-    }
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(withDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                       torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay)));
-    groups.emplace_back(without, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(o.lr).weight_decay(0.0)));
-    return std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(o.lr));
+    return makeAdamW(all, {.lr = o.lr, .weight_decay = o.weight_decay}, trainable);
 }
 
 void appendLine(const fs::path& file, const json& j) {
@@ -433,6 +422,24 @@ PretrainResult pretrain(const Dataset& dataset, const std::vector<std::size_t>& 
     result.steps = step;
     result.seconds = secondsSince(t0);
     return result;
+}
+
+PretrainResult pretrainBeforeTraining(const Dataset& dataset, const DatasetSplit& split, const TrainOptions& training,
+                                      int epochs, const std::vector<fs::path>& more, const fs::path& pretrain_dir,
+                                      const JobControl* job) {
+    const DatasetSplit carved =
+        carveValidation(dataset, split, {.fraction = training.validation_fraction, .seed = training.seed});
+    const Dataset audio = unlabelledSplitAudio(dataset, carved, more);
+    std::vector<std::size_t> all(audio.clips.size());
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    PretrainOptions o;
+    o.preset = training.preset;
+    o.feature_preset = training.feature_preset;
+    o.epochs = epochs;
+    o.batch_size = training.batch_size;
+    o.seed = training.seed;
+    o.cache_dir = training.cache_dir;
+    return pretrain(audio, all, o, pretrain_dir, job);
 }
 
 }  // namespace patchout

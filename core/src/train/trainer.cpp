@@ -13,6 +13,7 @@
 #include "patchout/run_folder.h"
 #include "train/augment.h"
 #include "train/distributed.h"
+#include "train/optimizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -151,30 +152,10 @@ void freezeBlocks(PaSSTImpl& m, int k) {
             p.set_requires_grad(false);
 }
 
-bool decays(const std::string& name, const torch::Tensor& p) {
-    if (p.dim() < 2)
-        return false;  // biases and LayerNorm gains
-    return name.find("pos_embed") == std::string::npos && name.find("_token") == std::string::npos;
-}
-
 std::unique_ptr<torch::optim::AdamW> makeOptimizer(PaSSTImpl& m, const TrainOptions& o,
                                                     std::vector<torch::Tensor>& trainable) {
-    std::vector<torch::Tensor> withDecay, without;
-    for (auto& [name, tensor] : m.uniqueParameters()) {  // a shared tensor is updated once
-        if (!tensor.requires_grad())
-            continue;
-        trainable.push_back(tensor);
-        (decays(name, tensor) ? withDecay : without).push_back(tensor);
-    }
-    auto options = [&](double wd) {
-        return std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(wd));
-    };
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(withDecay, options(o.weight_decay));
-    groups.emplace_back(without, options(0.0));
-    return std::make_unique<torch::optim::AdamW>(std::move(groups),
-                                                 torch::optim::AdamWOptions(o.lr));
+    // A shared tensor is updated once: uniqueParameters() names it once.
+    return makeAdamW(m.uniqueParameters(), {o.lr, o.weight_decay, o.beta1, o.beta2, o.eps}, trainable);
 }
 
 // ---- losses ----------------------------------------------------------------------------------
