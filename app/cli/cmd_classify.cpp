@@ -1,7 +1,9 @@
 // `patchout classify FILE|DIR... --checkpoint CKPT`: windowed batch classification of any number
 // of files of any length, with per-window timestamps and clip scores, written as CSV or JSON
-// (or a short summary on stdout). A progress bar goes to stderr when it is a terminal.
+// (or a short summary on stdout). A progress bar goes to stderr when it is a terminal. Files that
+// cannot be decoded are skipped and listed (output.h, reportSkipped) unless --strict.
 #include "commands.h"
+#include "output.h"
 
 #include "patchout/classifier.h"
 #include "patchout/error.h"
@@ -24,6 +26,7 @@ struct ClassifyArgs {
     std::string cache;
     InferOptions options;
     bool quiet = false;
+    bool strict = false;
 };
 
 void runClassify(const ClassifyArgs& a) {
@@ -50,19 +53,29 @@ void runClassify(const ClassifyArgs& a) {
                   << p.total << " windows, " << std::fixed << std::setprecision(1)
                   << (s > 0 ? p.step / s : 0.0) << "/s" << std::flush;
     });
-    const auto results = classifier.classifyFiles(files, &job);
+    std::vector<FileError> skipped;
+    const auto results = classifier.classifyFiles(files, &job, a.strict ? nullptr : &skipped);
     if (tty)
         std::cerr << "\n";
     const auto stats = classifier.stats();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cerr << files.size() << " files, " << stats.windows << " windows in " << stats.batches
+    std::cerr << results.size() << " files, " << stats.windows << " windows in " << stats.batches
               << " batches, " << std::fixed << std::setprecision(2) << seconds << " s ("
               << (options.bf16 ? "bf16" : "fp32") << ", " << activationName(classifier.activation())
               << ")\n";
+    // errors.csv beside the results, also when empty: an older list must not outlive a clean rerun.
+    const std::filesystem::path errors = a.out.empty() ? std::filesystem::path() : errorsFileFor(a.out);
+    if (!errors.empty())
+        writeFileErrors(errors, skipped);
+    const int code = reportSkipped(skipped, files.size(), errors);
+    if (code == kExitNothingWorked)
+        throw CLI::RuntimeError(code);  // an older results file stays as it was
     if (!a.out.empty()) {
         writeResults(a.out, results, classifier);
         std::cerr << "wrote " << a.out << "\n";
+        if (code != 0)
+            throw CLI::RuntimeError(code);
         return;
     }
     for (const auto& clip : results) {
@@ -72,6 +85,8 @@ void runClassify(const ClassifyArgs& a) {
             std::cout << "  " << std::setw(4) << c << "  " << std::setprecision(3) << score << "  "
                       << classifier.label(c) << "\n";
     }
+    if (code != 0)
+        throw CLI::RuntimeError(code);
 }
 
 }  // namespace
@@ -79,6 +94,7 @@ void runClassify(const ClassifyArgs& a) {
 void addClassifyCommand(CLI::App& app) {
     static ClassifyArgs a;
     auto* cmd = app.add_subcommand("classify", "Classify audio files of any length by windows");
+    cmd->footer(kSkippedFilesHelp);
     cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)")->required();
     cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
     cmd->add_option("--window_s", a.options.window_s, "Window length in seconds (0: the model's)")
@@ -107,6 +123,7 @@ void addClassifyCommand(CLI::App& app) {
     cmd->add_option("--cache", a.cache, "Feature cache folder for short files");
     cmd->add_option("--out", a.out, "Write results.csv or results.json (atomically)");
     cmd->add_flag("--quiet", a.quiet, "No progress bar");
+    cmd->add_flag("--strict", a.strict, "Stop at the first file that cannot be decoded (exit code 1)");
     cmd->callback([] { runClassify(a); });
 }
 

@@ -3,6 +3,7 @@
 // projector format; the label is the file's folder name) and embeddings.bin for fast reload, plus
 // projection.tsv: a 2-D map of the rows (t-SNE up to 2,000 files, PCA above, or as asked).
 #include "commands.h"
+#include "output.h"
 #include "progress_bar.h"
 
 #include "patchout/classifier.h"
@@ -23,6 +24,7 @@ struct EmbedArgs {
     std::string pooling = "head";
     std::string projection = "auto";
     EmbedOptions options;
+    bool strict = false;
 };
 
 void runEmbed(const EmbedArgs& a) {
@@ -36,7 +38,7 @@ void runEmbed(const EmbedArgs& a) {
             throw Error(ErrorCode::InvalidArgument,
                         "--run embeds the run's dataset with its model into RUN/embeddings: leave out "
                         "the inputs, --checkpoint and --out");
-        r = embedRun(a.run, options, a.projection, &job);
+        r = embedRun(a.run, options, a.projection, &job, a.strict);
     } else {
         if (a.inputs.empty() || a.checkpoint.empty() || a.out.empty())
             throw Error(ErrorCode::InvalidArgument, "give --run RUN, or inputs with --checkpoint and --out");
@@ -46,11 +48,16 @@ void runEmbed(const EmbedArgs& a) {
         std::vector<std::string> labels;  // the file's folder name
         for (const auto& f : files)
             labels.push_back(f.parent_path().filename().string());
-        r = embedFilesToFolder(a.checkpoint, files, {}, labels, a.out, options, a.projection, &job);
+        r = embedFilesToFolder(a.checkpoint, files, {}, labels, a.out, options, a.projection, &job, a.strict);
     }
     bar.finish();
+    const int code = reportSkipped(r.skipped, static_cast<std::size_t>(r.rows) + r.skipped.size(), r.out / "errors.csv");
+    if (code == kExitNothingWorked)
+        throw CLI::RuntimeError(code);
     std::cout << r.rows << " embeddings of dimension " << r.dim << " (" << poolingName(options.pooling)
               << ", " << r.projection << " map) written to " << r.out.string() << "\n";
+    if (code != 0)
+        throw CLI::RuntimeError(code);
 }
 
 }  // namespace
@@ -58,6 +65,7 @@ void runEmbed(const EmbedArgs& a) {
 void addEmbedCommand(CLI::App& app) {
     static EmbedArgs a;
     auto* cmd = app.add_subcommand("embed", "Embeddings of audio files with the frozen encoder");
+    cmd->footer(kSkippedFilesHelp);
     cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)");
     cmd->add_option("--run", a.run,
                     "A run folder: every clip of its dataset through its best model, into "
@@ -74,6 +82,7 @@ void addEmbedCommand(CLI::App& app) {
                     "2-D map written to projection.tsv: auto (t-SNE up to 2,000 files, else PCA), "
                     "tsne, pca or none")
         ->capture_default_str();
+    cmd->add_flag("--strict", a.strict, "Stop at the first file that cannot be decoded (exit code 1)");
     cmd->callback([] { runEmbed(a); });
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <iostream>
 #include <ostream>
 
 namespace patchout::cli {
@@ -47,6 +48,17 @@ void writeFeatures(const std::filesystem::path& path, const Features& features,
         throw Error(ErrorCode::InvalidArgument, "unknown output type '" + ext + "' (.png, .csv, .f32)",
                     path.string());
     }
+}
+
+int reportSkipped(const std::vector<FileError>& skipped, std::size_t files, const std::filesystem::path& errors) {
+    for (const FileError& e : skipped)
+        std::cerr << "patchout: warning: skipped " << e.path.string() << ": " << e.reason << "\n";
+    if (!skipped.empty())
+        std::cerr << "patchout: " << skipped.size() << " of " << files << " files skipped"
+                  << (errors.empty() ? std::string() : ", listed in " + errors.string()) << "\n";
+    if (skipped.empty())
+        return 0;
+    return skipped.size() >= files ? kExitNothingWorked : kExitSomeSkipped;
 }
 
 }  // namespace patchout::cli

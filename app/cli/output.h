@@ -1,10 +1,13 @@
-// Small helpers shared by CLI commands: writing feature blocks and pictures atomically.
+// Small helpers shared by CLI commands: writing feature blocks and pictures atomically, and what a
+// batch job says about the files it skipped.
 #pragma once
 
 #include "patchout/features.h"
+#include "patchout/file_errors.h"
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace patchout::cli {
 
@@ -12,5 +15,20 @@ namespace patchout::cli {
 // bin-major [n_bins x n_frames], the layout of the reference fixtures), chosen by extension.
 void writeFeatures(const std::filesystem::path& path, const Features& features,
                    const std::string& colourMap = "viridis", double rangeDb = 80.0);
+
+// Exit codes of batch jobs (classify, embed) that keep going past bad files; 1 stays "the job
+// failed", 130 "cancelled".
+inline constexpr int kExitSomeSkipped = 3;   // results written for the files that worked
+inline constexpr int kExitNothingWorked = 4; // no file could be used; no results written
+// The --help footer that says so.
+inline constexpr const char* kSkippedFilesHelp =
+    "A file that cannot be read or decoded is skipped with a warning and listed in errors.csv beside --out;\n"
+    "exit code 0: every file worked, 3: some were skipped (results written), 4: none worked, 1: the job failed.\n"
+    "--strict stops at the first bad file instead.";
+
+// After a batch job over `files` files: one warning line per skipped file on stderr, and where
+// they are listed (`errors`, the errors.csv the job wrote; empty: none). Returns the exit code: 0,
+// kExitSomeSkipped or kExitNothingWorked.
+int reportSkipped(const std::vector<FileError>& skipped, std::size_t files, const std::filesystem::path& errors);
 
 }  // namespace patchout::cli

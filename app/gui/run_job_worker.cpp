@@ -51,12 +51,20 @@ void RunJobWorker::embed(const QString& runDir, const QString& projection) {
     const QString name = QFileInfo(runDir).fileName();
     runJob(Kind::Embed, tr("Embedding the clips of %1").arg(name), [&](const JobControl& job) {
         const EmbedResult r = embedRun(runDir.toStdString(), {}, projection.toStdString(), &job);
-        Q_EMIT finished(Kind::Embed, runDir, QString::fromStdString(r.out.string()),
-                        tr("%1: %2 clips embedded (%3 dimensions, %4 map)")
-                            .arg(name)
-                            .arg(r.rows)
-                            .arg(r.dim)
-                            .arg(QString::fromStdString(r.projection)));
+        const QString errors = QString::fromStdString((r.out / "errors.csv").string());
+        if (r.rows == 0)
+            throw Error(ErrorCode::BadFormat, tr("no clip could be decoded (%1 listed in %2)").arg(r.skipped.size()).arg(errors).toStdString());
+        QString summary = tr("%1: %2 clips embedded (%3 dimensions, %4 map)")
+                              .arg(name)
+                              .arg(r.rows)
+                              .arg(r.dim)
+                              .arg(QString::fromStdString(r.projection));
+        if (!r.skipped.empty())
+            summary += tr("; %1 skipped, first %2 (%3), all listed in %4")
+                           .arg(r.skipped.size())
+                           .arg(QString::fromStdString(r.skipped.front().path.filename().string()),
+                                QString::fromStdString(r.skipped.front().reason), errors);
+        Q_EMIT finished(Kind::Embed, runDir, QString::fromStdString(r.out.string()), summary);
     });
 }
 

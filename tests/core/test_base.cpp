@@ -1,7 +1,9 @@
 #include "patchout/error.h"
+#include "patchout/file_errors.h"
 #include "patchout/files.h"
 #include "patchout/job.h"
 #include "patchout/system_info.h"
+#include "data_support.h"
 #include "test_support.h"
 
 #include <fstream>
@@ -155,4 +157,22 @@ TEST(SystemInfo, ChoosesOpenBlasKernelsTheCpuCanRun) {
     EXPECT_EQ(betterOpenBlasKernels(avx2, "SkylakeX"), "");
     EXPECT_EQ(betterOpenBlasKernels(avx512, "COOPERLAKE"), "");
     EXPECT_EQ(betterOpenBlasKernels(avx512, ""), "");
+}
+
+TEST(FileErrors, RoundTripBesideTheResults) {
+    test::TempDir dir;
+    EXPECT_EQ(errorsFileFor(dir / "out" / "results.csv"), dir / "out" / "errors.csv");
+    const std::vector<FileError> errors = {{dir / "a, b.wav", "cannot decode audio: \"x\""}, {"c.wav", "file is empty"}};
+    writeFileErrors(dir / "errors.csv", errors);
+    const std::vector<FileError> back = readFileErrors(dir / "errors.csv");
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[0].path, errors[0].path);
+    EXPECT_EQ(back[0].reason, errors[0].reason);
+    EXPECT_EQ(back[1].reason, "file is empty");
+    writeFileErrors(dir / "errors.csv", {});  // a clean rerun leaves the header alone
+    EXPECT_TRUE(readFileErrors(dir / "errors.csv").empty());
+    test::writeText(dir / "bad.csv", "file,why\nx,y\n");
+    EXPECT_THROW(readFileErrors(dir / "bad.csv"), Error);
+    test::writeText(dir / "bad2.csv", "path,reason\nx,y,z\n");
+    EXPECT_THROW(readFileErrors(dir / "bad2.csv"), Error);
 }

@@ -25,6 +25,7 @@
 using namespace patchout;
 using patchout::test::maxAbsDiff;
 using patchout::test::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -408,6 +409,40 @@ TEST(Classifier, StaysUsableAfterAFileFails) {
     ASSERT_EQ(again.size(), 1u);
     EXPECT_EQ(again[0].windows.size(), 2u);
     EXPECT_EQ(reports, 0);
+}
+
+TEST(Classifier, SkipsBadFilesAndKeepsTheGoodOnes) {
+    TempDir dir;
+    saveWav(dir / "a.wav", testSignal(2.5, 7));
+    saveWav(dir / "d.wav", testSignal(0.7, 8));
+    { std::ofstream(dir / "b.wav"); }                          // empty
+    { std::ofstream(dir / "c.wav") << "RIFF\x10\0\0\0WAVEjunkjunk"; }  // a header and nothing after
+    { std::ofstream(dir / "notes.txt") << "not audio"; }
+    const std::vector<fs::path> files = {dir / "a.wav", dir / "b.wav", dir / "c.wav", dir / "notes.txt",
+                                         dir / "d.wav", dir / "missing.wav"};
+    // Batches of 2 windows: the good files' windows share batches across the bad ones.
+    Classifier c = microClassifier({.batch_size = 2});
+    std::vector<FileError> skipped;
+    const auto results = c.classifyFiles(files, nullptr, &skipped);
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].name, (dir / "a.wav").string());
+    EXPECT_EQ(results[1].name, (dir / "d.wav").string());
+    ASSERT_EQ(skipped.size(), 4u);
+    EXPECT_EQ(skipped[0].path, dir / "b.wav");
+    EXPECT_NE(skipped[0].reason.find("empty"), std::string::npos) << skipped[0].reason;
+    EXPECT_EQ(skipped[3].path, dir / "missing.wav");
+    for (const FileError& e : skipped)
+        EXPECT_FALSE(e.reason.empty());
+    // The good files score as they do alone.
+    Classifier alone = microClassifier({.batch_size = 2});
+    const PrecisionReport same = comparePrecision(alone.classifyFiles({dir / "a.wav", dir / "d.wav"}), results);
+    EXPECT_LT(same.max_score_diff, 1e-6);
+    // Without a list the first bad file ends the job; a cancelled job is never a skipped file.
+    EXPECT_THROW(c.classifyFiles(files), Error);
+    JobControl stop;
+    stop.cancel();
+    skipped.clear();
+    EXPECT_THROW(c.classifyFiles(files, &stop, &skipped), Error);
 }
 
 TEST(Classifier, TenMinuteRecordingWithTimestamps) {

@@ -238,6 +238,22 @@ TEST(RunJobs, EvaluateAndEmbedARunIntoItsFolder) {
     EXPECT_FALSE(readRunFolder(run).embeddings_dir.empty());
     EXPECT_THROW(readEmbedRecipe(dir / "nowhere"), Error);
     EXPECT_THROW(embedRun(run, {}, "umap"), Error);
+    EXPECT_TRUE(readFileErrors(m.out / "errors.csv").empty());
+    // A damaged file among the clips: left out of the embeddings, listed beside them.
+    test::writeText(dir / "broken.wav", "RIFF but nothing more");
+    const std::vector<fs::path> files = {readDataset(dir / "tones").clipPath(0), dir / "broken.wav",
+                                         readDataset(dir / "tones").clipPath(1)};
+    const EmbedResult some = embedFilesToFolder(RunPaths(run).bestModel(), files, {}, {"a", "b", "c"}, dir / "emb");
+    EXPECT_EQ(some.rows, 2);
+    ASSERT_EQ(some.skipped.size(), 1u);
+    EXPECT_EQ(readFileErrors(dir / "emb" / "errors.csv").front().path, dir / "broken.wav");
+    EXPECT_EQ(test::readText(dir / "emb" / "metadata.tsv").find("\tb"), std::string::npos);
+    EXPECT_THROW(embedFilesToFolder(RunPaths(run).bestModel(), files, {}, {"a", "b", "c"}, dir / "emb2", {}, "auto",
+                                    nullptr, /*strict=*/true),
+                 Error);
+    const EmbedResult none = embedFilesToFolder(RunPaths(run).bestModel(), {dir / "broken.wav"}, {}, {"b"}, dir / "emb3");
+    EXPECT_EQ(none.rows, 0);
+    EXPECT_FALSE(fs::exists(dir / "emb3" / "embeddings.bin"));
     // A run without a model, and a cancelled job.
     EXPECT_THROW(evaluateRun(dir / "tones"), Error);
     JobControl stop;

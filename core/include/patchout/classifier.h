@@ -7,6 +7,7 @@
 #pragma once
 
 #include "patchout/audio_source.h"
+#include "patchout/file_errors.h"
 #include "patchout/job.h"
 #include "patchout/passt.h"
 #include "patchout/waveform.h"
@@ -155,9 +156,11 @@ public:
     ClassifierStats stats() const;
 
     // Classifies files, grouping the windows of all of them into batches. Reports progress in
-    // windows (total estimated from the headers) and stops between batches when cancelled.
+    // windows (total estimated from the headers) and stops between batches when cancelled. With
+    // `skipped`, a file that cannot be opened or decoded (any Error but Cancelled) is left out of
+    // the results and listed there, and the job goes on; without it, the first such file throws.
     std::vector<ClipResult> classifyFiles(const std::vector<std::filesystem::path>& files,
-                                          const JobControl* job = nullptr);
+                                          const JobControl* job = nullptr, std::vector<FileError>* skipped = nullptr);
     // Classifies whatever a source delivers until it finishes (not for live sources).
     ClipResult classifySource(AudioSource& source, const std::string& name);
     ClipResult classify(const Waveform& wave, const std::string& name = "waveform");

@@ -7,6 +7,7 @@
 // Thread-safety: one Embedder per thread.
 #pragma once
 
+#include "patchout/file_errors.h"
 #include "patchout/job.h"
 #include "patchout/passt.h"
 #include "patchout/waveform.h"
@@ -62,8 +63,10 @@ public:
     std::vector<float> embed(const Waveform& wave);
     std::vector<float> embedFile(const std::filesystem::path& audio);
     // One row per file, in order; progress ("files") after each and cancellation between files.
-    EmbeddingMatrix embedFiles(const std::vector<std::filesystem::path>& audio,
-                               const JobControl* job = nullptr);
+    // With `skipped`, a file that cannot be decoded (any Error but Cancelled) gets no row and is
+    // listed there; without it, the first such file throws.
+    EmbeddingMatrix embedFiles(const std::vector<std::filesystem::path>& audio, const JobControl* job = nullptr,
+                               std::vector<FileError>* skipped = nullptr);
     TimestampEmbeddings timestamps(const Waveform& wave);
 
 private:

@@ -83,21 +83,26 @@ struct EmbedResult {
     std::int64_t rows = 0;
     int dim = 0;
     std::string projection;  // the method used
+    std::vector<FileError> skipped;  // files that could not be decoded (OUT/errors.csv)
 };
 
 // Embeds `files` with the frozen encoder of `checkpoint` and writes the embeddings folder
 // (writeEmbeddingFolder: projector TSVs, embeddings.bin, similarity index, projection.tsv) and its
-// embed.json into `out`. `names` and `labels`: one per file (names empty: the paths).
+// embed.json into `out`. `names` and `labels`: one per file (names empty: the paths). A file that
+// cannot be decoded is left out and listed in `skipped` and OUT/errors.csv (written on every run);
+// unless `strict`, where it throws. When no file could be embedded, nothing but errors.csv is
+// written and rows is 0.
 EmbedResult embedFilesToFolder(const std::filesystem::path& checkpoint,
                                const std::vector<std::filesystem::path>& files,
                                std::vector<std::string> names, const std::vector<std::string>& labels,
                                const std::filesystem::path& out, const EmbedOptions& options = {},
-                               const std::string& projection = "auto", const JobControl* job = nullptr);
+                               const std::string& projection = "auto", const JobControl* job = nullptr,
+                               bool strict = false);
 
 // Every clip of a run's dataset (config.json's root), labelled with its first class, through the
 // run's best model (else its last) into RUN/embeddings.
 EmbedResult embedRun(const std::filesystem::path& run, const EmbedOptions& options = {},
-                     const std::string& projection = "auto", const JobControl* job = nullptr);
+                     const std::string& projection = "auto", const JobControl* job = nullptr, bool strict = false);
 
 // ---- speed ---------------------------------------------------------------------------------
 

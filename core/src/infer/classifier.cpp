@@ -634,18 +634,31 @@ int Classifier::sampleRate() const noexcept { return m_impl->features.sample_rat
 bool Classifier::bf16Native() const noexcept { return m_impl->bf16Native; }
 ClassifierStats Classifier::stats() const { return m_impl->stats; }
 
-std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& files,
-                                                  const JobControl* job) {
+std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& files, const JobControl* job,
+                                                  std::vector<FileError>* skipped) {
     auto& d = *m_impl;
     std::vector<ClipResult> results(files.size());
     std::vector<double> durations(files.size(), 0.0);
+    std::vector<char> failed(files.size(), 0);
+    // A bad file: listed and left out when the caller keeps a list, else the job's end.
+    auto skip = [&](std::size_t i, const Error& e) {
+        if (skipped == nullptr || e.code() == ErrorCode::Cancelled)
+            throw;
+        skipped->push_back({files[i], e.message()});
+        failed[i] = 1;
+    };
     d.done = 0;
     d.total = 0;
     // A file that cannot be probed throws here, before the job is attached: a classifier must not
     // keep a pointer to a JobControl that ends with the failed call.
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const AudioInfo info = probeAudio(files[i]);
-        durations[i] = info.durationSeconds();
+        try {
+            const AudioInfo info = probeAudio(files[i]);
+            durations[i] = info.durationSeconds();
+        } catch (const Error& e) {
+            skip(i, e);
+            continue;
+        }
         const auto samples = static_cast<std::int64_t>(std::llround(durations[i] * d.features.sample_rate));
         d.total += static_cast<std::int64_t>(
             windowSpans(d.framesForSamples(samples), d.window, d.hop, d.model.options().patch_size).size());
@@ -653,19 +666,27 @@ std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& f
     d.job = job;
     try {
         for (std::size_t i = 0; i < files.size(); ++i) {
+            if (failed[i])
+                continue;
             auto& clip = results[i];
             clip.name = files[i].string();
-            if (d.cache && durations[i] <= d.options.cache_max_s) {
-                const auto t0 = Clock::now();
-                const auto before = d.cache->stats().hits;
-                const Features f = d.cache->get(files[i]);
-                d.stats.cache_hits += static_cast<std::int64_t>(d.cache->stats().hits - before);
-                d.stats.feature_seconds += secondsSince(t0);
-                clip.duration_s = durations[i];
-                d.cutFeatures(f, clip);
-            } else {
-                auto source = makeFileSource(files[i], d.features.sample_rate);
-                d.streamSource(*source, clip);
+            try {
+                if (d.cache && durations[i] <= d.options.cache_max_s) {
+                    const auto t0 = Clock::now();
+                    const auto before = d.cache->stats().hits;
+                    const Features f = d.cache->get(files[i]);
+                    d.stats.cache_hits += static_cast<std::int64_t>(d.cache->stats().hits - before);
+                    d.stats.feature_seconds += secondsSince(t0);
+                    clip.duration_s = durations[i];
+                    d.cutFeatures(f, clip);
+                } else {
+                    auto source = makeFileSource(files[i], d.features.sample_rate);
+                    d.streamSource(*source, clip);
+                }
+            } catch (const Error& e) {
+                // Windows of this file already batched still run; their scores land in a clip
+                // that is dropped below.
+                skip(i, e);
             }
             if (job)
                 job->throwIfCancelled();
@@ -677,9 +698,14 @@ std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& f
         throw;
     }
     d.job = nullptr;
-    for (auto& clip : results)
-        d.finishClip(clip);
-    return results;
+    std::vector<ClipResult> good;
+    good.reserve(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i)
+        if (!failed[i]) {
+            d.finishClip(results[i]);
+            good.push_back(std::move(results[i]));
+        }
+    return good;
 }
 
 ClipResult Classifier::classifySource(AudioSource& source, const std::string& name) {

@@ -139,16 +139,25 @@ std::vector<float> Embedder::embedFile(const fs::path& audio) {
     return embed(loadAudio(audio, {.target_rate = sampleRate()}));
 }
 
-EmbeddingMatrix Embedder::embedFiles(const std::vector<fs::path>& audio, const JobControl* job) {
+EmbeddingMatrix Embedder::embedFiles(const std::vector<fs::path>& audio, const JobControl* job,
+                                     std::vector<FileError>* skipped) {
     EmbeddingMatrix m;
     m.dim = dim();
     m.data.reserve(audio.size() * static_cast<std::size_t>(m.dim));
+    std::int64_t done = 0;
     for (const auto& file : audio) {
-        const auto v = embedFile(file);
-        m.data.insert(m.data.end(), v.begin(), v.end());
-        ++m.rows;
+        try {
+            const auto v = embedFile(file);
+            m.data.insert(m.data.end(), v.begin(), v.end());
+            ++m.rows;
+        } catch (const Error& e) {
+            if (skipped == nullptr || e.code() == ErrorCode::Cancelled)
+                throw;
+            skipped->push_back({file, e.message()});
+        }
+        ++done;
         if (job != nullptr) {
-            job->report({.step = m.rows, .total = static_cast<std::int64_t>(audio.size()), .message = "files", .metrics = {}});
+            job->report({.step = done, .total = static_cast<std::int64_t>(audio.size()), .message = "files", .metrics = {}});
             job->throwIfCancelled();
         }
     }

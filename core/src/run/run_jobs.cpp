@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 namespace fs = std::filesystem;
 
@@ -160,7 +161,7 @@ EmbedRecipe readEmbedRecipe(const fs::path& dir) {
 EmbedResult embedFilesToFolder(const fs::path& checkpoint, const std::vector<fs::path>& files,
                                std::vector<std::string> names, const std::vector<std::string>& labels,
                                const fs::path& out, const EmbedOptions& options,
-                               const std::string& projection, const JobControl* job) {
+                               const std::string& projection, const JobControl* job, bool strict) {
     if (projection != "auto" && projection != "tsne" && projection != "pca" && projection != "none")
         throw Error(ErrorCode::InvalidArgument,  // a misspelt method fails before the embedding work
                     "unknown projection '" + projection + "' (auto, tsne, pca, none)");
@@ -172,20 +173,34 @@ EmbedResult embedFilesToFolder(const fs::path& checkpoint, const std::vector<fs:
     if (names.size() != files.size() || labels.size() != files.size())
         throw Error(ErrorCode::InvalidArgument, "one name and one label per file");
     Embedder embedder = Embedder::fromCheckpoint(checkpoint, options);
-    const EmbeddingMatrix m = embedder.embedFiles(files, job);
     EmbedResult r;
+    const EmbeddingMatrix m = embedder.embedFiles(files, job, strict ? nullptr : &r.skipped);
+    fs::create_directories(out);
+    writeFileErrors(out / "errors.csv", r.skipped);
     r.out = out;
     r.rows = m.rows;
     r.dim = m.dim;
+    if (m.rows == 0)
+        return r;
+    // The names and labels of the files that made a row.
+    std::set<fs::path> bad;
+    for (const FileError& e : r.skipped)
+        bad.insert(e.path);
+    std::vector<std::string> keptNames, keptLabels;
+    for (std::size_t i = 0; i < files.size(); ++i)
+        if (!bad.count(files[i])) {
+            keptNames.push_back(names[i]);
+            keptLabels.push_back(labels[i]);
+        }
     // The similarity index, the map and the recipe travel with the embeddings, so a query can be
     // embedded the same way.
-    r.projection = writeEmbeddingFolder(out, m, names, labels, projection);
+    r.projection = writeEmbeddingFolder(out, m, keptNames, keptLabels, projection);
     writeEmbedRecipe(out, {checkpoint, options, r.projection});
     return r;
 }
 
 EmbedResult embedRun(const fs::path& dir, const EmbedOptions& options, const std::string& projection,
-                     const JobControl* job) {
+                     const JobControl* job, bool strict) {
     const RunFolder run = readRunFolder(dir);
     const fs::path model = runModel(run);
     const Dataset dataset = runDataset(run);
@@ -199,7 +214,7 @@ EmbedResult embedRun(const fs::path& dir, const EmbedOptions& options, const std
                                             : dataset.classes.at(static_cast<std::size_t>(clipLabels.front())));
     }
     return embedFilesToFolder(model, files, std::move(names), labels, RunPaths(dir).embeddings(), options,
-                              projection, job);
+                              projection, job, strict);
 }
 
 // ---- speed ---------------------------------------------------------------------------------
