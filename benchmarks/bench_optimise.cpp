@@ -1,5 +1,5 @@
 // The evidence for a smaller, faster transformer at equal accuracy (docs/optimise.md): on one
-// split, passt-micro trained from scratch against its variants, each with parameters,
+// split, a preset (passt-micro) trained from scratch against its variants, each with parameters,
 // multiply-accumulates per window, measured latency of one window (inference path, batch 1, the
 // same threads for all, one run) and test accuracy with its 95% Wilson interval:
 //   baseline            the from-scratch recipe as it is
@@ -9,11 +9,19 @@
 //                       training clips, rounds of pruning and fine-tuning)
 //   share-mlp+prune     share-mlp, then its heads pruned the same way
 //   sinusoidal          fixed sin/cos positions instead of learned ones (nothing to learn there)
+//   drop-blocks         the baseline with its top half of blocks dropped (prune --keep_blocks),
+//                       fine-tuned
+//   drop-blocks+prune   the same, then --keep_heads of the kept blocks' heads pruned
+//   shallow             the preset with half its blocks, trained from scratch: is the deep model
+//                       worth pruning, or is a shallow one as good?
+//   prune-heads@S       like prune-heads with the share S of heads kept (a sweep: prune-heads@0.75)
+// --plot FILE.png draws test accuracy (with its interval) against parameters for every variant.
 // --passt_s instead measures the full PaSST-S size (random weights, nothing trained): parameters,
 // MACs and the time of one 10 s window with all heads and with half of each block's heads pruned.
 // Target (issue #17): >= 40% fewer parameters and >= 30% lower latency at <= 1 point accuracy
 // loss. Validation is carved from the training clips; nothing is chosen on the test clips.
 #include "bench_args.h"
+#include "bench_plot.h"
 #include "patchout_source_paths.h"
 
 #include "patchout/checkpoint.h"
@@ -45,18 +53,22 @@ using namespace patchout;
 namespace {
 
 constexpr const char* kUsage =
-    "bench_optimise [--benchmark synth-words|fsdd-standard] [--work DIR] [--fsdd DIR] [--epochs 0]\n"
-    "               [--prune_epochs 10] [--rounds 2] [--keep_heads 0.5] [--seed 0]\n"
-    "               [--variants baseline,share-all,share-mlp,prune-heads,share-mlp+prune,sinusoidal]\n"
-    "Trains passt-micro from scratch and its smaller variants on one split and prints parameters, MACs,\n"
+    "bench_optimise [--benchmark synth-words|fsdd-standard] [--work DIR] [--fsdd DIR] [--preset passt-micro]\n"
+    "               [--epochs 0] [--prune_epochs 10] [--rounds 2] [--keep_heads 0.5] [--seed 0] [--plot FILE.png]\n"
+    "               [--variants baseline,share-all,share-mlp,prune-heads,share-mlp+prune,sinusoidal,\n"
+    "                           drop-blocks,drop-blocks+prune,shallow,prune-heads@0.75,...]\n"
+    "Trains a preset from scratch and its smaller variants on one split and prints parameters, MACs,\n"
     "measured latency of one window (batch 1, inference path) and test accuracy [95% Wilson interval].\n"
     "--epochs 0: the from-scratch recipe's (50). Runs go under --work (default build/optimise).\n"
+    "--plot: test accuracy against parameters as a PNG (needs the build with Qt).\n"
     "bench_optimise --passt_s [--repeats 5]: PaSST-S with all heads and with half of them pruned (no training).\n";
 
 struct Args {
     std::string benchmark = "synth-words";
     fs::path work = "build/optimise";
     fs::path fsdd = fs::path(PATCHOUT_SHARED_DIR) / "data" / "fsdd";
+    std::string preset = "passt-micro";
+    fs::path plot;
     int epochs = 0, pruneEpochs = 10, rounds = 2;
     double keepHeads = 0.5;
     std::uint64_t seed = 0;
@@ -72,8 +84,16 @@ struct Variant {
     double seconds = 0;
 };
 
+// What a pruning variant does to the model it starts from.
+struct PruneSpec {
+    int keepBlocks = 0;  // 0: all
+    double keepHeads = 1;
+    int rounds = 1;
+};
+
 TrainOptions recipe(const Args& a, const fs::path& cache) {
     TrainOptions o = trainRecipe("from-scratch");
+    o.preset = a.preset;
     if (a.epochs > 0)
         o.epochs = a.epochs;
     o.seed = a.seed;
@@ -93,12 +113,13 @@ Variant trainVariant(const Args& a, const Dataset& ds, const DatasetSplit& split
 }
 
 Variant pruneVariant(const Args& a, const Dataset& ds, const DatasetSplit& split, const std::string& name,
-                     const Variant& from, const fs::path& cache) {
+                     const Variant& from, const fs::path& cache, const PruneSpec& spec) {
     const fs::path run = a.work / a.benchmark / name;
     fs::remove_all(run);
     PruneOptions p;
-    p.keep_heads = a.keepHeads;
-    p.rounds = a.rounds;
+    p.keep_blocks = spec.keepBlocks;
+    p.keep_heads = spec.keepHeads;
+    p.rounds = spec.rounds;
     p.fine_tune = recipe(a, cache);
     p.fine_tune.epochs = a.pruneEpochs;
     p.fine_tune.lr = 5e-4;
@@ -107,8 +128,9 @@ Variant pruneVariant(const Args& a, const Dataset& ds, const DatasetSplit& split
     double seconds = 0;
     for (const PruneRound& round : r.rounds)
         seconds += round.trained.seconds;
-    std::printf("  pruned  %-16s %.2f%% (%d of %d heads) in %s\n", name.c_str(), 100 * last.test.accuracy, r.heads_after,
-                r.heads_before, formatDuration(seconds).c_str());
+    std::printf("  pruned  %-16s %.2f%% (%d of %d blocks, %d of %d heads) in %s\n", name.c_str(),
+                100 * last.test.accuracy, r.blocks_after, r.blocks_before, r.heads_after, r.heads_before,
+                formatDuration(seconds).c_str());
     std::fflush(stdout);
     return {name, r.model, last.test, from.seconds + seconds};
 }
@@ -141,6 +163,10 @@ int main(int argc, char** argv) {
             a.repeats = std::stoi(value());
         else if (arg == "--variants")
             a.variants = bench::listOf(value());
+        else if (arg == "--preset")
+            a.preset = value();
+        else if (arg == "--plot")
+            a.plot = value();
         else
             return false;
         return true;
@@ -197,14 +223,21 @@ int main(int argc, char** argv) {
         const DatasetSplit split = splitByDataset(ds);
         const fs::path cache = a.work / a.benchmark / "cache";
         const TrainOptions base = recipe(a, cache);
-        std::printf("bench_optimise: %s, passt-micro from scratch (%d epochs), pruning to %.0f%% of the heads in %d "
+        std::printf("bench_optimise: %s, %s from scratch (%d epochs), pruning to %.0f%% of the heads in %d "
                     "rounds of %d epochs; torch 1 thread, BLAS 1 thread; seed %llu\n",
-                    a.benchmark.c_str(), base.epochs, 100 * a.keepHeads, a.rounds, a.pruneEpochs,
+                    a.benchmark.c_str(), a.preset.c_str(), base.epochs, 100 * a.keepHeads, a.rounds, a.pruneEpochs,
                     static_cast<unsigned long long>(a.seed));
         std::fflush(stdout);
         std::vector<Variant> done;
         std::optional<Variant> baseline, shareMlp;
-        if (a.variants.count("baseline") || a.variants.count("prune-heads")) {
+        const int depth = passtPreset(a.preset).depth;
+        auto wanted = [&](const std::string& prefix) {
+            for (const std::string& v : a.variants)
+                if (v.rfind(prefix, 0) == 0)
+                    return true;
+            return false;
+        };
+        if (wanted("baseline") || wanted("prune-heads") || wanted("drop-blocks")) {
             baseline = trainVariant(a, ds, split, "baseline", base);
             done.push_back(*baseline);
         }
@@ -224,14 +257,30 @@ int main(int argc, char** argv) {
             o.positional_encoding = "sinusoidal";
             done.push_back(trainVariant(a, ds, split, "sinusoidal", o));
         }
+        if (a.variants.count("shallow")) {
+            TrainOptions o = base;
+            o.depth = std::max(1, depth / 2);
+            done.push_back(trainVariant(a, ds, split, "shallow", o));
+        }
+        const PruneSpec heads{0, a.keepHeads, a.rounds};
         if (a.variants.count("prune-heads"))
-            done.push_back(pruneVariant(a, ds, split, "prune-heads", *baseline, cache));
+            done.push_back(pruneVariant(a, ds, split, "prune-heads", *baseline, cache, heads));
+        for (const std::string& v : a.variants)
+            if (v.rfind("prune-heads@", 0) == 0)
+                done.push_back(pruneVariant(a, ds, split, v, *baseline, cache,
+                                            {0, std::stod(v.substr(std::string("prune-heads@").size())), a.rounds}));
         if (a.variants.count("share-mlp+prune"))
-            done.push_back(pruneVariant(a, ds, split, "share-mlp+prune", *shareMlp, cache));
+            done.push_back(pruneVariant(a, ds, split, "share-mlp+prune", *shareMlp, cache, heads));
+        if (a.variants.count("drop-blocks"))
+            done.push_back(pruneVariant(a, ds, split, "drop-blocks", *baseline, cache, {std::max(1, depth / 2), 1.0, 1}));
+        if (a.variants.count("drop-blocks+prune"))
+            done.push_back(pruneVariant(a, ds, split, "drop-blocks+prune", *baseline, cache,
+                                        {std::max(1, depth / 2), a.keepHeads, a.rounds}));
 
-        std::printf("\n%-16s %11s %8s %11s %8s %12s %8s  %-24s %9s\n", "variant", "parameters", "change", "MACs", "change",
+        std::printf("\n%-17s %11s %8s %11s %8s %12s %8s  %-24s %9s\n", "variant", "parameters", "change", "MACs", "change",
                     "ms/window", "change", "test accuracy [95%]", "points");
         double params0 = 0, macs0 = 0, ms0 = 0, acc0 = 0;
+        std::vector<bench::SweepPoint> points;
         for (const Variant& v : done) {
             const PaSSTModel model = loadModel(v.model).model;
             ProfileOptions po;
@@ -250,9 +299,21 @@ int main(int argc, char** argv) {
             auto change = [](double x, double x0) { return x0 > 0 ? 100 * (x - x0) / x0 : 0.0; };
             char accuracy[64];
             std::snprintf(accuracy, sizeof accuracy, "%.2f%% [%.1f, %.1f]", 100 * v.test.accuracy, 100 * lo, 100 * hi);
-            std::printf("%-16s %11.0f %+7.1f%% %11.4g %+7.1f%% %12.3f %+7.1f%%  %-24s %+9.2f\n", v.name.c_str(), params,
+            std::printf("%-17s %11.0f %+7.1f%% %11.4g %+7.1f%% %12.3f %+7.1f%%  %-24s %+9.2f\n", v.name.c_str(), params,
                         change(params, params0), macs, change(macs, macs0), ms, change(ms, ms0), accuracy,
                         100 * (v.test.accuracy - acc0));
+            points.push_back({v.name, params, ms, v.test.accuracy, lo, hi});
+        }
+        // The target of issue #17, judged against the baseline of this run.
+        std::string met;
+        for (const bench::SweepPoint& p : points)
+            if (params0 > 0 && p.parameters <= 0.6 * params0 && p.ms <= 0.7 * ms0 && p.accuracy >= acc0 - 0.01)
+                met += (met.empty() ? "" : ", ") + p.name;
+        std::printf("\ntarget (>= 40%% fewer parameters, >= 30%% less time, <= 1 point lost): %s\n",
+                    met.empty() ? "not met by any variant" : ("met by " + met).c_str());
+        if (!a.plot.empty()) {
+            bench::plotSweep(a.plot, points, a.benchmark + ", " + a.preset + ": test accuracy against parameters");
+            std::printf("plot: %s\n", a.plot.c_str());
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_optimise: %s\n", exceptionMessage(e).c_str());

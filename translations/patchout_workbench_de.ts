@@ -1206,10 +1206,6 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <translation>Beschneiden und nachtrainieren…</translation>
     </message>
     <message>
-        <source>Prune to this share of the heads and fine-tune on the model&apos;s run as a new run (`patchout prune`); the Train view follows it</source>
-        <translation>Auf diesen Anteil der Köpfe beschneiden und auf dem Lauf des Modells als neuer Lauf nachtrainieren (`patchout prune`); die Trainingsansicht folgt ihm</translation>
-    </message>
-    <message>
         <source>Keep heads:</source>
         <translation>Köpfe behalten:</translation>
     </message>
@@ -1236,14 +1232,6 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>Measure the importance to see what pruning would leave.</source>
         <translation>Messen Sie die Wichtigkeit, um zu sehen, was das Beschneiden übrig ließe.</translation>
-    </message>
-    <message>
-        <source>The blocks share their attention: heads cannot be pruned block by block.</source>
-        <translation>Die Blöcke teilen ihre Attention: Köpfe lassen sich nicht blockweise beschneiden.</translation>
-    </message>
-    <message>
-        <source>Keeping %1 of %2 heads leaves %3 parameters (%4%) and %5 MACs per window (%6%)</source>
-        <translation>Mit %1 von %2 Köpfen bleiben %3 Parameter (%4 %) und %5 MACs pro Fenster (%6 %)</translation>
     </message>
     <message>
         <source>; about %1 ms per window (%2%, scaled from the profile)</source>
@@ -1288,6 +1276,34 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>Sharing %1 in pairs of blocks leaves %2 parameters (%3%); the time per window stays, every block still runs.</source>
         <translation>Teilen von %1 in Blockpaaren lässt %2 Parameter (%3 %); die Zeit pro Fenster bleibt, jeder Block läuft weiter.</translation>
+    </message>
+    <message>
+        <source>Blocks to keep, the first ones: the top blocks are dropped before any head (their time goes with them; the blocks left keep the fused kernel)</source>
+        <translation>Zu behaltende Blöcke, die ersten: die obersten Blöcke fallen vor jedem Kopf weg (ihre Zeit geht mit ihnen; die verbleibenden Blöcke behalten den fusionierten Kernel)</translation>
+    </message>
+    <message>
+        <source>Drop the top blocks, prune to this share of the heads and fine-tune on the model&apos;s run as a new run (`patchout prune`); the Train view follows it</source>
+        <translation>Die obersten Blöcke entfernen, auf diesen Anteil der Köpfe beschneiden und auf dem Lauf des Modells als neuen Lauf nachtrainieren (`patchout prune`); die Trainingsansicht verfolgt ihn</translation>
+    </message>
+    <message>
+        <source>Keep blocks:</source>
+        <translation>Blöcke behalten:</translation>
+    </message>
+    <message>
+        <source>The blocks share their attention: heads cannot be pruned block by block (keep 100% of the heads to drop blocks only).</source>
+        <translation>Die Blöcke teilen ihre Attention: Köpfe lassen sich nicht blockweise beschneiden (100 % der Köpfe behalten, um nur Blöcke zu entfernen).</translation>
+    </message>
+    <message>
+        <source>Keeping %1 of %2 blocks and %3 of %4 heads</source>
+        <translation>%1 von %2 Blöcken und %3 von %4 Köpfen zu behalten</translation>
+    </message>
+    <message>
+        <source>Keeping %1 of %2 heads</source>
+        <translation>%1 von %2 Köpfen zu behalten</translation>
+    </message>
+    <message>
+        <source>%1 leaves %2 parameters (%3%) and %4 MACs per window (%5%)</source>
+        <translation>%1 lässt %2 Parameter (%3 %) und %4 MACs pro Fenster (%5 %)</translation>
     </message>
 </context>
 <context>
@@ -1458,6 +1474,14 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>%1: %2 clips embedded (%3 dimensions, %4 map)</source>
         <translation>%1: %2 Clips eingebettet (%3 Dimensionen, %4-Karte)</translation>
+    </message>
+    <message>
+        <source>no clip could be decoded (%1 listed in %2)</source>
+        <translation>kein Clip ließ sich dekodieren (%1 aufgeführt in %2)</translation>
+    </message>
+    <message>
+        <source>; %1 skipped, first %2 (%3), all listed in %4</source>
+        <translation>; %1 übersprungen, zuerst %2 (%3), alle aufgeführt in %4</translation>
     </message>
 </context>
 <context>
@@ -1830,8 +1854,8 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
         <translation>Vortraining abgebrochen; es wurde kein Trainingslauf gestartet</translation>
     </message>
     <message>
-        <source>Pruned to %1 of %2 heads: %3 parameters (%4%); fine-tuned %5 epochs in %6</source>
-        <translation>Auf %1 von %2 Köpfen beschnitten: %3 Parameter (%4 %); %5 Epochen nachtrainiert in %6</translation>
+        <source>Pruned to %1 of %2 blocks and %3 of %4 heads: %5 parameters (%6%); fine-tuned %7 epochs in %8</source>
+        <translation>Beschnitten auf %1 von %2 Blöcken und %3 von %4 Köpfen: %5 Parameter (%6 %); %7 Epochen nachtrainiert in %8</translation>
     </message>
 </context>
 </TS>

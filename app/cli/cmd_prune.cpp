@@ -1,6 +1,6 @@
-// `patchout prune CKPT --dataset DIR --out RUN [--keep_heads 0.5] [--rounds 2]`: head pruning as a
-// job (core prune.h): importance on the training clips, prune, fine-tune, repeat; before and after
-// side by side (parameters, multiply-accumulates, measured latency of one window, test accuracy).
+// `patchout prune CKPT --dataset DIR --out RUN [--keep_blocks N] [--keep_heads 0.5] [--rounds 2]`:
+// structured pruning as a job (core prune.h): the top blocks dropped, then head importance on the
+// training clips, prune, fine-tune, repeat; before and after side by side (parameters, multiply-accumulates, measured latency of one window, test accuracy).
 #include "commands.h"
 #include "progress_bar.h"
 
@@ -70,6 +70,8 @@ void runPrune(PruneArgs& a) {
     const double macsBefore = forwardCost(before.options(), before.options().input_frames).macs();
     const double macsAfter = forwardCost(after.options(), after.options().input_frames).macs();
     std::printf("%-22s %14s %14s %10s\n", "", "before", "after", "change");
+    std::printf("%-22s %14d %14d %+9.1f%%\n", "blocks", r.blocks_before, r.blocks_after,
+                100.0 * (r.blocks_after - r.blocks_before) / r.blocks_before);
     std::printf("%-22s %14d %14d %+9.1f%%\n", "heads", r.heads_before, r.heads_after,
                 100.0 * (r.heads_after - r.heads_before) / r.heads_before);
     std::printf("%-22s %14lld %14lld %+9.1f%%\n", "parameters", static_cast<long long>(r.parameters_before),
@@ -90,14 +92,19 @@ void runPrune(PruneArgs& a) {
 void addPruneCommand(CLI::App& app) {
     static PruneArgs a;
     auto* cmd = app.add_subcommand(
-        "prune", "Prune attention heads: importance on the training clips (Michel et al. 2019), prune the least "
-                 "important, fine-tune, repeat; before and after side by side");
+        "prune", "Prune blocks and attention heads: drop the top blocks (--keep_blocks), then head importance on the "
+                 "training clips (Michel et al. 2019), prune the least important, fine-tune, repeat; before and after "
+                 "side by side");
     cmd->add_option("checkpoint", a.checkpoint, "Model file trained on the dataset (.safetensors)")
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--dataset,-d", a.dataset, "Dataset folder (default: the model's run's)");
     cmd->add_option("--out,-o", a.out, "New run folder (the last round's training; prune.json; rounds/)")->required();
-    cmd->add_option("--keep_heads", a.options.keep_heads, "Share of the heads left at the end")->capture_default_str();
+    cmd->add_option("--keep_blocks", a.options.keep_blocks,
+                    "Blocks kept, the first ones (0: all); the top ones are dropped before any head")
+        ->capture_default_str();
+    cmd->add_option("--keep_heads", a.options.keep_heads, "Share of the kept blocks' heads left at the end (1: none pruned)")
+        ->capture_default_str();
     cmd->add_option("--target_params", a.options.target_parameters,
                     "Instead of --keep_heads: prune until the parameters are this share of the model's (e.g. 0.9)");
     cmd->add_option("--target_latency", a.options.target_latency,

@@ -967,13 +967,14 @@ std::optional<TrainRequest> MainWindow::optimiseRequest(const QString& suffix) {
     }
 }
 
-void MainWindow::pruneModel(double keepShare) {
+void MainWindow::pruneModel(double keepShare, int keepBlocks) {
     std::optional<TrainRequest> request =
-        optimiseRequest(QStringLiteral("heads%1").arg(static_cast<int>(std::lround(100 * keepShare))));
+        optimiseRequest(QStringLiteral("blocks%1-heads%2").arg(keepBlocks).arg(static_cast<int>(std::lround(100 * keepShare))));
     if (!request)
         return;
     request->prune_checkpoint = m_modelPath;
     request->keep_heads = keepShare;
+    request->keep_blocks = keepBlocks;
     train(*request);
 }
 

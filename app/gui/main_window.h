@@ -84,7 +84,7 @@ public Q_SLOTS:
     void train(const patchout::ui::TrainRequest& request);
     // Prunes the loaded model (from its run folder) to `keepShare` of its heads and fine-tunes it
     // with its run's options, as a new run beside it that the Train view follows.
-    void pruneModel(double keepShare);
+    void pruneModel(double keepShare, int keepBlocks);
     // Fine-tunes the loaded model with pairs of blocks sharing `sharing` (all, attention, mlp), as a
     // new run beside its own.
     void shareModel(const QString& sharing);

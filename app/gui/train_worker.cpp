@@ -362,12 +362,15 @@ void TrainWorker::run(const TrainRequest& request) {
         if (!request.prune_checkpoint.isEmpty()) {
             PruneOptions po;
             po.keep_heads = request.keep_heads;
+            po.keep_blocks = request.keep_blocks;
             po.rounds = 1;
             po.fine_tune = options;
             const PruneResult pr = pruneAndFineTune(request.prune_checkpoint.toStdString(), dataset, split, po,
                                                     runDir.toStdString(), &job);
             const TrainResult& t = pr.rounds.back().trained;
-            summary = tr("Pruned to %1 of %2 heads: %3 parameters (%4%); fine-tuned %5 epochs in %6")
+            summary = tr("Pruned to %1 of %2 blocks and %3 of %4 heads: %5 parameters (%6%); fine-tuned %7 epochs in %8")
+                          .arg(pr.blocks_after)
+                          .arg(pr.blocks_before)
                           .arg(pr.heads_after)
                           .arg(pr.heads_before)
                           .arg(QLocale().toString(static_cast<qlonglong>(pr.parameters_after)))

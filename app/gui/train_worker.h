@@ -35,10 +35,12 @@ struct TrainRequest {
     // encoder. 0: none (also when resuming or starting from a model file).
     int pretrain_epochs = 0;
     QString unlabelled;
-    // Head pruning instead of training from scratch (prune.h, one round): this model file, pruned
-    // to keep_heads of its heads, fine-tuned with `options` into run_dir.
+    // Pruning instead of training from scratch (prune.h, one round): this model file, cut to its
+    // first keep_blocks blocks (0: all) and keep_heads of their heads, fine-tuned with `options`
+    // into run_dir.
     QString prune_checkpoint;
     double keep_heads = 0.5;
+    int keep_blocks = 0;
 };
 
 class TrainDialog : public QDialog {

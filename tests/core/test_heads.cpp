@@ -1,11 +1,13 @@
 // Attention heads (heads.h): a pruned model computes what the masked one does, its shapes, counts
 // and cost shrink, it survives a file round trip (and files without head counts still load), the
-// importance of a head that cannot matter is zero, and the selection keeps a head in every block.
+// importance of a head that cannot matter is zero, and the selection keeps a head in every block;
+// dropping the top blocks equals silencing them; the prune job drops blocks and heads.
 #include "data_support.h"
 #include "model/passt_module.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/heads.h"
+#include "patchout/profiler.h"
 #include "patchout/prune.h"
 #include "patchout/trainer.h"
 #include "test_support.h"
@@ -180,6 +182,102 @@ TEST(Heads, PruneJobPrunesInRoundsAndFineTunes) {
     o.target_parameters = 0;
     saveModel(dir / "other.safetensors", PaSSTModel(po, 2), {"x", "y"});
     EXPECT_THROW(pruneAndFineTune(dir / "other.safetensors", tones, splitByDataset(tones), o, dir / "run2"), Error);
+}
+
+TEST(Blocks, KeepingTheFirstBlocksEqualsMakingTheOthersIdentities) {
+    PaSSTOptions po = smallOptions();
+    po.depth = 3;
+    po.block_heads = {2, 4, 1};
+    PaSSTModel model(po, 7);
+    const PaSSTModel two = keepFirstBlocks(model, 2);
+    EXPECT_EQ(two.options().depth, 2);
+    EXPECT_EQ(two.options().block_heads, (std::vector<int>{2, 4}));
+    std::int64_t lastBlock = 0;
+    for (const auto& p : model.module()->block_list[2]->parameters())
+        lastBlock += p.numel();
+    EXPECT_EQ(model.parameterCount() - two.parameterCount(), lastBlock);
+    EXPECT_TRUE(keepFirstBlocks(model, 1).options().block_heads == (std::vector<int>{2}));
+    // A block whose attention and MLP write nothing passes its input on: the model with block 2 so
+    // silenced computes what the model without it does.
+    {
+        torch::NoGradGuard noGrad;
+        auto& last = *model.module()->block_list[2];
+        last.attn->proj->weight.zero_();
+        last.attn->proj->bias.zero_();
+        last.mlp->fc2->weight.zero_();
+        last.mlp->fc2->bias.zero_();
+    }
+    const std::vector<float> input = randomInput(2, 100);
+    const ModelOutput silenced = model.forward(input.data(), 2, 100), kept = two.forward(input.data(), 2, 100);
+    EXPECT_LE(maxDiff(silenced.logits, kept.logits), 1e-5f);
+    EXPECT_LE(maxDiff(silenced.features, kept.features), 1e-5f);
+    // Shared blocks: the kept ones still share.
+    po.block_heads.clear();
+    po.depth = 4;
+    po.sharing = ParameterSharing::All;
+    const PaSSTModel shared = keepFirstBlocks(PaSSTModel(po, 1), 3);
+    EXPECT_TRUE(shared.module()->block_list[0]->mlp->fc1->weight.is_same(shared.module()->block_list[1]->mlp->fc1->weight));
+    EXPECT_THROW(keepFirstBlocks(model, 0), Error);
+    EXPECT_THROW(keepFirstBlocks(model, 4), Error);
+}
+
+TEST(Heads, PredictionsScaleThePrunedParts) {
+    const PaSSTOptions o = smallOptions();
+    const PaSSTModel model(o, 5);
+    const HeadSelection half = {{true, true, false, false}, {false, true, false, true}};
+    EXPECT_EQ(prunedParameterCount(o, model.parameterCount(), half), pruneHeads(model, half).parameterCount());
+    EXPECT_EQ(prunedParameterCount(o, model.parameterCount(), allHeads(o)), model.parameterCount());
+    EXPECT_THROW(prunedParameterCount(o, model.parameterCount(), {{true}}), Error);
+    // A profile made by hand: per block 2 ms of attention (projections + scores) and 3 ms of MLP,
+    // 1 ms outside the blocks; the whole pass measured at twice the sum of its parts.
+    ModelProfile profile;
+    profile.parts.push_back({"patch_embed", kPartPatchEmbedding, -1, 0, 0, 1.0, 0, 0});
+    for (int b = 0; b < 2; ++b) {
+        profile.parts.push_back({"qkv", kPartAttentionProjections, b, 0, 0, 1.5, 0, 0});
+        profile.parts.push_back({"scores", kPartAttentionScores, b, 0, 0, 0.5, 0, 0});
+        profile.parts.push_back({"mlp", kPartMlp, b, 0, 0, 3.0, 0, 0});
+    }
+    profile.inference_ms = 22.0;  // parts: 11 ms
+    EXPECT_DOUBLE_EQ(predictedLatencyMs(profile, allHeads(o)), 22.0);
+    EXPECT_DOUBLE_EQ(predictedLatencyMs(profile, half), 2 * (1 + 2 * (1.0 + 3.0)));   // half the attention
+    EXPECT_DOUBLE_EQ(predictedLatencyMs(profile, {allHeads(o)[0]}, 1), 2 * (1 + 2.0 + 3.0));  // block 1 dropped
+}
+
+TEST(Blocks, PruneJobDropsBlocksAloneOrWithHeads) {
+    TempDir dir;
+    const Dataset tones = test::toneDataset(dir / "tones", 6);
+    saveModel(dir / "model.safetensors", PaSSTModel(smallOptions(), 2), tones.classes);
+    PruneOptions o;
+    o.keep_blocks = 1;
+    o.keep_heads = 1;
+    o.rounds = 1;
+    o.fine_tune.preset = "passt-micro";
+    o.fine_tune.epochs = 1;
+    o.fine_tune.batch_size = 4;
+    o.fine_tune.validation_fraction = 0;
+    o.fine_tune.baseline = false;
+    o.fine_tune.cache_dir = dir / "cache";
+    const PruneResult blocks = pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run");
+    EXPECT_EQ(blocks.blocks_before, 2);
+    EXPECT_EQ(blocks.blocks_after, 1);
+    EXPECT_EQ(blocks.heads_after, 4);
+    EXPECT_EQ(loadModel(blocks.model).model.options().depth, 1);
+    // Then half of the kept block's heads.
+    o.keep_heads = 0.5;
+    const PruneResult both = pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run2");
+    EXPECT_EQ(both.blocks_after, 1);
+    EXPECT_EQ(both.heads_after, 2);
+    o.keep_blocks = 3;  // more than the model has
+    EXPECT_THROW(pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run3"), Error);
+    // The shallow model to compare with, trained from the preset; a model file keeps its depth.
+    TrainOptions t = o.fine_tune;
+    t.depth = 1;
+    EXPECT_EQ(loadModel(train(tones, splitByDataset(tones), t, dir / "shallow").last_checkpoint).model.options().depth, 1);
+    t.init_checkpoint = dir / "model.safetensors";
+    EXPECT_THROW(train(tones, splitByDataset(tones), t, dir / "shallow2"), Error);
+    t.init_checkpoint.clear();
+    t.depth = -1;
+    EXPECT_THROW(t.validate(), Error);
 }
 
 TEST(Sharing, SharedBlocksAreOneTensorStoredOnce) {

@@ -165,6 +165,20 @@ private Q_SLOTS:
         QTest::mouseClick(view.pruneButton(), Qt::LeftButton);
         QCOMPARE(prune.count(), 1);
         QCOMPARE(prune.at(0).at(0).toDouble(), 0.5);
+        QCOMPARE(prune.at(0).at(1).toInt(), 4);
+        // The top two blocks dropped first: half of the 6 heads left in blocks 0 and 1 stay.
+        view.setKeepBlocks(2);
+        QCOMPARE(view.keptHeads(), (HeadSelection{{true, false, true}, {false, true, false}}));
+        const qlonglong block = 2 * 2 * 192 + (192 * 576 + 576) + (192 * 192 + 192) + (192 * 768 + 768) + (768 * 192 + 192);
+        const qlonglong twoBlocks = card.parameter_count - 2 * block - 3 * (4 * 192 * 64 + 3 * 64);
+        QVERIFY2(view.predictionText().contains(QStringLiteral("Keeping 2 of 4 blocks and 3 of 12 heads")),
+                 qPrintable(view.predictionText()));
+        QVERIFY2(view.predictionText().contains(QLocale().toString(twoBlocks)), qPrintable(view.predictionText()));
+        QTest::mouseClick(view.pruneButton(), Qt::LeftButton);
+        QCOMPARE(prune.count(), 2);
+        QCOMPARE(prune.at(1).at(1).toInt(), 2);
+        view.setKeepShare(1.0);  // blocks dropped alone: no importance needed, and still a smaller model
+        QVERIFY(view.pruneButton()->isEnabled());
         if (const QString shots = qEnvironmentVariable("PATCHOUT_SHOT_DIR"); !shots.isEmpty()) {
             view.showOptimise();
             QVERIFY(view.grab().save(QDir(shots).filePath(QStringLiteral("model-optimise.png"))));
@@ -177,6 +191,7 @@ private Q_SLOTS:
         QTest::mouseClick(view.shareButton(), Qt::LeftButton);
         QCOMPARE(share.count(), 1);
         QCOMPARE(share.at(0).at(0).toString(), QStringLiteral("mlp"));
+        view.setKeepBlocks(4);
         view.setKeepShare(1.0);  // everything kept: nothing to prune
         QVERIFY(!view.pruneButton()->isEnabled());
         view.setImportanceFailed(QStringLiteral("not in a run"));

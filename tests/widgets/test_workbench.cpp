@@ -425,9 +425,9 @@ private Q_SLOTS:
         QTest::mouseClick(window.modelView()->pruneButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
         QCOMPARE(finished.at(1).at(1).toBool(), false);
-        QVERIFY2(window.trainView()->trainingStatus().contains(QStringLiteral("Pruned to 4 of 8 heads")),
+        QVERIFY2(window.trainView()->trainingStatus().contains(QStringLiteral("Pruned to 2 of 2 blocks and 4 of 8 heads")),
                  qPrintable(window.trainView()->trainingStatus()));
-        QVERIFY(window.currentRun().contains(QStringLiteral("run-heads50-")));
+        QVERIFY(window.currentRun().contains(QStringLiteral("run-blocks2-heads50-")));
         QVERIFY(QFileInfo::exists(window.currentRun() + QStringLiteral("/prune.json")));
         // Sharing the MLP of the pair of blocks, from the model of the first run.
         QTRY_VERIFY_WITH_TIMEOUT(model.count() >= 2, 10000);  // the pruned run's model, loaded

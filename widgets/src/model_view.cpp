@@ -16,6 +16,7 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QSlider>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -97,7 +98,8 @@ protected:
                 const QRectF cell(left + c * w + 1, y + 1, w - 2, h - 2);
                 const double t = top > 0 ? m_importance[b][c] / top : 0;
                 QColor colour = colourAt(ColourMap::Viridis, t);
-                const bool kept = b >= m_keep.size() || m_keep[b].empty() || m_keep[b][c];
+                // Blocks past the selection are dropped (prune --keep_blocks).
+                const bool kept = m_keep.empty() || (b < m_keep.size() && (m_keep[b].empty() || m_keep[b][c]));
                 if (!kept)
                     colour = colour.darker(300);
                 p.fillRect(cell, colour);
@@ -208,12 +210,16 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     m_keep->setValue(10);
     m_keep->setToolTip(tr("Share of the heads to keep; the least important go first, every block keeps one"));
     m_keepLabel = new QLabel(this);
+    m_keepBlocks = new QSpinBox(this);
+    m_keepBlocks->setRange(1, 1);
+    m_keepBlocks->setToolTip(tr("Blocks to keep, the first ones: the top blocks are dropped before any head "
+                                "(their time goes with them; the blocks left keep the fused kernel)"));
     m_prediction = new QLabel(this);
     m_prediction->setWordWrap(true);
     m_prediction->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_pruneButton = new QPushButton(tr("Prune and fine-tune…"), this);
-    m_pruneButton->setToolTip(tr("Prune to this share of the heads and fine-tune on the model's run as a new run "
-                                 "(`patchout prune`); the Train view follows it"));
+    m_pruneButton->setToolTip(tr("Drop the top blocks, prune to this share of the heads and fine-tune on the model's "
+                                 "run as a new run (`patchout prune`); the Train view follows it"));
     m_sharing = new QComboBox(this);
     m_sharing->addItem(tr("all weights"), QStringLiteral("all"));
     m_sharing->addItem(tr("the attention"), QStringLiteral("attention"));
@@ -230,15 +236,17 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     optimiseLayout->addWidget(m_importanceButton, 0, 0, Qt::AlignTop);
     optimiseLayout->addWidget(m_importanceText, 0, 1, 1, 2);
     optimiseLayout->addWidget(m_headMap, 1, 0, 1, 3);
-    optimiseLayout->addWidget(new QLabel(tr("Keep heads:"), this), 2, 0);
-    optimiseLayout->addWidget(m_keep, 2, 1);
-    optimiseLayout->addWidget(m_keepLabel, 2, 2);
-    optimiseLayout->addWidget(m_prediction, 3, 0, 1, 3);
-    optimiseLayout->addWidget(m_pruneButton, 4, 0);
-    optimiseLayout->addWidget(new QLabel(tr("Share between blocks:"), this), 5, 0);
-    optimiseLayout->addWidget(m_sharing, 5, 1);
-    optimiseLayout->addWidget(m_sharingText, 6, 0, 1, 3);
-    optimiseLayout->addWidget(m_shareButton, 7, 0);
+    optimiseLayout->addWidget(new QLabel(tr("Keep blocks:"), this), 2, 0);
+    optimiseLayout->addWidget(m_keepBlocks, 2, 1, Qt::AlignLeft);
+    optimiseLayout->addWidget(new QLabel(tr("Keep heads:"), this), 3, 0);
+    optimiseLayout->addWidget(m_keep, 3, 1);
+    optimiseLayout->addWidget(m_keepLabel, 3, 2);
+    optimiseLayout->addWidget(m_prediction, 4, 0, 1, 3);
+    optimiseLayout->addWidget(m_pruneButton, 5, 0);
+    optimiseLayout->addWidget(new QLabel(tr("Share between blocks:"), this), 6, 0);
+    optimiseLayout->addWidget(m_sharing, 6, 1);
+    optimiseLayout->addWidget(m_sharingText, 7, 0, 1, 3);
+    optimiseLayout->addWidget(m_shareButton, 8, 0);
     optimiseLayout->setRowStretch(1, 1);
     optimiseLayout->setColumnStretch(1, 1);
     m_tabs = new QTabWidget(this);
@@ -271,7 +279,8 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
         Q_EMIT importanceRequested();
     });
     connect(m_keep, &QSlider::valueChanged, this, &ModelView::updatePrediction);
-    connect(m_pruneButton, &QPushButton::clicked, this, [this] { Q_EMIT pruneRequested(keepShare()); });
+    connect(m_keepBlocks, &QSpinBox::valueChanged, this, &ModelView::updatePrediction);
+    connect(m_pruneButton, &QPushButton::clicked, this, [this] { Q_EMIT pruneRequested(keepShare(), keepBlocks()); });
     connect(m_sharing, &QComboBox::currentIndexChanged, this, &ModelView::updateSharing);
     connect(m_shareButton, &QPushButton::clicked, this,
             [this] { Q_EMIT shareRequested(m_sharing->currentData().toString()); });
@@ -383,6 +392,11 @@ void ModelView::setModel(const ModelCard& card) {
     m_profileButton->setEnabled(true);
     m_card = card;
     m_importanceButton->setEnabled(true);
+    {
+        const QSignalBlocker block(m_keepBlocks);
+        m_keepBlocks->setRange(1, o.depth);
+        m_keepBlocks->setValue(o.depth);
+    }
     updatePrediction();
     updateSharing();
     m_pages->setCurrentIndex(1);
@@ -490,48 +504,77 @@ QString ModelView::predictionText() const { return m_prediction->text(); }
 QString ModelView::importanceText() const { return m_importanceText->text(); }
 void ModelView::showOptimise() { m_tabs->setCurrentIndex(2); }
 
+int ModelView::keepBlocks() const { return m_keepBlocks->value(); }
+void ModelView::setKeepBlocks(int blocks) { m_keepBlocks->setValue(blocks); }
+
 HeadSelection ModelView::keptHeads() const {
-    return m_importance.empty() ? HeadSelection{} : headsToKeep(m_importance, keepShare());
+    const auto blocks = static_cast<std::size_t>(keepBlocks());
+    if (m_importance.empty()) {
+        if (!m_hasModel || keepShare() < 1)
+            return {};
+        HeadSelection all = allHeads(m_card.options);
+        all.resize(std::min(all.size(), blocks));
+        return all;
+    }
+    HeadScores kept(m_importance.begin(), m_importance.begin() + static_cast<std::ptrdiff_t>(std::min(blocks, m_importance.size())));
+    return headsToKeep(kept, keepShare());
 }
 
 void ModelView::updatePrediction() {
     const HeadSelection keep = keptHeads();
     static_cast<HeadMapWidget*>(m_headMap)->setData(m_importance, keep);
     const PaSSTOptions& o = m_card.options;
+    const int blocks = keepBlocks();
     int before = 0, after = 0;
-    for (const auto& row : keep) {
-        before += static_cast<int>(row.size());
+    for (int b = 0; m_hasModel && b < o.depth; ++b)
+        before += o.headsOf(b);
+    for (const auto& row : keep)
         after += static_cast<int>(std::count(row.begin(), row.end(), true));
-    }
     m_keepLabel->setText(keep.empty() ? tr("%1%").arg(100 * keepShare(), 0, 'f', 0)
                                       : tr("%1% (%2 of %3 heads)").arg(100 * keepShare(), 0, 'f', 0).arg(after).arg(before));
     const bool shared = o.sharing == ParameterSharing::All || o.sharing == ParameterSharing::Attention;
-    m_pruneButton->setEnabled(m_hasModel && !keep.empty() && after < before && !shared);
+    const bool dropsBlocks = m_hasModel && blocks < o.depth;
+    const bool prunesHeads = keepShare() < 1;
+    m_pruneButton->setEnabled(m_hasModel && !keep.empty() && after < before && !(shared && prunesHeads));
     if (!m_hasModel || keep.empty()) {
         m_prediction->setText(tr("Measure the importance to see what pruning would leave."));
         return;
     }
-    if (shared) {
-        m_prediction->setText(tr("The blocks share their attention: heads cannot be pruned block by block."));
+    if (shared && prunesHeads) {
+        m_prediction->setText(tr("The blocks share their attention: heads cannot be pruned block by block (keep "
+                                 "100% of the heads to drop blocks only)."));
         return;
     }
-    // What the pruned model would have: the counts from the shapes, the time from the profile.
-    PaSSTOptions pruned = o;
-    pruned.block_heads.clear();
+    // What the smaller model would have: the counts from the shapes (the dropped blocks' tensors by
+    // name: a block that shares its leader's weights holds none), the time from the profile.
+    std::int64_t dropped = 0;
+    for (const TensorInfo& t : m_card.parameters) {
+        const QString name = QString::fromStdString(t.name);
+        if (name.startsWith(QLatin1String("blocks.")) && name.section(QLatin1Char('.'), 1, 1).toInt() >= blocks)
+            dropped += t.numel();
+    }
+    PaSSTOptions smaller = o;
+    smaller.depth = blocks;
+    smaller.block_heads.clear();
     for (const auto& row : keep)
-        pruned.block_heads.push_back(static_cast<int>(std::count(row.begin(), row.end(), true)));
-    const auto params = static_cast<double>(prunedParameterCount(o, m_card.parameter_count, keep));
-    const double macs = forwardCost(pruned, o.input_frames).macs();
+        smaller.block_heads.push_back(static_cast<int>(std::count(row.begin(), row.end(), true)));
+    PaSSTOptions kept = o;  // the model after dropping blocks, before pruning heads
+    kept.depth = blocks;
+    if (!kept.block_heads.empty())
+        kept.block_heads.resize(static_cast<std::size_t>(blocks));
+    const auto params = static_cast<double>(prunedParameterCount(kept, m_card.parameter_count - dropped, keep));
+    const double macs = forwardCost(smaller, o.input_frames).macs();
     auto change = [](double x, double x0) { return x0 > 0 ? 100 * (x - x0) / x0 : 0.0; };
-    QString text = tr("Keeping %1 of %2 heads leaves %3 parameters (%4%) and %5 MACs per window (%6%)")
-                       .arg(after)
-                       .arg(before)
+    const QString what = dropsBlocks ? tr("Keeping %1 of %2 blocks and %3 of %4 heads").arg(blocks).arg(o.depth).arg(after).arg(before)
+                                     : tr("Keeping %1 of %2 heads").arg(after).arg(before);
+    QString text = tr("%1 leaves %2 parameters (%3%) and %4 MACs per window (%5%)")
+                       .arg(what)
                        .arg(QLocale().toString(static_cast<qlonglong>(params)))
                        .arg(change(params, static_cast<double>(m_card.parameter_count)), 0, 'f', 1)
                        .arg(shortCount(macs))
                        .arg(change(macs, m_card.cost.macs()), 0, 'f', 1);
     if (m_lastProfile && m_lastProfile->partsForwardMs() > 0) {
-        const double ms = predictedLatencyMs(*m_lastProfile, keep);
+        const double ms = predictedLatencyMs(*m_lastProfile, keep, blocks);
         text += tr("; about %1 ms per window (%2%, scaled from the profile)")
                     .arg(ms, 0, 'f', 2)
                     .arg(change(ms, m_lastProfile->inference_ms), 0, 'f', 1);

@@ -60,10 +60,12 @@ PaSSTModel pruneHeads(const PaSSTModel& model, const HeadSelection& keep);
 
 // The parameters `model`'s options would have with only the kept heads (`parameters` now), and
 // the forward time of one pass `profile` (of the same model) predicts for it: the attention parts
-// of each block scaled by the share of its heads kept, the rest as measured, the whole pass scaled
-// like the sum of its parts. What the Model view's slider and `prune --target_latency` show.
+// of each block scaled by the share of its heads kept, the parts of blocks from `blocks` on (the
+// top ones dropped, prune.h keepFirstBlocks; -1: none) left out, the rest as measured, the whole
+// pass scaled like the sum of its parts. What the Model view's predictions and `prune
+// --target_latency` show; `keep` may cover only the kept blocks.
 std::int64_t prunedParameterCount(const PaSSTOptions& options, std::int64_t parameters, const HeadSelection& keep);
-double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep);
+double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep, int blocks = -1);
 
 // Head importance as JSON ({"blocks": [[...], ...]}) and back (Error(BadFormat) otherwise).
 std::string headScoresToJson(const HeadScores& scores);

@@ -1,9 +1,9 @@
-// Head pruning as a job: measure the heads' importance on the training clips, prune the least
-// important ones, fine-tune, and repeat for a few rounds until the share of heads asked for is
-// left (Michel et al. 2019 prune in steps too: a model recovers better from small cuts). Every
-// round's fine-tuning is a training run (train()), so the Train view follows it and `eval --run`
-// scores it; the last round trains into the run folder itself, earlier ones into
-// RUN/rounds/<k>. Thread-safety: as train().
+// Structured pruning as a job: drop the top blocks (optional), then measure the heads' importance
+// on the training clips, prune the least important ones, fine-tune, and repeat for a few rounds
+// until the share of heads asked for is left (Michel et al. 2019 prune in steps too: a model
+// recovers better from small cuts). Every round's fine-tuning is a training run (train()), so the
+// Train view follows it and `eval --run` scores it; the last round trains into the run folder
+// itself, earlier ones into RUN/rounds/<k>. Thread-safety: as train().
 #pragma once
 
 #include "patchout/dataset.h"
@@ -17,11 +17,22 @@
 
 namespace patchout {
 
+// A new model with only the first `blocks` of `model`'s blocks, every other weight copied: the
+// classifier reads the last kept block through the final norm. Dropping the top blocks of a trained
+// transformer and fine-tuning is the best of the layer-dropping strategies Sajjad et al. (arXiv 2020, "On
+// the effect of dropping layers of pre-trained transformer models") compare; unlike head pruning,
+// the blocks left keep their full width, so they keep the fused inference kernel and the time saved
+// follows the MACs saved. Error(InvalidArgument) for `blocks` outside [1, depth].
+PaSSTModel keepFirstBlocks(const PaSSTModel& model, int blocks);
+
 struct PruneOptions {
-    double keep_heads = 0.5;  // share of the starting model's heads left at the end
-    // Or a target instead (0: none; at most one): the fewest heads pruned that bring the
-    // parameters, or the time of one window predicted from a profile (predictedLatencyMs), to this
-    // share of the starting model's. Error(InvalidArgument) when pruning heads alone cannot.
+    // Blocks kept, the first ones (0: all); dropped before any head is pruned.
+    int keep_blocks = 0;
+    double keep_heads = 0.5;  // share of the heads left at the end (of those in the kept blocks)
+    // Or a target instead (0: none; at most one): the fewest heads pruned (after keep_blocks) that
+    // bring the parameters, or the time of one window predicted from a profile
+    // (predictedLatencyMs), to this share of the starting model's. Error(InvalidArgument) when
+    // pruning heads cannot.
     double target_parameters = 0;
     double target_latency = 0;
     int rounds = 2;           // prune, fine-tune; the share left after round r is keep_heads^(r/rounds)
@@ -46,6 +57,7 @@ struct PruneRound {
 struct PruneResult {
     std::int64_t parameters_before = 0, parameters_after = 0;
     int heads_before = 0, heads_after = 0;
+    int blocks_before = 0, blocks_after = 0;
     std::vector<PruneRound> rounds;
     std::filesystem::path model;  // the last round's best checkpoint (RUN/checkpoints/best.safetensors)
 };

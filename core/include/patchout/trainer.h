@@ -67,6 +67,9 @@ struct TrainOptions {
     // Positions of a model trained from a preset: "" (the preset's), "learned", "sinusoidal" or
     // "none"; a model file keeps its own (asking for another is an error).
     std::string positional_encoding{};
+    // Blocks of a model trained from a preset (0: the preset's): a shallower model to set beside a
+    // deep one whose top blocks were dropped (prune.h, keep_blocks).
+    int depth = 0;
     std::string feature_preset = "passt-32k";  // featurePreset(); n_mels must match the model
 
     // Optimisation. A step is one optimiser update (batch_size * accumulate_steps examples per
@@ -148,6 +151,7 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("", "sharing_group", o.sharing_group, "Consecutive blocks per sharing group", R::Fixed);
     v("", "positional_encoding", o.positional_encoding,
       "Positions of a model from a preset: learned | sinusoidal | none (empty: the preset's)", R::Fixed);
+    v("", "depth", o.depth, "Blocks of a model from a preset (0: the preset's)", R::Fixed);
     v("", "feature_preset", o.feature_preset, "Feature preset (passt-32k, ...)", R::Fixed);
     // May change on resume (train longer or shorter): the schedule follows the new length.
     v("", "epochs", o.epochs, "Epochs", R::Bookkeeping);

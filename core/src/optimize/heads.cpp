@@ -241,9 +241,11 @@ std::int64_t prunedParameterCount(const PaSSTOptions& o, std::int64_t parameters
     return parameters - dropped * perHead;
 }
 
-double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep) {
+double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep, int blocks) {
     double parts = 0;
     for (const PartProfile& part : profile.parts) {
+        if (blocks >= 0 && part.block >= blocks)
+            continue;  // a dropped block
         double scale = 1;
         const bool attention = part.kind == kPartAttentionProjections || part.kind == kPartAttentionScores;
         if (attention && part.block >= 0 && part.block < static_cast<int>(keep.size())) {

@@ -1,5 +1,6 @@
 #include "patchout/prune.h"
 
+#include "model/passt_module.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
@@ -23,44 +24,68 @@ int countHeads(const PaSSTOptions& o) {
     return n;
 }
 
-// The share of heads to keep: keep_heads, or the largest share meeting a target.
-double keepShareFor(const PruneOptions& o, const PaSSTModel& model, const HeadScores& importance) {
+// The share of `model`'s heads to keep: keep_heads, or the largest share that brings `model` to a
+// target share of `start`'s parameters or predicted time (`model` is `start` less dropped blocks).
+double keepShareFor(const PruneOptions& o, const PaSSTModel& start, const PaSSTModel& model, const HeadScores& importance) {
     if (o.target_parameters <= 0 && o.target_latency <= 0)
         return o.keep_heads;
     const int total = countHeads(model.options());
     std::optional<ModelProfile> profile;
+    double ms0 = 0;
     if (o.target_latency > 0) {
         ProfileOptions po;
         po.backward = false;
         po.repeats = 15;
         profile = profileModel(model, po);
+        ms0 = &start == &model ? profile->inference_ms : profileModel(start, po).inference_ms;
     }
-    const double params0 = static_cast<double>(model.parameterCount());
-    for (int kept = total; kept >= model.options().depth; --kept) {
-        const HeadSelection keep = headsToKeep(importance, static_cast<double>(kept) / total);
-        const bool met = o.target_parameters > 0
-                             ? static_cast<double>(prunedParameterCount(model.options(), model.parameterCount(), keep)) <=
-                                   o.target_parameters * params0
-                             : predictedLatencyMs(*profile, keep) <= o.target_latency * profile->inference_ms;
-        if (met)
+    const double params0 = static_cast<double>(start.parameterCount());
+    auto share = [&](const HeadSelection& keep) {
+        return o.target_parameters > 0
+                   ? static_cast<double>(prunedParameterCount(model.options(), model.parameterCount(), keep)) / params0
+                   : predictedLatencyMs(*profile, keep) / ms0;
+    };
+    const double target = o.target_parameters > 0 ? o.target_parameters : o.target_latency;
+    for (int kept = total; kept >= model.options().depth; --kept)
+        if (share(headsToKeep(importance, static_cast<double>(kept) / total)) <= target)
             return static_cast<double>(kept) / total;
-    }
-    const HeadSelection least = headsToKeep(importance, 1e-9);
-    const double best = o.target_parameters > 0
-                            ? static_cast<double>(prunedParameterCount(model.options(), model.parameterCount(), least)) / params0
-                            : predictedLatencyMs(*profile, least) / profile->inference_ms;
     throw Error(ErrorCode::InvalidArgument,
-                "pruning heads alone cannot reach " +
-                    std::to_string(static_cast<int>(std::lround(100 * (o.target_parameters > 0 ? o.target_parameters
-                                                                                                : o.target_latency)))) +
-                    "% of the " + (o.target_parameters > 0 ? "parameters" : "time per window") +
-                    ": one head per block leaves " + std::to_string(static_cast<int>(std::lround(100 * best))) +
-                    "% (share the MLP between blocks, or choose a smaller preset)");
+                "pruning heads cannot reach " + std::to_string(static_cast<int>(std::lround(100 * target))) + "% of the " +
+                    (o.target_parameters > 0 ? "parameters" : "time per window") + ": one head per block leaves " +
+                    std::to_string(static_cast<int>(std::lround(100 * share(headsToKeep(importance, 1e-9))))) +
+                    "% (drop blocks with keep_blocks, share the MLP between blocks, or choose a smaller preset)");
 }
 
 }  // namespace
 
+PaSSTModel keepFirstBlocks(const PaSSTModel& model, int blocks) {
+    const PaSSTOptions& from = model.options();
+    if (blocks < 1 || blocks > from.depth)
+        throw Error(ErrorCode::InvalidArgument, "blocks to keep must lie in [1, " + std::to_string(from.depth) + "], not " +
+                                                    std::to_string(blocks));
+    PaSSTOptions to = from;
+    to.depth = blocks;
+    if (!to.block_heads.empty())
+        to.block_heads.resize(static_cast<std::size_t>(blocks));
+    if (!to.pruned())
+        to.block_heads.clear();
+    PaSSTModel kept = PaSSTModelAccess::uninitialized(to);
+    torch::NoGradGuard noGrad;
+    PaSSTImpl& src = *const_cast<PaSSTModel&>(model).module();
+    const auto parameters = src.named_parameters();
+    const auto buffers = src.named_buffers();
+    // Every name of the smaller model is a name of the larger one, with the same shape.
+    for (auto& item : kept.module()->named_parameters())
+        item.value().copy_(parameters[item.key()]);
+    for (auto& item : kept.module()->named_buffers())
+        item.value().copy_(buffers[item.key()]);
+    kept.setTraining(model.training());
+    return kept;
+}
+
 void PruneOptions::validate() const {
+    if (keep_blocks < 0)
+        throw Error(ErrorCode::InvalidArgument, "keep_blocks must not be negative", "PruneOptions");
     if (!(keep_heads > 0 && keep_heads <= 1))
         throw Error(ErrorCode::InvalidArgument, "keep_heads must lie in (0, 1]", "PruneOptions");
     if (target_parameters < 0 || target_parameters >= 1 || target_latency < 0 || target_latency >= 1)
@@ -87,9 +112,15 @@ PruneResult pruneAndFineTune(const fs::path& checkpoint, const Dataset& dataset,
     // The clips train() trains on: importance never looks at validation or test clips.
     const DatasetSplit carved =
         carveValidation(dataset, split, {.fraction = o.fine_tune.validation_fraction, .seed = o.fine_tune.seed});
+    if (o.keep_blocks > start.model.options().depth)
+        throw Error(ErrorCode::InvalidArgument,
+                    "the model has " + std::to_string(start.model.options().depth) + " blocks, fewer than keep_blocks " +
+                        std::to_string(o.keep_blocks),
+                    checkpoint.string());
     PruneResult result;
     result.parameters_before = start.model.parameterCount();
     result.heads_before = countHeads(start.model.options());
+    result.blocks_before = start.model.options().depth;
     HeadImportanceOptions io;
     io.feature_preset = o.fine_tune.feature_preset;
     io.cache_dir = o.fine_tune.cache_dir.empty() ? paths.cache() : o.fine_tune.cache_dir;
@@ -98,26 +129,33 @@ PruneResult pruneAndFineTune(const fs::path& checkpoint, const Dataset& dataset,
     io.seed = o.fine_tune.seed;
 
     nlohmann::ordered_json log = {{"checkpoint", fs::absolute(checkpoint).string()},
+                                  {"keep_blocks", o.keep_blocks > 0 ? o.keep_blocks : result.blocks_before},
                                   {"keep_heads", o.keep_heads},
                                   {"rounds", nlohmann::ordered_json::array()},
                                   {"parameters_before", result.parameters_before},
                                   {"heads_before", result.heads_before}};
-    PaSSTModel model = std::move(start.model);
+    PaSSTModel model = o.keep_blocks > 0 && o.keep_blocks < result.blocks_before
+                           ? keepFirstBlocks(start.model, o.keep_blocks)
+                           : start.model.sharedWeights();
     fs::create_directories(run);
-    HeadScores firstImportance = headImportance(model, dataset, carved.train, io, job);
-    const double keepShare = keepShareFor(o, model, firstImportance);
+    // Importance only where heads are to go (keep_heads 1 with keep_blocks: blocks dropped alone).
+    const bool pruneHeadsToo = o.keep_heads < 1 || o.target_parameters > 0 || o.target_latency > 0;
+    HeadScores firstImportance = pruneHeadsToo ? headImportance(model, dataset, carved.train, io, job) : HeadScores{};
+    const double keepShare = pruneHeadsToo ? keepShareFor(o, start.model, model, firstImportance) : 1.0;
+    const int headsStart = countHeads(model.options());  // the heads keep_heads is a share of
     log["keep_heads"] = keepShare;
     for (int r = 1; r <= o.rounds; ++r) {
         PruneRound round;
         round.round = r;
         round.run_dir = r == o.rounds ? run : run / "rounds" / std::to_string(r);
-        round.importance = r == 1 ? firstImportance : headImportance(model, dataset, carved.train, io, job);
+        round.importance = r == 1 || !pruneHeadsToo ? firstImportance : headImportance(model, dataset, carved.train, io, job);
         const int target = std::max(model.options().depth,
                                     static_cast<int>(std::lround(std::pow(keepShare, static_cast<double>(r) / o.rounds) *
-                                                                 result.heads_before)));
+                                                                 headsStart)));
         const int current = countHeads(model.options());
-        round.keep = headsToKeep(round.importance, std::min(1.0, static_cast<double>(target) / current));
-        PaSSTModel pruned = pruneHeads(model, round.keep);
+        round.keep = pruneHeadsToo ? headsToKeep(round.importance, std::min(1.0, static_cast<double>(target) / current))
+                                   : allHeads(model.options());
+        PaSSTModel pruned = target < current ? pruneHeads(model, round.keep) : model.sharedWeights();
         round.parameters = pruned.parameterCount();
         round.heads = countHeads(pruned.options());
         fs::create_directories(RunPaths(round.run_dir).checkpoints());
@@ -141,9 +179,11 @@ PruneResult pruneAndFineTune(const fs::path& checkpoint, const Dataset& dataset,
     }
     result.parameters_after = model.parameterCount();
     result.heads_after = countHeads(model.options());
+    result.blocks_after = model.options().depth;
     result.model = result.rounds.back().trained.best_checkpoint;
     log["parameters_after"] = result.parameters_after;
     log["heads_after"] = result.heads_after;
+    log["blocks_after"] = result.blocks_after;
     writeTextAtomically(run / "prune.json", log.dump(2) + "\n");
     return result;
 }

@@ -97,6 +97,8 @@ void TrainOptions::validate() const {
                 positional_encoding + "'");
         }
     }
+    if (depth < 0)
+        bad("depth must not be negative");
     if (batch_size < 1)
         bad("batch_size must be >= 1");
     if (accumulate_steps < 1)

@@ -90,8 +90,15 @@ PaSSTModel buildStartModel(const TrainOptions& o, const Dataset& dataset) {
         }
         if (!o.positional_encoding.empty())
             po.positional_encoding = positionalEncodingFromName(o.positional_encoding);
+        if (o.depth > 0)
+            po.depth = o.depth;
         return PaSSTModel(po, o.seed);
     }
+    if (o.depth > 0)
+        throw Error(ErrorCode::InvalidArgument,
+                    "depth applies to a model trained from a preset; drop a model file's top blocks with patchout prune "
+                    "--keep_blocks",
+                    o.init_checkpoint.string());
     if (!o.positional_encoding.empty())
         throw Error(ErrorCode::InvalidArgument,
                     "positional_encoding applies to a model trained from a preset; a model file keeps its own",

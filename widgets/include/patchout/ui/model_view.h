@@ -5,8 +5,9 @@
 // speed on this machine; the profile (core profiler.h: per kind of part the parameters, MACs,
 // measured forward and forward + backward time with a bar for its share, activation memory); the
 // parameter table (official key names, shapes, counts), the classes and the checkpoint's metadata.
-// The Optimise tab draws the heads' importance as a blocks x heads map, predicts what pruning to a
-// share of the heads leaves (parameters, MACs, latency from the profile) before anything runs, and
+// The Optimise tab draws the heads' importance as a blocks x heads map, predicts what dropping the
+// top blocks and pruning to a share of the heads leaves (parameters, MACs, latency from the
+// profile) before anything runs, and
 // asks the app to prune and fine-tune (pruneRequested) as a run the Train view follows; likewise
 // to share weights between blocks (ALBERT) and fine-tune (shareRequested), with the parameters
 // that would save shown first.
@@ -33,6 +34,7 @@ class QComboBox;
 class QListWidget;
 class QPushButton;
 class QSlider;
+class QSpinBox;
 class QStackedWidget;
 class QTabWidget;
 class QTableWidget;
@@ -93,9 +95,12 @@ public:
     // Head importance (heads.h) of the loaded model, or why there is none.
     void setImportance(const HeadScores& importance);
     void setImportanceFailed(const QString& message);
-    // The share of heads the prune slider keeps, and what it predicts for it.
+    // The share of heads the prune slider keeps, the blocks kept (the first ones), and what they
+    // predict.
     double keepShare() const;
     void setKeepShare(double share);
+    int keepBlocks() const;
+    void setKeepBlocks(int blocks);
     QString predictionText() const;
     QString importanceText() const;
     QPushButton* importanceButton() const noexcept { return m_importanceButton; }
@@ -104,7 +109,8 @@ public:
     QComboBox* sharingBox() const noexcept { return m_sharing; }
     QString sharingText() const;
     QWidget* headMap() const noexcept { return m_headMap; }
-    // The heads the slider keeps (empty before the importance is known).
+    // The heads the slider keeps in the kept blocks (empty before the importance is known, unless
+    // every head is kept).
     HeadSelection keptHeads() const;
     void showOptimise();
 
@@ -112,8 +118,9 @@ Q_SIGNALS:
     void speedRequested();
     void profileRequested();
     void importanceRequested();
-    // Prune the model to `keepShare` of its heads and fine-tune it, as a new run.
-    void pruneRequested(double keepShare);
+    // Drop all blocks but the first `keepBlocks`, prune the rest to `keepShare` of their heads and
+    // fine-tune, as a new run.
+    void pruneRequested(double keepShare, int keepBlocks);
     // Share `sharing` ("all", "attention", "mlp") in groups of two blocks and fine-tune, as a new run.
     void shareRequested(const QString& sharing);
 
@@ -136,6 +143,7 @@ private:
     QWidget* m_headMap = nullptr;
     QSlider* m_keep = nullptr;
     QLabel* m_keepLabel = nullptr;
+    QSpinBox* m_keepBlocks = nullptr;
     QLabel* m_prediction = nullptr;
     QPushButton* m_pruneButton = nullptr;
     QComboBox* m_sharing = nullptr;
