@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 #include <string>
@@ -42,6 +44,28 @@ inline void readArgs(int argc, char** argv, const char* usage,
         };
         if (!option(arg, value)) {
             std::fprintf(stderr, "unknown argument %s\n%s", arg.c_str(), usage);
+            std::exit(2);
+        }
+    }
+}
+
+// For programs that read `--name value` pairs themselves: --help / -h prints `usage` and exits 0;
+// a name not in `names`, or a name without its value, prints usage and exits 2. With no names
+// (positional arguments), only --help is looked for.
+inline void checkArgs(int argc, char** argv, const char* usage, std::initializer_list<const char*> names = {}) {
+    for (int i = 1; i < argc; ++i)
+        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+            std::printf("%s", usage);
+            std::exit(0);
+        }
+    if (names.size() == 0)
+        return;
+    for (int i = 1; i < argc; i += 2) {
+        bool known = false;
+        for (const char* n : names)
+            known = known || !std::strcmp(argv[i], n);
+        if (!known || i + 1 >= argc) {
+            std::fprintf(stderr, "%s %s\n%s", known ? "no value for" : "unknown argument", argv[i], usage);
             std::exit(2);
         }
     }

@@ -2,6 +2,7 @@
 // random scores) with patchout's computeReport, and the same metrics with scikit-learn on the same
 // arrays in a python3 subprocess. Prints both times, their ratio and the largest difference between
 // the values. Usage: bench_eval [--clips N] [--classes C] [--threads T] [--python PATH]
+#include "bench_args.h"
 #include "patchout/system_info.h"
 #include "patchout/report.h"
 
@@ -94,8 +95,14 @@ std::string findPython(const std::string& asked) {
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "bench_eval [--clips 100000] [--classes 527] [--threads T] [--python /usr/bin/python3]\n"
+    "Every evaluation metric of computeReport on random AudioSet-sized predictions, against scikit-learn on\n"
+    "the same arrays in a python3 subprocess: both times, their ratio, the largest difference of the values.\n";
+
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    patchout::bench::checkArgs(argc, argv, kUsage, {"--clips", "--classes", "--threads", "--python"});
     std::size_t n = 100000, C = 527;
     unsigned threads = 0;
     std::string python;

@@ -2,6 +2,7 @@
 // (8 kHz -> 32 kHz) and computes PaSST log-mels for every clip, as an epoch without a cache would;
 // the result reads the same epoch through the warm cache and the prefetching loader.
 // Usage: bench_feature_cache [fsdd_dir] [cache_dir]
+#include "bench_args.h"
 #include "patchout/system_info.h"
 #include "patchout_source_paths.h"
 
@@ -18,8 +19,14 @@
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+constexpr const char* kUsage =
+    "bench_feature_cache [FSDD_DIR] [CACHE_DIR]\n"
+    "One epoch of FSDD's PaSST log-mels computed from the audio (decode, resample, features) against the same\n"
+    "epoch read through the warm feature cache and the prefetching batch loader.\n";
+
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    patchout::bench::checkArgs(argc, argv, kUsage);
     try {
         const fs::path fsdd = argc > 1 ? fs::path(argv[1]) : fs::path(PATCHOUT_SHARED_DIR) / "data/fsdd";
         const fs::path cacheDir = argc > 2 ? fs::path(argv[2])

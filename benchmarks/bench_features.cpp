@@ -2,6 +2,7 @@
 // same computation through LibTorch (torch::stft + matmul with the same filterbank), side by side
 // in one run. Targets: >= 2x faster than the LibTorch path, >= 1000x real time.
 // Usage: bench_features [clips=20] [repeats=3]
+#include "bench_args.h"
 #include "patchout/audio_source.h"
 #include "patchout/features.h"
 #include "patchout/mel_filterbank.h"
@@ -34,8 +35,14 @@ torch::Tensor torchLogMel(const Waveform& w, const torch::Tensor& basis, const t
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "bench_features [CLIPS=20] [REPEATS=3]\n"
+    "PaSST log-mel of 10 s clips at 32 kHz on one thread: the FFTW front end against the same computation\n"
+    "through LibTorch (torch::stft + matmul), side by side. Targets: >= 2x the LibTorch path, >= 1000x real time.\n";
+
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    patchout::bench::checkArgs(argc, argv, kUsage);
     const int clips = argc > 1 ? std::atoi(argv[1]) : 20;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 3;
     configureThreads({.torch_threads = 1, .blas_threads = 1});

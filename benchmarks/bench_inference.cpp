@@ -11,6 +11,7 @@
 //                   [--hop-s 0] [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0] [--workers 0]
 // (--threads / --blas-threads: the engine's torch and OpenBLAS pools; configureThreads();
 // --workers: forward passes at once, 0 = one per core, InferOptions::workers)
+#include "bench_args.h"
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
 #include "patchout/classifier.h"
@@ -142,8 +143,17 @@ void runNaiveChild(char** argv, const fs::path& dataDir, const fs::path& scores)
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 0] [--hop-s 0]\n"
+    "                [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0] [--workers 0]\n"
+    "Batch classification of synthetic files of mixed length: the naive path (each window alone, fp32,\n"
+    "LibTorch's defaults, in a child process) against the Classifier engine, then the engine in bf16.\n"
+    "Prints times, ratios, the largest score difference and the top-1 agreement. --threads / --blas-threads:\n"
+    "the engine's torch and OpenBLAS pools; --workers: forward passes at once (0: one per core).\n";
+
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    patchout::bench::checkArgs(argc, argv, kUsage, {"--files", "--preset", "--min-s", "--max-s", "--batch", "--hop-s", "--bf16", "--same-kernels", "--threads", "--blas-threads", "--workers", "--naive-data", "--naive-scores"});
     int files = 500, batch = 0, bf16 = 1, sameKernels = 1, threads = 1, blasThreads = 0, workers = 0;
     std::string preset = "passt-s";
     fs::path naiveData, naiveScores;  // set in the naive child

@@ -5,6 +5,7 @@
 // peak memory (ru_maxrss) less the memory held before the first step is that setting's activation
 // (and gradient) memory.
 //   bench_patchout [--preset passt-s] [--batch 1] [--steps 2] [--threads 1]
+#include "bench_args.h"
 #include "model/passt_module.h"
 #include "patchout/passt.h"
 #include "patchout/system_info.h"
@@ -105,8 +106,14 @@ double medianStepSeconds(patchout::PaSST& model, const torch::Tensor& x, const t
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "bench_patchout [--preset passt-s] [--batch 1] [--steps 2] [--threads 1]\n"
+    "Training steps of a preset without patchout and with its patchout, each in its own process: time per\n"
+    "step, their ratio, and each setting's activation memory (peak RSS less what was held before).\n";
+
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    patchout::bench::checkArgs(argc, argv, kUsage, {"--preset", "--batch", "--steps", "--threads", "--mode"});
     std::string preset = "passt-s", mode;
     int batch = 1, steps = 2, threads = 1;
     for (int i = 1; i + 1 < argc; i += 2) {

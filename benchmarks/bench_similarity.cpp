@@ -5,6 +5,7 @@
 //                    [--clusters 0]
 // --clusters K: vectors around K random centres (noise 0.5 of a centre's spread per dimension),
 // queries near them too: closer to real embeddings, which cluster by sound, than uniform noise.
+#include "bench_args.h"
 #include "patchout/system_info.h"
 #include "patchout/similarity_index.h"
 
@@ -23,8 +24,14 @@ double since(std::chrono::steady_clock::time_point t) {
 }
 }  // namespace
 
+constexpr const char* kUsage =
+    "bench_similarity [--n 100000] [--dim 768] [--queries 200] [--ef-search 128] [--m 32] [--clusters 0]\n"
+    "Exact inner-product search against the HNSW index SimilarityIndex uses above its threshold: build time,\n"
+    "query latency and recall@10. --clusters K: vectors around K random centres, closer to real embeddings.\n";
+
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
+    patchout::bench::checkArgs(argc, argv, kUsage, {"--n", "--dim", "--queries", "--ef-search", "--m", "--clusters"});
     std::int64_t n = 100000;
     int dim = 768, queries = 200, efSearch = 128, m = 32, clusters = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
