@@ -32,11 +32,13 @@
 #include "patchout/profiler.h"
 #include "patchout/prune.h"
 #include "patchout/recipes.h"
+#include "patchout/run_folder.h"
 #include "patchout/synth_words.h"
 #include "patchout/system_info.h"
 #include "patchout/text.h"
 #include "patchout/trainer.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -54,12 +56,16 @@ namespace {
 
 constexpr const char* kUsage =
     "bench_optimise [--benchmark synth-words|fsdd-standard] [--work DIR] [--fsdd DIR] [--preset passt-micro]\n"
-    "               [--epochs 0] [--prune_epochs 10] [--rounds 2] [--keep_heads 0.5] [--seed 0] [--plot FILE.png]\n"
+    "               [--epochs 0] [--prune_epochs 10] [--drop_epochs 0] [--rounds 2] [--keep_heads 0.5]\n"
+    "               [--seeds 0] [--reuse] [--plot FILE.png]\n"
     "               [--variants baseline,share-all,share-mlp,prune-heads,share-mlp+prune,sinusoidal,\n"
     "                           drop-blocks,drop-blocks+prune,shallow,prune-heads@0.75,...]\n"
     "Trains a preset from scratch and its smaller variants on one split and prints parameters, MACs,\n"
     "measured latency of one window (batch 1, inference path) and test accuracy [95% Wilson interval].\n"
-    "--epochs 0: the from-scratch recipe's (50). Runs go under --work (default build/optimise).\n"
+    "--epochs 0: the from-scratch recipe's (50). --drop_epochs: fine-tuning after dropping blocks (0: --epochs).\n"
+    "--seeds 0,1,2: every variant once per seed; accuracy is the mean, the interval pooled over the seeds' clips.\n"
+    "--reuse: a run that exists under --work is scored again instead of trained (latencies measured afresh).\n"
+    "Runs go under --work (default build/optimise).\n"
     "--plot: test accuracy against parameters as a PNG (needs the build with Qt).\n"
     "bench_optimise --passt_s [--repeats 5]: PaSST-S with all heads and with half of them pruned (no training).\n";
 
@@ -69,19 +75,36 @@ struct Args {
     fs::path fsdd = fs::path(PATCHOUT_SHARED_DIR) / "data" / "fsdd";
     std::string preset = "passt-micro";
     fs::path plot;
-    int epochs = 0, pruneEpochs = 10, rounds = 2;
+    int epochs = 0, pruneEpochs = 10, dropEpochs = 0, rounds = 2;
     double keepHeads = 0.5;
-    std::uint64_t seed = 0;
+    std::vector<std::uint64_t> seeds = {0};
+    bool reuse = false;
     bool passtS = false;
     int repeats = 5;
     std::set<std::string> variants = {"baseline", "share-all", "share-mlp", "prune-heads", "share-mlp+prune", "sinusoidal"};
 };
 
+// One variant, trained once per seed.
 struct Variant {
     std::string name;
-    fs::path model;  // best checkpoint
-    ClassificationScore test;
-    double seconds = 0;
+    std::vector<fs::path> models;            // best checkpoint per seed
+    std::vector<ClassificationScore> tests;  // per seed
+    double accuracy() const {
+        double sum = 0;
+        for (const ClassificationScore& t : tests)
+            sum += t.accuracy;
+        return tests.empty() ? 0.0 : sum / static_cast<double>(tests.size());
+    }
+    // Correct and scored clips over all seeds (the pooled interval).
+    std::pair<double, std::size_t> pooled() const {
+        double correct = 0;
+        std::size_t n = 0;
+        for (const ClassificationScore& t : tests) {
+            correct += t.accuracy * static_cast<double>(t.examples);
+            n += t.examples;
+        }
+        return {correct, n};
+    }
 };
 
 // What a pruning variant does to the model it starts from.
@@ -89,6 +112,8 @@ struct PruneSpec {
     int keepBlocks = 0;  // 0: all
     double keepHeads = 1;
     int rounds = 1;
+    int epochs = 0;  // per round
+    double lr = 5e-4;
 };
 
 TrainOptions recipe(const Args& a, const fs::path& cache) {
@@ -96,43 +121,86 @@ TrainOptions recipe(const Args& a, const fs::path& cache) {
     o.preset = a.preset;
     if (a.epochs > 0)
         o.epochs = a.epochs;
-    o.seed = a.seed;
     o.cache_dir = cache;
     o.baseline = false;
     return o;
 }
 
+fs::path runFolder(const Args& a, const std::string& name, std::size_t k) {
+    const fs::path dir = a.work / a.benchmark / name;
+    return a.seeds.size() > 1 ? dir / ("seed" + std::to_string(a.seeds[k])) : dir;
+}
+
+// The run's best model scored on the test clips as train() scores them, when --reuse finds one.
+std::optional<std::pair<fs::path, ClassificationScore>> reused(const Args& a, const Dataset& ds, const DatasetSplit& split,
+                                                               const fs::path& run, const TrainOptions& o) {
+    const fs::path best = RunPaths(run).bestModel();
+    if (!a.reuse || !fs::exists(best))
+        return std::nullopt;
+    return std::make_pair(best, scoreModel(loadModel(best).model, ds, split.test, o.feature_preset, o.cache_dir));
+}
+
+void report(const char* what, const std::string& name, std::size_t k, const Args& a, const ClassificationScore& test,
+            const std::string& detail) {
+    std::printf("  %s %-17s seed %llu: %.2f%%%s\n", what, name.c_str(), static_cast<unsigned long long>(a.seeds[k]),
+                100 * test.accuracy, detail.c_str());
+    std::fflush(stdout);
+}
+
 Variant trainVariant(const Args& a, const Dataset& ds, const DatasetSplit& split, const std::string& name,
                      TrainOptions o) {
-    const fs::path run = a.work / a.benchmark / name;
-    fs::remove_all(run);
-    const TrainResult r = train(ds, split, o, run);
-    std::printf("  trained %-16s %.2f%% in %s\n", name.c_str(), 100 * r.test.accuracy, formatDuration(r.seconds).c_str());
-    std::fflush(stdout);
-    return {name, r.best_checkpoint, r.test, r.seconds};
+    Variant v{name, {}, {}};
+    for (std::size_t k = 0; k < a.seeds.size(); ++k) {
+        o.seed = a.seeds[k];
+        const fs::path run = runFolder(a, name, k);
+        if (const auto old = reused(a, ds, split, run, o)) {
+            v.models.push_back(old->first);
+            v.tests.push_back(old->second);
+            report("reused ", name, k, a, old->second, "");
+            continue;
+        }
+        fs::remove_all(run);
+        const TrainResult r = train(ds, split, o, run);
+        v.models.push_back(r.best_checkpoint);
+        v.tests.push_back(r.test);
+        report("trained", name, k, a, r.test, " in " + formatDuration(r.seconds));
+    }
+    return v;
 }
 
 Variant pruneVariant(const Args& a, const Dataset& ds, const DatasetSplit& split, const std::string& name,
                      const Variant& from, const fs::path& cache, const PruneSpec& spec) {
-    const fs::path run = a.work / a.benchmark / name;
-    fs::remove_all(run);
-    PruneOptions p;
-    p.keep_blocks = spec.keepBlocks;
-    p.keep_heads = spec.keepHeads;
-    p.rounds = spec.rounds;
-    p.fine_tune = recipe(a, cache);
-    p.fine_tune.epochs = a.pruneEpochs;
-    p.fine_tune.lr = 5e-4;
-    const PruneResult r = pruneAndFineTune(from.model, ds, split, p, run);
-    const TrainResult& last = r.rounds.back().trained;
-    double seconds = 0;
-    for (const PruneRound& round : r.rounds)
-        seconds += round.trained.seconds;
-    std::printf("  pruned  %-16s %.2f%% (%d of %d blocks, %d of %d heads) in %s\n", name.c_str(),
-                100 * last.test.accuracy, r.blocks_after, r.blocks_before, r.heads_after, r.heads_before,
-                formatDuration(seconds).c_str());
-    std::fflush(stdout);
-    return {name, r.model, last.test, from.seconds + seconds};
+    Variant v{name, {}, {}};
+    for (std::size_t k = 0; k < a.seeds.size(); ++k) {
+        PruneOptions p;
+        p.keep_blocks = spec.keepBlocks;
+        p.keep_heads = spec.keepHeads;
+        p.rounds = spec.rounds;
+        p.fine_tune = recipe(a, cache);
+        p.fine_tune.epochs = spec.epochs;
+        p.fine_tune.lr = spec.lr;
+        p.fine_tune.seed = a.seeds[k];
+        const fs::path run = runFolder(a, name, k);
+        if (const auto old = reused(a, ds, split, run, p.fine_tune)) {
+            v.models.push_back(old->first);
+            v.tests.push_back(old->second);
+            report("reused ", name, k, a, old->second, "");
+            continue;
+        }
+        fs::remove_all(run);
+        const PruneResult r = pruneAndFineTune(from.models[k], ds, split, p, run);
+        const TrainResult& last = r.rounds.back().trained;
+        double seconds = 0;
+        for (const PruneRound& round : r.rounds)
+            seconds += round.trained.seconds;
+        v.models.push_back(r.model);
+        v.tests.push_back(last.test);
+        report("pruned ", name, k, a, last.test,
+               " (" + std::to_string(r.blocks_after) + " of " + std::to_string(r.blocks_before) + " blocks, " +
+                   std::to_string(r.heads_after) + " of " + std::to_string(r.heads_before) + " heads) in " +
+                   formatDuration(seconds));
+    }
+    return v;
 }
 
 }  // namespace
@@ -155,8 +223,14 @@ int main(int argc, char** argv) {
             a.rounds = std::stoi(value());
         else if (arg == "--keep_heads")
             a.keepHeads = std::stod(value());
-        else if (arg == "--seed")
-            a.seed = std::stoull(value());
+        else if (arg == "--seeds") {
+            a.seeds.clear();
+            for (const std::string& seed : bench::listOf(value()))
+                a.seeds.push_back(std::stoull(seed));
+        } else if (arg == "--reuse")
+            a.reuse = true;
+        else if (arg == "--drop_epochs")
+            a.dropEpochs = std::stoi(value());
         else if (arg == "--passt_s")
             a.passtS = true;
         else if (arg == "--repeats")
@@ -223,10 +297,15 @@ int main(int argc, char** argv) {
         const DatasetSplit split = splitByDataset(ds);
         const fs::path cache = a.work / a.benchmark / "cache";
         const TrainOptions base = recipe(a, cache);
+        const int dropEpochs = a.dropEpochs > 0 ? a.dropEpochs : base.epochs;
+        std::string seeds;
+        for (std::uint64_t seed : a.seeds)
+            seeds += (seeds.empty() ? "" : ",") + std::to_string(seed);
         std::printf("bench_optimise: %s, %s from scratch (%d epochs), pruning to %.0f%% of the heads in %d "
-                    "rounds of %d epochs; torch 1 thread, BLAS 1 thread; seed %llu\n",
+                    "rounds of %d epochs, blocks dropped then fine-tuned %d epochs; torch 1 thread, BLAS 1 thread; "
+                    "seeds %s\n",
                     a.benchmark.c_str(), a.preset.c_str(), base.epochs, 100 * a.keepHeads, a.rounds, a.pruneEpochs,
-                    static_cast<unsigned long long>(a.seed));
+                    dropEpochs, seeds.c_str());
         std::fflush(stdout);
         std::vector<Variant> done;
         std::optional<Variant> baseline, shareMlp;
@@ -262,47 +341,61 @@ int main(int argc, char** argv) {
             o.depth = std::max(1, depth / 2);
             done.push_back(trainVariant(a, ds, split, "shallow", o));
         }
-        const PruneSpec heads{0, a.keepHeads, a.rounds};
+        const PruneSpec heads{0, a.keepHeads, a.rounds, a.pruneEpochs};
         if (a.variants.count("prune-heads"))
             done.push_back(pruneVariant(a, ds, split, "prune-heads", *baseline, cache, heads));
         for (const std::string& v : a.variants)
             if (v.rfind("prune-heads@", 0) == 0)
                 done.push_back(pruneVariant(a, ds, split, v, *baseline, cache,
-                                            {0, std::stod(v.substr(std::string("prune-heads@").size())), a.rounds}));
+                                            {0, std::stod(v.substr(std::string("prune-heads@").size())), a.rounds,
+                                             a.pruneEpochs}));
         if (a.variants.count("share-mlp+prune"))
             done.push_back(pruneVariant(a, ds, split, "share-mlp+prune", *shareMlp, cache, heads));
         if (a.variants.count("drop-blocks"))
-            done.push_back(pruneVariant(a, ds, split, "drop-blocks", *baseline, cache, {std::max(1, depth / 2), 1.0, 1}));
+            // As long as the shallow model trains, at its learning rate: does starting from the deep
+            // model's first blocks beat starting from scratch?
+            done.push_back(pruneVariant(a, ds, split, "drop-blocks", *baseline, cache,
+                                        {std::max(1, depth / 2), 1.0, 1, dropEpochs, base.lr}));
         if (a.variants.count("drop-blocks+prune"))
             done.push_back(pruneVariant(a, ds, split, "drop-blocks+prune", *baseline, cache,
-                                        {std::max(1, depth / 2), a.keepHeads, a.rounds}));
+                                        {std::max(1, depth / 2), a.keepHeads, a.rounds, a.pruneEpochs}));
 
         std::printf("\n%-17s %11s %8s %11s %8s %12s %8s  %-24s %9s\n", "variant", "parameters", "change", "MACs", "change",
                     "ms/window", "change", "test accuracy [95%]", "points");
         double params0 = 0, macs0 = 0, ms0 = 0, acc0 = 0;
         std::vector<bench::SweepPoint> points;
         for (const Variant& v : done) {
-            const PaSSTModel model = loadModel(v.model).model;
+            const PaSSTModel model = loadModel(v.models.front()).model;
             ProfileOptions po;
             po.backward = false;
             po.repeats = 41;
             const double ms = profileModel(model, po).inference_ms;
             const auto params = static_cast<double>(model.parameterCount());
             const double macs = forwardCost(model.options(), model.options().input_frames).macs();
-            const auto [lo, hi] = wilsonInterval(v.test.accuracy * static_cast<double>(v.test.examples), v.test.examples);
+            const auto [correct, n] = v.pooled();
+            const auto [lo, hi] = wilsonInterval(correct, n);
             if (v.name == "baseline") {
                 params0 = params;
                 macs0 = macs;
                 ms0 = ms;
-                acc0 = v.test.accuracy;
+                acc0 = v.accuracy();
             }
             auto change = [](double x, double x0) { return x0 > 0 ? 100 * (x - x0) / x0 : 0.0; };
             char accuracy[64];
-            std::snprintf(accuracy, sizeof accuracy, "%.2f%% [%.1f, %.1f]", 100 * v.test.accuracy, 100 * lo, 100 * hi);
+            std::snprintf(accuracy, sizeof accuracy, "%.2f%% [%.1f, %.1f]", 100 * v.accuracy(), 100 * lo, 100 * hi);
             std::printf("%-17s %11.0f %+7.1f%% %11.4g %+7.1f%% %12.3f %+7.1f%%  %-24s %+9.2f\n", v.name.c_str(), params,
                         change(params, params0), macs, change(macs, macs0), ms, change(ms, ms0), accuracy,
-                        100 * (v.test.accuracy - acc0));
-            points.push_back({v.name, params, ms, v.test.accuracy, lo, hi});
+                        100 * (v.accuracy() - acc0));
+            if (v.tests.size() > 1) {
+                std::string each;
+                for (const ClassificationScore& t : v.tests) {
+                    char one[16];
+                    std::snprintf(one, sizeof one, "%.2f%%", 100 * t.accuracy);
+                    each += (each.empty() ? "" : " / ") + std::string(one);
+                }
+                std::printf("%17s per seed: %s\n", "", each.c_str());
+            }
+            points.push_back({v.name, params, ms, v.accuracy(), lo, hi});
         }
         // The target of issue #17, judged against the baseline of this run.
         std::string met;

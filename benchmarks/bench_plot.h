@@ -13,6 +13,7 @@
 
 #if __has_include(<QtGui/QPainter>)
 #include <QtCore/QByteArray>
+#include <QtGui/QFontMetricsF>
 #include <QtGui/QGuiApplication>
 #include <QtGui/QImage>
 #include <QtGui/QPainter>
@@ -100,11 +101,15 @@ inline void plotSweep(const std::filesystem::path& png, const std::vector<SweepP
         p.drawEllipse(QPointF(X(s.parameters), Y(s.accuracy)), 5, 5);
         p.setPen(c.darker(130));
         const double change = base.ms > 0 ? 100 * (s.ms - base.ms) / base.ms : 0;
-        p.drawText(QPointF(X(s.parameters) + 8, Y(s.accuracy) + 4 + 14 * ((i % 3 == 2) ? 1 : 0)),
-                   QString("%1 (%2%, %3% time)")
-                       .arg(QString::fromStdString(s.name))
-                       .arg(100 * s.accuracy, 0, 'f', 1)
-                       .arg(change >= 0 ? "+" + QString::number(change, 'f', 0) : QString::number(change, 'f', 0)));
+        const QString label = QString("%1 (%2%, %3% time)")
+                                  .arg(QString::fromStdString(s.name))
+                                  .arg(100 * s.accuracy, 0, 'f', 1)
+                                  .arg(change >= 0 ? "+" + QString::number(change, 'f', 0) : QString::number(change, 'f', 0));
+        // Right of the point, or left of it in the right third; staggered so that neighbours differ.
+        const double dy = 4 + 13.0 * (static_cast<int>(i % 3) - 1);
+        const bool toLeft = X(s.parameters) > left + 0.62 * (w - left - right);
+        const double tw = QFontMetricsF(p.font()).horizontalAdvance(label);
+        p.drawText(QPointF(toLeft ? X(s.parameters) - 8 - tw : X(s.parameters) + 8, Y(s.accuracy) + dy), label);
     }
     p.end();
     if (!image.save(QString::fromStdString(png.string()), "PNG"))

@@ -1713,6 +1713,26 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>The unlabelled audio, %1, is not a folder.</source>
         <translation>Das Audio ohne Labels, %1, ist kein Ordner.</translation>
     </message>
+    <message>
+        <source>fp32</source>
+        <translation>fp32</translation>
+    </message>
+    <message>
+        <source>bf16 mixed precision</source>
+        <translation>bf16, gemischte Genauigkeit</translation>
+    </message>
+    <message>
+        <source>automatic: bf16 where the CPU has AVX-512 BF16 (this one: %1)</source>
+        <translation>automatisch: bf16, wo die CPU AVX-512 BF16 hat (diese: %1)</translation>
+    </message>
+    <message>
+        <source>bf16: the products of each step in bfloat16, weights, loss and optimiser in fp32 (train --precision; docs/benchmarks.md has the speed-up)</source>
+        <translation>bf16: die Produkte jedes Schritts in bfloat16, Gewichte, Verlust und Optimierer in fp32 (train --precision; die Beschleunigung steht in docs/benchmarks.md)</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>Genauigkeit:</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::TrainView</name>

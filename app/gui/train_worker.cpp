@@ -93,6 +93,14 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     m_lr->setRange(1e-5, 1.0);
     m_lr->setSingleStep(1e-4);
     m_lr->setValue(1e-3);
+    m_precision = new QComboBox(this);
+    m_precision->addItem(tr("fp32"), QStringLiteral("fp32"));
+    m_precision->addItem(tr("bf16 mixed precision"), QStringLiteral("bf16"));
+    m_precision->addItem(tr("automatic: bf16 where the CPU has AVX-512 BF16 (this one: %1)")
+                             .arg(QString::fromStdString(resolvePrecision("auto"))),
+                         QStringLiteral("auto"));
+    m_precision->setToolTip(tr("bf16: the products of each step in bfloat16, weights, loss and optimiser in "
+                               "fp32 (train --precision; docs/benchmarks.md has the speed-up)"));
     m_init = new QLineEdit(this);
     m_init->setPlaceholderText(tr("empty: the model above, from scratch"));
     m_init->setToolTip(tr("Fine-tune a model file (.safetensors, e.g. a run's best model) or an official "
@@ -141,6 +149,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     form->addRow(tr("Batch size:"), m_batch);
     form->addRow(tr("Learning rate:"), m_lr);
     form->addRow(tr("Patchout:"), m_patchout);
+    form->addRow(tr("Precision:"), m_precision);
     form->addRow(tr("Run folder:"), pathRow(m_run, tr("Run folder"), this));
     form->addRow(QString(), m_resume);
     form->addRow(m_problem);
@@ -219,6 +228,7 @@ void TrainDialog::applyResume() {
             m_batch->setValue(o.batch_size);
             m_lr->setValue(o.lr);
             m_patchout->setChecked(!(o.override_patchout && !o.patchout.active()));
+            m_precision->setCurrentIndex(std::max(0, m_precision->findData(QString::fromStdString(o.precision))));
         } catch (const std::exception&) {
             // problem() says why the run cannot be resumed
         }
@@ -252,6 +262,7 @@ TrainRequest TrainDialog::request() const {
     if (m_resume->isChecked()) {
         try {
             o = readRunOptions(r.run_dir.toStdString());
+            o.precision = m_precision->currentData().toString().toStdString();  // may change on resume
         } catch (const std::exception&) {
             o.resume = true;  // problem() says why it cannot start
         }
@@ -262,6 +273,7 @@ TrainRequest TrainDialog::request() const {
     o.epochs = m_epochs->value();
     o.batch_size = m_batch->value();
     o.lr = m_lr->value();
+    o.precision = m_precision->currentData().toString().toStdString();
     o.init_checkpoint = m_init->text().trimmed().toStdString();
     o.freeze_blocks = o.init_checkpoint.empty() ? 0 : m_freeze->value();
     if (const QString extra = m_extra->text().trimmed(); !extra.isEmpty())

@@ -58,6 +58,7 @@ public:
     QLineEdit* runEdit() const noexcept { return m_run; }
     QComboBox* presetBox() const noexcept { return m_preset; }
     QComboBox* recipeBox() const noexcept { return m_recipe; }
+    QComboBox* precisionBox() const noexcept { return m_precision; }
     QDoubleSpinBox* lrBox() const noexcept { return m_lr; }
     QSpinBox* epochsBox() const noexcept { return m_epochs; }
     QCheckBox* resumeBox() const noexcept { return m_resume; }
@@ -82,6 +83,7 @@ private:
     QComboBox* m_split = nullptr;
     QComboBox* m_preset = nullptr;
     QComboBox* m_recipe = nullptr;
+    QComboBox* m_precision = nullptr;
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_batch = nullptr;
     QDoubleSpinBox* m_lr = nullptr;

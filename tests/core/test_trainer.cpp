@@ -12,6 +12,7 @@
 #include "patchout/error.h"
 #include "patchout/feature_cache.h"
 #include "patchout/run_folder.h"
+#include "patchout/system_info.h"
 #include "patchout/trainer.h"
 #include "test_support.h"
 #include "train/augment.h"
@@ -539,6 +540,33 @@ TEST(Trainer, FineTunesASavedModelWithNewHeadAndFrozenBlocks) {
     EXPECT_FALSE(torch::equal(before.at("blocks.1.attn.qkv.weight"), after.at("blocks.1.attn.qkv.weight")));
     o.freeze_blocks = 3;  // deeper than the model
     EXPECT_THROW(train(ds, defaultTrainSplit(ds), o, dir / "run2"), Error);
+}
+
+TEST(Trainer, MixedPrecisionTrainsFp32WeightsAndGivesTheThreadsBack) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 6);
+    TrainOptions o = quickOptions(dir / "cache");
+    o.precision = "bf16";
+    configureThreads({.torch_threads = 1, .blas_threads = 2});
+    const TrainResult r = train(ds, defaultTrainSplit(ds), o, dir / "run");
+    EXPECT_EQ(currentThreads().torch_threads, 1);  // the BLAS pool's cores went to torch, and back
+    EXPECT_EQ(currentThreads().blas_threads, 2);
+    const auto weights = weightsOf(r.last_checkpoint);
+    EXPECT_EQ(weights.at("blocks.0.mlp.fc1.weight").scalar_type(), torch::kFloat32);  // master weights
+    ASSERT_FALSE(r.epochs.empty());
+    EXPECT_TRUE(std::isfinite(r.epochs.back().train_loss));
+    // The same steps in fp32 end elsewhere, but not far: bf16 rounds the products, not the updates.
+    o.precision = "fp32";
+    const TrainResult f = train(ds, defaultTrainSplit(ds), o, dir / "run32");
+    const auto fp32 = weightsOf(f.last_checkpoint);
+    const float moved = (fp32.at("head.1.weight") - weights.at("head.1.weight")).abs().max().item<float>();
+    EXPECT_GT(moved, 0.0f);
+    EXPECT_LT(moved, 0.05f);
+    EXPECT_EQ(resolvePrecision("fp32"), "fp32");
+    EXPECT_EQ(resolvePrecision("auto"), detectCpuFeatures().avx512_bf16 ? "bf16" : "fp32");
+    EXPECT_THROW(resolvePrecision("fp16"), Error);
+    o.precision = "half";
+    EXPECT_THROW(o.validate(), Error);
 }
 
 TEST(Trainer, ExtraTrainingDataJoinsTheTrainingSplitOnly) {

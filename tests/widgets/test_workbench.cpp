@@ -286,6 +286,10 @@ private Q_SLOTS:
         QVERIFY(dialog.request().options.override_patchout && !dialog.request().options.patchout.active());
         QVERIFY(!dialog.request().options.resume);
         dialog.patchoutBox()->setChecked(true);
+        QCOMPARE(dialog.request().options.precision, std::string("fp32"));  // the default
+        dialog.precisionBox()->setCurrentIndex(dialog.precisionBox()->findData(QStringLiteral("bf16")));
+        QCOMPARE(dialog.request().options.precision, std::string("bf16"));
+        dialog.precisionBox()->setCurrentIndex(0);
 
         // A folder holding a saved run is offered for resuming, with the run's own options.
         const QString run = dir.filePath(QStringLiteral("run"));

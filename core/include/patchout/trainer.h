@@ -72,6 +72,12 @@ struct TrainOptions {
     int depth = 0;
     std::string feature_preset = "passt-32k";  // featurePreset(); n_mels must match the model
 
+    // Arithmetic of the training steps: "fp32", or "bf16" (mixed precision: the forward pass's
+    // products in bfloat16 under autocast, as is their backward; weights, gradients, optimiser
+    // state and loss stay fp32), or "auto" (bf16 where the CPU has AVX-512 BF16). bf16 products
+    // run in torch's pool, so a bf16 run moves the BLAS pool's threads to torch's for its length.
+    std::string precision = "fp32";
+
     // Optimisation. A step is one optimiser update (batch_size * accumulate_steps examples per
     // rank).
     int epochs = 10;
@@ -125,6 +131,10 @@ struct TrainOptions {
 // PerCall fields belong to one invocation and are not taken from config.json at all.
 enum class ResumeRule { Fixed, Bookkeeping, PerCall };
 
+// "fp32" or "bf16": what TrainOptions::precision means on this CPU ("auto": bf16 when it has
+// AVX-512 BF16). Error(InvalidArgument) for any other name.
+std::string resolvePrecision(const std::string& precision);
+
 // The field table of TrainOptions: one line per field, the only list of them. It generates the
 // JSON write and read below, the CLI's flags (`patchout train --NAME`, app/cli/cmd_train.cpp)
 // and resume's checks. `visit(group, name, member, help, rule)` is called for every field in
@@ -155,6 +165,8 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("", "feature_preset", o.feature_preset, "Feature preset (passt-32k, ...)", R::Fixed);
     // May change on resume (train longer or shorter): the schedule follows the new length.
     v("", "epochs", o.epochs, "Epochs", R::Bookkeeping);
+    v("", "precision", o.precision, "Training arithmetic: fp32 | bf16 (mixed precision) | auto (bf16 with AVX-512 BF16)",
+      R::Bookkeeping);
     v("", "batch_size", o.batch_size, "Examples per batch (per process)", R::Fixed);
     v("", "accumulate_steps", o.accumulate_steps, "Batches per optimiser step", R::Fixed);
     v("", "lr", o.lr, "Peak learning rate (AdamW)", R::Fixed);

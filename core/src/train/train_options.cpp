@@ -1,6 +1,7 @@
 // TrainOptions: checks, the JSON form (config files, config.json) and what a resumed run takes
 // from its config.json, all generated from the field table visitTrainOptions (trainer.h).
 #include "patchout/error.h"
+#include "patchout/system_info.h"
 #include "patchout/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -77,6 +78,14 @@ void AugmentOptions::validate() const {
         bad("augment.waveform_mixup_prob must be in [0, 1]");
 }
 
+std::string resolvePrecision(const std::string& precision) {
+    if (precision == "fp32" || precision == "bf16")
+        return precision;
+    if (precision == "auto")
+        return detectCpuFeatures().avx512_bf16 ? "bf16" : "fp32";
+    throw Error(ErrorCode::InvalidArgument, "precision must be fp32, bf16 or auto, not '" + precision + "'");
+}
+
 void TrainOptions::validate() const {
     if (epochs < 1)
         bad("epochs must be >= 1");
@@ -99,6 +108,8 @@ void TrainOptions::validate() const {
     }
     if (depth < 0)
         bad("depth must not be negative");
+    if (precision != "fp32" && precision != "bf16" && precision != "auto")
+        bad("precision must be fp32, bf16 or auto, not '" + precision + "'");
     if (batch_size < 1)
         bad("batch_size must be >= 1");
     if (accumulate_steps < 1)

@@ -1,5 +1,6 @@
 #include "patchout/trainer.h"
 
+#include "model/bf16_autocast.h"
 #include "model/passt_module.h"
 #include "patchout/baseline.h"
 #include "patchout/batch_loader.h"
@@ -11,6 +12,7 @@
 #include "patchout/files.h"
 #include "patchout/report.h"
 #include "patchout/run_folder.h"
+#include "patchout/system_info.h"
 #include "train/augment.h"
 #include "train/distributed.h"
 #include "train/optimizer.h"
@@ -495,6 +497,7 @@ private:
     const DatasetSplit* m_split = nullptr;
     bool m_isRoot = true;
     bool m_bce = false;
+    bool m_bf16 = false;  // mixed-precision steps (TrainOptions::precision)
     std::unique_ptr<Communicator> m_comm;
     std::optional<PaSSTModel> m_model;
     FeatureOptions m_features;
@@ -524,6 +527,7 @@ TrainingRun::TrainingRun(const Dataset& given, const DatasetSplit& givenSplit, c
         throw Error(ErrorCode::Dataset, "the split has no training clips", m_dataset->root.string());
     m_isRoot = o.rank == 0;
     m_bce = o.loss == "bce" || (o.loss == "auto" && m_dataset->multi_label);
+    m_bf16 = resolvePrecision(o.precision) == "bf16";
     if (o.world_size > 1)
         m_comm = std::make_unique<Communicator>(
             CommunicatorOptions{o.world_size, o.rank, o.master_addr, o.master_port, o.timeout_s});
@@ -725,8 +729,12 @@ void TrainingRun::trainStep(std::int64_t groupSize) {
         torch::Tensor x = batchTensor(b->features, b->size, b->n_bins, b->frames);
         torch::Tensor y = batchTensor(b->targets, b->size, b->n_classes);
         augment(x, y, m_o.augment, m_features, rng);
-        const torch::Tensor logits = net().forward(x.unsqueeze(1)).first;
-        const torch::Tensor loss = lossOf(logits, y, m_bce);
+        torch::Tensor logits;
+        {
+            Bf16Autocast autocast(m_bf16);  // the loss, and the optimiser, stay fp32
+            logits = net().forward(x.unsqueeze(1)).first;
+        }
+        const torch::Tensor loss = lossOf(logits.to(torch::kFloat32), y, m_bce);
         (loss / static_cast<double>(groupSize)).backward();
         const double l = loss.item<double>();
         if (!std::isfinite(l))
@@ -902,6 +910,21 @@ TrainResult TrainingRun::finish() {
 TrainResult train(const Dataset& dataset, const DatasetSplit& split, const TrainOptions& o,
                   const fs::path& run, const JobControl* job) {
     o.validate();
+    // bf16 products run in torch's pool, fp32 ones in OpenBLAS's: a bf16 run gives the BLAS pool's
+    // cores to torch for its length (both at once would oversubscribe), then puts them back.
+    struct Threads {
+        ThreadOptions before = currentThreads();
+        bool moved = false;
+        ~Threads() {
+            if (moved)
+                configureThreads(before);
+        }
+    } threads;
+    if (resolvePrecision(o.precision) == "bf16") {
+        const int cores = threads.before.blas_threads > 0 ? threads.before.blas_threads : detectCpuFeatures().logical_cores;
+        configureThreads({.torch_threads = std::max(threads.before.torch_threads, cores), .blas_threads = 1});
+        threads.moved = true;
+    }
     TrainingRun r(dataset, split, o, run, job);  // data, model, optimiser, resumed state, config.json
     for (int epoch = r.firstEpoch(); epoch < o.epochs; ++epoch) {
         if (!r.trainEpoch(epoch))
