@@ -86,6 +86,8 @@ void addPretrainCommand(CLI::App& app) {
     cmd->add_option("--weight_decay", o.weight_decay, "AdamW weight decay")->capture_default_str();
     cmd->add_option("--frames", o.frames, "Crop length (0: the model's)")->capture_default_str();
     cmd->add_option("--seed", o.seed, "Seed of everything random")->capture_default_str();
+    cmd->add_option("--precision", o.precision, "fp32 | bf16 (mixed precision) | auto (bf16 with AVX-512 BF16)")
+        ->capture_default_str();
     cmd->add_option("--cache_dir", o.cache_dir, "Feature cache (default RUN/cache; share train's to reuse it)");
     cmd->add_flag("--quiet", a.quiet, "No progress bar");
     cmd->callback([] { runPretrain(a); });

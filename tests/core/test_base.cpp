@@ -102,6 +102,22 @@ TEST(Files, UnwritableFolderIsAnError) {
     EXPECT_THROW(writeTextAtomically("/proc/patchout/x.txt", "x"), Error);
 }
 
+TEST(SystemInfo, Bf16ScopesMoveTheBlasCoresToTorchAndBack) {
+    configureThreads({.torch_threads = 1, .blas_threads = 2});
+    {
+        const PrecisionThreads fp32(false);
+        EXPECT_EQ(currentThreads().torch_threads, 1);
+        EXPECT_EQ(currentThreads().blas_threads, 2);
+    }
+    {
+        const PrecisionThreads bf16(true);
+        EXPECT_EQ(currentThreads().torch_threads, 2);
+        EXPECT_EQ(currentThreads().blas_threads, 1);
+    }
+    EXPECT_EQ(currentThreads().torch_threads, 1);
+    EXPECT_EQ(currentThreads().blas_threads, 2);
+}
+
 TEST(SystemInfo, FindsOpenBlasAndSetsThreads) {
     const BlasInfo blas = detectBlas();
     EXPECT_FALSE(blas.library.empty());

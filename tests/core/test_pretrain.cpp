@@ -61,6 +61,9 @@ TEST(PretrainOptions, ValidateNamesTheBadField) {
     o = {};
     o.preset = "no-such-model";
     EXPECT_THROW(o.validate(), Error);
+    o = {};
+    o.precision = "fp16";
+    EXPECT_THROW(o.validate(), Error);
 }
 
 TEST(Pretrain, GathersDatasetsWithoutTheirTestClipsAndPlainFolders) {
@@ -189,6 +192,7 @@ TEST(Pretrain, BeforeTrainingTakesTheTrainingsSplitAndSettings) {
     t.validation_fraction = 0.25;
     t.seed = 3;
     t.cache_dir = dir / "cache";
+    t.precision = "bf16";  // mixed precision reaches the pretraining too
     const PretrainResult r = pretrainBeforeTraining(tones, splitByDataset(tones), t, 2, {dir / "more"}, dir / "pre");
     EXPECT_EQ(r.clips, 12u + 1u);  // training and carved validation clips, the extra file; no test clip
     EXPECT_EQ(r.epochs.size(), 2u);
@@ -196,6 +200,9 @@ TEST(Pretrain, BeforeTrainingTakesTheTrainingsSplitAndSettings) {
     const nlohmann::json config = nlohmann::json::parse(test::readText(dir / "pre" / "pretrain.json"));
     EXPECT_EQ(config["pretrain"]["batch_size"].get<int>(), 4);
     EXPECT_EQ(config["pretrain"]["seed"].get<int>(), 3);
+    EXPECT_EQ(config["pretrain"]["precision"].get<std::string>(), "bf16");
+    for (const auto& epoch : r.epochs)
+        EXPECT_TRUE(std::isfinite(epoch.loss));
     EXPECT_TRUE(fs::exists(dir / "cache"));  // the training's feature cache
 }
 

@@ -35,6 +35,7 @@ struct PretrainOptions {
     int frames = 0;            // crop length; 0: the model's input_frames
     std::uint64_t seed = 0;
     std::filesystem::path cache_dir{};  // feature cache; "" = <run>/cache
+    std::string precision = "fp32";      // fp32 | bf16 | auto, as TrainOptions::precision
 
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };

@@ -61,6 +61,23 @@ void configureThreads(const ThreadOptions& options = {});
 // The settings in force now (blas_threads 0 when the BLAS cannot say).
 ThreadOptions currentThreads();
 
+// For the length of a scope, the threads a precision wants. bf16 products run in torch's pool
+// (oneDNN), fp32 ones in OpenBLAS's: with `bf16` the BLAS pool's cores (all cores when it cannot
+// say) move to torch's pool and OpenBLAS keeps one, so that the two never oversubscribe; fp32
+// changes nothing. The settings before come back when the scope ends. Training with
+// precision bf16 (train, pretrain) runs inside one.
+class PrecisionThreads {
+public:
+    explicit PrecisionThreads(bool bf16);
+    ~PrecisionThreads();
+    PrecisionThreads(const PrecisionThreads&) = delete;
+    PrecisionThreads& operator=(const PrecisionThreads&) = delete;
+
+private:
+    ThreadOptions m_before;
+    bool m_moved = false;
+};
+
 // OpenBLAS picks its kernels once, when it loads, from the CPU model. Debian 12's OpenBLAS 0.3.21
 // does not know recent Intel server CPUs (Sapphire/Emerald Rapids) and falls back to its generic
 // SSE3 "Prescott" kernels: fp32 matrix products run ~5x slower than with its AVX-512 kernels.

@@ -189,6 +189,18 @@ ThreadOptions currentThreads() {
     return o;
 }
 
+PrecisionThreads::PrecisionThreads(bool bf16) : m_before(currentThreads()), m_moved(bf16) {
+    if (!bf16)
+        return;
+    const int cores = m_before.blas_threads > 0 ? m_before.blas_threads : detectCpuFeatures().logical_cores;
+    configureThreads({.torch_threads = std::max({m_before.torch_threads, cores, 1}), .blas_threads = 1});
+}
+
+PrecisionThreads::~PrecisionThreads() {
+    if (m_moved)
+        configureThreads(m_before);
+}
+
 std::string betterOpenBlasKernels(const CpuFeatures& cpu, const std::string& current) {
     if (current.empty())
         return {};

@@ -1,6 +1,7 @@
 #include "patchout/pretrain.h"
 
 #include "data/portable_random.h"
+#include "model/bf16_autocast.h"
 #include "model/passt_module.h"
 #include "train/optimizer.h"
 #include "patchout/audio_file.h"
@@ -10,6 +11,7 @@
 #include "patchout/feature_cache.h"
 #include "patchout/files.h"
 #include "patchout/run_folder.h"
+#include "patchout/system_info.h"
 #include "patchout/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -70,7 +72,7 @@ struct MaskedDecoderImpl : torch::nn::Module {
         const auto batch = kept.size(0);
         const auto cells = static_cast<std::int64_t>(freq_patches) * time_patches;
         auto x = embed->forward(kept);
-        auto grid = mask_token.expand({batch, cells, x.size(2)});
+        auto grid = mask_token.to(x.scalar_type()).expand({batch, cells, x.size(2)});  // bf16 under autocast
         grid = grid.scatter(1, index.unsqueeze(2).expand({-1, -1, x.size(2)}), x) + positions;
         for (auto& block : block_list)
             grid = block->forward(grid);
@@ -170,6 +172,7 @@ void PretrainOptions::validate() const {
         bad("weight_decay must not be negative");
     if (frames < 0)
         bad("frames must not be negative");
+    resolvePrecision(precision);   // throws for an unknown name
     passtPreset(preset);           // throws for an unknown name
     featurePreset(feature_preset);
 }
@@ -281,6 +284,8 @@ PretrainResult pretrain(const Dataset& dataset, const std::vector<std::size_t>& 
     const int cells = freq * time;
     const int hide = std::clamp(static_cast<int>(std::lround(o.mask_ratio * cells)), 1, cells - 1);
 
+    const bool bf16 = resolvePrecision(o.precision) == "bf16";
+    const PrecisionThreads threads(bf16);
     torch::manual_seed(o.seed);
     PaSSTModel model(po, o.seed);
     PaSSTImpl& encoder = *model.module();
@@ -326,7 +331,8 @@ PretrainResult pretrain(const Dataset& dataset, const std::vector<std::size_t>& 
                            {"min_lr", o.min_lr},
                            {"weight_decay", o.weight_decay},
                            {"frames", frames},
-                           {"seed", o.seed}}},
+                           {"seed", o.seed},
+                           {"precision", o.precision}}},
                          {"clips", indices.size()},
                          {"patches", cells},
                          {"hidden_patches", hide},
@@ -353,11 +359,15 @@ PretrainResult pretrain(const Dataset& dataset, const std::vector<std::size_t>& 
             const PatchoutMask mask = drawPatchoutMask(masking, freq, time, stepSeed, b->size);
             auto [index, hidden] = maskTensors(mask, b->size);
             // The encoder sees only the kept patches, as patchout feeds it.
-            torch::Tensor tokens = encoder.tokens(x, &mask, nullptr);
-            for (auto& block : encoder.block_list)
-                tokens = block->forward(tokens);
-            tokens = encoder.norm->forward(tokens).slice(1, prefix);
-            const torch::Tensor predicted = decoder->forward(tokens, index);
+            torch::Tensor predicted;
+            {
+                Bf16Autocast autocast(bf16);  // the loss and the optimiser stay fp32
+                torch::Tensor tokens = encoder.tokens(x, &mask, nullptr);
+                for (auto& block : encoder.block_list)
+                    tokens = block->forward(tokens);
+                tokens = encoder.norm->forward(tokens).slice(1, prefix);
+                predicted = decoder->forward(tokens, index).to(torch::kFloat32);
+            }
             const torch::Tensor error = (predicted - normalisedPatches(x, po)).pow(2).mean(-1);
             const torch::Tensor loss = (error * hidden).sum() / hidden.sum();
             loss.backward();
@@ -439,6 +449,7 @@ PretrainResult pretrainBeforeTraining(const Dataset& dataset, const DatasetSplit
     o.batch_size = training.batch_size;
     o.seed = training.seed;
     o.cache_dir = training.cache_dir;
+    o.precision = training.precision;
     return pretrain(audio, all, o, pretrain_dir, job);
 }
 

@@ -910,21 +910,7 @@ TrainResult TrainingRun::finish() {
 TrainResult train(const Dataset& dataset, const DatasetSplit& split, const TrainOptions& o,
                   const fs::path& run, const JobControl* job) {
     o.validate();
-    // bf16 products run in torch's pool, fp32 ones in OpenBLAS's: a bf16 run gives the BLAS pool's
-    // cores to torch for its length (both at once would oversubscribe), then puts them back.
-    struct Threads {
-        ThreadOptions before = currentThreads();
-        bool moved = false;
-        ~Threads() {
-            if (moved)
-                configureThreads(before);
-        }
-    } threads;
-    if (resolvePrecision(o.precision) == "bf16") {
-        const int cores = threads.before.blas_threads > 0 ? threads.before.blas_threads : detectCpuFeatures().logical_cores;
-        configureThreads({.torch_threads = std::max(threads.before.torch_threads, cores), .blas_threads = 1});
-        threads.moved = true;
-    }
+    const PrecisionThreads threads(resolvePrecision(o.precision) == "bf16");
     TrainingRun r(dataset, split, o, run, job);  // data, model, optimiser, resumed state, config.json
     for (int epoch = r.firstEpoch(); epoch < o.epochs; ++epoch) {
         if (!r.trainEpoch(epoch))
