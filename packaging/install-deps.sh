@@ -20,6 +20,8 @@ packages=(
   libqt6opengl6-dev libgl-dev libxkbcommon-dev
   # tests: GoogleTest, a virtual display for GUI tests, sound tools
   libgtest-dev libgmock-dev xvfb xauth sox imagemagick
+  # packaging checks: the .desktop file and the AppStream metainfo validators
+  desktop-file-utils appstream
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 #include <QSettings>
 #include <QTimer>
 
@@ -151,6 +152,8 @@ int main(int argc, char** argv) {
     describeApplication();
     QApplication::setApplicationDisplayName(QStringLiteral("Patchout Workbench"));
     QApplication::setDesktopFileName(QStringLiteral("org.patchout.Workbench"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.patchout.Workbench"),
+                                                 QIcon(QStringLiteral(":/icons/org.patchout.Workbench.png"))));
     installLanguage();
 
     QCommandLineParser parser;
