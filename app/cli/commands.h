@@ -29,6 +29,7 @@ void addBaselineCommand(CLI::App& app);  // the classical floor on a dataset spl
 void addPretrainCommand(CLI::App& app);  // self-supervised pretraining on unlabelled audio
 void addProfileCommand(CLI::App& app);  // parameters, MACs, time and memory per part
 void addPruneCommand(CLI::App& app);  // attention-head pruning with fine-tuning
+void addExplainCommand(CLI::App& app);  // what the model looked at: occlusion by patchout, rollout
 
 // After training: the floor on the same test clips beside the model's accuracy (train, demo).
 void printFloor(const TrainResult& result);

@@ -1,0 +1,61 @@
+// What the model looked at: an explanation map over the patch grid of one window for one class.
+//   Occlusion by patchout: the score's drop when a time column, a frequency row or a single patch is
+//   left out of the sequence, the model's own masking (the patch is absent, not replaced by silence
+//   or noise), so no new mechanism is involved. Positive: the score needed it.
+//   Attention rollout (Abnar & Zuidema 2020): each block's attention averaged over heads, plus the
+//   identity for the residual path, rows renormalised, multiplied through the blocks; the map is
+//   what the tokens the head reads (class / distillation tokens, or the mean of the patch tokens)
+//   attend to, patch by patch.
+// `patchout explain` writes them as PNG or CSV; the Listen view overlays them.
+// Thread-safety: functions of one model; use it from one thread meanwhile.
+#pragma once
+
+#include "patchout/features.h"
+#include "patchout/image.h"
+#include "patchout/passt.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace patchout {
+
+enum class ExplainMethod { OcclusionTime, OcclusionFrequency, OcclusionPatch, Rollout };
+// "occlusion-time", "occlusion-frequency", "occlusion-patch", "rollout"; Error(InvalidArgument).
+ExplainMethod explainMethodFromName(const std::string& name);
+std::string explainMethodName(ExplainMethod method);
+
+struct ExplainOptions {
+    ExplainMethod method = ExplainMethod::OcclusionTime;
+    int target_class = -1;    // -1: the class the model scores highest on the window
+    bool softmax = false;     // scores by softmax over classes (single-label) instead of sigmoid
+    int batch_size = 32;      // occluded copies per forward pass
+};
+
+struct ExplanationMap {
+    ExplainMethod method = ExplainMethod::OcclusionTime;
+    int target_class = 0;
+    float score = 0;           // the class's score on the whole window
+    int freq_patches = 0;      // the grid: rows (frequency, 0 = lowest) x columns (time)
+    int time_patches = 0;
+    std::vector<float> values;  // [f * time_patches + t]; occlusion: score drop, rollout: attention share
+    int patch_size = 16, stride_f = 10, stride_t = 10;  // where a cell lies on the features
+    float at(int f, int t) const { return values[static_cast<std::size_t>(f) * time_patches + t]; }
+    // Sum of the values of each row (frequency) / column (time).
+    std::vector<float> rowSums() const;
+    std::vector<float> columnSums() const;
+};
+
+// The map for one window: `window` holds n_mels bins and at most the model's input_frames frames
+// (shorter is fine; longer is an Error(InvalidArgument): cut the window first). Eval mode; the
+// model is left as it was.
+ExplanationMap explain(const PaSSTModel& model, const Features& window, const ExplainOptions& options = {});
+
+// The window's log-mel in grey with the map laid over it (positive values from transparent to
+// warm; each cell's value spread over the features it covers), scaled up for reading.
+RgbImage renderExplanation(const Features& window, const ExplanationMap& map);
+// Rows "f,t,value" under a header with the method, class and score as comments.
+void writeExplanationCsv(const std::filesystem::path& path, const ExplanationMap& map,
+                         const std::string& class_label = {});
+
+}  // namespace patchout
