@@ -34,6 +34,18 @@ std::vector<float> randomInput(int batch, int frames) {
     return {x.data_ptr<float>(), x.data_ptr<float>() + x.numel()};
 }
 
+// Pruning with one short epoch of fine-tuning on every training clip.
+PruneOptions quickPrune(const fs::path& cache) {
+    PruneOptions o;
+    o.fine_tune.preset = "passt-micro";
+    o.fine_tune.epochs = 1;
+    o.fine_tune.batch_size = 4;
+    o.fine_tune.validation_fraction = 0;
+    o.fine_tune.baseline = false;
+    o.fine_tune.cache_dir = cache;
+    return o;
+}
+
 float maxDiff(const std::vector<float>& a, const std::vector<float>& b) {
     float m = 0;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -142,15 +154,9 @@ TEST(Heads, PruneJobPrunesInRoundsAndFineTunes) {
     const Dataset tones = test::toneDataset(dir / "tones", 6);
     PaSSTOptions po = smallOptions();
     saveModel(dir / "model.safetensors", PaSSTModel(po, 2), tones.classes);
-    PruneOptions o;
+    PruneOptions o = quickPrune(dir / "cache");
     o.keep_heads = 0.5;
     o.rounds = 2;
-    o.fine_tune.preset = "passt-micro";
-    o.fine_tune.epochs = 1;
-    o.fine_tune.batch_size = 4;
-    o.fine_tune.validation_fraction = 0;
-    o.fine_tune.baseline = false;
-    o.fine_tune.cache_dir = dir / "cache";
     const PruneResult r = pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run");
     ASSERT_EQ(r.rounds.size(), 2u);
     EXPECT_EQ(r.heads_before, 8);
@@ -247,16 +253,10 @@ TEST(Blocks, PruneJobDropsBlocksAloneOrWithHeads) {
     TempDir dir;
     const Dataset tones = test::toneDataset(dir / "tones", 6);
     saveModel(dir / "model.safetensors", PaSSTModel(smallOptions(), 2), tones.classes);
-    PruneOptions o;
+    PruneOptions o = quickPrune(dir / "cache");
     o.keep_blocks = 1;
     o.keep_heads = 1;
     o.rounds = 1;
-    o.fine_tune.preset = "passt-micro";
-    o.fine_tune.epochs = 1;
-    o.fine_tune.batch_size = 4;
-    o.fine_tune.validation_fraction = 0;
-    o.fine_tune.baseline = false;
-    o.fine_tune.cache_dir = dir / "cache";
     const PruneResult blocks = pruneAndFineTune(dir / "model.safetensors", tones, splitByDataset(tones), o, dir / "run");
     EXPECT_EQ(blocks.blocks_before, 2);
     EXPECT_EQ(blocks.blocks_after, 1);
