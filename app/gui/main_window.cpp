@@ -33,6 +33,7 @@
 #include <QFileSystemWatcher>
 #include <QFormLayout>
 #include <QLabel>
+#include <QIcon>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -80,10 +81,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_stack = new QStackedWidget(this);
     m_listen = new ListenView(this);
     m_train = new TrainView(this);
-    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaVolume), tr("Listen")));
+    m_sidebar->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/views/listen.png")), tr("Listen")));
     m_stack->addWidget(m_listen);
     m_patchout = new PatchoutView(this);
-    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogListView), tr("Patchout")));
+    m_sidebar->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/views/patchout.png")), tr("Patchout")));
     m_stack->addWidget(m_patchout);
     connect(m_patchout, &PatchoutView::maskRequested, this,
             [this](const PatchoutOptions& options, const PatchGrid& grid, std::uint64_t seed) {
@@ -99,10 +100,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             presets << QString::fromStdString(name);
         m_patchout->setPresets(presets);
     }
-    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Train")));
+    m_sidebar->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/views/train.png")), tr("Train")));
     m_stack->addWidget(m_train);
     m_embeddings = new EmbeddingsView(this);
-    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogContentsView), tr("Embeddings")));
+    m_sidebar->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/views/embeddings.png")), tr("Embeddings")));
     m_stack->addWidget(m_embeddings);
     connect(m_embeddings, &EmbeddingsView::rowSelected, this, [this](int row) {
         if (!m_index || !m_embeddingFolder)
@@ -120,10 +121,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         openAudio(path);
     });
     m_evaluate = new EvaluateView(this);
-    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton), tr("Evaluate")));
+    m_sidebar->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/views/evaluate.png")), tr("Evaluate")));
     m_stack->addWidget(m_evaluate);
     m_model = new ModelView(this);
-    m_sidebar->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_ComputerIcon), tr("Model")));
+    m_sidebar->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/views/model.png")), tr("Model")));
     m_stack->addWidget(m_model);
     m_runWatcher = new QFileSystemWatcher(this);
     m_runReload.setSingleShot(true);

@@ -31,6 +31,7 @@
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFileInfo>
+#include <QImage>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -45,6 +46,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QScopeGuard>
+#include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -498,6 +500,23 @@ private Q_SLOTS:
         QVERIFY(failed.wait(30000));
         QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("missing")), qPrintable(failed.at(0).at(0).toString()));
         QVERIFY(!window.training());
+    }
+
+    void sidebarShowsTheViewsOwnIcons() {
+        MainWindow window;
+        const auto* sidebar = window.findChild<QListWidget*>();
+        QVERIFY(sidebar != nullptr);
+        QCOMPARE(sidebar->count(), 6);
+        const QStringList names = {QStringLiteral("listen"), QStringLiteral("patchout"), QStringLiteral("train"),
+                                   QStringLiteral("embeddings"), QStringLiteral("evaluate"), QStringLiteral("model")};
+        for (int i = 0; i < sidebar->count(); ++i) {
+            const QImage shown = sidebar->item(i)->icon().pixmap(64, 64).toImage();
+            const QImage own(QStringLiteral(":/icons/views/%1.png").arg(names[i]));
+            QVERIFY2(!own.isNull(), qPrintable(names[i]));  // compiled into the program
+            QCOMPARE(shown.convertToFormat(QImage::Format_ARGB32_Premultiplied),
+                     own.convertToFormat(QImage::Format_ARGB32_Premultiplied));
+        }
+        QVERIFY(!QImage(QStringLiteral(":/icons/org.patchout.Workbench.png")).isNull());
     }
 
     void settingsRoundTripWithDefaultsAndLimits() {
