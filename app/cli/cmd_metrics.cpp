@@ -3,6 +3,7 @@
 // `patchout eval`: the same report for a checkpoint on a dataset split (it writes the model's
 // predictions.csv first); both share the report options and the summary printed here.
 #include "commands.h"
+#include "output.h"
 #include "progress_bar.h"
 
 #include "patchout/classifier.h"
@@ -165,6 +166,9 @@ void runEval(EvalArgs& a) {
     bar.finish();
     std::cout << "Scored on " << r.report.n_clips << " " << o.split << " clips (split " << r.split_name << ")\n";
     printSummary(a.report, r.report, r.checkpoint.string(), r.comparison ? &*r.comparison : nullptr);
+    // Clips that could not be decoded are left out of the report and listed beside it.
+    if (const int code = reportSkipped(r.skipped, r.report.n_clips + r.skipped.size(), r.out / "errors.csv"); code != 0)
+        throw CLI::RuntimeError(code);
 }
 
 // `outRequired`: eval --run writes into RUN/eval.
@@ -239,6 +243,8 @@ void addEvalCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--bf16", args->options.infer.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
     cmd->add_flag("--quiet", args->quiet, "No progress bar");
+    cmd->add_flag("--strict", args->options.strict, "Stop at the first clip that cannot be decoded (exit code 1)");
+    cmd->footer(kSkippedFilesHelp);
     addReportOptions(cmd, args->report, false);
     cmd->callback([args] { runEval(*args); });
 }

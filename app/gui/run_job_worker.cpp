@@ -27,6 +27,17 @@ void RunJobWorker::runJob(Kind kind, const QString& what, Job&& job) {
     }
 }
 
+// A job's summary, with the files it could not decode named after it (where they are listed).
+QString RunJobWorker::skippedNote(const std::vector<FileError>& skipped, const std::filesystem::path& errors,
+                                  const QString& summary) {
+    if (skipped.empty())
+        return summary;
+    return summary + tr("; %1 skipped, first %2 (%3), all listed in %4")
+                         .arg(skipped.size())
+                         .arg(QString::fromStdString(skipped.front().path.filename().string()),
+                              QString::fromStdString(skipped.front().reason), QString::fromStdString(errors.string()));
+}
+
 void RunJobWorker::evaluate(const QString& runDir, const QString& split) {
     const QString name = QFileInfo(runDir).fileName();
     runJob(Kind::Evaluate, tr("Evaluating %1 on its %2 clips").arg(name, split), [&](const JobControl& job) {
@@ -34,6 +45,7 @@ void RunJobWorker::evaluate(const QString& runDir, const QString& split) {
         options.split = split.toStdString();
         const EvaluateResult r = evaluateRun(runDir.toStdString(), options, &job);
         const QString summary =
+            skippedNote(r.skipped, r.out / "errors.csv",
             r.report.multi_label
                 ? tr("%1 evaluated on %2 %3 clips: mAP %4").arg(name).arg(r.report.n_clips).arg(split).arg(
                       r.report.ranking.mean_average_precision, 0, 'f', 3)
@@ -42,7 +54,7 @@ void RunJobWorker::evaluate(const QString& runDir, const QString& split) {
                       .arg(r.report.n_clips)
                       .arg(split)
                       .arg(100 * r.report.accuracy, 0, 'f', 1)
-                      .arg(r.report.classification.macro.f1, 0, 'f', 3);
+                      .arg(r.report.classification.macro.f1, 0, 'f', 3));
         Q_EMIT finished(Kind::Evaluate, runDir, QString::fromStdString(r.out.string()), summary);
     });
 }
@@ -51,19 +63,17 @@ void RunJobWorker::embed(const QString& runDir, const QString& projection) {
     const QString name = QFileInfo(runDir).fileName();
     runJob(Kind::Embed, tr("Embedding the clips of %1").arg(name), [&](const JobControl& job) {
         const EmbedResult r = embedRun(runDir.toStdString(), {}, projection.toStdString(), &job);
-        const QString errors = QString::fromStdString((r.out / "errors.csv").string());
         if (r.rows == 0)
-            throw Error(ErrorCode::BadFormat, tr("no clip could be decoded (%1 listed in %2)").arg(r.skipped.size()).arg(errors).toStdString());
-        QString summary = tr("%1: %2 clips embedded (%3 dimensions, %4 map)")
-                              .arg(name)
-                              .arg(r.rows)
-                              .arg(r.dim)
-                              .arg(QString::fromStdString(r.projection));
-        if (!r.skipped.empty())
-            summary += tr("; %1 skipped, first %2 (%3), all listed in %4")
-                           .arg(r.skipped.size())
-                           .arg(QString::fromStdString(r.skipped.front().path.filename().string()),
-                                QString::fromStdString(r.skipped.front().reason), errors);
+            throw Error(ErrorCode::BadFormat, tr("no clip could be decoded (%1 listed in %2)")
+                                                  .arg(r.skipped.size())
+                                                  .arg(QString::fromStdString((r.out / "errors.csv").string()))
+                                                  .toStdString());
+        const QString summary = skippedNote(r.skipped, r.out / "errors.csv",
+                                            tr("%1: %2 clips embedded (%3 dimensions, %4 map)")
+                                                .arg(name)
+                                                .arg(r.rows)
+                                                .arg(r.dim)
+                                                .arg(QString::fromStdString(r.projection)));
         Q_EMIT finished(Kind::Embed, runDir, QString::fromStdString(r.out.string()), summary);
     });
 }

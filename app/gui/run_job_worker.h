@@ -5,6 +5,8 @@
 // Thread-safety: cancel() may be called from any thread; the slots run on the worker's thread.
 #pragma once
 
+#include "patchout/file_errors.h"
+
 #include <QObject>
 #include <QString>
 
@@ -40,6 +42,8 @@ Q_SIGNALS:
     void failed(patchout::ui::RunJobWorker::Kind kind, const QString& message);
 
 private:
+    static QString skippedNote(const std::vector<patchout::FileError>& skipped, const std::filesystem::path& errors,
+                               const QString& summary);
     template <class Job>
     void runJob(Kind kind, const QString& what, Job&& job);
 

@@ -262,8 +262,21 @@ TEST(RunJobs, EvaluateAndEmbedARunIntoItsFolder) {
         evaluateRun(run, {}, &stop);
         ADD_FAILURE() << "not cancelled";
     } catch (const Error& err) {
-        EXPECT_EQ(err.code(), ErrorCode::Cancelled);
+        EXPECT_EQ(err.code(), ErrorCode::Cancelled) << err.what();
     }
+    // A clip damaged after the dataset was read: evaluation scores the others, says so in the
+    // report and lists it (reading the dataset again would refuse it, naming the file).
+    const Dataset tones = readDataset(dir / "tones");
+    test::writeGarbage(dir / "tones" / tones.clips[0].path);
+    EvaluateOptions everyClip;
+    everyClip.split = "all";
+    const EvaluateResult partial = evaluateCheckpoint(RunPaths(run).bestModel(), tones, dir / "eval-bad", everyClip);
+    EXPECT_EQ(partial.report.n_clips, 11u);
+    ASSERT_EQ(partial.skipped.size(), 1u);
+    EXPECT_EQ(readFileErrors(dir / "eval-bad" / "errors.csv").size(), 1u);
+    EXPECT_NE(partial.report.options.clips.find("1 of them not decodable"), std::string::npos);
+    everyClip.strict = true;
+    EXPECT_THROW(evaluateCheckpoint(RunPaths(run).bestModel(), tones, dir / "eval-strict", everyClip), Error);
 }
 
 // One way to score a clip: the test accuracy and loss train() logs for its last model are eval's

@@ -6,6 +6,7 @@
 
 #include "patchout/classifier.h"
 #include "patchout/dataset.h"
+#include "patchout/file_errors.h"
 #include "patchout/job.h"
 #include "patchout/report.h"
 
@@ -32,9 +33,11 @@ std::string describeClips(const DatasetSplit& split, const std::string& which);
 
 // Scores the clips `indices` of `dataset` with `classifier` and returns them as Predictions in the
 // model's class order: `files` are the clips' dataset-relative paths, labels mapped by
-// matchLabels(allowSubset). Progress and cancellation as Classifier::classifyFiles.
+// matchLabels(allowSubset). Progress and cancellation as Classifier::classifyFiles. With
+// `skipped`, clips that cannot be decoded are left out (and listed there); without it, the first
+// one throws.
 Predictions predictDataset(Classifier& classifier, const Dataset& dataset,
                            const std::vector<std::size_t>& indices, bool allowSubset = false,
-                           const JobControl* job = nullptr);
+                           const JobControl* job = nullptr, std::vector<FileError>* skipped = nullptr);
 
 }  // namespace patchout

@@ -31,6 +31,9 @@ struct EvaluateOptions {
     // checkpoint (evaluated on the same clips). Empty: none.
     std::filesystem::path baseline{};
     ComparisonOptions comparison;
+    // A clip that cannot be decoded stops the job (true), or is left out of the predictions and
+    // the report and listed in OUT/errors.csv (false).
+    bool strict = false;
 };
 
 struct EvaluateResult {
@@ -39,6 +42,7 @@ struct EvaluateResult {
     Predictions predictions;
     EvaluationReport report;
     std::optional<BaselineComparison> comparison;
+    std::vector<FileError> skipped;  // clips that could not be decoded (OUT/errors.csv)
 };
 
 // The split a checkpoint was trained with: a model file inside a run folder finds its split kind

@@ -87,7 +87,7 @@ std::string describeClips(const DatasetSplit& split, const std::string& which) {
 
 Predictions predictDataset(Classifier& classifier, const Dataset& dataset,
                            const std::vector<std::size_t>& indices, bool allowSubset,
-                           const JobControl* job) {
+                           const JobControl* job, std::vector<FileError>* skipped) {
     if (indices.empty())
         throw Error(ErrorCode::Dataset, "no clips to evaluate", dataset.root.string());
     std::vector<std::string> labels = classifier.labels();
@@ -103,15 +103,26 @@ Predictions predictDataset(Classifier& classifier, const Dataset& dataset,
             throw Error(ErrorCode::InvalidArgument, "clip index out of range");
         files.push_back(dataset.root / dataset.clips[i].path);
     }
-    const std::vector<ClipResult> results = classifier.classifyFiles(files, job);
+    const std::size_t before = skipped ? skipped->size() : 0;
+    const std::vector<ClipResult> results = classifier.classifyFiles(files, job, skipped);
+    // The clips that were scored, in order (classifyFiles leaves the skipped ones out).
+    std::vector<std::size_t> scored;
+    {
+        std::set<fs::path> bad;
+        for (std::size_t k = before; skipped && k < skipped->size(); ++k)
+            bad.insert((*skipped)[k].path);
+        for (std::size_t r = 0; r < indices.size(); ++r)
+            if (!bad.count(files[r]))
+                scored.push_back(indices[r]);
+    }
     Predictions p;
     p.classes = std::move(labels);
     p.multi_label = dataset.multi_label;
-    p.scores.n_samples = indices.size();
+    p.scores.n_samples = scored.size();
     p.scores.n_classes = p.classes.size();
     p.scores.values.resize(p.scores.n_samples * p.scores.n_classes);
-    for (std::size_t r = 0; r < indices.size(); ++r) {
-        const Clip& clip = dataset.clips[indices[r]];
+    for (std::size_t r = 0; r < scored.size(); ++r) {
+        const Clip& clip = dataset.clips[scored[r]];
         p.files.push_back(clip.path);
         std::vector<int> mapped;
         for (int l : clip.labels)

@@ -38,9 +38,9 @@ Dataset runDataset(const RunFolder& run) {
 
 Predictions predict(const fs::path& checkpoint, const Dataset& dataset,
                     const std::vector<std::size_t>& clips, const EvaluateOptions& options,
-                    const JobControl* job) {
+                    const JobControl* job, std::vector<FileError>* skipped = nullptr) {
     Classifier classifier = Classifier::fromCheckpoint(checkpoint, options.infer);
-    return predictDataset(classifier, dataset, clips, options.map_labels, job);
+    return predictDataset(classifier, dataset, clips, options.map_labels, job, options.strict ? nullptr : skipped);
 }
 
 // A baseline is a predictions.csv, an eval folder or its report.json (the predictions.csv beside
@@ -89,9 +89,16 @@ EvaluateResult evaluateCheckpoint(const fs::path& checkpoint, const Dataset& dat
     EvaluateOptions o = options;
     if (const RunPaths run = RunPaths::ofCheckpoint(checkpoint); !run.empty())
         o.infer.feature_preset = readRunOptions(run.dir).feature_preset;  // the run's front end
-    r.predictions = predict(checkpoint, dataset, clips, o, job);
+    r.predictions = predict(checkpoint, dataset, clips, o, job, &r.skipped);
+    fs::create_directories(out);
+    writeFileErrors(out / "errors.csv", r.skipped);
+    if (r.predictions.scores.n_samples == 0)
+        throw Error(ErrorCode::Dataset, "none of the " + std::to_string(clips.size()) +
+                                            " clips could be decoded (listed in errors.csv)", out.string());
     ReportOptions reportOptions = options.report;
     reportOptions.clips = describeClips(split, options.split);
+    if (!r.skipped.empty())
+        reportOptions.clips += ", " + std::to_string(r.skipped.size()) + " of them not decodable (errors.csv)";
     r.report = computeReport(r.predictions, reportOptions);
     if (!options.baseline.empty()) {
         ComparisonOptions c = options.comparison;
@@ -99,7 +106,6 @@ EvaluateResult evaluateCheckpoint(const fs::path& checkpoint, const Dataset& dat
         r.comparison = compareWithBaseline(r.predictions, baselinePredictions(options, dataset, clips, job), c);
         r.comparison->baseline_source = options.baseline;
     }
-    fs::create_directories(out);
     writePredictionsCsv(out / "predictions.csv", r.predictions, options.report.threshold);
     writeReport(out, r.predictions, r.report, r.comparison ? &*r.comparison : nullptr);
     return r;
