@@ -1,7 +1,8 @@
 #!/bin/sh
 # The install as a user makes it: `cmake --install BUILD --prefix P` into a fresh folder, then the
 # installed programs run from there with no build tree: `patchout info`, `patchout-workbench
-# --version` offscreen, and the desktop pieces sit where desktops look for them (issue #21).
+# --version` and a window drawn offscreen, and the desktop pieces, man pages and completion sit
+# where desktops, man and bash look for them (issue #21).
 # Usage: install_prefix.sh BUILD_DIR PREFIX [gui]
 set -u
 build=$1 prefix=$2 gui=${3:-}
@@ -13,6 +14,10 @@ cmake --install "$build" --prefix "$prefix" > "$prefix.log" 2>&1 || { cat "$pref
 if [ "$gui" = gui ]; then
   env -u DISPLAY -u WAYLAND_DISPLAY QT_QPA_PLATFORM=offscreen "$prefix/bin/patchout-workbench" --version \
     | grep -q "Workbench" || fail "the installed patchout-workbench --version"
+  # The installed workbench runs, offscreen, and draws its window.
+  env -u DISPLAY -u WAYLAND_DISPLAY QT_QPA_PLATFORM=offscreen "$prefix/bin/patchout-workbench" --synthetic chirp \
+    --screenshot-delay 0.5 --screenshot "$prefix.png" > "$prefix.gui.log" 2>&1 || { tail -5 "$prefix.gui.log"; fail "the installed workbench"; }
+  [ -s "$prefix.png" ] || fail "the installed workbench drew no window"
   for f in share/applications/org.patchout.Workbench.desktop share/metainfo/org.patchout.Workbench.metainfo.xml \
            share/icons/hicolor/scalable/apps/org.patchout.Workbench.svg \
            share/icons/hicolor/256x256/apps/org.patchout.Workbench.png; do
