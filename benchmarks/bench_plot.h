@@ -91,6 +91,7 @@ inline void plotSweep(const std::filesystem::path& png, const std::vector<SweepP
     const QColor colours[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189),
                               QColor(255, 127, 14), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207),
                               QColor(127, 127, 127), QColor(188, 189, 34)};
+    std::vector<QRectF> placed;  // labels drawn so far
     for (std::size_t i = 0; i < points.size(); ++i) {
         const SweepPoint& s = points[i];
         const QColor c = colours[i % (sizeof colours / sizeof colours[0])];
@@ -105,11 +106,22 @@ inline void plotSweep(const std::filesystem::path& png, const std::vector<SweepP
                                   .arg(QString::fromStdString(s.name))
                                   .arg(100 * s.accuracy, 0, 'f', 1)
                                   .arg(change >= 0 ? "+" + QString::number(change, 'f', 0) : QString::number(change, 'f', 0));
-        // Right of the point, or left of it in the right third; staggered so that neighbours differ.
-        const double dy = 4 + 13.0 * (static_cast<int>(i % 3) - 1);
+        // Right of the point, or left of it in the right third; moved down until it meets no label
+        // drawn before it.
         const bool toLeft = X(s.parameters) > left + 0.62 * (w - left - right);
-        const double tw = QFontMetricsF(p.font()).horizontalAdvance(label);
-        p.drawText(QPointF(toLeft ? X(s.parameters) - 8 - tw : X(s.parameters) + 8, Y(s.accuracy) + dy), label);
+        const QFontMetricsF metrics(p.font());
+        const double tw = metrics.horizontalAdvance(label), th = metrics.height();
+        QRectF box(toLeft ? X(s.parameters) - 8 - tw : X(s.parameters) + 8, Y(s.accuracy) - th / 2, tw, th);
+        for (bool clash = true; clash;) {
+            clash = false;
+            for (const QRectF& other : placed)
+                if (other.intersects(box)) {
+                    box.moveTop(other.bottom() + 1);
+                    clash = true;
+                }
+        }
+        placed.push_back(box);
+        p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, label);
     }
     p.end();
     if (!image.save(QString::fromStdString(png.string()), "PNG"))
