@@ -5,6 +5,7 @@
 // (logistic regression) and k-NN are trained on the train embeddings and scored on the test ones.
 // --out writes probe.json (atomically).
 #include "commands.h"
+#include "output.h"
 
 #include "patchout/classifier.h"
 #include "patchout/embedder.h"
@@ -20,6 +21,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <set>
 
 namespace patchout::cli {
 namespace {
@@ -30,8 +32,30 @@ struct ProbeArgs {
     std::string checkpoint, train, test, dataset, split = "auto", out, pooling = "head";
     int k = 5;
     int block = -1;
+    bool strict = false;
     ProbeOptions options;
 };
+
+// Embeddings of `files`; with `skipped`, the files that cannot be decoded are left out of them and
+// of `labels` and listed there.
+EmbeddingMatrix embedLabelled(Embedder& e, const std::vector<fs::path>& files, std::vector<int>& labels,
+                              std::vector<FileError>* skipped) {
+    const std::size_t before = skipped ? skipped->size() : 0;
+    EmbeddingMatrix m = e.embedFiles(files, nullptr, skipped);
+    if (skipped && skipped->size() > before) {
+        std::set<fs::path> bad;
+        for (std::size_t k = before; k < skipped->size(); ++k)
+            bad.insert((*skipped)[k].path);
+        std::vector<int> kept;
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (!bad.count(files[i]))
+                kept.push_back(labels[i]);
+        labels = std::move(kept);
+    }
+    if (m.rows == 0)
+        throw Error(ErrorCode::Dataset, "none of the " + std::to_string(files.size()) + " files could be decoded");
+    return m;
+}
 
 // The audio files of `dir` (one sub-folder per class) and their classes; with `grow`, new class
 // names are added to `classes`, else they are an error.
@@ -90,7 +114,10 @@ void runProbe(const ProbeArgs& a) {
         folderClips(a.test, classes, false, testFiles, testLabels);
         classCount = classes.size();
     }
-    const EmbeddingMatrix train = e.embedFiles(trainFiles), test = e.embedFiles(testFiles);
+    std::vector<FileError> skipped;
+    const std::size_t fileCount = trainFiles.size() + testFiles.size();
+    const EmbeddingMatrix train = embedLabelled(e, trainFiles, trainLabels, a.strict ? nullptr : &skipped);
+    const EmbeddingMatrix test = embedLabelled(e, testFiles, testLabels, a.strict ? nullptr : &skipped);
     const auto probe = LinearProbe::train(train, trainLabels, static_cast<int>(classCount), a.options);
     const double probeAcc = accuracy(probe.predict(test), testLabels);
     const double knnAcc = accuracy(knnClassify(train, trainLabels, test, a.k), testLabels);
@@ -109,8 +136,12 @@ void runProbe(const ProbeArgs& a) {
             {"knn_accuracy", knnAcc}};
         std::filesystem::create_directories(a.out);
         writeTextAtomically(std::filesystem::path(a.out) / "probe.json", report.dump(1) + "\n");
+        writeFileErrors(std::filesystem::path(a.out) / "errors.csv", skipped);
         std::cout << "wrote " << (std::filesystem::path(a.out) / "probe.json").string() << "\n";
     }
+    if (const int code = reportSkipped(skipped, fileCount, a.out.empty() ? fs::path() : fs::path(a.out) / "errors.csv");
+        code != 0)
+        throw CLI::RuntimeError(code);
 }
 
 }  // namespace
@@ -131,6 +162,8 @@ void addProbeCommand(CLI::App& app) {
     cmd->add_option("--pooling", a.pooling, "head (what the classifier reads), cls, dist, cls-dist or patch-mean")->capture_default_str();
     cmd->add_option("--block", a.block, "Block whose output is pooled (-1: final norm)");
     cmd->add_option("--epochs", a.options.epochs, "Probe training epochs")->capture_default_str();
+    cmd->add_flag("--strict", a.strict, "Stop at the first file that cannot be decoded (exit code 1)");
+    cmd->footer(kSkippedFilesHelp);
     cmd->callback([] { runProbe(a); });
 }
 

@@ -2,7 +2,8 @@
 # A batch job over a folder with damaged files, as issue #20 found it: one good recording, an
 # empty WAV, a WAV that is only a header, and text named .wav. classify and embed must write the
 # good file's results, list the three others in errors.csv and exit with 3; every file bad gives 4
-# and leaves an older results file alone; --strict stops with 1. Run by the test e2e.bad_files.
+# and leaves an older results file alone; --strict stops with 1; probe likewise skips an empty
+# test file. Run by the test e2e.bad_files.
 # Usage: bad_files.sh PATCHOUT MODEL GOOD_WAV SCRATCH_DIR
 set -u
 patchout=$1 model=$2 good=$3 dir=$4
@@ -36,4 +37,12 @@ rc=$?
 rc=$?
 [ $rc -eq 3 ] || fail "embed exit code $rc, not 3"
 [ "$(grep -c . "$dir/embeddings/errors.csv")" -eq 4 ] || fail "embed's errors.csv does not list 3 files"
+mkdir -p "$dir/probe/train/a" "$dir/probe/train/b" "$dir/probe/test/a" "$dir/probe/test/b"
+for c in a b; do cp "$good" "$dir/probe/train/$c/x.wav"; cp "$good" "$dir/probe/test/$c/x.wav"; done
+: > "$dir/probe/test/a/empty.wav"
+"$patchout" probe --checkpoint "$model" --train "$dir/probe/train" --test "$dir/probe/test" --out "$dir/probe/out" \
+  --epochs 2 > /dev/null 2>&1
+rc=$?
+[ $rc -eq 3 ] || fail "probe exit code $rc, not 3"
+grep -q "empty.wav" "$dir/probe/out/errors.csv" || fail "probe's errors.csv does not list empty.wav"
 echo "bad files skipped and listed"
