@@ -1305,6 +1305,10 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>%1 leaves %2 parameters (%3%) and %4 MACs per window (%5%)</source>
         <translation>%1 lässt %2 Parameter (%3 %) und %4 MACs pro Fenster (%5 %)</translation>
     </message>
+    <message>
+        <source>Importance of each head, stored with the model when it was measured on the training clips of its run; measure again to refresh it.</source>
+        <translation>Wichtigkeit jedes Kopfes, mit dem Modell gespeichert, als sie auf den Trainingsclips seines Laufs gemessen wurde; erneut messen, um sie aufzufrischen.</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelWorker</name>

@@ -218,7 +218,13 @@ void ModelWorker::measureHeadImportance() {
         io.batch_size = o.batch_size;
         const JobControl job([this](const Progress& p) { Q_EMIT progress(p.step, p.total, tr("Head importance")); },
                              m_cancel);
-        Q_EMIT importanceMeasured(headImportance(*m_model, dataset, split.train, io, &job));
+        const HeadScores importance = headImportance(*m_model, dataset, split.train, io, &job);
+        try {
+            storeHeadImportance(m_modelPath.toStdString(), importance);  // shown again when reopened
+        } catch (const std::exception&) {
+            // a read-only file or one this program did not write: shown, not stored
+        }
+        Q_EMIT importanceMeasured(importance);
     } catch (const Error& e) {
         Q_EMIT importanceFailed(e.code() == ErrorCode::Cancelled
                                     ? tr("Cancelled")

@@ -110,6 +110,23 @@ TEST(Heads, PrunedModelFilesRoundTripAndOldFilesLoad) {
     EXPECT_THROW(wrong.validate(), Error);
 }
 
+TEST(Heads, ImportanceIsStoredWithTheModel) {
+    TempDir dir;
+    const PaSSTModel model(smallOptions(), 5);
+    saveModel(dir / "m.safetensors", model, {"a", "b"}, {{"trainer", "test"}});
+    EXPECT_TRUE(storedHeadImportance(loadModel(dir / "m.safetensors").metadata).empty());
+    const HeadScores importance = {{0.1, 0.9, 0.3, 0.2}, {0.5, 0.5, 0.5, 0.5}};
+    storeHeadImportance(dir / "m.safetensors", importance);
+    const ModelCheckpoint back = loadModel(dir / "m.safetensors");
+    EXPECT_EQ(storedHeadImportance(back.metadata), importance);
+    EXPECT_EQ(back.metadata.at("trainer"), "test");  // the rest as it was
+    EXPECT_EQ(back.labels, (std::vector<std::string>{"a", "b"}));
+    const std::vector<float> input = randomInput(1, 100);
+    EXPECT_EQ(back.model.forward(input.data(), 1, 100).logits, model.forward(input.data(), 1, 100).logits);
+    EXPECT_THROW(storeHeadImportance(dir / "m.safetensors", {{0.1, 0.9}}), Error);  // not the model's heads
+    EXPECT_THROW(storedHeadImportance({{kHeadImportanceKey, "{broken"}}), Error);
+}
+
 TEST(Heads, ImportanceOfAHeadThatCannotMatterIsZero) {
     TempDir dir;
     const Dataset tones = test::toneDataset(dir / "tones", 6);

@@ -198,6 +198,20 @@ private Q_SLOTS:
         QCOMPARE(view.importanceText(), QStringLiteral("not in a run"));
     }
 
+    void importanceStoredWithTheModelIsShownAtOnce() {
+        ModelView view;
+        ModelCard card = miniCard();
+        const HeadScores stored = {{0.9, 0.3, 0.3}, {0.2, 0.95, 0.24}, {0.1, 0.5, 0.86}, {0.7, 0.7, 0.1}};
+        card.metadata.emplace_back(QString::fromLatin1(kHeadImportanceKey), QString::fromStdString(headScoresToJson(stored)));
+        view.setModel(card);
+        view.setKeepShare(0.5);
+        QCOMPARE(view.keptHeads().size(), 4u);  // no measuring needed
+        QVERIFY2(view.importanceText().contains(QStringLiteral("stored with the model")), qPrintable(view.importanceText()));
+        QVERIFY(view.pruneButton()->isEnabled());
+        view.setModel(miniCard());  // another model: nothing stored, nothing shown
+        QVERIFY(view.keptHeads().empty());
+    }
+
     void shortCounts() {
         QCOMPARE(shortCount(950), QStringLiteral("950"));
         QCOMPARE(shortCount(86.1e6), QStringLiteral("86.1 M"));

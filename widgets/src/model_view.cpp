@@ -2,6 +2,7 @@
 
 #include "view_parts.h"
 
+#include "patchout/error.h"
 #include "patchout/system_info.h"
 #include "patchout/ui/colour_map.h"
 
@@ -392,6 +393,17 @@ void ModelView::setModel(const ModelCard& card) {
     m_profileButton->setEnabled(true);
     m_card = card;
     m_importanceButton->setEnabled(true);
+    // Importance measured before and stored with the model (heads.h) is shown at once.
+    for (const auto& [key, value] : card.metadata)
+        if (key == QLatin1String(kHeadImportanceKey)) {
+            try {
+                m_importance = headScoresFromJson(value.toStdString());
+                m_importanceText->setText(tr("Importance of each head, stored with the model when it was measured on "
+                                             "the training clips of its run; measure again to refresh it."));
+            } catch (const Error&) {
+                m_importance.clear();
+            }
+        }
     {
         const QSignalBlocker block(m_keepBlocks);
         m_keepBlocks->setRange(1, o.depth);

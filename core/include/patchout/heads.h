@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,5 +71,15 @@ double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep
 // Head importance as JSON ({"blocks": [[...], ...]}) and back (Error(BadFormat) otherwise).
 std::string headScoresToJson(const HeadScores& scores);
 HeadScores headScoresFromJson(const std::string& json);
+
+// Importance stored with a model: the model file's metadata under this key (headScoresToJson), so
+// the Model view shows it when the file is opened again without measuring anew.
+inline constexpr const char* kHeadImportanceKey = "head_importance";
+// Writes `importance` into `model_file`'s metadata (the file is rewritten atomically; weights,
+// labels and other metadata as they were). Error(InvalidArgument) when it does not have the
+// model's shape.
+void storeHeadImportance(const std::filesystem::path& model_file, const HeadScores& importance);
+// The importance stored in `metadata`, empty when there is none; Error(BadFormat) when it is broken.
+HeadScores storedHeadImportance(const std::map<std::string, std::string>& metadata);
 
 }  // namespace patchout

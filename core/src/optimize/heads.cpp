@@ -2,6 +2,7 @@
 
 #include "model/passt_module.h"
 #include "patchout/batch_loader.h"
+#include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/feature_cache.h"
 
@@ -260,6 +261,22 @@ double predictedLatencyMs(const ModelProfile& profile, const HeadSelection& keep
 }
 
 std::string headScoresToJson(const HeadScores& scores) { return nlohmann::json{{"blocks", scores}}.dump(); }
+
+void storeHeadImportance(const fs::path& file, const HeadScores& importance) {
+    ModelCheckpoint checkpoint = loadModel(file);
+    const PaSSTOptions& o = checkpoint.model.options();
+    HeadSelection shape;
+    for (const auto& row : importance)
+        shape.emplace_back(row.size(), true);
+    checkShape(o, shape);
+    checkpoint.metadata[kHeadImportanceKey] = headScoresToJson(importance);
+    saveModel(file, checkpoint.model, checkpoint.labels, checkpoint.metadata);
+}
+
+HeadScores storedHeadImportance(const std::map<std::string, std::string>& metadata) {
+    const auto stored = metadata.find(kHeadImportanceKey);
+    return stored == metadata.end() ? HeadScores{} : headScoresFromJson(stored->second);
+}
 
 HeadScores headScoresFromJson(const std::string& text) {
     try {
