@@ -1309,6 +1309,34 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>Importance of each head, stored with the model when it was measured on the training clips of its run; measure again to refresh it.</source>
         <translation>Wichtigkeit jedes Kopfes, mit dem Modell gespeichert, als sie auf den Trainingsclips seines Laufs gemessen wurde; erneut messen, um sie aufzufrischen.</translation>
     </message>
+    <message>
+        <source>Before and after</source>
+        <translation>Vorher und nachher</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Vorher</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Nachher</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>MACs per window</source>
+        <translation>MACs pro Fenster</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Sharing</source>
+        <translation>Teilen</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelWorker</name>

@@ -221,6 +221,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         bars->setVisible(true);
         m_listen->timeline()->setVisible(true);
         m_model->setModel(card);
+        if (!m_optimiseRun.isEmpty() &&
+            QFileInfo(path).absoluteFilePath().startsWith(QFileInfo(m_optimiseRun).absoluteFilePath() + QLatin1Char('/'))) {
+            m_model->setComparison(m_optimiseBefore);  // the run's model beside the one it started from
+            m_optimiseRun.clear();
+        }
         statusBar()->showMessage(tr("Model %1: start a live source or open a file").arg(path), 8000);
         classifyShownFile();
         Q_EMIT modelLoaded(path);
@@ -976,6 +981,8 @@ void MainWindow::pruneModel(double keepShare, int keepBlocks) {
     request->prune_checkpoint = m_modelPath;
     request->keep_heads = keepShare;
     request->keep_blocks = keepBlocks;
+    m_optimiseBefore = m_model->card();
+    m_optimiseRun = request->run_dir;
     train(*request);
 }
 
@@ -986,6 +993,8 @@ void MainWindow::shareModel(const QString& sharing) {
     request->options.init_checkpoint = m_modelPath.toStdString();  // each pair starts as its mean
     request->options.sharing = sharing.toStdString();
     request->options.sharing_group = 2;
+    m_optimiseBefore = m_model->card();
+    m_optimiseRun = request->run_dir;
     train(*request);
 }
 

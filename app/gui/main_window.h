@@ -14,6 +14,7 @@
 #include "patchout/features.h"
 #include "patchout/embedding_folder.h"
 #include "patchout/similarity_index.h"
+#include "patchout/ui/model_view.h"
 #include "patchout/waveform.h"
 #include "run_job_worker.h"
 #include "train_worker.h"
@@ -187,6 +188,10 @@ private:
     QThread m_modelThread;
     ModelWorker* m_modelWorker = nullptr;  // lives in m_modelThread
     QString m_modelPath;  // the model loaded in m_modelWorker
+    // A prune or share run in progress: the card of the model it started from, shown beside the
+    // run's model once that loads (ModelView::setComparison).
+    ModelCard m_optimiseBefore;
+    QString m_optimiseRun;
     // A training request that starts from the loaded model's run (its dataset, split and options,
     // 10 epochs at lr <= 5e-4) into a new folder beside it named RUN-<suffix>-<time>.
     std::optional<patchout::ui::TrainRequest> optimiseRequest(const QString& suffix);

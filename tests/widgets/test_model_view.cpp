@@ -198,6 +198,33 @@ private Q_SLOTS:
         QCOMPARE(view.importanceText(), QStringLiteral("not in a run"));
     }
 
+    void beforeAndAfterSideBySide() {
+        ModelView view;
+        view.resize(1100, 700);
+        const ModelCard before = miniCard();  // 4 blocks of 3 heads
+        ModelCard after = miniCard();
+        after.path = QStringLiteral("/runs/words-blocks2-heads100/checkpoints/best.safetensors");
+        after.options.depth = 2;
+        const PaSSTModel smaller(after.options);
+        after.parameters = smaller.parameters();
+        after.parameter_count = smaller.parameterCount();
+        after.cost = forwardCost(after.options, after.options.input_frames);
+        view.setModel(after);
+        QVERIFY(view.comparisonTable()->isHidden());
+        view.setComparison(before);
+        QVERIFY(!view.comparisonTable()->isHidden());
+        QCOMPARE(view.comparisonTable()->item(1, 1)->text(), QStringLiteral("4"));  // blocks
+        QCOMPARE(view.comparisonTable()->item(1, 2)->text(), QStringLiteral("2"));
+        QCOMPARE(view.comparisonTable()->item(1, 3)->text(), QStringLiteral("-50.0%"));
+        QCOMPARE(view.comparisonTable()->item(3, 2)->text(), QLocale().toString(static_cast<qlonglong>(after.parameter_count)));
+        if (const QString shots = qEnvironmentVariable("PATCHOUT_SHOT_DIR"); !shots.isEmpty()) {
+            view.showOptimise();
+            QVERIFY(view.grab().save(QDir(shots).filePath(QStringLiteral("model-before-after.png"))));
+        }
+        view.setModel(before);  // another model: the comparison goes
+        QVERIFY(view.comparisonTable()->isHidden());
+    }
+
     void importanceStoredWithTheModelIsShownAtOnce() {
         ModelView view;
         ModelCard card = miniCard();

@@ -435,6 +435,10 @@ private Q_SLOTS:
                  qPrintable(window.trainView()->trainingStatus()));
         QVERIFY(window.currentRun().contains(QStringLiteral("run-blocks2-heads50-")));
         QVERIFY(QFileInfo::exists(window.currentRun() + QStringLiteral("/prune.json")));
+        // The pruned run's model beside the one it started from.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.modelView()->comparisonTable()->isHidden(), 10000);
+        QCOMPARE(window.modelView()->comparisonTable()->item(2, 1)->text(), QStringLiteral("8"));  // heads before
+        QCOMPARE(window.modelView()->comparisonTable()->item(2, 2)->text(), QStringLiteral("4"));
         // Sharing the MLP of the pair of blocks, from the model of the first run.
         QTRY_VERIFY_WITH_TIMEOUT(model.count() >= 2, 10000);  // the pruned run's model, loaded
         QSignalSpy opened(&window, &MainWindow::runOpened);

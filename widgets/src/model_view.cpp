@@ -7,6 +7,7 @@
 #include "patchout/ui/colour_map.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -232,6 +233,13 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     m_shareButton = new QPushButton(tr("Share and fine-tune…"), this);
     m_shareButton->setToolTip(tr("Fine-tune the model with pairs of blocks sharing these weights, on the model's "
                                  "run, as a new run the Train view follows"));
+    m_compare = new QTableWidget(0, 4, this);
+    m_compare->setHorizontalHeaderLabels({tr("Before and after"), tr("Before"), tr("After"), tr("Change")});
+    m_compare->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_compare->horizontalHeader()->setStretchLastSection(true);
+    m_compare->verticalHeader()->setVisible(false);
+    m_compare->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_compare->setVisible(false);
     auto* optimisePage = new QWidget(this);
     auto* optimiseLayout = new QGridLayout(optimisePage);
     optimiseLayout->addWidget(m_importanceButton, 0, 0, Qt::AlignTop);
@@ -248,6 +256,7 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
     optimiseLayout->addWidget(m_sharing, 6, 1);
     optimiseLayout->addWidget(m_sharingText, 7, 0, 1, 3);
     optimiseLayout->addWidget(m_shareButton, 8, 0);
+    optimiseLayout->addWidget(m_compare, 9, 0, 1, 3);
     optimiseLayout->setRowStretch(1, 1);
     optimiseLayout->setColumnStretch(1, 1);
     m_tabs = new QTabWidget(this);
@@ -295,6 +304,8 @@ ModelView::ModelView(QWidget* parent) : QWidget(parent) {
 
 void ModelView::clear() {
     m_hasModel = false;
+    m_compare->setRowCount(0);
+    m_compare->setVisible(false);
     m_summary->clear();
     m_architecture->setRowCount(0);
     m_cost->setRowCount(0);
@@ -594,6 +605,51 @@ void ModelView::updatePrediction() {
         text += tr("; profile the model for a latency estimate");
     }
     m_prediction->setText(text + QLatin1Char('.'));
+}
+
+void ModelView::setComparison(const ModelCard& before) {
+    const ModelCard& after = m_card;
+    auto heads = [](const PaSSTOptions& o) {
+        int n = 0;
+        for (int b = 0; b < o.depth; ++b)
+            n += o.headsOf(b);
+        return n;
+    };
+    auto change = [](double x, double x0) {
+        return x0 > 0 ? QStringLiteral("%1%").arg(100 * (x - x0) / x0, 0, 'f', 1) : QString();
+    };
+    struct Row {
+        QString name;
+        double before, after;
+        QString shownBefore, shownAfter;
+    };
+    const QList<Row> rows = {
+        {tr("Blocks"), double(before.options.depth), double(after.options.depth), QString::number(before.options.depth),
+         QString::number(after.options.depth)},
+        {tr("Heads"), double(heads(before.options)), double(heads(after.options)), QString::number(heads(before.options)),
+         QString::number(heads(after.options))},
+        {tr("Parameters"), double(before.parameter_count), double(after.parameter_count),
+         QLocale().toString(static_cast<qlonglong>(before.parameter_count)),
+         QLocale().toString(static_cast<qlonglong>(after.parameter_count))},
+        {tr("MACs per window"), before.cost.macs(), after.cost.macs(), shortCount(before.cost.macs()),
+         shortCount(after.cost.macs())},
+    };
+    // A run's checkpoint is named by its run folder (RUN/checkpoints/best.safetensors), else by file.
+    auto named = [](const QString& path) {
+        const QFileInfo file(path);
+        return file.dir().dirName() == QLatin1String("checkpoints") ? QFileInfo(file.dir().path()).dir().dirName()
+                                                                     : file.fileName();
+    };
+    m_compare->setRowCount(0);
+    addRow(m_compare, {tr("Model"), named(before.path), named(after.path), QString()}, false);
+    m_compare->item(0, 1)->setToolTip(before.path);
+    m_compare->item(0, 2)->setToolTip(after.path);
+    for (const Row& r : rows)
+        addRow(m_compare, {r.name, r.shownBefore, r.shownAfter, change(r.after, r.before)});
+    addRow(m_compare, {tr("Sharing"), QString::fromStdString(parameterSharingName(before.options.sharing)),
+                       QString::fromStdString(parameterSharingName(after.options.sharing)), QString()},
+           false);
+    m_compare->setVisible(true);
 }
 
 QString ModelView::sharingText() const { return m_sharingText->text(); }

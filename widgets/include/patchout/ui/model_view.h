@@ -10,7 +10,8 @@
 // profile) before anything runs, and
 // asks the app to prune and fine-tune (pruneRequested) as a run the Train view follows; likewise
 // to share weights between blocks (ALBERT) and fine-tune (shareRequested), with the parameters
-// that would save shown first.
+// that would save shown first; after such a run, the model it started from and the new one side by
+// side (setComparison).
 // It draws the ModelCard it is given; "Measure speed", "Profile" and "Measure importance" ask the
 // app (speedRequested, profileRequested, importanceRequested) and show what they get back.
 // Thread-safety: GUI thread only.
@@ -109,6 +110,11 @@ public:
     QComboBox* sharingBox() const noexcept { return m_sharing; }
     QString sharingText() const;
     QWidget* headMap() const noexcept { return m_headMap; }
+    const ModelCard& card() const noexcept { return m_card; }
+    // Before and after side by side in the Optimise tab: `before` (the model a prune or share run
+    // started from) beside the model shown; cleared by the next setModel().
+    void setComparison(const ModelCard& before);
+    QTableWidget* comparisonTable() const noexcept { return m_compare; }
     // The heads the slider keeps in the kept blocks (empty before the importance is known, unless
     // every head is kept).
     HeadSelection keptHeads() const;
@@ -149,6 +155,7 @@ private:
     QComboBox* m_sharing = nullptr;
     QLabel* m_sharingText = nullptr;
     QPushButton* m_shareButton = nullptr;
+    QTableWidget* m_compare = nullptr;
     void updateSharing();
     ModelCard m_card;
     HeadScores m_importance;
