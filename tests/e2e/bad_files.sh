@@ -3,7 +3,8 @@
 # empty WAV, a WAV that is only a header, and text named .wav. classify and embed must write the
 # good file's results, list the three others in errors.csv and exit with 3; every file bad gives 4
 # and leaves an older results file alone; --strict stops with 1; probe likewise skips an empty
-# test file. Run by the test e2e.bad_files.
+# test file; an output folder that cannot be made is an error naming it. Run by the test
+# e2e.bad_files.
 # Usage: bad_files.sh PATCHOUT MODEL GOOD_WAV SCRATCH_DIR
 set -u
 patchout=$1 model=$2 good=$3 dir=$4
@@ -45,4 +46,10 @@ for c in a b; do cp "$good" "$dir/probe/train/$c/x.wav"; cp "$good" "$dir/probe/
 rc=$?
 [ $rc -eq 3 ] || fail "probe exit code $rc, not 3"
 grep -q "empty.wav" "$dir/probe/out/errors.csv" || fail "probe's errors.csv does not list empty.wav"
+# An output folder that cannot be written (even as root): a clear error naming it, exit code 1.
+"$patchout" classify "$dir/in/good.wav" --checkpoint "$model" --out /proc/patchout-nowhere/results.csv --quiet \
+  > "$dir/unwritable.log" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "classify into an unwritable folder: exit code $rc, not 1"
+grep -q "patchout-nowhere" "$dir/unwritable.log" || fail "the error does not name the folder"
 echo "bad files skipped and listed"
