@@ -919,6 +919,7 @@ void MainWindow::buildTraining() {
     });
     connect(m_trainWorker, &TrainWorker::failed, this, [this](const QString& message) {
         m_training = false;
+        m_optimiseRun.clear();  // a failed prune or share run has no model to compare
         m_train->setTraining(false, message);
         statusBar()->showMessage(message);
         Q_EMIT trainingFailed(message);

@@ -154,6 +154,19 @@ QString writeToneDataset(const QTemporaryDir& dir, int perClass = 6) {
     return root;
 }
 
+// A short passt-micro run on the tone dataset, into DIR/run: one epoch of batches of 4, every
+// training clip used (no validation carved).
+TrainRequest quickTonesRequest(const QTemporaryDir& dir) {
+    TrainRequest request;
+    request.dataset = writeToneDataset(dir);
+    request.run_dir = dir.filePath(QStringLiteral("run"));
+    request.options.preset = "passt-micro";
+    request.options.epochs = 1;
+    request.options.batch_size = 4;
+    request.options.validation_fraction = 0;
+    return request;
+}
+
 }  // namespace
 
 class WorkbenchTest : public QObject {
@@ -384,13 +397,7 @@ private Q_SLOTS:
 
     void windowPretrainsThenTrains() {
         QTemporaryDir dir;
-        TrainRequest request;
-        request.dataset = writeToneDataset(dir);
-        request.run_dir = dir.filePath(QStringLiteral("run"));
-        request.options.preset = "passt-micro";
-        request.options.epochs = 1;
-        request.options.batch_size = 4;
-        request.options.validation_fraction = 0;
+        TrainRequest request = quickTonesRequest(dir);
         request.pretrain_epochs = 2;
         MainWindow window;
         QSignalSpy finished(&window, &MainWindow::trainingFinished);
@@ -409,13 +416,7 @@ private Q_SLOTS:
 
     void windowMeasuresHeadsAndPrunesTheModel() {
         QTemporaryDir dir;
-        TrainRequest request;
-        request.dataset = writeToneDataset(dir);
-        request.run_dir = dir.filePath(QStringLiteral("run"));
-        request.options.preset = "passt-micro";
-        request.options.epochs = 1;
-        request.options.batch_size = 4;
-        request.options.validation_fraction = 0;
+        TrainRequest request = quickTonesRequest(dir);
         request.options.baseline = false;
         MainWindow window;
         QSignalSpy finished(&window, &MainWindow::trainingFinished);

@@ -56,21 +56,21 @@ std::string explainMethodName(ExplainMethod method) {
     return "occlusion-time";
 }
 
-std::vector<float> ExplanationMap::rowSums() const {
-    std::vector<float> sums(static_cast<std::size_t>(freq_patches), 0.0f);
-    for (int f = 0; f < freq_patches; ++f)
-        for (int t = 0; t < time_patches; ++t)
-            sums[static_cast<std::size_t>(f)] += at(f, t);
+namespace {
+
+// Sums of a map's values per row (frequency) or per column (time).
+std::vector<float> sumsAlong(const ExplanationMap& map, bool rows) {
+    std::vector<float> sums(static_cast<std::size_t>(rows ? map.freq_patches : map.time_patches), 0.0f);
+    for (int f = 0; f < map.freq_patches; ++f)
+        for (int t = 0; t < map.time_patches; ++t)
+            sums[static_cast<std::size_t>(rows ? f : t)] += map.at(f, t);
     return sums;
 }
 
-std::vector<float> ExplanationMap::columnSums() const {
-    std::vector<float> sums(static_cast<std::size_t>(time_patches), 0.0f);
-    for (int f = 0; f < freq_patches; ++f)
-        for (int t = 0; t < time_patches; ++t)
-            sums[static_cast<std::size_t>(t)] += at(f, t);
-    return sums;
-}
+}  // namespace
+
+std::vector<float> ExplanationMap::rowSums() const { return sumsAlong(*this, true); }
+std::vector<float> ExplanationMap::columnSums() const { return sumsAlong(*this, false); }
 
 ExplanationMap explain(const PaSSTModel& model, const Features& window, const ExplainOptions& o) {
     PaSSTModel handle = model.sharedWeights();

@@ -26,7 +26,8 @@ int countHeads(const PaSSTOptions& o) {
 
 // The share of `model`'s heads to keep: keep_heads, or the largest share that brings `model` to a
 // target share of `start`'s parameters or predicted time (`model` is `start` less dropped blocks).
-double keepShareFor(const PruneOptions& o, const PaSSTModel& start, const PaSSTModel& model, const HeadScores& importance) {
+double keepShareFor(const PruneOptions& o, const PaSSTModel& start, const PaSSTModel& model, const HeadScores& importance,
+                    bool blocksDropped) {
     if (o.target_parameters <= 0 && o.target_latency <= 0)
         return o.keep_heads;
     const int total = countHeads(model.options());
@@ -37,7 +38,7 @@ double keepShareFor(const PruneOptions& o, const PaSSTModel& start, const PaSSTM
         po.backward = false;
         po.repeats = 15;
         profile = profileModel(model, po);
-        ms0 = &start == &model ? profile->inference_ms : profileModel(start, po).inference_ms;
+        ms0 = blocksDropped ? profileModel(start, po).inference_ms : profile->inference_ms;  // one profile when they are one model
     }
     const double params0 = static_cast<double>(start.parameterCount());
     auto share = [&](const HeadSelection& keep) {
@@ -134,14 +135,13 @@ PruneResult pruneAndFineTune(const fs::path& checkpoint, const Dataset& dataset,
                                   {"rounds", nlohmann::ordered_json::array()},
                                   {"parameters_before", result.parameters_before},
                                   {"heads_before", result.heads_before}};
-    PaSSTModel model = o.keep_blocks > 0 && o.keep_blocks < result.blocks_before
-                           ? keepFirstBlocks(start.model, o.keep_blocks)
-                           : start.model.sharedWeights();
+    const bool dropBlocks = o.keep_blocks > 0 && o.keep_blocks < result.blocks_before;
+    PaSSTModel model = dropBlocks ? keepFirstBlocks(start.model, o.keep_blocks) : start.model.sharedWeights();
     fs::create_directories(run);
     // Importance only where heads are to go (keep_heads 1 with keep_blocks: blocks dropped alone).
     const bool pruneHeadsToo = o.keep_heads < 1 || o.target_parameters > 0 || o.target_latency > 0;
     HeadScores firstImportance = pruneHeadsToo ? headImportance(model, dataset, carved.train, io, job) : HeadScores{};
-    const double keepShare = pruneHeadsToo ? keepShareFor(o, start.model, model, firstImportance) : 1.0;
+    const double keepShare = pruneHeadsToo ? keepShareFor(o, start.model, model, firstImportance, dropBlocks) : 1.0;
     const int headsStart = countHeads(model.options());  // the heads keep_heads is a share of
     log["keep_heads"] = keepShare;
     for (int r = 1; r <= o.rounds; ++r) {
