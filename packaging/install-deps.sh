@@ -18,10 +18,12 @@ packages=(
   # GUI
   qt6-base-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
   libqt6opengl6-dev libgl-dev libxkbcommon-dev
-  # tests: GoogleTest, a virtual display for GUI tests, sound tools
-  libgtest-dev libgmock-dev xvfb xauth sox imagemagick
+  # tests: GoogleTest, a virtual display for GUI tests, sound tools, peak memory (/usr/bin/time)
+  libgtest-dev libgmock-dev xvfb xauth sox imagemagick time
   # packaging checks: the .desktop file and the AppStream metainfo validators
   desktop-file-utils appstream
+  # the fuzz preset: Clang 14 with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -105,6 +105,10 @@ void runProfile(const ProfileArgs& a) {
     if (p.measured_activation_bytes > 0)
         std::printf("activation memory of a training forward, measured: %s (counted from the shapes: %s)\n",
                     mebibytes(p.measured_activation_bytes).c_str(), mebibytes(p.activationBytes()).c_str());
+    else if (backward)
+        std::printf("activation memory of a training forward, counted from the shapes: %s (not measured: the "
+                    "allocator of this build keeps no statistics, as under AddressSanitizer)\n",
+                    mebibytes(p.activationBytes()).c_str());
     if (a.parts) {
         std::printf("\nevery part, in forward order:\n");
         for (const PartProfile& part : p.parts)

@@ -3,7 +3,8 @@
 // framework, compiled, saved from a GPU, hostile, corrupt). Wrapped and broken checkpoints are
 // written on the fly by torch_checkpoint_writer.h from the reference tiny_passt.pt.
 #include "model/passt_module.h"
-#include "model/torch_pickle.h"
+#include "model/safetensors.h"
+#include "model/torch_archive.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "test_support.h"
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 
 using namespace patchout;
@@ -495,6 +497,18 @@ TEST_F(CheckpointImport, CorruptArchivesGiveErrorsNotCrashes) {
     EXPECT_EQ(codeOf([&] { inspectCheckpoint(underflow); }), ErrorCode::BadFormat);
     const auto memo = writeWith("memo.pt", [&](PickleWriter& p, TorchZipWriter&) { p.get(9); });
     EXPECT_EQ(codeOf([&] { inspectCheckpoint(memo); }), ErrorCode::BadFormat);
+    // A storage key naming a path outside the archive's data/ folder is refused before any record
+    // is looked up (and records are only ever read into memory, never extracted to disk).
+    for (const std::string key : {"../../etc/passwd", "/etc/passwd", "a/../../b", "..\\x"}) {
+        const auto escape = writeWith("escape.pt", [&](PickleWriter& p, TorchZipWriter&) {
+            p.orderedDict();
+            p.mark();
+            p.str("x");
+            TorchZipWriter::view(p, key, 4, 0, {4}, {1});
+            p.setItems();
+        }, false);
+        EXPECT_NE(messageOf([&] { inspectCheckpoint(escape); }).find("bad storage key"), std::string::npos) << key;
+    }
     // A list nested a million deep is freed without recursion.
     const auto deep = writeWith("deep.pt", [&](PickleWriter& p, TorchZipWriter&) {
         for (int i = 0; i < 1000000; ++i) {
@@ -564,5 +578,33 @@ TEST(TorchPickle, InterpretsDataOpcodes) {
     EXPECT_EQ(root.find("list")->items[1]->text, "b");
     EXPECT_EQ(root.find("self"), &root);  // the memo gives back the same object (a cycle)
     EXPECT_EQ(root.find("absent"), nullptr);
-    EXPECT_EQ(pickle::dtypeName(at::kBFloat16), "BF16");
+    // The one dtype table: safetensors names, storage classes, LibTorch's types.
+    EXPECT_STREQ(dtypeName(*pickle::dtypeOf(at::kBFloat16)), "BF16");
+    EXPECT_EQ(dtypeOfStorage("torch.BFloat16Storage"), DType::BF16);
+    EXPECT_EQ(dtypeNamed("I64"), DType::I64);
+    EXPECT_EQ(elementSize(DType::F16), 2u);
+    for (const auto& d : kDTypes)
+        EXPECT_EQ(pickle::dtypeOf(pickle::scalarType(d.type)), d.type) << d.name;
+    EXPECT_FALSE(dtypeNamed("F8"));
+    EXPECT_FALSE(pickle::dtypeOf(at::kComplexFloat));
+}
+
+// Found by reading (and then by fuzz_safetensors' design): dimensions each under 2^40 whose
+// product overflows 64 bits passed the size check and reached torch::empty.
+TEST(ModelFile, AShapeWhoseProductOverflowsIsRefused) {
+    test::TempDir dir;
+    const std::string header =
+        R"({"w":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,4]}})";
+    std::string bytes(8, '\0');
+    const std::uint64_t n = header.size();
+    std::memcpy(bytes.data(), &n, 8);
+    bytes += header + std::string(4, '\0');
+    std::ofstream(dir.path() / "big.safetensors", std::ios::binary) << bytes;
+    std::ifstream in(dir.path() / "big.safetensors", std::ios::binary);
+    try {
+        readSafetensorsHeader(dir.path() / "big.safetensors", in);
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("too large"), std::string::npos) << e.what();
+    }
 }

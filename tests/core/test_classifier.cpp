@@ -93,6 +93,18 @@ TEST(Classifier, WindowSpansCoverTheClip) {
     EXPECT_THROW(windowSpans(10, 0, 5, 1), Error);
 }
 
+// The count the progress total uses: the same as the spans, without making 2^40 / hop of them
+// for a header that claims so (found by classifying fuzz_audio's Ogg input: 17 GB, bad_alloc).
+TEST(Classifier, WindowCountEqualsTheSpansWithoutMakingThem) {
+    for (std::int64_t n : {0, 1, 15, 16, 40, 99, 100, 101, 115, 116, 149, 150, 151, 250, 60001})
+        for (int hop : {1, 7, 25, 50, 100, 130})
+            for (int minFrames : {1, 16})
+                EXPECT_EQ(windowCount(n, 100, hop, minFrames), static_cast<std::int64_t>(windowSpans(n, 100, hop, minFrames).size()))
+                    << n << " " << hop << " " << minFrames;
+    EXPECT_EQ(windowCount(std::int64_t{1} << 40, 100, 50, 16), ((std::int64_t{1} << 40) - 100) / 50 + 1 + 1);
+    EXPECT_THROW(windowCount(10, 100, 0, 1), Error);
+}
+
 TEST(Classifier, TopKAndAggregation) {
     const auto top = topK({0.1f, 0.9f, 0.5f, 0.9f}, 3);
     ASSERT_EQ(top.size(), 3u);

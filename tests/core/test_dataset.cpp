@@ -145,6 +145,33 @@ TEST(DataReaders, CsvWithHeaderSplitsAndMultiLabel) {
     EXPECT_TRUE(ds.problems.empty());
 }
 
+// A large dataset reports its rows as they are checked, and a cancelled job stops the read.
+TEST(DataReaders, ReadingReportsProgressAndCanBeCancelled) {
+    TempDir dir;
+    std::string csv = "filename,label\n";
+    for (int i = 0; i < 600; ++i) {
+        const std::string name = "f" + std::to_string(i) + ".wav";
+        writeText(dir.path() / name, "x");
+        csv += name + (i % 2 ? ",a\n" : ",b\n");
+    }
+    writeText(dir.path() / "labels.csv", csv);
+    std::vector<Progress> seen;
+    JobControl job([&](const Progress& p) { seen.push_back(p); });
+    const Dataset ds = readDataset(dir.path(), {.check_audio = false, .job = &job});
+    EXPECT_EQ(ds.clips.size(), 600u);
+    ASSERT_EQ(seen.size(), 3u);  // rows 0, 256, 512
+    EXPECT_EQ(seen[1].step, 256);
+    EXPECT_EQ(seen[2].total, 600);
+    EXPECT_EQ(seen[0].message, "checking clips");
+    job.cancel();
+    try {
+        readDataset(dir.path(), {.check_audio = false, .job = &job});
+        FAIL() << "not cancelled";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Cancelled);
+    }
+}
+
 TEST(DataReaders, CsvWithoutHeaderTakesFoldsAndClassesTxtOrder) {
     TempDir dir;
     writeTone(dir / "x.wav", 300);
@@ -249,6 +276,21 @@ TEST(DataReaders, AudioSetSegmentsMapMidsToNames) {
     EXPECT_EQ(clipNamed(ds, "balanced_train/aaa.wav").split, kSplitTrain);
     EXPECT_EQ(clipNamed(ds, "eval/ccc.wav").split, kSplitTest);
     EXPECT_EQ(clipNamed(ds, "eval/ccc.wav").source, "eval_segments.csv:2");
+}
+
+// Found by fuzz_dataset: a class table whose header repeats a column read past the end of its
+// three-field rows. The rows are as wide as the header or malformed.
+TEST(DataReaders, AudioSetClassTableWiderHeaderIsAProblemNotACrash) {
+    TempDir dir;
+    makeAudioSet(dir.path());
+    writeText(dir.path() / "class_labels_indices.csv", "index,index,mid,display_name\n"
+                                                       "0,/m/05tny_,Bark\n");
+    try {
+        read(dir.path());
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("class_labels_indices.csv:2"), std::string::npos) << e.what();
+    }
 }
 
 TEST(DataReaders, SpeechCommandsListsAndSpeakers) {
@@ -889,4 +931,16 @@ TEST(DatasetFolder, GroupsRuleFromGroupsTxtOrTheOption) {
         EXPECT_NE(std::string(e.what()).find("capture group"), std::string::npos) << e.what();
     }
     EXPECT_THROW(readDataset(dir / "words", {.group_pattern = "(unclosed"}), Error);
+}
+
+// A groups rule that makes a backtracking matcher take exponential time (54 s for this one name
+// with libstdc++'s default) is matched in linear time; a back-reference is refused (#20).
+TEST(DatasetFolder, AHostileGroupsRuleCannotHangTheReader) {
+    TempDir dir;
+    test::writeTone(dir / "words" / "yes" / (std::string(40, 'a') + ".wav"), 440, 0.1, 16000);
+    test::writeTone(dir / "words" / "no" / "b_0.wav", 440, 0.1, 16000);
+    const Dataset ds = readDataset(dir / "words", {.check_audio = false, .group_pattern = "^((a|a)*)x"});
+    EXPECT_EQ(ds.clips.size(), 2u);
+    EXPECT_TRUE(ds.groups().empty());  // nothing matched, quickly
+    EXPECT_THROW(readDataset(dir / "words", {.group_pattern = "^(a)\\1"}), Error);
 }

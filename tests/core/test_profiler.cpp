@@ -74,6 +74,15 @@ TEST(Profiler, PatchoutShortensTheSequence) {
     EXPECT_NEAR(p.macs(), forwardCost(model.options(), 100, (12 - 4) * (9 - 3)).macs(), 1.0);
 }
 
+// In the sanitize preset (AddressSanitizer) malloc is ASan's: mallinfo2(), which the activation
+// measurement reads, reports nothing, and our instrumented code times differently from LibTorch's
+// kernels around it. There the test checks that every part runs; elsewhere, times and memory.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 TEST(Profiler, MeasuredPartsAddUpToTheWholePass) {
     // Wide and long enough that each part takes a measurable time.
     PaSSTOptions po = passtPreset("passt-mini");
@@ -93,9 +102,13 @@ TEST(Profiler, MeasuredPartsAddUpToTheWholePass) {
         ratio = p.partsForwardMs() / p.forward_ms;
         for (const PartProfile& x : p.parts) {
             EXPECT_GT(x.forward_ms, 0) << x.name;
-            if (x.parameters > 0) {
+            if (x.parameters > 0 && !kSanitized) {
                 EXPECT_GT(x.forward_backward_ms, x.forward_ms) << x.name;
             }
+        }
+        if (kSanitized) {
+            configureThreads(before);
+            return;
         }
         EXPECT_GT(p.forward_backward_ms, p.forward_ms);
         EXPECT_GT(p.inference_ms, 0);

@@ -56,6 +56,23 @@ TEST(RunFolder, SkipsATornLastLineButNotABadMiddleLine) {
     EXPECT_THROW(parseTrainingCurves("[1, 2]\n{}\n"), Error);  // not an object
 }
 
+// Found by fuzz_metrics_jsonl: a field of another type threw nlohmann's type_error past every
+// caller that expects patchout::Error (the Train view among them).
+TEST(RunFolder, AFieldOfTheWrongTypeReadsAsAbsent) {
+    const auto c = parseTrainingCurves(
+        "{\"type\":9800149683}\n"
+        "{\"type\":\"step\",\"epoch\":\"one\",\"step\":2.5,\"loss\":\"x\"}\n"
+        "{\"type\":\"epoch\",\"epoch\":1,\"validation\":[1,2]}\n");
+    ASSERT_EQ(c.steps.size(), 1u);
+    EXPECT_EQ(c.steps[0].epoch, 0);
+    EXPECT_EQ(c.steps[0].step, 0);
+    EXPECT_TRUE(std::isnan(c.steps[0].loss));
+    ASSERT_EQ(c.epochs.size(), 1u);
+    EXPECT_TRUE(std::isnan(c.epochs[0].validation_loss));
+    // A number beyond double is nlohmann's out_of_range, not a parse_error: still ours.
+    EXPECT_THROW(parseTrainingCurves("{\"loss\":2.3e4478}\n{}\n"), Error);
+}
+
 TEST(RunFolder, ReadsWhatTheRunHolds) {
     test::TempDir dir;
     writeRun(dir.path());

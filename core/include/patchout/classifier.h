@@ -92,6 +92,9 @@ struct WindowSpan {
 // one shorter last window when frames remain uncovered and at least `min_frames` of them are left
 // after its start; a clip shorter than one window gives one (padded) window.
 std::vector<WindowSpan> windowSpans(std::int64_t n_frames, int window, int hop, int min_frames);
+// How many windowSpans() gives, counted without making them: a header may claim 2^40 frames (the
+// job's progress total is counted from headers before anything is decoded).
+std::int64_t windowCount(std::int64_t n_frames, int window, int hop, int min_frames);
 
 struct WindowResult {
     double start_s = 0;

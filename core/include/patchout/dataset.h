@@ -5,6 +5,8 @@
 // Thread-safety: free functions are reentrant; a Dataset is a plain value.
 #pragma once
 
+#include "patchout/job.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -106,6 +108,9 @@ struct DatasetReadOptions {
     // (its first line that is neither empty nor a # comment), else no groups. A rule that does not
     // compile or has no capture group is a MalformedRow problem naming it.
     std::string group_pattern{};
+    // Progress of the rows checked ("checking clips", every 256 rows; with check_audio each is a
+    // file opened, ~12,000 a second) and cancellation between them. nullptr: none.
+    const JobControl* job = nullptr;
 };
 
 // The file a Folder dataset's groups rule is read from (DatasetReadOptions::group_pattern).

@@ -218,8 +218,10 @@ Waveform loadAudio(const fs::path& path, const LoadOptions& options) {
     Waveform wave;
     wave.sample_rate = reader.sampleRate();
     const auto& info = reader.info();
+    // The header's length is a claim, not a promise (a damaged Ogg page or a hostile header says
+    // 2^40 frames; found by fuzz_audio): reserve at most ten minutes, then grow with what decodes.
     const double seconds = options.duration_s > 0 ? options.duration_s : info.durationSeconds();
-    wave.samples.reserve(static_cast<std::size_t>(seconds * wave.sample_rate) + 1024);
+    wave.samples.reserve(static_cast<std::size_t>(std::clamp(seconds, 0.0, 600.0) * wave.sample_rate) + 1024);
     std::vector<float> block(kBlockFrames);
     while (!reader.atEnd()) {
         const std::size_t n = reader.read(block.data(), block.size());

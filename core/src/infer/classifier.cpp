@@ -82,6 +82,18 @@ std::vector<WindowSpan> windowSpans(std::int64_t n_frames, int window, int hop, 
     return spans;
 }
 
+std::int64_t windowCount(std::int64_t n_frames, int window, int hop, int min_frames) {
+    if (window < 1 || hop < 1)
+        throw Error(ErrorCode::InvalidArgument, "window and hop must be at least one frame");
+    if (n_frames <= 0)
+        return 0;
+    const std::int64_t full = n_frames >= window ? (n_frames - window) / hop + 1 : 0;
+    if (full == 0)
+        return 1;
+    const std::int64_t start = full * hop, lastEnd = (full - 1) * hop + window;
+    return full + (start < n_frames && lastEnd < n_frames && n_frames - start >= min_frames ? 1 : 0);
+}
+
 std::vector<std::pair<int, float>> topK(const std::vector<float>& scores, int k) {
     std::vector<int> order(scores.size());
     std::iota(order.begin(), order.end(), 0);
@@ -660,8 +672,7 @@ std::vector<ClipResult> Classifier::classifyFiles(const std::vector<fs::path>& f
             continue;
         }
         const auto samples = static_cast<std::int64_t>(std::llround(durations[i] * d.features.sample_rate));
-        d.total += static_cast<std::int64_t>(
-            windowSpans(d.framesForSamples(samples), d.window, d.hop, d.model.options().patch_size).size());
+        d.total += windowCount(d.framesForSamples(samples), d.window, d.hop, d.model.options().patch_size);
     }
     d.job = job;
     try {

@@ -1,10 +1,12 @@
 #include "patchout/checkpoint.h"
 
 #include "model/passt_module.h"
-#include "model/torch_pickle.h"
+#include "model/safetensors.h"
+#include "model/torch_archive.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 
+#include <caffe2/serialize/inline_container.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -22,127 +24,25 @@ static_assert(std::endian::native == std::endian::little,
 
 constexpr const char* kFormat = "patchout-passt";
 constexpr const char* kFormatVersion = "1";
-constexpr std::uint64_t kMaxHeaderBytes = 100u << 20;  // the safetensors limit
 
 // ---- the project's format: safetensors --------------------------------------------------------
-
-struct DtypeInfo {
-    const char* name;
-    at::ScalarType type;
-};
-constexpr DtypeInfo kDtypes[] = {{"F32", at::kFloat}, {"F64", at::kDouble},  {"F16", at::kHalf},
-                                 {"BF16", at::kBFloat16}, {"I64", at::kLong}, {"I32", at::kInt},
-                                 {"I16", at::kShort},  {"I8", at::kChar},    {"U8", at::kByte},
-                                 {"BOOL", at::kBool}};
-
-std::optional<at::ScalarType> scalarType(const std::string& name) {
-    for (const auto& d : kDtypes)
-        if (name == d.name)
-            return d.type;
-    return std::nullopt;
-}
-
-struct StoredTensor {
-    TensorInfo info;
-    std::uint64_t begin = 0, end = 0;  // byte range inside the data section
-};
-
-struct SafetensorsHeader {
-    std::vector<StoredTensor> tensors;
-    std::map<std::string, std::string> metadata;
-    std::uint64_t data_start = 0;
-};
 
 [[noreturn]] void badFile(const fs::path& path, const std::string& what) {
     throw Error(ErrorCode::BadFormat, what, path.string());
 }
 
-SafetensorsHeader readHeader(const fs::path& path, std::ifstream& in) {
-    std::error_code ec;
-    const auto fileSize = fs::file_size(path, ec);
-    if (ec)
-        throw Error(ErrorCode::FileNotFound, "cannot read model file: " + ec.message(), path.string());
-    std::uint64_t headerSize = 0;
-    if (fileSize < 8 || !in.read(reinterpret_cast<char*>(&headerSize), 8))
-        badFile(path, "too short for a model file");
-    if (headerSize > kMaxHeaderBytes || headerSize > fileSize - 8)
-        badFile(path, "not a model file (header size " + std::to_string(headerSize) + ")");
-    std::string text(headerSize, '\0');
-    if (!in.read(text.data(), static_cast<std::streamsize>(headerSize)))
-        badFile(path, "truncated header");
-    SafetensorsHeader h;
-    h.data_start = 8 + headerSize;
-    nlohmann::ordered_json j;
-    try {
-        j = nlohmann::ordered_json::parse(text);
-    } catch (const nlohmann::json::exception&) {
-        badFile(path, "not a model file (the header is not JSON)");
-    }
-    if (!j.is_object())
-        badFile(path, "the header is not a JSON object");
-    for (const auto& [key, value] : j.items()) {
-        if (key == "__metadata__") {
-            if (!value.is_object())
-                badFile(path, "__metadata__ is not an object");
-            for (const auto& [mk, mv] : value.items()) {
-                if (!mv.is_string())
-                    badFile(path, "metadata '" + mk + "' is not a string");
-                h.metadata[mk] = mv.get<std::string>();
-            }
-            continue;
-        }
-        StoredTensor t;
-        t.info.name = key;
-        const auto dtype = value.is_object() ? value.find("dtype") : value.end();
-        const auto shape = value.is_object() ? value.find("shape") : value.end();
-        const auto offsets = value.is_object() ? value.find("data_offsets") : value.end();
-        if (dtype == value.end() || !dtype->is_string() || !scalarType(dtype->get<std::string>()))
-            badFile(path, "tensor '" + key + "' has no known dtype");
-        t.info.dtype = dtype->get<std::string>();
-        if (shape == value.end() || !shape->is_array() || shape->size() > 16)
-            badFile(path, "tensor '" + key + "' has no shape");
-        std::uint64_t numel = 1;
-        for (const auto& d : *shape) {
-            if (!d.is_number_unsigned() || d.get<std::uint64_t>() > (1ull << 40))
-                badFile(path, "tensor '" + key + "' has a bad dimension");
-            numel *= d.get<std::uint64_t>();
-            if (numel > (1ull << 40))
-                badFile(path, "tensor '" + key + "' is too large");
-            t.info.shape.push_back(d.get<std::int64_t>());
-        }
-        if (offsets == value.end() || !offsets->is_array() || offsets->size() != 2 ||
-            !(*offsets)[0].is_number_unsigned() || !(*offsets)[1].is_number_unsigned())
-            badFile(path, "tensor '" + key + "' has no data_offsets");
-        t.begin = (*offsets)[0].get<std::uint64_t>();
-        t.end = (*offsets)[1].get<std::uint64_t>();
-        const auto bytes = numel * c10::elementSize(*scalarType(t.info.dtype));
-        if (t.end < t.begin || t.end - t.begin != bytes)
-            badFile(path, "tensor '" + key + "' has " + std::to_string(t.end - t.begin) +
-                              " bytes for " + std::to_string(bytes));
-        h.tensors.push_back(std::move(t));
-    }
-    // The data section is exactly the tensors, back to back: no gaps, overlaps or trailing bytes.
-    std::vector<const StoredTensor*> byOffset;
-    for (const auto& t : h.tensors)
-        byOffset.push_back(&t);
-    std::sort(byOffset.begin(), byOffset.end(),
-              [](const StoredTensor* a, const StoredTensor* b) { return a->begin < b->begin; });
-    std::uint64_t expected = 0;
-    for (const auto* t : byOffset) {
-        if (t->begin != expected)
-            badFile(path, "tensor data overlaps or leaves gaps at '" + t->info.name + "'");
-        expected = t->end;
-    }
-    if (h.data_start + expected != fileSize)
-        badFile(path, "the file holds " + std::to_string(fileSize - h.data_start) +
-                          " bytes of tensor data, its header describes " + std::to_string(expected) +
-                          " (truncated?)");
-    return h;
+std::string storedName(at::ScalarType type) {
+    const auto dtype = pickle::dtypeOf(type);
+    return dtype ? dtypeName(*dtype) : "?";
+}
+
+at::ScalarType storedType(const std::string& name) {
+    return pickle::scalarType(*dtypeNamed(name));  // the header reader accepted only known names
 }
 
 torch::Tensor readTensor(const fs::path& path, std::ifstream& in, const SafetensorsHeader& h,
                          const StoredTensor& t) {
-    auto tensor = torch::empty(t.info.shape, torch::TensorOptions().dtype(*scalarType(t.info.dtype)));
+    auto tensor = torch::empty(t.info.shape, torch::TensorOptions().dtype(storedType(t.info.dtype)));
     in.seekg(static_cast<std::streamoff>(h.data_start + t.begin));
     if (!in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(t.end - t.begin)))
         badFile(path, "cannot read tensor '" + t.info.name + "'");
@@ -405,7 +305,7 @@ ModelCheckpoint loadModel(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(ErrorCode::FileNotFound, "cannot open model file", path.string());
-    const SafetensorsHeader h = readHeader(path, in);
+    const SafetensorsHeader h = readSafetensorsHeader(path, in);
     auto format = h.metadata.find("format");
     if (format == h.metadata.end() || format->second != kFormat)
         throw Error(ErrorCode::BadFormat,
@@ -451,7 +351,7 @@ ModelCheckpoint loadModel(const fs::path& path) {
                         "tensor '" + name + "' has shape " + shapeText(info.shape) + ", the model " +
                             shapeText(tensor.sizes().vec()),
                         path.string());
-        if (!at::isFloatingType(*scalarType(info.dtype)))
+        if (!dtypeInfo(*dtypeNamed(info.dtype)).floating)
             badFile(path, "tensor '" + name + "' is not floating point");
         tensor.copy_(readTensor(path, in, h, *it->second).to(torch::kFloat32));
         stored.erase(it);
@@ -474,7 +374,7 @@ CheckpointInfo inspectCheckpoint(const fs::path& path) {
         info.wrapper = w.wrapper;
         info.ignored_globals = archive.ignoredGlobals();
         for (const auto& [key, v] : w.tensors)
-            info.tensors.push_back({key, pickle::dtypeName(v->tensor.dtype), v->tensor.sizes});
+            info.tensors.push_back({key, dtypeName(v->tensor.dtype), v->tensor.sizes});
         for (const auto& c : findCopies(w))
             info.copies.push_back(c.name);
         try {
@@ -485,7 +385,7 @@ CheckpointInfo inspectCheckpoint(const fs::path& path) {
         return info;
     }
     std::ifstream in(path, std::ios::binary);
-    const SafetensorsHeader h = readHeader(path, in);
+    const SafetensorsHeader h = readSafetensorsHeader(path, in);
     info.format = CheckpointFormat::Patchout;
     for (const auto& t : h.tensors)
         info.tensors.push_back(t.info);
@@ -563,10 +463,10 @@ ImportedModel importCheckpoint(const fs::path& path, const ImportOptions& io, co
         if (tensor.scalar_type() != torch::kFloat32) {
             if (!at::isFloatingType(tensor.scalar_type()))
                 throw Error(ErrorCode::Model,
-                            key + " is stored as " + pickle::dtypeName(tensor.scalar_type()) +
+                            key + " is stored as " + storedName(tensor.scalar_type()) +
                                 ", not as floating point",
                             path.string());
-            report.converted.push_back(key + " (" + pickle::dtypeName(tensor.scalar_type()) + ")");
+            report.converted.push_back(key + " (" + storedName(tensor.scalar_type()) + ")");
         }
         param.copy_(tensor.to(torch::kFloat32));
         ++report.tensors;
@@ -586,5 +486,30 @@ ImportedModel importCheckpoint(const fs::path& path, const ImportOptions& io, co
     out.model.setTraining(false);
     return out;
 }
+
+// Here rather than in torch_archive.cpp: it needs LibTorch's tensors (see torch_archive.h).
+torch::Tensor pickle::TorchArchive::load(const Value& value) const {
+    if (value.kind != pickle::Kind::Tensor)
+        throw Error(ErrorCode::Internal, "load() of a non-tensor value", m_path.string());
+    const pickle::TensorRef& ref = value.tensor;
+    try {
+        auto [ptr, bytes] = m_reader->getRecord("data/" + ref.storage_key);
+        const auto expected = static_cast<std::size_t>(ref.storage_numel) * elementSize(ref.dtype);
+        if (bytes != expected)
+            throw Error(ErrorCode::BadFormat,
+                        "storage " + ref.storage_key + " holds " + std::to_string(bytes) +
+                            " bytes, " + std::to_string(expected) + " expected",
+                        m_path.string());
+        auto storage = torch::empty({ref.storage_numel}, torch::TensorOptions().dtype(pickle::scalarType(ref.dtype)));
+        if (bytes > 0)
+            std::memcpy(storage.data_ptr(), ptr.get(), bytes);
+        // as_strided was validated against storage_numel when the pickle was read.
+        return storage.as_strided(ref.sizes, ref.strides, ref.offset).contiguous();
+    } catch (const c10::Error& e) {
+        throw Error(ErrorCode::BadFormat, "cannot read storage " + ref.storage_key + ": " + pickle::c10Message(e),
+                    m_path.string());
+    }
+}
+
 
 }  // namespace patchout

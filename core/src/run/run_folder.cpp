@@ -6,9 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
-#include <limits>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -16,60 +13,9 @@ using json = nlohmann::json;
 namespace patchout {
 namespace {
 
-double number(const json& j, const char* key) {
-    const auto it = j.find(key);
-    return it != j.end() && it->is_number() ? it->get<double>() : std::numeric_limits<double>::quiet_NaN();
-}
-
 fs::path existing(const fs::path& path) { return fs::is_regular_file(path) ? path : fs::path(); }
 
 }  // namespace
-
-TrainingCurves parseTrainingCurves(const std::string& text, const std::string& source) {
-    TrainingCurves curves;
-    std::istringstream in(text);
-    std::string line;
-    int lineNo = 0;
-    while (std::getline(in, line)) {
-        ++lineNo;
-        if (line.find_first_not_of(" \t\r") == std::string::npos)
-            continue;
-        json j;
-        try {
-            j = json::parse(line);
-        } catch (const json::parse_error& e) {
-            if (in.peek() == std::char_traits<char>::eof())
-                break;  // a torn last line: the writer was stopped (or is writing it now)
-            throw Error(ErrorCode::BadFormat, std::string("not a JSON line: ") + e.what(),
-                        source + ":" + std::to_string(lineNo));
-        }
-        if (!j.is_object())
-            throw Error(ErrorCode::BadFormat, "not a JSON object", source + ":" + std::to_string(lineNo));
-        const std::string type = j.value("type", "");
-        if (type == "step") {
-            curves.steps.push_back({.epoch = j.value("epoch", 0),
-                                    .step = j.value("step", std::int64_t{0}),
-                                    .loss = number(j, "loss"),
-                                    .lr = number(j, "lr"),
-                                    .examples_per_s = number(j, "examples_per_s")});
-        } else if (type == "epoch") {
-            TrainingCurves::Epoch e{.epoch = j.value("epoch", 0),
-                                    .step = j.value("step", std::int64_t{0}),
-                                    .train_loss = number(j, "train_loss"),
-                                    .lr = number(j, "lr"),
-                                    .seconds = number(j, "seconds")};
-            const json validation = j.value("validation", json::object());
-            e.validation_loss = number(validation, "loss");
-            e.validation_accuracy = number(validation, "accuracy");
-            curves.epochs.push_back(e);
-        }  // other types (notes of later versions) are skipped
-    }
-    return curves;
-}
-
-TrainingCurves readTrainingCurves(const fs::path& metrics_jsonl) {
-    return parseTrainingCurves(readTextFile(metrics_jsonl), metrics_jsonl.string());
-}
 
 RunPaths RunPaths::ofCheckpoint(const fs::path& checkpoint) {
     const RunPaths run(checkpoint.parent_path().parent_path());

@@ -1,25 +1,21 @@
-// A restricted reader of PyTorch checkpoints (torch.save zip archives), for importing official
-// PaSST weights without Python and without trusting the file. The pickle is interpreted as data
-// only: dicts, lists, tuples, strings, numbers, OrderedDict and tensor rebuilds
+// A restricted reader of Python pickles as torch.save writes them, for importing official PaSST
+// weights without Python and without trusting the file. The pickle is interpreted as data only:
+// dicts, lists, tuples, strings, numbers, OrderedDict and tensor rebuilds
 // (torch._utils._rebuild_tensor_v2 over torch.*Storage). Any other global is never resolved: it
-// becomes an inert Opaque value, recorded in ignoredGlobals(). Every size, offset and stride is
-// checked against the stored bytes, so a corrupt or hostile file gives Error(BadFormat), never a
-// crash. Internal to core (includes torch).
+// becomes an inert Opaque value, recorded in ignored_globals. Every size, offset and stride is
+// checked against the stored bytes, so a corrupt or hostile pickle gives Error(BadFormat), never a
+// crash. No LibTorch here (the fuzz target fuzz_pickle links it alone); the zip archive around the
+// pickle is torch_archive.h. Internal to core.
 #pragma once
 
-#include <torch/torch.h>
+#include "model/dtype.h"
 
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-namespace caffe2::serialize {
-class PyTorchStreamReader;
-}
 
 namespace patchout::pickle {
 
@@ -32,7 +28,7 @@ using ValuePtr = std::shared_ptr<Value>;
 // validated to lie inside the storage.
 struct TensorRef {
     std::string storage_key;
-    at::ScalarType dtype = at::kFloat;
+    DType dtype = DType::F32;
     std::int64_t storage_numel = 0;
     std::int64_t offset = 0;
     std::vector<std::int64_t> sizes;
@@ -60,7 +56,7 @@ struct Value {
 
 // Reads storage records for BINPERSID ids: (key, dtype, numel). Returns nothing; the reader only
 // checks that the record exists with the right size, tensors are loaded later.
-using StorageCheck = std::function<void(const std::string& key, at::ScalarType dtype, std::int64_t numel)>;
+using StorageCheck = std::function<void(const std::string& key, DType dtype, std::int64_t numel)>;
 
 // Owns every value of one pickle. The memo lets a pickle put a container inside itself, and
 // nesting can be a million deep: on destruction the arena unlinks all values first, so cycles do
@@ -86,29 +82,5 @@ struct Unpickled {
 
 // Interprets pickle protocol 2-5 opcodes as data. Throws Error(BadFormat) with the byte offset.
 Unpickled unpickle(const std::uint8_t* data, std::size_t size, const StorageCheck& checkStorage);
-
-// Element type name as safetensors writes it ("F32", "BF16", "I64", ...).
-std::string dtypeName(at::ScalarType dtype);
-
-// A torch.save zip archive opened for reading: the unpickled data.pkl, tensors loaded on demand.
-class TorchArchive {
-public:
-    // Throws Error(FileNotFound) or Error(BadFormat / Unsupported) naming the file.
-    explicit TorchArchive(const std::filesystem::path& path);
-    ~TorchArchive();
-
-    const Value& root() const noexcept { return *m_root.root; }
-    const std::vector<std::string>& ignoredGlobals() const noexcept { return m_root.ignored_globals; }
-    // A contiguous CPU copy of a Tensor value, in its stored dtype.
-    torch::Tensor load(const Value& tensor) const;
-
-private:
-    std::filesystem::path m_path;
-    std::unique_ptr<caffe2::serialize::PyTorchStreamReader> m_reader;
-    Unpickled m_root;
-};
-
-// True when the file starts like a zip archive (the torch.save format since PyTorch 1.6).
-bool looksLikeZip(const std::filesystem::path& path);
 
 }  // namespace patchout::pickle

@@ -1,17 +1,13 @@
-#include "model/torch_pickle.h"
+#include "model/pickle.h"
 
 #include "patchout/error.h"
 
-#include <caffe2/serialize/inline_container.h>
-
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <set>
 #include <unordered_map>
-
-namespace fs = std::filesystem;
 
 namespace patchout::pickle {
 
@@ -41,38 +37,7 @@ const Value* Value::find(const std::string& key) const {
     return nullptr;
 }
 
-std::string dtypeName(at::ScalarType dtype) {
-    switch (dtype) {
-    case at::kFloat: return "F32";
-    case at::kDouble: return "F64";
-    case at::kHalf: return "F16";
-    case at::kBFloat16: return "BF16";
-    case at::kLong: return "I64";
-    case at::kInt: return "I32";
-    case at::kShort: return "I16";
-    case at::kChar: return "I8";
-    case at::kByte: return "U8";
-    case at::kBool: return "BOOL";
-    default: return "?";
-    }
-}
-
 namespace {
-
-bool storageType(const std::string& name, at::ScalarType& dtype) {
-    static const std::pair<const char*, at::ScalarType> kTypes[] = {
-        {"torch.FloatStorage", at::kFloat},     {"torch.DoubleStorage", at::kDouble},
-        {"torch.HalfStorage", at::kHalf},       {"torch.BFloat16Storage", at::kBFloat16},
-        {"torch.LongStorage", at::kLong},       {"torch.IntStorage", at::kInt},
-        {"torch.ShortStorage", at::kShort},     {"torch.CharStorage", at::kChar},
-        {"torch.ByteStorage", at::kByte},       {"torch.BoolStorage", at::kBool}};
-    for (const auto& [n, t] : kTypes)
-        if (name == n) {
-            dtype = t;
-            return true;
-        }
-    return false;
-}
 
 class Unpickler {
 public:
@@ -288,20 +253,23 @@ private:
         const auto& type = pid->items[1];
         const auto& key = pid->items[2];
         std::int64_t numel = 0;
-        at::ScalarType dtype{};
-        if (type->kind != Kind::Global || !storageType(type->text, dtype))
+        const auto dtype = type->kind == Kind::Global ? dtypeOfStorage(type->text) : std::nullopt;
+        if (!dtype)
             fail("unsupported storage type " + (type->kind == Kind::Global ? type->text : std::string("?")));
         if (key->kind != Kind::String || key->text.empty() || key->text.size() > 64 ||
             key->text.find_first_of("/\\.") != std::string::npos)
             fail("bad storage key");
         if (!intOf(pid->items[4], numel) || numel < 0)
             fail("bad storage size");
+        // A bound that keeps numel x element size far from overflowing (2^48 bytes, 256 TiB).
+        if (static_cast<std::uint64_t>(numel) > (std::uint64_t{1} << 48) / elementSize(*dtype))
+            fail("storage too large (" + std::to_string(numel) + " elements)");
         // The location (e.g. "cuda:0") is ignored: every tensor is loaded onto the CPU.
         if (m_check)
-            m_check(key->text, dtype, numel);
+            m_check(key->text, *dtype, numel);
         auto s = make(Kind::Storage);
         s->tensor.storage_key = key->text;
-        s->tensor.dtype = dtype;
+        s->tensor.dtype = *dtype;
         s->tensor.storage_numel = numel;
         push(std::move(s));
     }
@@ -468,96 +436,10 @@ private:
     std::set<std::string> m_ignored;
 };
 
-std::string c10Message(const c10::Error& e) {
-    std::string msg = e.what_without_backtrace();
-    // LibTorch appends its source location on a new line; the user needs the first line only.
-    if (auto nl = msg.find('\n'); nl != std::string::npos)
-        msg.resize(nl);
-    return msg;
-}
-
 }  // namespace
 
 Unpickled unpickle(const std::uint8_t* data, std::size_t size, const StorageCheck& checkStorage) {
     return Unpickler(data, size, checkStorage).run();
-}
-
-bool looksLikeZip(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    char magic[4] = {};
-    return in.read(magic, 4) && std::memcmp(magic, "PK\x03\x04", 4) == 0;
-}
-
-TorchArchive::TorchArchive(const fs::path& path) : m_path(path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
-        throw Error(ErrorCode::FileNotFound, "no such checkpoint file", path.string());
-    if (!looksLikeZip(path)) {
-        std::ifstream in(path, std::ios::binary);
-        unsigned char head[2] = {};
-        in.read(reinterpret_cast<char*>(head), 2);
-        if (head[0] == 0x80 && head[1] <= 5)
-            throw Error(ErrorCode::Unsupported,
-                        "legacy (pre-1.6) torch.save format; re-save it in Python with "
-                        "torch.save(torch.load(path), path)",
-                        path.string());
-        throw Error(ErrorCode::BadFormat, "not a PyTorch checkpoint (no zip archive)", path.string());
-    }
-    try {
-        m_reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path.string());
-        if (m_reader->hasRecord("byteorder")) {
-            auto [ptr, size] = m_reader->getRecord("byteorder");
-            const std::string order(static_cast<const char*>(ptr.get()), size);
-            if (order != "little")
-                throw Error(ErrorCode::Unsupported, "big-endian checkpoint", path.string());
-        }
-        if (!m_reader->hasRecord("data.pkl"))
-            throw Error(ErrorCode::BadFormat, "the archive has no data.pkl", path.string());
-        auto [pkl, pklSize] = m_reader->getRecord("data.pkl");
-        // Records are checked for presence here and for size when a tensor is loaded, so listing
-        // a large checkpoint does not read its weights.
-        auto check = [&](const std::string& key, at::ScalarType, std::int64_t) {
-            if (!m_reader->hasRecord("data/" + key))
-                throw Error(ErrorCode::BadFormat, "storage " + key + " is missing from the archive",
-                            path.string());
-        };
-        m_root = unpickle(static_cast<const std::uint8_t*>(pkl.get()), pklSize, check);
-    } catch (const Error& e) {
-        if (!e.context().empty())
-            throw;
-        throw Error(e.code(), e.message(), path.string());
-    } catch (const c10::Error& e) {
-        throw Error(ErrorCode::BadFormat, "not a readable PyTorch archive: " + c10Message(e),
-                    path.string());
-    } catch (const std::bad_alloc&) {
-        throw Error(ErrorCode::BadFormat, "the archive claims more memory than is available",
-                    path.string());
-    }
-}
-
-TorchArchive::~TorchArchive() = default;
-
-torch::Tensor TorchArchive::load(const Value& value) const {
-    if (value.kind != Kind::Tensor)
-        throw Error(ErrorCode::Internal, "load() of a non-tensor value", m_path.string());
-    const TensorRef& ref = value.tensor;
-    try {
-        auto [ptr, bytes] = m_reader->getRecord("data/" + ref.storage_key);
-        const auto expected = static_cast<std::size_t>(ref.storage_numel) * c10::elementSize(ref.dtype);
-        if (bytes != expected)
-            throw Error(ErrorCode::BadFormat,
-                        "storage " + ref.storage_key + " holds " + std::to_string(bytes) +
-                            " bytes, " + std::to_string(expected) + " expected",
-                        m_path.string());
-        auto storage = torch::empty({ref.storage_numel}, torch::TensorOptions().dtype(ref.dtype));
-        if (bytes > 0)
-            std::memcpy(storage.data_ptr(), ptr.get(), bytes);
-        // as_strided was validated against storage_numel when the pickle was read.
-        return storage.as_strided(ref.sizes, ref.strides, ref.offset).contiguous();
-    } catch (const c10::Error& e) {
-        throw Error(ErrorCode::BadFormat, "cannot read storage " + ref.storage_key + ": " + c10Message(e),
-                    m_path.string());
-    }
 }
 
 }  // namespace patchout::pickle
