@@ -6,6 +6,7 @@
 // program on 127.0.0.1; a launcher that sets MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE (and
 // LOCAL_RANK) runs it across machines.
 #include "commands.h"
+#include "output.h"
 #include "progress_bar.h"
 
 #include "patchout/error.h"
@@ -22,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -201,6 +203,11 @@ int launchLocal(int nproc, int port) {
         const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         if (code != 0 && worst == 0) {
             worst = code;
+            const auto rank = std::find(pids.begin(), pids.end(), done) - pids.begin();
+            std::cerr << "patchout: training process " << rank << " of " << nproc << " (pid " << done << ") "
+                      << (WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                              : "failed with exit code " + std::to_string(code))
+                      << "; stopping the others (continue with --resume)\n";
             for (pid_t p : pids)
                 if (p != done)
                     ::kill(p, SIGTERM);
@@ -285,6 +292,17 @@ void runTrain(const TrainArgs& a) {
         std::printf("Stopped at step %lld: continue with --resume\n", static_cast<long long>(r.steps));
     std::printf("Checkpoints: %s, %s\n", fs::absolute(r.last_checkpoint).string().c_str(),
                 fs::absolute(r.best_checkpoint).string().c_str());
+    std::fflush(stdout);
+    if (r.cache_unwritten > 0)
+        std::cerr << "patchout: warning: " << r.cache_unwritten
+                  << " feature-cache entries could not be written (" << r.cache_unwritten_error
+                  << "); the next run computes them again\n";
+    // Clips that could not be decoded were skipped (up to --max_bad_clips): exit code 3, as in
+    // the batch jobs.
+    const int code = reportSkipped(r.skipped_clips, split.train.size() + split.validation.size() + split.test.size(),
+                                   r.skipped_clips.empty() ? fs::path() : r.run_dir / "errors.csv");
+    if (code != 0)
+        throw CLI::RuntimeError(code);
 }
 
 }  // namespace

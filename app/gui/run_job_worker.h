@@ -17,6 +17,11 @@ namespace patchout::ui {
 class RunJobWorker : public QObject {
     Q_OBJECT
 public:
+    // A job's summary with the files it could not decode named after it (where they are listed):
+    // the batch jobs' and training's.
+    static QString skippedNote(const std::vector<patchout::FileError>& skipped, const std::filesystem::path& errors,
+                               const QString& summary);
+
     enum class Kind { Evaluate, Embed };
     Q_ENUM(Kind)
 
@@ -42,8 +47,6 @@ Q_SIGNALS:
     void failed(patchout::ui::RunJobWorker::Kind kind, const QString& message);
 
 private:
-    static QString skippedNote(const std::vector<patchout::FileError>& skipped, const std::filesystem::path& errors,
-                               const QString& summary);
     template <class Job>
     void runJob(Kind kind, const QString& what, Job&& job);
 

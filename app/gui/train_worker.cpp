@@ -1,5 +1,7 @@
 #include "train_worker.h"
 
+#include "run_job_worker.h"
+
 #include "audio_worker.h"
 
 #include "patchout/dataset.h"
@@ -408,7 +410,7 @@ void TrainWorker::run(const TrainRequest& request) {
             summary += tr("; the classical floor %1% (%2 points)")
                            .arg(100 * r.floor.accuracy, 0, 'f', 1)
                            .arg(100 * (r.test.accuracy - r.floor.accuracy), 0, 'f', 1);
-        Q_EMIT finished(runDir, summary, false);
+        Q_EMIT finished(runDir, RunJobWorker::skippedNote(r.skipped_clips, r.run_dir / "errors.csv", summary), false);
     } catch (const Error& e) {
         if (e.code() == ErrorCode::Cancelled && pretraining) {
             Q_EMIT finished(runDir, tr("Pretraining stopped; no training run was started"), true);

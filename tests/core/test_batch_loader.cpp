@@ -265,6 +265,39 @@ TEST(BatchLoader, WorkerErrorsReachTheConsumer) {
     EXPECT_THROW(BatchLoader(ds, all(ds), cache, {.batch_size = 0}), Error);
 }
 
+// A clip damaged after the dataset was read is left out of its batch and listed, once, while the
+// failures stay within max_skipped_share; past it, or at 0, the error stops the loader.
+TEST(BatchLoader, UndecodableClipsAreSkippedAndListedUpToAShare) {
+    TempDir dir;
+    Dataset ds = tones(dir / "ds", {5, 5});
+    FeatureCache cache(dir / "cache", smallFeatures());
+    test::writeGarbage(ds.clipPath(3));
+    BatchLoader loader(ds, all(ds), cache, {.batch_size = 4, .frames = 4, .shuffle = false, .max_skipped_share = 0.1});
+    for (int e = 0; e < 2; ++e) {
+        const auto batches = epoch(loader, e);
+        ASSERT_EQ(batches.size(), 3u);  // never a batch fewer: ranks must take the same steps
+        EXPECT_EQ(batches[0].size, 3);
+        EXPECT_EQ(batches[0].clips, (std::vector<std::size_t>{0, 1, 2}));
+        EXPECT_EQ(batches[1].size + batches[2].size, 6);
+    }
+    const auto skipped = loader.skipped();
+    ASSERT_EQ(skipped.size(), 1u);  // once, though both epochs met it
+    EXPECT_EQ(skipped[0].path, ds.clipPath(3));
+    EXPECT_FALSE(skipped[0].reason.empty());
+
+    test::writeGarbage(ds.clipPath(7));  // 2 of 10 > 10%
+    BatchLoader strictish(ds, all(ds), cache, {.batch_size = 4, .frames = 4, .shuffle = false, .max_skipped_share = 0.1});
+    strictish.startEpoch(0);
+    try {
+        while (strictish.next()) {
+        }
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("2 of 10 training clips could not be decoded"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(BatchLoader(ds, all(ds), cache, {.max_skipped_share = 1.5}), Error);
+}
+
 TEST(BatchLoader, QueueIsBoundedAndCancelStopsTheWorker) {
     TempDir dir;
     const Dataset ds = tones(dir / "ds", {6, 6});

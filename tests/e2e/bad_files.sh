@@ -3,11 +3,13 @@
 # empty WAV, a WAV that is only a header, and text named .wav. classify and embed must write the
 # good file's results, list the three others in errors.csv and exit with 3; every file bad gives 4
 # and leaves an older results file alone; --strict stops with 1; probe likewise skips an empty
-# test file; an output folder that cannot be made is an error naming it. Run by the test
-# e2e.bad_files.
-# Usage: bad_files.sh PATCHOUT MODEL GOOD_WAV SCRATCH_DIR
+# test file; an output folder that cannot be made is an error naming it; training skips clips
+# damaged after the dataset was read (a training clip and a test clip), counts them in
+# metrics.jsonl, lists them in RUN/errors.csv and exits 3; damaged before, the reader refuses them.
+# Run by the test e2e.bad_files.
+# Usage: bad_files.sh PATCHOUT MODEL GOOD_WAV DATASET SCRATCH_DIR
 set -u
-patchout=$1 model=$2 good=$3 dir=$4
+patchout=$1 model=$2 good=$3 dataset=$4 dir=$5
 fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$dir" && mkdir -p "$dir/in" || fail "cannot make $dir"
 cp "$good" "$dir/in/good.wav"
@@ -52,4 +54,34 @@ grep -q "empty.wav" "$dir/probe/out/errors.csv" || fail "probe's errors.csv does
 rc=$?
 [ $rc -eq 1 ] || fail "classify into an unwritable folder: exit code $rc, not 1"
 grep -q "patchout-nowhere" "$dir/unwritable.log" || fail "the error does not name the folder"
+
+# Training: the dataset is read while its files are good, then two are damaged.
+cp -r "$dataset" "$dir/dataset"
+train_clip=$(grep -m1 ',train,' "$dir/dataset/labels.csv" | cut -d, -f1)
+test_clip=$(grep -m1 ',test,' "$dir/dataset/labels.csv" | cut -d, -f1)
+"$patchout" train --dataset "$dir/dataset" --recipe from-scratch --epochs 2 --batch_size 8 --no_baseline --quiet \
+  --out "$dir/train-run" --cache_dir "$dir/train-cache" > "$dir/train.log" 2>&1 &
+pid=$!
+# Damaged once the dataset has been read (the run folder is named after that); a clip the first
+# epoch already read is read again in the second (its content, so its cache key, changed).
+for _ in $(seq 1 300); do
+  grep -q "Run folder" "$dir/train.log" && break
+  sleep 0.1
+done
+echo "not audio" > "$dir/dataset/$train_clip"
+echo "not audio" > "$dir/dataset/$test_clip"
+wait $pid
+rc=$?
+[ $rc -eq 3 ] || fail "train with two damaged clips: exit code $rc, not 3: $(tail -n 3 "$dir/train.log")"
+grep -q "$train_clip" "$dir/train-run/errors.csv" || fail "the training clip is not in errors.csv"
+grep -q "$test_clip" "$dir/train-run/errors.csv" || fail "the test clip is not in errors.csv"
+grep '"type":"test"' "$dir/train-run/metrics.jsonl" | grep -q '"skipped_clips":2' ||
+  fail "metrics.jsonl's test line does not count 2 skipped clips"
+# Damaged before the dataset is read: the reader refuses it, naming file and line (more than
+# --max_bad_clips failing mid-run stops training likewise: BatchLoader's unit test).
+"$patchout" train --dataset "$dir/dataset" --recipe from-scratch --epochs 1 --batch_size 8 --no_baseline --quiet \
+  --out "$dir/train-again" --cache_dir "$dir/train-cache" > "$dir/again.log" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "train on a dataset with damaged files: exit code $rc, not 1"
+grep -q "labels.csv:[0-9]*: unreadable file: $train_clip" "$dir/again.log" || fail "the refusal does not name the file and line"
 echo "bad files skipped and listed"

@@ -11,6 +11,7 @@
 
 #include "patchout/dataset.h"
 #include "patchout/feature_cache.h"
+#include "patchout/file_errors.h"
 
 #include <cstdint>
 #include <memory>
@@ -36,6 +37,10 @@ struct BatchLoaderOptions {
     // 0: off.
     double waveform_mixup_alpha = 0;
     double waveform_mixup_prob = 1.0;
+    // A clip that cannot be read or decoded (FileNotFound, BadFormat, Unsupported) is left out of
+    // its batch and listed in skipped(), until more than this share of the loader's clips has
+    // failed: then its error stops the loader. 0: the first failure stops it.
+    double max_skipped_share = 0.05;
 
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };
@@ -85,6 +90,8 @@ public:
     std::optional<Batch> next();
     // Stops the worker; next() then returns std::nullopt.
     void cancel();
+    // The clips left out so far (each once, in the order they failed), with the reason.
+    std::vector<FileError> skipped() const;
 
 private:
     struct Impl;

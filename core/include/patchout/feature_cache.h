@@ -23,6 +23,10 @@ struct FeatureCacheStats {
     std::size_t hits = 0;     // served from disk
     std::size_t misses = 0;   // computed (absent entry)
     std::size_t corrupt = 0;  // entry present but bad: recomputed
+    // Entries that could not be written (disk full, read-only folder): the features were still
+    // returned, the next run computes them again. The first such error, as one line.
+    std::size_t unwritten = 0;
+    std::string unwritten_error{};
 };
 
 class FeatureCache {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "patchout/dataset.h"
+#include "patchout/file_errors.h"
 #include "patchout/job.h"
 #include "patchout/passt.h"
 
@@ -92,6 +93,9 @@ struct TrainOptions {
     double clip_grad_norm = 5.0;     // 0: no clipping
     std::string loss = "auto";       // "ce" (single-label), "bce" (multi-label) or "auto"
     bool balanced = false;           // class-balanced sampling
+    // Training clips that cannot be decoded are skipped and listed (RUN/errors.csv, the epoch
+    // lines' skipped_clips) until more than this share fail: then training stops with the error.
+    double max_bad_clips = 0.05;
     int frames = 0;                  // crop / pad length; 0: the model's input_frames
     // More training data: every clip of these dataset folders (any layout readDataset detects)
     // joins the training split, classes matched by name (appendTrainingClips); validation and
@@ -180,6 +184,9 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("", "clip_grad_norm", o.clip_grad_norm, "Gradient clipping (0: off)", R::Fixed);
     v("", "loss", o.loss, "auto | ce | bce", R::Fixed);
     v("", "balanced", o.balanced, "Class-balanced sampling", R::Fixed);
+    v("", "max_bad_clips", o.max_bad_clips,
+      "Share of training clips that may fail to decode (skipped, listed in RUN/errors.csv, exit code 3) before training stops",
+      R::Bookkeeping);
     v("", "frames", o.frames, "Crop/pad length (0: the model's)", R::Fixed);
     v("", "extra_train", o.extra_train,
       "More training data: dataset folders whose every clip joins the training split (classes "
@@ -265,11 +272,12 @@ struct ClassificationScore {
 // clip, short clips padded with silence, window scores averaged) through predictDataset, features
 // of `feature_preset` from the cache folder `cache_dir` (computed into it when missing;
 // "": no cache). `batch_size` windows per forward pass (0: the Classifier's choice). The model's
-// training mode is left as it was. Cancellable through `job` between batches.
+// training mode is left as it was. Cancellable through `job` between batches. With `skipped`, a
+// clip that cannot be decoded is left out of the score and appended there; without, it throws.
 ClassificationScore scoreModel(const PaSSTModel& model, const Dataset& dataset,
                                const std::vector<std::size_t>& indices, const std::string& feature_preset,
                                const std::filesystem::path& cache_dir, int batch_size = 0,
-                               const JobControl* job = nullptr);
+                               const JobControl* job = nullptr, std::vector<FileError>* skipped = nullptr);
 // Accuracy and loss of clip scores (after the activation): top-1 class among the clip's labels;
 // mean -ln p(label) (single-label) or mean binary cross-entropy over clips and classes
 // (multi-label), scores clamped to [1e-7, 1 - 1e-7]. Clips without labels are not counted.
@@ -303,6 +311,11 @@ struct TrainResult {
     // FNV-1a 64 of the final float32 weights (state_dict order): equal on every rank of a
     // data-parallel run, and equal between runs that computed the same thing.
     std::uint64_t weights_digest = 0;
+    // Training clips left out because they could not be decoded (also in RUN/errors.csv; on
+    // several processes, this one's shard), and feature-cache entries that could not be written.
+    std::vector<FileError> skipped_clips;
+    std::size_t cache_unwritten = 0;
+    std::string cache_unwritten_error;
     std::filesystem::path last_checkpoint;  // checkpoints/last.safetensors
     std::filesystem::path best_checkpoint;  // checkpoints/best.safetensors
 };

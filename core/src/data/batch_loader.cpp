@@ -30,6 +30,8 @@ void BatchLoaderOptions::validate() const {
         bad("waveform_mixup_alpha must be >= 0");
     if (!(waveform_mixup_prob >= 0 && waveform_mixup_prob <= 1))
         bad("waveform_mixup_prob must be in [0, 1]");
+    if (!(max_skipped_share >= 0 && max_skipped_share <= 1))
+        bad("max_skipped_share must be in [0, 1]");
 }
 
 float silenceValue(const FeatureOptions& o) {
@@ -86,6 +88,7 @@ struct BatchLoader::Impl {
     bool done = true;
     bool stop = false;
     std::exception_ptr error;
+    std::vector<FileError> skipped;  // under `mutex`
     std::thread worker;
     int epoch = 0;
 
@@ -170,6 +173,28 @@ struct BatchLoader::Impl {
         return extractor->compute(a);
     }
 
+    // Lists the clip (once) and goes on, or rethrows once more than max_skipped_share have failed.
+    void skip(const Error& error, std::size_t p) {
+        const bool decoding = error.code() == ErrorCode::FileNotFound ||
+                              error.code() == ErrorCode::BadFormat || error.code() == ErrorCode::Unsupported;
+        if (!decoding)
+            throw;
+        std::lock_guard lock(mutex);
+        // With waveform mixup the failing file may be the partner clip: the error names it.
+        const fs::path path = error.context().empty() ? paths[p] : fs::path(error.context());
+        const bool known = std::any_of(skipped.begin(), skipped.end(),
+                                       [&](const FileError& f) { return f.path == path; });
+        if (!known)
+            skipped.push_back({path, error.message()});
+        const double allowed = options.max_skipped_share * static_cast<double>(indices.size());
+        if (static_cast<double>(skipped.size()) > allowed)
+            throw Error(ErrorCode::Dataset,
+                        std::to_string(skipped.size()) + " of " + std::to_string(indices.size()) +
+                            " training clips could not be decoded, more than the " +
+                            std::to_string(static_cast<int>(options.max_skipped_share * 100 + 0.5)) +
+                            "% allowed; the last: " + path.string() + ": " + error.message());
+    }
+
     void run(int e) {
         try {
             const auto pos = order(e);
@@ -192,7 +217,13 @@ struct BatchLoader::Impl {
                     std::vector<float> target(static_cast<std::size_t>(n_classes), 0.f);
                     for (int l : labels[p])
                         target[static_cast<std::size_t>(l)] = 1.f;
-                    const Features f = itemFeatures(e, k, pos, p, target);
+                    Features f;
+                    try {
+                        f = itemFeatures(e, k, pos, p, target);
+                    } catch (const Error& error) {
+                        skip(error, p);  // rethrows when too many clips have failed
+                        continue;
+                    }
                     if (batch.n_bins == 0)
                         batch.n_bins = f.n_bins;
                     int offset = 0;
@@ -209,6 +240,11 @@ struct BatchLoader::Impl {
                     batch.clips.push_back(indices[p]);
                     ++batch.size;
                 }
+                // Ranks of a data-parallel run take the same steps: a batch is never dropped.
+                if (batch.size == 0)
+                    throw Error(ErrorCode::Dataset, "no clip of training batch " + std::to_string(b + 1) +
+                                                        " could be decoded (" + skipped.back().path.string() +
+                                                        ": " + skipped.back().reason + ")");
                 std::unique_lock lock(mutex);
                 changed.wait(lock, [&] {
                     return stop || queue.size() < static_cast<std::size_t>(options.prefetch_batches);
@@ -302,5 +338,10 @@ std::optional<Batch> BatchLoader::next() {
 }
 
 void BatchLoader::cancel() { m_impl->stopWorker(); }
+
+std::vector<FileError> BatchLoader::skipped() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->skipped;
+}
 
 }  // namespace patchout

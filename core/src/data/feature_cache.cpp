@@ -221,7 +221,16 @@ Features FeatureCache::get(const fs::path& audio) {
         f = m_impl->extractor->compute(wave);
         ++(corrupt ? m_impl->stats.corrupt : m_impl->stats.misses);
     }
-    writeFeatureCacheEntry(entry, f);
+    // The cache only saves time: a disk that is full or read-only costs the next run, not this one.
+    try {
+        writeFeatureCacheEntry(entry, f);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::Io)
+            throw;
+        std::lock_guard lock(m_impl->mutex);
+        if (m_impl->stats.unwritten++ == 0)
+            m_impl->stats.unwritten_error = e.what();
+    }
     return f;
 }
 

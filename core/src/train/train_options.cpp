@@ -130,6 +130,8 @@ void TrainOptions::validate() const {
         bad("min_lr must be in [0, lr]");
     if (!(clip_grad_norm >= 0))
         bad("clip_grad_norm must be >= 0");
+    if (!(max_bad_clips >= 0 && max_bad_clips <= 1))
+        bad("max_bad_clips must be in [0, 1]");
     if (loss != "auto" && loss != "ce" && loss != "bce")
         bad("loss must be auto, ce or bce (not '" + loss + "')");
     if (frames < 0)

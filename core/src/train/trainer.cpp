@@ -381,7 +381,8 @@ double learningRateAt(const TrainOptions& o, std::int64_t step, std::int64_t tot
 
 ClassificationScore scoreModel(const PaSSTModel& model, const Dataset& dataset,
                                const std::vector<std::size_t>& indices, const std::string& feature_preset,
-                               const fs::path& cache_dir, int batch_size, const JobControl* job) {
+                               const fs::path& cache_dir, int batch_size, const JobControl* job,
+                               std::vector<FileError>* skipped) {
     if (indices.empty())
         return {};
     InferOptions io = evaluationInferOptions();
@@ -397,7 +398,7 @@ ClassificationScore scoreModel(const PaSSTModel& model, const Dataset& dataset,
     // The Classifier takes a handle on the same weights (and sets eval mode on them).
     Classifier classifier(model.sharedWeights(), dataset.classes,
                           dataset.multi_label ? ScoreActivation::Sigmoid : ScoreActivation::Softmax, io);
-    return scorePredictions(predictDataset(classifier, dataset, indices, false, job));
+    return scorePredictions(predictDataset(classifier, dataset, indices, false, job, skipped));
 }
 
 ClassificationScore scorePredictions(const Predictions& p) {
@@ -469,6 +470,10 @@ public:
     bool maxStepsReached() const { return m_o.max_steps > 0 && m_step >= m_o.max_steps; }
     // The result of a run stopped by max_steps after `epochsDone` epochs.
     TrainResult stopped(int epochsDone);
+    // Clips left out so far: by the training loader, and by validation and test scoring (each once).
+    std::vector<FileError> skippedClips() const;
+    // Those (also into RUN/errors.csv) and the cache's unwritten entries into m_result.
+    void noteSkips();
     // The result of the whole run: the test clips scored with the last model.
     TrainResult finish();
 
@@ -508,6 +513,7 @@ private:
     std::optional<FeatureCache> m_cache;
     std::optional<MetricsLog> m_metrics;
     std::optional<BatchLoader> m_loader;
+    std::vector<FileError> m_evalSkipped;  // validation and test clips scoring could not decode
     std::int64_t m_batchesPerEpoch = 0, m_stepsPerEpoch = 0, m_totalSteps = 0, m_warmup = 0;
     TrainResult m_result;
     std::int64_t m_step = 0, m_firstStep = 0;
@@ -652,6 +658,7 @@ void TrainingRun::makeLoader() {
     lo.seed = m_o.seed;
     lo.waveform_mixup_alpha = m_o.augment.waveform_mixup_alpha;
     lo.waveform_mixup_prob = m_o.augment.waveform_mixup_prob;
+    lo.max_skipped_share = m_o.max_bad_clips;
     m_loader.emplace(*m_dataset, m_split->train, *m_cache, lo);
     // Ranks must take the same number of steps: the shortest shard decides.
     m_batchesPerEpoch = m_o.world_size > 1
@@ -800,6 +807,11 @@ void TrainingRun::endEpoch(int epoch) {
     record.step = m_step;
     record.lr = m_lr;
     record.train_loss = m_epochLoss / static_cast<double>(std::max<std::int64_t>(m_epochExamples, 1));
+    // A run folder deleted or moved while training: stop, rather than write checkpoints into a
+    // folder recreated without its config and log (the atomic writers make missing folders).
+    if (m_isRoot && !fs::is_regular_file(m_paths.config()))
+        throw Error(ErrorCode::Io, "the run folder was deleted or moved while training (no config.json); stopped",
+                    m_paths.dir.string());
     if (m_isRoot) {  // the other ranks wait at the next collective
         // Not cancellable: a stop during validation would lose the whole epoch (for the first one,
         // the run); it is honoured once the epoch is saved, below.
@@ -807,7 +819,7 @@ void TrainingRun::endEpoch(int epoch) {
         const bool validated = !m_split->validation.empty();
         if (validated)
             record.validation = scoreModel(*m_model, *m_dataset, m_split->validation, m_o.feature_preset,
-                                           m_cache->dir(), m_o.eval_batch_size, nullptr);
+                                           m_cache->dir(), m_o.eval_batch_size, nullptr, &m_evalSkipped);
         net().train();
         record.seconds = secondsSince(m_epochT0);
         json line = {{"type", "epoch"},
@@ -818,6 +830,8 @@ void TrainingRun::endEpoch(int epoch) {
                      {"seconds", record.seconds}};
         if (validated)
             line["validation"] = scoreJson(record.validation);
+        line["skipped_clips"] = skippedClips().size();
+        noteSkips();
         m_metrics->write(line);
         const auto meta = checkpointMetadata(epoch + 1, m_step, record.validation, m_bce);
         saveModel(m_paths.lastModel(), *m_model, m_dataset->classes, meta);
@@ -856,7 +870,25 @@ void TrainingRun::endEpoch(int epoch) {
                     m_paths.dir.string());
 }
 
+std::vector<FileError> TrainingRun::skippedClips() const {
+    std::vector<FileError> all = m_loader ? m_loader->skipped() : std::vector<FileError>{};
+    for (const FileError& e : m_evalSkipped)
+        if (std::none_of(all.begin(), all.end(), [&](const FileError& f) { return f.path == e.path; }))
+            all.push_back(e);
+    return all;
+}
+
+void TrainingRun::noteSkips() {
+    m_result.skipped_clips = skippedClips();
+    if (m_isRoot && !m_result.skipped_clips.empty())
+        writeFileErrors(m_paths.dir / "errors.csv", m_result.skipped_clips);
+    const FeatureCacheStats cache = m_cache->stats();
+    m_result.cache_unwritten = cache.unwritten;
+    m_result.cache_unwritten_error = cache.unwritten_error;
+}
+
 TrainResult TrainingRun::stopped(int epochsDone) {
+    noteSkips();
     m_result.weights_digest = weightsDigest(net());
     m_result.steps = m_step;
     m_result.epochs_done = epochsDone;
@@ -890,12 +922,14 @@ TrainResult TrainingRun::finish() {
     const bool scoreTest = m_isRoot && !m_split->test.empty();
     if (scoreTest)
         m_result.test = scoreModel(*m_model, *m_dataset, m_split->test, m_o.feature_preset, m_cache->dir(),
-                                   m_o.eval_batch_size, m_job);
+                                   m_o.eval_batch_size, m_job, &m_evalSkipped);
     if (scoreTest && m_o.baseline)
         scoreFloor();
+    noteSkips();
     m_result.seconds = secondsSince(m_t0);
     if (scoreTest) {
-        json line = {{"type", "test"}, {"step", m_step}, {"test", scoreJson(m_result.test)}};
+        json line = {{"type", "test"}, {"step", m_step}, {"test", scoreJson(m_result.test)},
+                     {"skipped_clips", m_result.skipped_clips.size()}};
         if (m_result.floor.examples > 0)
             line["floor"] = scoreJson(m_result.floor);
         else if (!m_result.floor_note.empty())
