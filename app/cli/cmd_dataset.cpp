@@ -1,6 +1,7 @@
 // `patchout dataset info|validate|synth-words|synth-instruments`: look at a dataset the way training will read it,
 // check it with the report of every problem (file and line), and make the built-in demo data.
 #include "commands.h"
+#include "progress_bar.h"
 
 #include "patchout/dataset.h"
 #include "patchout/error.h"
@@ -45,6 +46,17 @@ DatasetReadOptions readOptions(const DatasetArgs& a, bool skip) {
     return o;
 }
 
+// Reads the dataset with a progress bar on a terminal (100,000 clips take seconds to check).
+Dataset readWithProgress(const DatasetArgs& a, bool skip) {
+    ProgressBar bar("reading");
+    JobControl job([&](const Progress& p) { bar.update(p); });
+    DatasetReadOptions o = readOptions(a, skip);
+    o.job = &job;
+    Dataset ds = readDataset(a.dir, o);
+    bar.finish();
+    return ds;
+}
+
 void printProblems(const Dataset& ds) {
     for (const auto& p : ds.problems)
         std::cout << "  " << p.describe() << "\n";
@@ -58,7 +70,7 @@ std::string seconds(double s) {
 
 void runInfo(const DatasetArgs& a) {
     // info describes what is usable; the problems (if any) are listed at the end.
-    const Dataset ds = readDataset(a.dir, readOptions(a, true));
+    const Dataset ds = readWithProgress(a, true);
     std::cout << "Dataset: " << fs::absolute(ds.root).string() << "\n"
               << "Format: " << datasetFormatName(ds.format) << "\n"
               << "Clips: " << ds.clips.size() << "  classes: " << ds.classes.size()
@@ -131,7 +143,7 @@ void runInfo(const DatasetArgs& a) {
 }
 
 void runValidate(const DatasetArgs& a) {
-    const Dataset ds = readDataset(a.dir, readOptions(a, a.skipBadRows));
+    const Dataset ds = readWithProgress(a, a.skipBadRows);
     if (ds.problems.empty()) {
         std::cout << "OK: " << ds.clips.size() << " clips in " << ds.classes.size() << " classes ("
                   << datasetFormatName(ds.format) << "), no problems\n";

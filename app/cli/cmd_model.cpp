@@ -219,9 +219,13 @@ void runInspect(const InspectArgs& a) {
         std::cout << "architecture: not a PaSST with the default strides\n";
     if (!info.labels.empty()) {
         // Names may hold spaces and commas (AudioSet's do): one index and name per entry.
+        // The first 30 unless --all: 10,000 classes on one line help nobody.
+        const std::size_t listed = a.all ? info.labels.size() : std::min<std::size_t>(info.labels.size(), 30);
         std::cout << "labels (" << info.labels.size() << "):";
-        for (std::size_t i = 0; i < info.labels.size(); ++i)
+        for (std::size_t i = 0; i < listed; ++i)
             std::cout << (i ? "; " : " ") << i << " " << info.labels[i];
+        if (listed < info.labels.size())
+            std::cout << "; ... " << info.labels.size() - listed << " more (--all lists them)";
         std::cout << "\n";
     }
     for (const auto& [k, v] : info.metadata)
@@ -369,7 +373,7 @@ void addModelCommands(CLI::App& app) {
         inspect->add_option("--preset", ia.preset, "Describe a preset instead of a file")
             ->check(CLI::IsMember(passtPresetNames()));
         inspect->add_flag("--json", ia.json, "Print as JSON");
-        inspect->add_flag("--all", ia.all, "List every tensor");
+        inspect->add_flag("--all", ia.all, "List every tensor and every label");
         inspect->callback([] { runInspect(ia); });
     }
 

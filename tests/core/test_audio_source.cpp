@@ -187,3 +187,15 @@ TEST(Speech, EspeakSpeaksWordsWithDifferentVoices) {
     EXPECT_FALSE(listSpeechVoices("en").empty());
     EXPECT_FALSE(espeakVersion().empty());
 }
+
+// The text reaches espeak-ng on its standard input and the voice must be one espeak-ng lists:
+// no shell ever sees either, so shell syntax in them is just words or an unknown voice (#20).
+TEST(Speech, ShellSyntaxInTextOrVoiceRunsNothing) {
+    test::TempDir dir;
+    const auto marker = dir.path() / "ran";
+    const std::string touch = "touch " + marker.string();
+    const Waveform said = synthesizeSpeech("$(" + touch + "); `" + touch + "`; " + touch + " && echo");
+    EXPECT_GT(said.durationSeconds(), 0.5);
+    EXPECT_THROW(synthesizeSpeech("seven", {.voice = "en; " + touch}), Error);
+    EXPECT_FALSE(std::filesystem::exists(marker));
+}

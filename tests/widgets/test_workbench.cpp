@@ -11,6 +11,8 @@
 #include "train_worker.h"
 
 #include "patchout/audio_file.h"
+#include "patchout/audio_source.h"
+#include "patchout/error.h"
 #include "patchout/checkpoint.h"
 #include "patchout/passt.h"
 #include "patchout/recipes.h"
@@ -238,6 +240,44 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);
         worker.stopStream();
         QCOMPARE(failed.count(), 1);
+    }
+
+    void microphoneThatDisappearsKeepsTheRecording() {
+        // A live source that fails mid-stream, as a USB microphone pulled out does: the worker
+        // says so, stops the stream, and the recording keeps what arrived before (#20).
+        class Unplugged : public AudioSource {
+        public:
+            std::string name() const override { return "USB microphone"; }
+            int sampleRate() const override { return 32000; }
+            bool isLive() const override { return true; }
+            std::size_t read(float* out, std::size_t maxSamples) override {
+                if (++m_reads > 4)
+                    throw Error(ErrorCode::Device, "the audio device was disconnected");
+                const std::size_t n = std::min<std::size_t>(maxSamples, 3200);
+                std::fill(out, out + n, 0.25f);
+                return n;
+            }
+            bool finished() const override { return false; }
+
+        private:
+            int m_reads = 0;
+        };
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("until-unplugged.wav"));
+        AudioWorker worker;
+        QSignalSpy failed(&worker, &AudioWorker::failed);
+        QSignalSpy stopped(&worker, &AudioWorker::streamStopped);
+        QSignalSpy saved(&worker, &AudioWorker::recordingSaved);
+        worker.startSource(std::make_unique<Unplugged>(), QStringLiteral("passt-32k"));
+        worker.startRecording(path);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("disconnected")),
+                 qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(stopped.count(), 1);
+        QCOMPARE(saved.count(), 1);
+        const Waveform kept = loadAudio(path.toStdString());
+        QCOMPARE(kept.size(), std::size_t{4 * 3200});  // every block read before the failure
+        QVERIFY(!worker.recording());
     }
 
     void resamplesOtherRates() {
