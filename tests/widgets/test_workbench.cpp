@@ -496,12 +496,9 @@ private Q_SLOTS:
 
     void windowTrainsFollowsAndStops() {
         QTemporaryDir dir;
-        TrainRequest request;
-        request.dataset = writeToneDataset(dir);
-        request.run_dir = dir.filePath(QStringLiteral("run"));
-        request.options.preset = "passt-micro";
+        TrainRequest request = quickTonesRequest(dir);
+        request.options.validation_fraction = TrainOptions{}.validation_fraction;  // curves of validation accuracy
         request.options.epochs = 2;
-        request.options.batch_size = 4;
         request.options.warmup_steps = 1;
         request.options.log_every_steps = 1;
         MainWindow window;

@@ -65,20 +65,14 @@ InferOptions evaluationInferOptions() {
 }
 
 std::vector<WindowSpan> windowSpans(std::int64_t n_frames, int window, int hop, int min_frames) {
-    if (window < 1 || hop < 1)
-        throw Error(ErrorCode::InvalidArgument, "window and hop must be at least one frame");
+    // windowCount() holds the rule; each window starts a hop after the last and keeps what is left.
+    const std::int64_t count = windowCount(n_frames, window, hop, min_frames);
     std::vector<WindowSpan> spans;
-    if (n_frames <= 0)
-        return spans;
-    std::int64_t start = 0, lastEnd = 0;
-    for (; start + window <= n_frames; start += hop) {
-        spans.push_back({start, window});
-        lastEnd = start + window;
+    spans.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t k = 0; k < count; ++k) {
+        const std::int64_t start = k * hop;
+        spans.push_back({start, static_cast<int>(std::min<std::int64_t>(window, n_frames - start))});
     }
-    if (spans.empty())
-        spans.push_back({0, static_cast<int>(n_frames)});
-    else if (start < n_frames && lastEnd < n_frames && n_frames - start >= min_frames)
-        spans.push_back({start, static_cast<int>(n_frames - start)});
     return spans;
 }
 
