@@ -1765,6 +1765,14 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>Precision:</source>
         <translation>Genauigkeit:</translation>
     </message>
+    <message>
+        <source>leave out rows with problems</source>
+        <translation>Zeilen mit Problemen auslassen</translation>
+    </message>
+    <message>
+        <source>Rows naming a missing or unreadable file, an unknown label or a malformed line are left out and listed when training ends, instead of refusing the dataset (train --skip_bad_rows; kept in the run, so resuming reads the same clips)</source>
+        <translation>Zeilen, die eine fehlende oder unlesbare Datei, ein unbekanntes Label oder eine fehlerhafte Zeile nennen, werden ausgelassen und am Ende des Trainings aufgeführt, statt den Datensatz abzulehnen (train --skip_bad_rows; im Lauf gespeichert, damit das Fortsetzen dieselben Clips liest)</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::TrainView</name>
@@ -1908,6 +1916,13 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>Pruned to %1 of %2 blocks and %3 of %4 heads: %5 parameters (%6%); fine-tuned %7 epochs in %8</source>
         <translation>Beschnitten auf %1 von %2 Blöcken und %3 von %4 Köpfen: %5 Parameter (%6 %); %7 Epochen nachtrainiert in %8</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n dataset row(s) left out, first %1</source>
+        <translation>
+            <numerusform>; %n Datensatzzeile ausgelassen, zuerst %1</numerusform>
+            <numerusform>; %n Datensatzzeilen ausgelassen, zuerst %1</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

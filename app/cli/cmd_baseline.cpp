@@ -3,6 +3,7 @@
 // as an eval folder (predictions.csv + report). With --run it uses the run's dataset, split and
 // feature cache and writes RUN/baseline, which `patchout eval --run` then compares the model with.
 #include "commands.h"
+#include "output.h"
 #include "progress_bar.h"
 
 #include "patchout/baseline.h"
@@ -26,6 +27,7 @@ struct BaselineArgs {
     std::uint64_t seed = 0;
     bool unbalanced = false;
     bool quiet = false;
+    bool skipBadRows = false;
     BaselineOptions options;
 };
 
@@ -35,6 +37,7 @@ void runBaselineCommand(BaselineArgs& a) {
     JobControl job([&](const Progress& p) { bar.update(p); });
     BaselineResult r;
     fs::path out;
+    int rowsCode = 0;  // dataset rows left out (--skip_bad_rows)
     if (!a.run.empty()) {
         if (!a.dataset.empty() || !a.out.empty())
             throw Error(ErrorCode::InvalidArgument,
@@ -47,7 +50,9 @@ void runBaselineCommand(BaselineArgs& a) {
             throw Error(ErrorCode::InvalidArgument, "give --run RUN, or --dataset and --out");
         DatasetReadOptions ro;
         ro.format = parseDatasetFormat(a.format);
+        ro.skip_bad_rows = a.skipBadRows;
         const Dataset ds = readDataset(a.dataset, ro);
+        rowsCode = reportLeftOutRows(ds);
         out = a.out;
         r = runBaseline(ds, trainSplit(ds, a.splitKind, a.seed), a.split, out, a.options, &job);
     }
@@ -63,6 +68,8 @@ void runBaselineCommand(BaselineArgs& a) {
                     r.report.n_clips, a.split.c_str(), r.report.accuracy, r.report.classification.macro.f1);
     std::printf("  fitted on %zu training clips (%d evaluations, %.1f s in all); report written to %s\n",
                 r.train_clips, r.iterations, r.seconds, out.c_str());
+    if (rowsCode != 0)
+        throw CLI::RuntimeError(rowsCode);
 }
 
 }  // namespace
@@ -78,6 +85,7 @@ void addBaselineCommand(CLI::App& app) {
         ->check(CLI::ExistingDirectory);
     cmd->add_option("-d,--dataset", a.dataset, "Dataset folder (any layout `dataset info` reads)");
     cmd->add_option("--format", a.format, "Dataset layout")->capture_default_str();
+    cmd->add_flag("--skip_bad_rows", a.skipBadRows, std::string(kSkipBadRowsHelp) + " (--run: as the run was trained)");
     cmd->add_option("--out", a.out, "Folder for predictions.csv and the report");
     cmd->add_option("--split", a.split, "Clips scored: test, validation or all")->capture_default_str();
     cmd->add_option("--split_kind", a.splitKind, "How the dataset is split: auto | own | group (as train)")

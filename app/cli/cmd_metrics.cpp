@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -126,6 +127,7 @@ struct EvalArgs {
     std::string padding = "silence";
     EvaluateOptions options;
     bool quiet = false;
+    bool skipBadRows = false;
 };
 
 void runEval(EvalArgs& a) {
@@ -145,6 +147,7 @@ void runEval(EvalArgs& a) {
         bar.update(q);
     });
     EvaluateResult r;
+    int rowsCode = 0;  // dataset rows left out (--skip_bad_rows)
     if (!a.run.empty()) {
         if (!a.checkpoint.empty() || !a.dataset.empty() || !a.report.out.empty())
             throw Error(ErrorCode::InvalidArgument,
@@ -158,7 +161,9 @@ void runEval(EvalArgs& a) {
             throw Error(ErrorCode::InvalidArgument, "give --run RUN, or --checkpoint, --dataset and --out");
         DatasetReadOptions ro;
         ro.format = parseDatasetFormat(a.format);
+        ro.skip_bad_rows = a.skipBadRows;
         const Dataset ds = readDataset(a.dataset, ro);
+        rowsCode = reportLeftOutRows(ds);
         std::cout << "Evaluating " << a.checkpoint << " on the " << o.split << " clips of " << a.dataset
                   << " (" << ds.classes.size() << " classes)\n";
         r = evaluateCheckpoint(a.checkpoint, ds, a.report.out, o, &job);
@@ -167,8 +172,9 @@ void runEval(EvalArgs& a) {
     std::cout << "Scored on " << r.report.n_clips << " " << o.split << " clips (split " << r.split_name << ")\n";
     printSummary(a.report, r.report, r.checkpoint.string(), r.comparison ? &*r.comparison : nullptr);
     // Clips that could not be decoded are left out of the report and listed beside it.
-    if (const int code = reportSkipped(r.skipped, r.report.n_clips + r.skipped.size(), r.out / "errors.csv"); code != 0)
-        throw CLI::RuntimeError(code);
+    const int code = reportSkipped(r.skipped, r.report.n_clips + r.skipped.size(), r.out / "errors.csv");
+    if (code != 0 || rowsCode != 0)
+        throw CLI::RuntimeError(std::max(code, rowsCode));
 }
 
 // `outRequired`: eval --run writes into RUN/eval.
@@ -221,6 +227,8 @@ void addEvalCommand(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("-d,--dataset", args->dataset, "Dataset folder (any layout `dataset info` reads)");
     cmd->add_option("--format", args->format, "Dataset layout")->capture_default_str();
+    cmd->add_flag("--skip_bad_rows", args->skipBadRows,
+                  std::string(kSkipBadRowsHelp) + " (--run: as the run was trained)");
     cmd->add_option("--split", args->options.split,
                     "Clips to evaluate: test, validation, train or all (the split the checkpoint's "
                     "run folder trained with, else train's default)")

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -33,6 +34,7 @@ struct ProbeArgs {
     int k = 5;
     int block = -1;
     bool strict = false;
+    bool skipBadRows = false;
     ProbeOptions options;
 };
 
@@ -94,8 +96,10 @@ void runProbe(const ProbeArgs& a) {
     std::vector<fs::path> trainFiles, testFiles;
     std::vector<int> trainLabels, testLabels;
     std::string splitName = "folders";
+    int rowsCode = 0;  // dataset rows left out (--skip_bad_rows)
     if (!a.dataset.empty()) {
-        const Dataset ds = readDataset(a.dataset);
+        const Dataset ds = readDataset(a.dataset, {.skip_bad_rows = a.skipBadRows});
+        rowsCode = reportLeftOutRows(ds);
         if (ds.multi_label)
             throw Error(ErrorCode::Dataset, "the probe is single-label; this dataset is multi-label",
                         a.dataset);
@@ -139,9 +143,9 @@ void runProbe(const ProbeArgs& a) {
         writeFileErrors(std::filesystem::path(a.out) / "errors.csv", skipped);
         std::cout << "wrote " << (std::filesystem::path(a.out) / "probe.json").string() << "\n";
     }
-    if (const int code = reportSkipped(skipped, fileCount, a.out.empty() ? fs::path() : fs::path(a.out) / "errors.csv");
-        code != 0)
-        throw CLI::RuntimeError(code);
+    const int code = reportSkipped(skipped, fileCount, a.out.empty() ? fs::path() : fs::path(a.out) / "errors.csv");
+    if (code != 0 || rowsCode != 0)
+        throw CLI::RuntimeError(std::max(code, rowsCode));
 }
 
 }  // namespace
@@ -157,6 +161,7 @@ void addProbeCommand(CLI::App& app) {
                     "validation clips fit the probe, test clips score it)");
     cmd->add_option("--split", a.split, "Split of --dataset: auto, own or group")
         ->capture_default_str();
+    cmd->add_flag("--skip_bad_rows", a.skipBadRows, kSkipBadRowsHelp);
     cmd->add_option("--out", a.out, "Folder for probe.json");
     cmd->add_option("-k", a.k, "Neighbours for k-NN")->capture_default_str();
     cmd->add_option("--pooling", a.pooling, "head (what the classifier reads), cls, dist, cls-dist or patch-mean")->capture_default_str();

@@ -2,6 +2,7 @@
 // structured pruning as a job (core prune.h): the top blocks dropped, then head importance on the
 // training clips, prune, fine-tune, repeat; before and after side by side (parameters, multiply-accumulates, measured latency of one window, test accuracy).
 #include "commands.h"
+#include "output.h"
 #include "progress_bar.h"
 
 #include "patchout/checkpoint.h"
@@ -26,6 +27,7 @@ struct PruneArgs {
     int epochs = 10;
     double lr = 5e-4;
     bool quiet = false;
+    bool skipBadRows = false;
     PruneOptions options;
 };
 
@@ -37,15 +39,20 @@ double windowMs(const PaSSTModel& model) {
 }
 
 void runPrune(PruneArgs& a) {
-    std::string dataset = a.dataset;
-    if (dataset.empty()) {
+    Dataset ds;
+    bool skipBadRows = a.skipBadRows;
+    if (a.dataset.empty()) {  // the model's run's, read as that run read it
         const RunPaths run = RunPaths::ofCheckpoint(a.checkpoint);
         if (run.empty())
             throw Error(ErrorCode::InvalidArgument, "--dataset is required for a model outside a run folder");
-        dataset = readRunFolder(run.dir).dataset;
+        ds = readRunDataset(readRunFolder(run.dir));
+        skipBadRows = readRunOptions(run.dir).skip_bad_rows;
+    } else {
+        ds = readDataset(a.dataset, {.skip_bad_rows = skipBadRows});
     }
-    const Dataset ds = readDataset(dataset);
+    const int rowsCode = reportLeftOutRows(ds);
     TrainOptions t = trainRecipe(a.recipe);
+    t.skip_bad_rows = skipBadRows;
     t.epochs = a.epochs;
     t.lr = a.lr;
     t.seed = a.options.fine_tune.seed;
@@ -85,6 +92,8 @@ void runPrune(PruneArgs& a) {
                 100 * last.test.accuracy, 100 * (last.test.accuracy - start.accuracy), last.test.examples);
     printFloor(last);
     std::printf("Pruned model: %s (rounds in %s)\n", fs::absolute(r.model).c_str(), (fs::absolute(a.out) / "prune.json").c_str());
+    if (rowsCode != 0)
+        throw CLI::RuntimeError(rowsCode);
 }
 
 }  // namespace
@@ -99,6 +108,7 @@ void addPruneCommand(CLI::App& app) {
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--dataset,-d", a.dataset, "Dataset folder (default: the model's run's)");
+    cmd->add_flag("--skip_bad_rows", a.skipBadRows, std::string(kSkipBadRowsHelp) + " (default: as the model's run)");
     cmd->add_option("--out,-o", a.out, "New run folder (the last round's training; prune.json; rounds/)")->required();
     cmd->add_option("--keep_blocks", a.options.keep_blocks,
                     "Blocks kept, the first ones (0: all); the top ones are dropped before any head")

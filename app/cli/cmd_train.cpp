@@ -201,7 +201,11 @@ int launchLocal(int nproc, int port) {
             break;
         --running;
         const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        if (code != 0 && worst == 0) {
+        if (code == kExitSomeSkipped) {  // finished; some clips or rows were left out
+            worst = worst == 0 ? code : worst;
+            continue;
+        }
+        if (code != 0 && (worst == 0 || worst == kExitSomeSkipped)) {
             worst = code;
             const auto rank = std::find(pids.begin(), pids.end(), done) - pids.begin();
             std::cerr << "patchout: training process " << rank << " of " << nproc << " (pid " << done << ") "
@@ -220,6 +224,8 @@ void runTrain(const TrainArgs& a) {
     if (a.nproc > 1 && std::getenv("RANK") == nullptr) {
         const TrainOptions o = resolveOptions(a, false);  // the ranks say it
         const int code = launchLocal(a.nproc, o.master_port);
+        if (code == kExitSomeSkipped)
+            throw CLI::RuntimeError(code);
         if (code != 0)
             throw Error(ErrorCode::Io, "a training process failed (exit " + std::to_string(code) + ")");
         return;
@@ -257,11 +263,13 @@ void runTrain(const TrainArgs& a) {
         throw Error(ErrorCode::InvalidArgument, "--dataset is required (except with --resume)");
     DatasetReadOptions ro;
     ro.format = parseDatasetFormat(a.format);
+    ro.skip_bad_rows = o.skip_bad_rows;  // config.json's on resume: the same clips again
     const Dataset ds = readDataset(dataset, ro);
     // train() carves the same validation clips; carved here to say so before it starts.
     const DatasetSplit split = carveValidation(ds, trainSplit(ds, splitKind, o.seed),
                                                {.fraction = o.validation_fraction, .seed = o.seed});
     const bool root = o.rank == 0;
+    const int rowsCode = root ? reportLeftOutRows(ds) : 0;
     if (root)
         std::cout << "Dataset: " << fs::absolute(ds.root).string() << " (" << ds.classes.size()
                   << " classes; split " << split.name << ": " << split.train.size() << " train, "
@@ -301,8 +309,8 @@ void runTrain(const TrainArgs& a) {
     // the batch jobs.
     const int code = reportSkipped(r.skipped_clips, split.train.size() + split.validation.size() + split.test.size(),
                                    r.skipped_clips.empty() ? fs::path() : r.run_dir / "errors.csv");
-    if (code != 0)
-        throw CLI::RuntimeError(code);
+    if (code != 0 || rowsCode != 0)
+        throw CLI::RuntimeError(std::max(code, rowsCode));
 }
 
 }  // namespace

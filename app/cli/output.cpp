@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include "patchout/colour_map.h"
+#include "patchout/dataset.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/image.h"
@@ -59,6 +60,16 @@ int reportSkipped(const std::vector<FileError>& skipped, std::size_t files, cons
     if (skipped.empty())
         return 0;
     return skipped.size() >= files ? kExitNothingWorked : kExitSomeSkipped;
+}
+
+int reportLeftOutRows(const Dataset& dataset) {
+    for (const DatasetProblem& p : dataset.problems)
+        std::cerr << "patchout: warning: " << p.describe() << "\n";
+    if (dataset.skipped_rows == 0)
+        return 0;
+    std::cerr << "patchout: " << dataset.skipped_rows << " dataset row" << (dataset.skipped_rows == 1 ? "" : "s")
+              << " left out (--skip_bad_rows); " << dataset.clips.size() << " clips used\n";
+    return kExitSomeSkipped;
 }
 
 }  // namespace patchout::cli

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace patchout {
+struct Dataset;
+}
+
 namespace patchout::cli {
 
 // Writes features as .png (colour-mapped picture), .csv (one row per frame) or .f32 (raw float32,
@@ -30,5 +34,14 @@ inline constexpr const char* kSkippedFilesHelp =
 // they are listed (`errors`, the errors.csv the job wrote; empty: none). Returns the exit code: 0,
 // kExitSomeSkipped or kExitNothingWorked.
 int reportSkipped(const std::vector<FileError>& skipped, std::size_t files, const std::filesystem::path& errors);
+
+// --skip_bad_rows of the jobs that read a dataset (eval, probe, baseline, prune; train's comes from
+// TrainOptions' table and says the same).
+inline constexpr const char* kSkipBadRowsHelp =
+    "Leave out dataset rows with problems (missing or unreadable files, unknown labels, malformed lines) "
+    "instead of refusing the dataset; each is a warning, exit code 3";
+// After a dataset read with skip_bad_rows: one warning line per problem on stderr and a count of
+// the rows left out. Returns kExitSomeSkipped when rows were left out, else 0.
+int reportLeftOutRows(const Dataset& dataset);
 
 }  // namespace patchout::cli

@@ -210,7 +210,7 @@ void ModelWorker::measureHeadImportance() {
                         "training clips the importance is measured on");
         const RunFolder folder = readRunFolder(run.dir);
         const TrainOptions o = readRunOptions(run.dir);
-        const Dataset dataset = readDataset(folder.dataset);
+        const Dataset dataset = readRunDataset(folder);
         const DatasetSplit split = checkpointSplit(dataset, m_modelPath.toStdString());  // as the run trained
         HeadImportanceOptions io;
         io.feature_preset = o.feature_preset;

@@ -63,6 +63,11 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
     setWindowTitle(tr("New training run"));
     m_dataset = new QLineEdit(datasetHint, this);
     m_dataset->setPlaceholderText(tr("folder per class, CSV, ESC-50, FSD50K, Speech Commands, FSDD…"));
+    m_skipBadRows = new QCheckBox(tr("leave out rows with problems"), this);
+    m_skipBadRows->setToolTip(tr("Rows naming a missing or unreadable file, an unknown label or a malformed "
+                                 "line are left out and listed when training ends, instead of refusing the "
+                                 "dataset (train --skip_bad_rows; kept in the run, so resuming reads the same "
+                                 "clips)"));
     m_split = new QComboBox(this);
     m_split->addItem(tr("the dataset's own, else by speaker"), QStringLiteral("auto"));
     m_split->addItem(tr("the dataset's own"), QStringLiteral("own"));
@@ -138,6 +143,7 @@ TrainDialog::TrainDialog(const QString& datasetHint, QWidget* parent) : QDialog(
 
     auto* form = new QFormLayout(this);
     form->addRow(tr("Dataset:"), pathRow(m_dataset, tr("Dataset folder"), this));
+    form->addRow(QString(), m_skipBadRows);
     form->addRow(tr("Split:"), m_split);
     form->addRow(tr("More training data:"), pathRow(m_extra, tr("More training data"), this));
     form->addRow(tr("Model:"), m_preset);
@@ -231,13 +237,14 @@ void TrainDialog::applyResume() {
             m_lr->setValue(o.lr);
             m_patchout->setChecked(!(o.override_patchout && !o.patchout.active()));
             m_precision->setCurrentIndex(std::max(0, m_precision->findData(QString::fromStdString(o.precision))));
+            m_skipBadRows->setChecked(o.skip_bad_rows);
         } catch (const std::exception&) {
             // problem() says why the run cannot be resumed
         }
     }
     // A resumed run continues with its own options: shown, not editable.
-    for (QWidget* w : std::initializer_list<QWidget*>{m_dataset, m_split, m_extra, m_recipe, m_epochs, m_batch,
-                                                      m_lr, m_patchout})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_dataset, m_skipBadRows, m_split, m_extra, m_recipe,
+                                                      m_epochs, m_batch, m_lr, m_patchout})
         w->setEnabled(!resume);
     const bool fromFile = !m_init->text().trimmed().isEmpty();
     m_init->setEnabled(!resume);
@@ -276,6 +283,7 @@ TrainRequest TrainDialog::request() const {
     o.batch_size = m_batch->value();
     o.lr = m_lr->value();
     o.precision = m_precision->currentData().toString().toStdString();
+    o.skip_bad_rows = m_skipBadRows->isChecked();
     o.init_checkpoint = m_init->text().trimmed().toStdString();
     o.freeze_blocks = o.init_checkpoint.empty() ? 0 : m_freeze->value();
     if (const QString extra = m_extra->text().trimmed(); !extra.isEmpty())
@@ -352,7 +360,8 @@ void TrainWorker::run(const TrainRequest& request) {
         Q_EMIT progress(p.step, p.total, status);
     }, m_stop);
     try {
-        const Dataset dataset = readDataset(request.dataset.toStdString());
+        const Dataset dataset =
+            readDataset(request.dataset.toStdString(), {.skip_bad_rows = request.options.skip_bad_rows});
         const DatasetSplit split = trainSplit(dataset, request.split.toStdString(), request.options.seed);
         TrainOptions options = request.options;
         QString summary;
@@ -410,6 +419,9 @@ void TrainWorker::run(const TrainRequest& request) {
             summary += tr("; the classical floor %1% (%2 points)")
                            .arg(100 * r.floor.accuracy, 0, 'f', 1)
                            .arg(100 * (r.test.accuracy - r.floor.accuracy), 0, 'f', 1);
+        if (dataset.skipped_rows > 0)
+            summary += tr("; %n dataset row(s) left out, first %1", nullptr, static_cast<int>(dataset.skipped_rows))
+                           .arg(QString::fromStdString(dataset.problems.front().describe()));
         Q_EMIT finished(runDir, RunJobWorker::skippedNote(r.skipped_clips, r.run_dir / "errors.csv", summary), false);
     } catch (const Error& e) {
         if (e.code() == ErrorCode::Cancelled && pretraining) {

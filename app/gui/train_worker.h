@@ -63,6 +63,7 @@ public:
     QSpinBox* epochsBox() const noexcept { return m_epochs; }
     QCheckBox* resumeBox() const noexcept { return m_resume; }
     QCheckBox* patchoutBox() const noexcept { return m_patchout; }
+    QCheckBox* skipBadRowsBox() const noexcept { return m_skipBadRows; }
     QLineEdit* initEdit() const noexcept { return m_init; }
     QLineEdit* extraEdit() const noexcept { return m_extra; }
     QSpinBox* freezeBox() const noexcept { return m_freeze; }
@@ -91,6 +92,7 @@ private:
     QLineEdit* m_init = nullptr;    // a model to fine-tune; empty: the preset from scratch
     QSpinBox* m_freeze = nullptr;
     QCheckBox* m_patchout = nullptr;
+    QCheckBox* m_skipBadRows = nullptr;
     QSpinBox* m_pretrain = nullptr;   // epochs of self-supervised pretraining (0: none)
     QLineEdit* m_unlabelled = nullptr;  // more audio for it, without labels
     QLineEdit* m_run = nullptr;

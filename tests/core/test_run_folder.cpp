@@ -1,11 +1,14 @@
+#include "patchout/dataset.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/run_folder.h"
+#include "data_support.h"
 #include "test_support.h"
 
 #include <cmath>
 
 using namespace patchout;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -113,4 +116,25 @@ TEST(RunFolder, RefusesWhatIsNotARun) {
     EXPECT_TRUE(isRunFolder(dir.path()));
     writeTextAtomically(dir / "config.json", "{\"options\": ");
     EXPECT_EQ(codeOf(dir.path()), ErrorCode::BadFormat);
+}
+
+TEST(RunFolder, ItsDatasetIsReadAsTrainingReadIt) {
+    test::TempDir dir;
+    const fs::path data = dir / "data", runDir = dir / "run";
+    test::toneDataset(data, 3);
+    test::appendLine(data / "labels.csv", "gone.wav,tone0,train");  // a row naming a missing file
+    auto writeConfig = [&](bool skip) {
+        writeTextAtomically(runDir / "config.json",
+                            std::string(R"({"options":{"preset":"passt-micro","skip_bad_rows":)") +
+                                (skip ? "true" : "false") + R"(},"dataset":{"root":")" + data.string() + "\"}}");
+        writeTextAtomically(runDir / "metrics.jsonl", kMetrics);
+    };
+    writeConfig(false);  // a strict run refuses the dataset, naming the row
+    test::expectError([&] { readRunDataset(readRunFolder(runDir)); }, ErrorCode::Dataset, "gone.wav");
+    writeConfig(true);   // trained without it: its jobs read it without it too
+    const Dataset ds = readRunDataset(readRunFolder(runDir));
+    EXPECT_EQ(ds.clips.size(), 6u);
+    EXPECT_EQ(ds.skipped_rows, 1u);
+    fs::remove_all(data);
+    test::expectError([&] { readRunDataset(readRunFolder(runDir)); }, ErrorCode::FileNotFound, "no longer there");
 }

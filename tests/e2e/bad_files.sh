@@ -5,7 +5,8 @@
 # and leaves an older results file alone; --strict stops with 1; probe likewise skips an empty
 # test file; an output folder that cannot be made is an error naming it; training skips clips
 # damaged after the dataset was read (a training clip and a test clip), counts them in
-# metrics.jsonl, lists them in RUN/errors.csv and exits 3; damaged before, the reader refuses them.
+# metrics.jsonl, lists them in RUN/errors.csv and exits 3; damaged before, the reader refuses them
+# unless --skip_bad_rows leaves their rows out (train, then eval of the run and of the dataset).
 # Run by the test e2e.bad_files.
 # Usage: bad_files.sh PATCHOUT MODEL GOOD_WAV DATASET SCRATCH_DIR
 set -u
@@ -84,4 +85,23 @@ grep '"type":"test"' "$dir/train-run/metrics.jsonl" | grep -q '"skipped_clips":2
 rc=$?
 [ $rc -eq 1 ] || fail "train on a dataset with damaged files: exit code $rc, not 1"
 grep -q "labels.csv:[0-9]*: unreadable file: $train_clip" "$dir/again.log" || fail "the refusal does not name the file and line"
+# --skip_bad_rows: trains on the rest, warns per row, exit 3; the run keeps the choice, so its
+# jobs (eval --run) read the same clips; eval of another dataset takes the flag too.
+"$patchout" train --dataset "$dir/dataset" --recipe from-scratch --epochs 1 --batch_size 8 --no_baseline --quiet \
+  --skip_bad_rows --out "$dir/train-skip" --cache_dir "$dir/train-cache" > "$dir/skip.log" 2>&1
+rc=$?
+[ $rc -eq 3 ] || fail "train --skip_bad_rows: exit code $rc, not 3: $(tail -n 3 "$dir/skip.log")"
+grep -q "warning: .*labels.csv:[0-9]*: unreadable file: $test_clip" "$dir/skip.log" || fail "no warning names the left-out row"
+grep -q "2 dataset rows left out" "$dir/skip.log" || fail "the rows left out are not counted"
+grep -q '"skip_bad_rows": *true' "$dir/train-skip/config.json" || fail "config.json does not keep skip_bad_rows"
+"$patchout" eval --run "$dir/train-skip" --quiet > "$dir/eval-skip.log" 2>&1 ||
+  fail "eval --run of a run trained with --skip_bad_rows failed: $(tail -n 3 "$dir/eval-skip.log")"
+"$patchout" eval --checkpoint "$dir/train-skip/checkpoints/best.safetensors" --dataset "$dir/dataset" \
+  --out "$dir/eval-other" --quiet > "$dir/eval-other.log" 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "eval of a dataset with bad rows: exit code $rc, not 1"
+"$patchout" eval --checkpoint "$dir/train-skip/checkpoints/best.safetensors" --dataset "$dir/dataset" \
+  --skip_bad_rows --out "$dir/eval-other" --quiet > "$dir/eval-other.log" 2>&1
+rc=$?
+[ $rc -eq 3 ] || fail "eval --skip_bad_rows: exit code $rc, not 3: $(tail -n 3 "$dir/eval-other.log")"
 echo "bad files skipped and listed"

@@ -345,6 +345,10 @@ private Q_SLOTS:
         dialog.precisionBox()->setCurrentIndex(dialog.precisionBox()->findData(QStringLiteral("bf16")));
         QCOMPARE(dialog.request().options.precision, std::string("bf16"));
         dialog.precisionBox()->setCurrentIndex(0);
+        QVERIFY(!dialog.request().options.skip_bad_rows);  // strict unless asked
+        dialog.skipBadRowsBox()->setChecked(true);
+        QVERIFY(dialog.request().options.skip_bad_rows);
+        dialog.skipBadRowsBox()->setChecked(false);
 
         // A folder holding a saved run is offered for resuming, with the run's own options.
         const QString run = dir.filePath(QStringLiteral("run"));
@@ -355,6 +359,7 @@ private Q_SLOTS:
         TrainOptions saved = scratch;
         saved.epochs = 9;
         saved.lr = 2e-3;
+        saved.skip_bad_rows = true;
         QFile config(run + QStringLiteral("/config.json"));
         QVERIFY(config.open(QIODevice::WriteOnly));
         config.write(QStringLiteral(R"({"options": %1, "dataset": {"root": "%2"}, "split": {"name": "own"}})")
@@ -370,6 +375,7 @@ private Q_SLOTS:
         QVERIFY(r.options.resume);
         QCOMPARE(r.options.epochs, 9);
         QCOMPARE(r.options.lr, 2e-3);
+        QVERIFY(r.options.skip_bad_rows && dialog.skipBadRowsBox()->isChecked() && !dialog.skipBadRowsBox()->isEnabled());
         QCOMPARE(r.run_dir, run);
         dialog.resumeBox()->setChecked(false);
         QVERIFY(dialog.problem().contains(QStringLiteral("resume")));

@@ -12,6 +12,7 @@
 
 namespace patchout {
 
+struct Dataset;
 struct TrainOptions;
 
 // Where each file of a run folder lives. Cheap: names only, nothing is read or created.
@@ -88,5 +89,9 @@ TrainOptions readRunOptions(const std::filesystem::path& dir);
 // Error(FileNotFound) for a missing folder, Error(Dataset) for a folder that is not a run
 // (saying what is missing), Error(BadFormat) for an unreadable config.json or metrics.jsonl.
 RunFolder readRunFolder(const std::filesystem::path& dir);
+// The run's dataset read as its training read it (TrainOptions::skip_bad_rows from config.json):
+// what the run's jobs (evaluateRun, embedRun, head importance, prune) score and embed.
+// Error(Dataset) when config.json names none, Error(FileNotFound) when it is gone.
+Dataset readRunDataset(const RunFolder& run);
 
 }  // namespace patchout

@@ -96,6 +96,10 @@ struct TrainOptions {
     // Training clips that cannot be decoded are skipped and listed (RUN/errors.csv, the epoch
     // lines' skipped_clips) until more than this share fail: then training stops with the error.
     double max_bad_clips = 0.05;
+    // Dataset rows with problems (a missing or unreadable file, an unknown label, a malformed
+    // line) are left out instead of refusing the dataset (readDataset's skip_bad_rows). Kept in
+    // config.json, so that resuming and the run's jobs (eval, embed, prune) read the same clips.
+    bool skip_bad_rows = false;
     int frames = 0;                  // crop / pad length; 0: the model's input_frames
     // More training data: every clip of these dataset folders (any layout readDataset detects)
     // joins the training split, classes matched by name (appendTrainingClips); validation and
@@ -187,6 +191,10 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("", "max_bad_clips", o.max_bad_clips,
       "Share of training clips that may fail to decode (skipped, listed in RUN/errors.csv, exit code 3) before training stops",
       R::Bookkeeping);
+    v("", "skip_bad_rows", o.skip_bad_rows,
+      "Leave out dataset rows with problems (missing or unreadable files, unknown labels, malformed lines) "
+      "instead of refusing the dataset; each is a warning, exit code 3",
+      R::Fixed);
     v("", "frames", o.frames, "Crop/pad length (0: the model's)", R::Fixed);
     v("", "extra_train", o.extra_train,
       "More training data: dataset folders whose every clip joins the training split (classes "

@@ -1,5 +1,6 @@
 #include "patchout/run_folder.h"
 
+#include "patchout/dataset.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/trainer.h"
@@ -89,6 +90,14 @@ RunFolder readRunFolder(const fs::path& dir) {
     if (fs::is_regular_file(paths.metrics()))
         run.curves = readTrainingCurves(paths.metrics());
     return run;
+}
+
+Dataset readRunDataset(const RunFolder& run) {
+    if (run.dataset.empty())
+        throw Error(ErrorCode::Dataset, "config.json names no dataset", RunPaths(run.dir).config().string());
+    if (!fs::is_directory(run.dataset))
+        throw Error(ErrorCode::FileNotFound, "the run's dataset is no longer there", run.dataset);
+    return readDataset(run.dataset, {.skip_bad_rows = readRunOptions(run.dir).skip_bad_rows});
 }
 
 }  // namespace patchout

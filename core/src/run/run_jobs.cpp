@@ -28,14 +28,6 @@ fs::path runModel(const RunFolder& run) {
     throw Error(ErrorCode::Dataset, "the run has no model yet (checkpoints/ holds none)", run.dir.string());
 }
 
-Dataset runDataset(const RunFolder& run) {
-    if (run.dataset.empty())
-        throw Error(ErrorCode::Dataset, "config.json names no dataset", RunPaths(run.dir).config().string());
-    if (!fs::is_directory(run.dataset))
-        throw Error(ErrorCode::FileNotFound, "the run's dataset is no longer there", run.dataset);
-    return readDataset(run.dataset);
-}
-
 Predictions predict(const fs::path& checkpoint, const Dataset& dataset,
                     const std::vector<std::size_t>& clips, const EvaluateOptions& options,
                     const JobControl* job, std::vector<FileError>* skipped = nullptr) {
@@ -118,13 +110,13 @@ EvaluateResult evaluateRun(const fs::path& dir, const EvaluateOptions& options, 
     const fs::path floor = RunPaths(dir).baseline() / "predictions.csv";
     if (o.baseline.empty() && o.split == "test" && fs::is_regular_file(floor))
         o.baseline = floor;  // the model beside the run's floor, with interval and McNemar
-    return evaluateCheckpoint(model, runDataset(run), RunPaths(dir).eval(), o, job);
+    return evaluateCheckpoint(model, readRunDataset(run), RunPaths(dir).eval(), o, job);
 }
 
 BaselineResult baselineRun(const fs::path& dir, const std::string& which, BaselineOptions options,
                            const JobControl* job) {
     const RunFolder run = readRunFolder(dir);
-    const Dataset dataset = runDataset(run);
+    const Dataset dataset = readRunDataset(run);
     if (options.cache_dir.empty()) {
         const fs::path cache = readRunOptions(dir).cache_dir;
         options.cache_dir = cache.empty() ? RunPaths(dir).cache() : cache;
@@ -209,7 +201,7 @@ EmbedResult embedRun(const fs::path& dir, const EmbedOptions& options, const std
                      const JobControl* job, bool strict) {
     const RunFolder run = readRunFolder(dir);
     const fs::path model = runModel(run);
-    const Dataset dataset = runDataset(run);
+    const Dataset dataset = readRunDataset(run);
     std::vector<fs::path> files;
     std::vector<std::string> names, labels;
     for (std::size_t i = 0; i < dataset.clips.size(); ++i) {

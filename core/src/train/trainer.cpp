@@ -573,7 +573,8 @@ void TrainingRun::prepareData(const Dataset& given, const DatasetSplit& givenSpl
         return;
     m_joined = given;
     for (const fs::path& extra : m_o.extra_train) {
-        const std::vector<std::size_t> added = appendTrainingClips(m_joined, readDataset(extra));
+        const std::vector<std::size_t> added =
+            appendTrainingClips(m_joined, readDataset(extra, {.skip_bad_rows = m_o.skip_bad_rows}));
         m_joinedSplit.train.insert(m_joinedSplit.train.end(), added.begin(), added.end());
     }
     m_dataset = &m_joined;
