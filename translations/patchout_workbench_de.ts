@@ -124,10 +124,6 @@
 <context>
     <name>patchout::ui::ConfusionMatrixView</name>
     <message>
-        <source>Rows: true class; columns: predicted class. Colour: share of the row. Click a row to show its class&apos;s curves.</source>
-        <translation>Zeilen: wahre Klasse; Spalten: vorhergesagte Klasse. Farbe: Anteil an der Zeile. Ein Klick auf eine Zeile zeigt die Kurven ihrer Klasse.</translation>
-    </message>
-    <message>
         <source>true %1, predicted %2: %3 clips (%4 of %1)</source>
         <translation>wahr %1, vorhergesagt %2: %3 Clips (%4 von %1)</translation>
     </message>
@@ -142,6 +138,10 @@
     <message>
         <source>true</source>
         <translation>wahr</translation>
+    </message>
+    <message>
+        <source>Rows: true class; columns: predicted class. Colour: share of the row. Click a cell to list its clips and show its class&apos;s curves.</source>
+        <translation>Zeilen: wahre Klasse; Spalten: vorhergesagte Klasse. Farbe: Anteil der Zeile. Ein Klick auf eine Zelle listet ihre Clips und zeigt die Kurven ihrer Klasse.</translation>
     </message>
 </context>
 <context>
@@ -300,6 +300,134 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
     <message>
         <source>Against %1: %2</source>
         <translation>Gegen %1: %2</translation>
+    </message>
+    <message>
+        <source>margin</source>
+        <translation>Abstand</translation>
+    </message>
+    <message>
+        <source>A right clip&apos;s lead over the runner-up class; a wrong clip&apos;s lead over its true class (small: nearly right)</source>
+        <translation>Bei einem richtigen Clip der Vorsprung vor der zweitbesten Klasse; bei einem falschen der Vorsprung vor seiner wahren Klasse (klein: fast richtig)</translation>
+    </message>
+    <message>
+        <source>this model</source>
+        <translation>dieses Modell</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>Vergleichsmodell</translation>
+    </message>
+    <message>
+        <source>change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>confidence (mean score in the bin)</source>
+        <translation>Konfidenz (mittlerer Score im Intervall)</translation>
+    </message>
+    <message>
+        <source>accuracy (share right)</source>
+        <translation>Genauigkeit (Anteil richtig)</translation>
+    </message>
+    <message>
+        <source>Clips of a cell</source>
+        <translation>Clips einer Zelle</translation>
+    </message>
+    <message>
+        <source>Reliability</source>
+        <translation>Verlässlichkeit</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <source>Play the selected clip (Enter)</source>
+        <translation>Den gewählten Clip abspielen (Eingabe)</translation>
+    </message>
+    <message>
+        <source>Open in Listen</source>
+        <translation>In „Hören“ öffnen</translation>
+    </message>
+    <message>
+        <source>Show the selected clip in Listen: its spectrogram and the model&apos;s timeline (double-click)</source>
+        <translation>Den gewählten Clip in „Hören“ zeigen: sein Spektrogramm und die Zeitleiste des Modells (Doppelklick)</translation>
+    </message>
+    <message>
+        <source>Click a cell of the matrix to list its clips; select one to hear it.</source>
+        <translation>Eine Zelle der Matrix anklicken, um ihre Clips zu listen; einen wählen, um ihn zu hören.</translation>
+    </message>
+    <message>
+        <source>%1 called %2 (%3)</source>
+        <translation>%1 als %2 erkannt (%3)</translation>
+    </message>
+    <message>
+        <source>No reliability diagram: the scores are not probabilities</source>
+        <translation>Kein Verlässlichkeitsdiagramm: die Scores sind keine Wahrscheinlichkeiten</translation>
+    </message>
+    <message>
+        <source>Reliability of the %1 (%2 bins): expected calibration error %3, maximum %4</source>
+        <translation>Verlässlichkeit der %1 (%2 Intervalle): erwarteter Kalibrierungsfehler %3, maximal %4</translation>
+    </message>
+    <message>
+        <source>scores of every clip and class</source>
+        <translation>Scores aller Clips und Klassen</translation>
+    </message>
+    <message>
+        <source>top class</source>
+        <translation>besten Klasse</translation>
+    </message>
+    <message>
+        <source>Against %1</source>
+        <translation>Gegen %1</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;On the %1 clips both scored (%2 paired bootstrap resamples, %3% intervals):&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Auf den %1 Clips, die beide bewertet haben (%2 gepaarte Bootstrap-Stichproben, %3-%-Intervalle):&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>metric</source>
+        <translation>Metrik</translation>
+    </message>
+    <message>
+        <source>difference</source>
+        <translation>Differenz</translation>
+    </message>
+    <message>
+        <source>interval</source>
+        <translation>Intervall</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;McNemar (%1): %2 clips only this model gets right, %3 only the baseline; p = %4.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;McNemar (%1): %2 Clips erkennt nur dieses Modell richtig, %3 nur das Vergleichsmodell; p = %4.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>exact binomial</source>
+        <translation>exakt binomial</translation>
+    </message>
+    <message>
+        <source>chi-square, continuity-corrected</source>
+        <translation>Chi-Quadrat, stetigkeitskorrigiert</translation>
+    </message>
+    <message>
+        <source>fixed</source>
+        <translation>behoben</translation>
+    </message>
+    <message>
+        <source>broken</source>
+        <translation>verschlechtert</translation>
+    </message>
+    <message>
+        <source>The baseline gets it wrong, this model right</source>
+        <translation>Das Vergleichsmodell liegt falsch, dieses Modell richtig</translation>
+    </message>
+    <message>
+        <source>The baseline gets it right, this model wrong</source>
+        <translation>Das Vergleichsmodell liegt richtig, dieses Modell falsch</translation>
     </message>
 </context>
 <context>
@@ -867,6 +995,18 @@ Anhalten und beenden?</translation>
     <message>
         <source>Cannot start from this model: %1</source>
         <translation>Von diesem Modell lässt sich nicht ausgehen: %1</translation>
+    </message>
+    <message>
+        <source>Playing %1</source>
+        <translation>Spiele %1</translation>
+    </message>
+    <message>
+        <source>No audio output device: %1 cannot be heard here</source>
+        <translation>Kein Audioausgabegerät: %1 ist hier nicht zu hören</translation>
+    </message>
+    <message>
+        <source>Cannot play %1: %2</source>
+        <translation>Kann %1 nicht abspielen: %2</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "model_worker.h"
 #include "train_worker.h"
 
+#include "patchout/audio_file.h"
 #include "patchout/error.h"
 #include "patchout/report.h"
 #include "patchout/run_folder.h"
@@ -159,6 +160,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setJobRunning(false);
 
     m_player = new AudioPlayer(this);
+    m_preview = new AudioPlayer(this);
     m_worker = new AudioWorker;
     m_worker->moveToThread(&m_audioThread);
     connect(&m_audioThread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -305,7 +307,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_listen, &ListenView::playRequested, this, [this] {
         if (!m_player->hasOutputDevice())
             statusBar()->showMessage(tr("No audio output device: playing silently (cursor only)"));
+        m_preview->pause();
         m_player->play();
+    });
+    // Evaluate: from a confusion cell or a failure to the sound, and to Listen.
+    connect(m_evaluate, &EvaluateView::playClipRequested, this, &MainWindow::previewClip);
+    connect(m_evaluate, &EvaluateView::openClipRequested, this, [this](const QString& path) {
+        m_preview->pause();
+        showView(View::Listen);
+        openAudio(path);
     });
     connect(m_listen, &ListenView::pauseRequested, m_player, &AudioPlayer::pause);
     connect(m_listen, &ListenView::seekRequested, m_player, &AudioPlayer::seek);
@@ -768,6 +778,7 @@ void MainWindow::openRun(const QString& dir) {
         m_runSplit += QStringLiteral("; ") + QString::fromStdString(run.validation_note);
     m_runDataset = QString::fromStdString(run.dataset);
     m_runMultiLabel = run.multi_label;
+    m_evaluate->setClipRoot(m_runDataset);  // predictions.csv names clips relative to it
     // The folder is watched for metrics.jsonl to appear, the file for lines appended to it.
     m_runWatcher->addPath(path);
     const QString metricsFile = QString::fromStdString(RunPaths(path.toStdString()).metrics().string());
@@ -794,6 +805,25 @@ void MainWindow::openRun(const QString& dir) {
             : tr("Run %1: its best model classifies live sources in Listen").arg(QDir::toNativeSeparators(path)),
         8000);
     Q_EMIT runOpened(path);
+}
+
+void MainWindow::previewClip(const QString& path) {
+    try {
+        // Short clips decode in milliseconds; a long file is heard from its start.
+        const Waveform wave = loadAudio(path.toStdString(), {.duration_s = 30.0});
+        m_player->pause();
+        m_preview->setWaveform(wave);
+        m_preview->play();
+        statusBar()->showMessage(m_preview->hasOutputDevice()
+                                     ? tr("Playing %1").arg(QDir::toNativeSeparators(path))
+                                     : tr("No audio output device: %1 cannot be heard here").arg(QDir::toNativeSeparators(path)),
+                                 5000);
+        Q_EMIT clipPreviewed(path);
+    } catch (const std::exception& e) {
+        const QString message = tr("Cannot play %1: %2").arg(QDir::toNativeSeparators(path), describeError(e));
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT clipPreviewFailed(message);
+    }
 }
 
 void MainWindow::loadEvaluation(const QString& evalDir, bool multiLabel) {

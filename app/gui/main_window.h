@@ -67,6 +67,9 @@ public:
     View currentView() const;
     QString currentRun() const { return m_runDir; }
     AudioPlayer* player() const noexcept { return m_player; }
+    // Plays clips heard from a list (Evaluate's cells and failures) without touching the file shown
+    // in Listen.
+    AudioPlayer* previewPlayer() const noexcept { return m_preview; }
     // A file load, a live stream or a recording is running.
     bool busy() const noexcept {
         return m_jobRunning || m_streaming || m_recording || m_training || m_runJobRunning;
@@ -76,6 +79,9 @@ public:
 public Q_SLOTS:
     // Decodes and shows `path` in the Listen view (as a job with progress and cancel).
     void openAudio(const QString& path);
+    // Plays a clip from the start through previewPlayer() (the first 30 s): Evaluate's Play.
+    // clipPreviewed(path) when it plays, clipPreviewFailed(message) when it cannot be decoded.
+    void previewClip(const QString& path);
     void startLive(const patchout::ui::SourceChoice& source);
     void stopLive();
     // Asks for a dataset and options (TrainDialog) and trains on a worker thread; the Train view
@@ -115,6 +121,8 @@ Q_SIGNALS:
     // A file is decoded and shown (path), or could not be (message).
     void fileShown(const QString& path);
     void fileFailed(const QString& message);
+    void clipPreviewed(const QString& path);
+    void clipPreviewFailed(const QString& message);
     void modelLoaded(const QString& path);
     // The loaded model classified the file shown: its timeline is under the spectrogram (path), or
     // it could not (message).
@@ -205,6 +213,7 @@ private:
     bool m_runMultiLabel = false;  // of the open run
     QString m_runDataset;  // the dataset of the open run: what a new training run offers first
     AudioPlayer* m_player = nullptr;
+    AudioPlayer* m_preview = nullptr;
     std::vector<AudioDeviceInfo> m_devices;
     bool m_jobRunning = false;
     bool m_streaming = false;

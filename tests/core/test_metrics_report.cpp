@@ -369,6 +369,19 @@ TEST(MetricsComparison, MatchesClipsByNameClassesByNameAndListsFlips) {
     const auto j = json::parse(readText(dir / "report.json"));
     EXPECT_EQ(j["comparison"]["flipped"].size(), flips);
     EXPECT_NE(readText(dir / "report.md").find("## Comparison with the baseline"), std::string::npos);
+    // Read back (the Evaluate view's comparison tab): the flipped clips and per-class deltas too.
+    const auto back = readReportComparison(dir.path());
+    ASSERT_TRUE(back.has_value());
+    ASSERT_EQ(back->flipped.size(), cmp.flipped.size());
+    for (std::size_t k = 0; k < cmp.flipped.size(); ++k) {
+        EXPECT_EQ(back->flipped[k].file, cmp.flipped[k].file);
+        EXPECT_EQ(back->flipped[k].now_right, cmp.flipped[k].now_right);
+        EXPECT_EQ(back->flipped[k].true_labels, cmp.flipped[k].true_labels);
+        EXPECT_EQ(back->flipped[k].ours_predicted, cmp.flipped[k].ours_predicted);
+        EXPECT_EQ(back->flipped[k].baseline_predicted, cmp.flipped[k].baseline_predicted);
+    }
+    ASSERT_EQ(back->per_class.size(), cmp.per_class.size());
+    EXPECT_DOUBLE_EQ(back->per_class[2].average_precision, cmp.per_class[2].average_precision);
 }
 
 TEST(MetricsComparison, RefusesDifferentClassesAndDisagreeingLabels) {
@@ -388,3 +401,39 @@ TEST(MetricsComparison, RefusesDifferentClassesAndDisagreeingLabels) {
 }
 
 }  // namespace
+
+TEST(MetricsReport, AConfusionCellListsItsClipsMostConfidentFirst) {
+    const std::string text = "file,true,cat,dog,owl\n"
+                             "a,cat,0.7,0.2,0.1\n"   // right, lead 0.5 over dog
+                             "b,cat,0.2,0.5,0.3\n"   // cat read as dog, 0.3 from right
+                             "c,cat,0.4,0.55,0.05\n" // cat read as dog, 0.15 from right
+                             "d,dog,0.1,0.8,0.1\n"
+                             "e,cat,0.9,0.05,0.05\n";
+    const Predictions p = parsePredictionsCsv(text, false, "t.csv");
+    const EvaluationReport r = computeReport(p);
+    const std::vector<CellClip> all = confusionClips(p, r);
+    ASSERT_EQ(all.size(), 5u);
+    EXPECT_EQ(all[1].true_class, 0);
+    EXPECT_EQ(all[1].predicted, 1);
+    const auto wrong = clipsOfCell(all, 0, 1);
+    ASSERT_EQ(wrong.size(), 2u);
+    EXPECT_EQ(wrong[0].clip, 2u);  // 0.55 before 0.5
+    EXPECT_NEAR(wrong[0].margin, 0.15, 1e-12);
+    EXPECT_EQ(wrong[1].clip, 1u);
+    EXPECT_NEAR(wrong[1].margin, 0.3, 1e-12);
+    const auto right = clipsOfCell(all, 0, 0);
+    ASSERT_EQ(right.size(), 2u);
+    EXPECT_EQ(right[0].clip, 4u);
+    EXPECT_NEAR(right[0].score, 0.9, 1e-12);
+    EXPECT_NEAR(right[1].margin, 0.5, 1e-12);
+    // The cells' clips are the matrix's counts.
+    for (int t = 0; t < 3; ++t)
+        for (int q = 0; q < 3; ++q)
+            EXPECT_EQ(static_cast<std::int64_t>(clipsOfCell(all, t, q).size()),
+                      r.confusion.at(static_cast<std::size_t>(t), static_cast<std::size_t>(q)));
+    expectError([&] { confusionClips(parsePredictionsCsv("file,true,cat,dog,owl\na,cat,1,0,0\n", false), r); },
+                ErrorCode::InvalidArgument, "other predictions");
+    Predictions tags = p;  // multi-label: no matrix, no cells
+    tags.multi_label = true;
+    EXPECT_TRUE(confusionClips(tags, computeReport(tags)).empty());
+}

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <string>
 
 using namespace patchout;
 
@@ -97,31 +98,36 @@ TEST(Profiler, MeasuredPartsAddUpToTheWholePass) {
     ProfileOptions o;
     o.repeats = 9;
     double ratio = 0;
-    for (int attempt = 0; attempt < 3; ++attempt) {  // a busy machine may disturb one measurement
+    std::string slower;  // a part (or the whole) whose backward pass timed faster than its forward
+    // The times are compared, so a busy machine (tests run beside this one) can disturb one
+    // measurement: up to three, the last one judged.
+    for (int attempt = 0; attempt < 3; ++attempt) {
         const ModelProfile p = profileModel(model, o);
         ratio = p.partsForwardMs() / p.forward_ms;
+        slower.clear();
         for (const PartProfile& x : p.parts) {
             EXPECT_GT(x.forward_ms, 0) << x.name;
-            if (x.parameters > 0 && !kSanitized) {
-                EXPECT_GT(x.forward_backward_ms, x.forward_ms) << x.name;
-            }
+            if (x.parameters > 0 && !(x.forward_backward_ms > x.forward_ms))
+                slower += " " + x.name;
         }
         if (kSanitized) {
             configureThreads(before);
             return;
         }
-        EXPECT_GT(p.forward_backward_ms, p.forward_ms);
+        if (!(p.forward_backward_ms > p.forward_ms))
+            slower += " (the whole pass)";
         EXPECT_GT(p.inference_ms, 0);
         // The graph a training forward holds: about what the shapes say it keeps.
         ASSERT_GT(p.measured_activation_bytes, 0);
         const double memory = static_cast<double>(p.measured_activation_bytes) / static_cast<double>(p.activationBytes());
         EXPECT_GT(memory, 0.7);
         EXPECT_LT(memory, 1.6);
-        if (std::abs(ratio - 1) <= 0.15)
+        if (std::abs(ratio - 1) <= 0.15 && slower.empty())
             break;
     }
     configureThreads(before);
     EXPECT_NEAR(ratio, 1.0, 0.15);
+    EXPECT_TRUE(slower.empty()) << "forward + backward timed faster than forward alone:" << slower;
 }
 
 TEST(Profiler, LeavesTheModelAndChecksItsOptions) {

@@ -1,6 +1,7 @@
 // EvaluateView: a report becomes the confusion matrix (colour by row share, hover read-out, a
-// click selects the class), the selected class's ROC and PR curves, the per-class table and the
-// failure list; a multi-label report has no matrix but still its curves.
+// click selects the class and lists the cell's clips), the selected class's ROC and PR curves, the
+// per-class table, the failure list, the cell's clips (played, opened) and the reliability
+// diagram; a multi-label report has no matrix but still its curves.
 #include "qtest_registry.h"
 
 #include "patchout/ui/colour_map.h"
@@ -8,6 +9,8 @@
 
 #include <QChartView>
 #include <QLineSeries>
+#include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
 
@@ -57,8 +60,31 @@ private Q_SLOTS:
         QVERIFY2(view.summary().contains(QStringLiteral("clips (the test clips of split own)")), qPrintable(view.summary()));
         QVERIFY2(view.summary().contains(QStringLiteral("Against the classical floor: THE MODEL IS BELOW THE BASELINE")),
                  qPrintable(view.summary()));
-        view.setReport(QStringLiteral("eval"), report, p);  // no comparison: no verdict
+        // The comparison tab: each metric with its interval (bold: it excludes 0), McNemar, and the
+        // flipped clips, playable like the others.
+        const int tab = view.tabs()->indexOf(view.comparisonPage());
+        QVERIFY(view.tabs()->isTabVisible(tab));
+        QCOMPARE(view.tabs()->tabText(tab), QStringLiteral("Against the classical floor"));
+        QVERIFY2(view.comparisonText().contains(QStringLiteral("<b>[-0.100, -0.010]</b>")), qPrintable(view.comparisonText()));
+        QVERIFY2(view.comparisonText().contains(QStringLiteral("McNemar")), qPrintable(view.comparisonText()));
+        floor.flipped = {{.file = "clip12.wav", .now_right = false, .true_labels = {1}, .ours_predicted = 0, .baseline_predicted = 1},
+                         {.file = "clip20.wav", .now_right = true, .true_labels = {2}, .ours_predicted = 2, .baseline_predicted = 1},
+                         {.file = "odd.wav", .now_right = true, .true_labels = {7}, .ours_predicted = 2, .baseline_predicted = 1}};
+        view.setReport(QStringLiteral("eval"), report, p, &floor);
+        QTableWidget* flipped = view.flippedTable();
+        QCOMPARE(flipped->rowCount(), 2);  // odd.wav names a class the report lacks
+        QCOMPARE(flipped->item(0, 4)->text(), QStringLiteral("broken"));
+        QCOMPARE(flipped->item(1, 2)->text(), QStringLiteral("owl"));
+        view.setClipRoot(QStringLiteral("/data"));
+        view.tabs()->setCurrentWidget(view.comparisonPage());
+        flipped->setCurrentCell(1, 0);
+        QSignalSpy play(&view, &EvaluateView::playClipRequested);
+        view.playSelectedClip();
+        QCOMPARE(play.count(), 1);
+        QCOMPARE(play.at(0).at(0).toString(), QStringLiteral("/data/clip20.wav"));
+        view.setReport(QStringLiteral("eval"), report, p);  // no comparison: no verdict, no tab
         QVERIFY(!view.summary().contains(QStringLiteral("Against")));
+        QVERIFY(!view.tabs()->isTabVisible(tab));
     }
 
     void confusionMatrixColoursAndReadout() {
@@ -114,6 +140,82 @@ private Q_SLOTS:
         view.clear();
         QVERIFY(!view.hasReport());
         QCOMPARE(view.classTable()->rowCount(), 0);
+    }
+
+    void aCellListsItsClipsToPlayAndOpen() {
+        const Predictions p = threeClasses();
+        const EvaluationReport report = computeReport(p);
+        EvaluateView view;
+        view.resize(1100, 800);
+        view.setClipRoot(QStringLiteral("/data/words"));
+        view.setReport(QStringLiteral("eval"), report, p);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy play(&view, &EvaluateView::playClipRequested);
+        QSignalSpy open(&view, &EvaluateView::openClipRequested);
+        // The dogs called cat: 3 clips, most confident first, each with its margin over "dog".
+        QTest::mouseClick(view.confusionView(), Qt::LeftButton, {}, view.confusionView()->cellRect(1, 0).center());
+        QTableWidget* cells = view.cellTable();
+        QCOMPARE(view.tabs()->currentWidget(), cells);
+        QCOMPARE(view.tabs()->tabText(view.tabs()->currentIndex()), QStringLiteral("dog called cat (3)"));
+        QCOMPARE(cells->rowCount(), 3);
+        QCOMPARE(cells->item(0, 0)->text(), QStringLiteral("clip12.wav"));  // score 0.8
+        QCOMPARE(cells->item(0, 3)->text(), QStringLiteral("0.800"));
+        QCOMPARE(cells->item(0, 4)->text(), QStringLiteral("0.700"));  // 0.8 - 0.1
+        QCOMPARE(cells->item(2, 0)->text(), QStringLiteral("clip10.wav"));
+        QCOMPARE(view.clipPath(cells, 0), QStringLiteral("/data/words/clip12.wav"));
+        cells->sortByColumn(4, Qt::AscendingOrder);  // nearly right first
+        QCOMPARE(cells->item(0, 0)->text(), QStringLiteral("clip10.wav"));
+        // Play, Enter, double-click: the selected row's file.
+        cells->setCurrentCell(1, 0);
+        view.playSelectedClip();
+        QCOMPARE(play.count(), 1);
+        QCOMPARE(play.at(0).at(0).toString(), QStringLiteral("/data/words/clip11.wav"));
+        cells->setFocus();
+        QTest::keyClick(cells, Qt::Key_Return);
+        QCOMPARE(play.count(), 2);
+        const QPoint third = cells->visualItemRect(cells->item(2, 0)).center();
+        QTest::mouseClick(cells->viewport(), Qt::LeftButton, {}, third);  // a double-click starts as a press
+        QTest::mouseDClick(cells->viewport(), Qt::LeftButton, {}, third);
+        QCOMPARE(open.count(), 1);
+        QCOMPARE(open.at(0).at(0).toString(), QStringLiteral("/data/words/clip12.wav"));
+        // A right cell: margins over the runner-up; the failures table plays the same way.
+        view.showCell(0, 0);
+        QCOMPARE(cells->rowCount(), 10);
+        QCOMPARE(cells->item(0, 4)->text(), QStringLiteral("0.850"));  // 0.9 - 0.05
+        view.tabs()->setCurrentWidget(view.failureTable());
+        view.failureTable()->setCurrentCell(0, 0);
+        view.playSelectedClip();
+        QCOMPARE(play.count(), 3);
+        QVERIFY(play.at(2).at(0).toString().startsWith(QStringLiteral("/data/words/clip1")));
+        // Nothing to play from the per-class table.
+        view.tabs()->setCurrentWidget(view.classTable());
+        view.playSelectedClip();
+        QCOMPARE(play.count(), 3);
+        view.clear();
+        QCOMPARE(cells->rowCount(), 0);
+    }
+
+    void reliabilityDiagramDrawsTheBinsAndTheError() {
+        const Predictions p = threeClasses();
+        const EvaluationReport report = computeReport(p);
+        EvaluateView view;
+        view.setReport(QStringLiteral("eval"), report, p);
+        int bins = 0;
+        for (const auto& b : report.calibration.bins)
+            bins += b.count > 0;
+        QVERIFY(bins >= 3);  // confidences 0.6, 0.7, 0.8, 0.9
+        QCOMPARE(view.reliabilitySeries()->count(), bins);
+        QVERIFY2(view.reliabilityTitle().contains(
+                     QStringLiteral("expected calibration error %1").arg(report.calibration.expected_calibration_error, 0, 'f', 3)),
+                 qPrintable(view.reliabilityTitle()));
+        // Scores that are not probabilities (logits) have none.
+        Predictions logits = p;
+        for (double& v : logits.scores.values)
+            v = 4 * v - 1;
+        view.setReport(QStringLiteral("logits"), computeReport(logits), logits);
+        QCOMPARE(view.reliabilitySeries()->count(), 0);
+        QVERIFY2(view.reliabilityTitle().contains(QStringLiteral("not probabilities")), qPrintable(view.reliabilityTitle()));
     }
 
     void multiLabelHasCurvesButNoMatrix() {

@@ -981,6 +981,39 @@ private Q_SLOTS:
                  qPrintable(window.evaluateView()->summary()));  // the test clips: one per class
         QVERIFY(!window.runJobRunning());
 
+        // From a number to the sound: a cell's clips are the dataset's files; Play hears one
+        // (without touching Listen's file), a double-click opens it in Listen.
+        EvaluateView* ev = window.evaluateView();
+        const auto& matrix = ev->confusionView()->matrix();
+        std::size_t cellT = 0, cellP = 0;
+        while (matrix.at(cellT, cellP) == 0)
+            if (++cellP == matrix.n_classes) {
+                cellP = 0;
+                ++cellT;
+            }
+        ev->showCell(static_cast<int>(cellT), static_cast<int>(cellP));
+        QCOMPARE(static_cast<std::int64_t>(ev->cellTable()->rowCount()), matrix.at(cellT, cellP));
+        const QString clip = ev->clipPath(ev->cellTable(), 0);
+        QVERIFY2(QFileInfo(clip).isFile() && clip.startsWith(dataset), qPrintable(clip));
+        QSignalSpy previewed(&window, &MainWindow::clipPreviewed);
+        ev->playSelectedClip();
+        QCOMPARE(previewed.count(), 1);
+        QCOMPARE(previewed.at(0).at(0).toString(), clip);
+        QVERIFY(window.previewPlayer()->durationSeconds() > 0.1);
+        QVERIFY(window.currentFile().isEmpty());
+        QSignalSpy fileShown(&window, &MainWindow::fileShown);
+        ev->openSelectedClip();
+        QVERIFY(fileShown.wait(20000));
+        QCOMPARE(window.currentFile(), clip);
+        QCOMPARE(window.currentView(), MainWindow::View::Listen);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.busy(), 30000);
+        // A clip that has gone: a message, nothing plays.
+        QSignalSpy previewFailed(&window, &MainWindow::clipPreviewFailed);
+        window.previewClip(dir.filePath(QStringLiteral("gone.wav")));
+        QCOMPARE(previewFailed.count(), 1);
+        QVERIFY2(previewFailed.at(0).at(0).toString().contains(QStringLiteral("gone.wav")),
+                 qPrintable(previewFailed.at(0).at(0).toString()));
+
         QSignalSpy embeddings(&window, &MainWindow::embeddingsShown);
         window.embedRun(run, QStringLiteral("pca"));
         QVERIFY(finished.wait(60000));

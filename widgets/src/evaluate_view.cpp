@@ -7,12 +7,15 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPushButton>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -71,6 +74,23 @@ QTableWidgetItem* numberItem(double value, int decimals) {
 
 QString percent(double v) { return QStringLiteral("%1%").arg(100.0 * v, 0, 'f', 1); }
 
+// What a comparison is against: RUN/baseline/predictions.csv is the run's classical floor
+// (patchout baseline), anything else is named by its folder.
+QString comparisonSource(const BaselineComparison& comparison) {
+    const QString folder = QString::fromStdString(comparison.baseline_source.parent_path().filename().string());
+    return folder == QLatin1String("baseline") ? EvaluateView::tr("the classical floor") : folder;
+}
+
+// Where a clip table keeps the clip's file name as the predictions give it.
+constexpr int kFileRole = Qt::UserRole + 1;
+
+QTableWidgetItem* fileItem(const std::string& file) {
+    auto* item = new QTableWidgetItem(QString::fromStdString(file));
+    item->setData(kFileRole, QString::fromStdString(file));
+    item->setToolTip(QString::fromStdString(file));
+    return item;
+}
+
 }  // namespace
 
 // ---- ConfusionMatrixView -------------------------------------------------------------------
@@ -79,7 +99,7 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QWidget(parent) {
     setMouseTracking(true);
     setMinimumSize(240, 240);
     setToolTip(tr("Rows: true class; columns: predicted class. Colour: share of the row. Click a "
-                  "row to show its class's curves."));
+                  "cell to list its clips and show its class's curves."));
 }
 
 void ConfusionMatrixView::setMatrix(const ConfusionMatrix& matrix, const QStringList& labels) {
@@ -148,8 +168,10 @@ void ConfusionMatrixView::mouseMoveEvent(QMouseEvent* event) {
 
 void ConfusionMatrixView::mousePressEvent(QMouseEvent* event) {
     int t = 0, p = 0;
-    if (event->button() == Qt::LeftButton && cellAt(event->position().toPoint(), &t, &p) >= 0)
+    if (event->button() == Qt::LeftButton && cellAt(event->position().toPoint(), &t, &p) >= 0) {
         Q_EMIT classClicked(t);
+        Q_EMIT cellClicked(t, p);
+    }
 }
 
 void ConfusionMatrixView::leaveEvent(QEvent*) {
@@ -245,7 +267,24 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     m_failures->setColumnCount(5);
     m_failures->setHorizontalHeaderLabels({tr("file"), tr("true"), tr("predicted"), tr("score"),
                                            tr("score of the true class")});
-    for (QTableWidget* t : {m_classes, m_failures}) {
+    m_cellClips = new QTableWidget(this);
+    m_cellClips->setColumnCount(5);
+    m_cellClips->setHorizontalHeaderLabels({tr("file"), tr("true"), tr("predicted"), tr("score"), tr("margin")});
+    m_cellClips->horizontalHeaderItem(4)->setToolTip(
+        tr("A right clip's lead over the runner-up class; a wrong clip's lead over its true class (small: nearly right)"));
+    m_flipped = new QTableWidget(this);
+    m_flipped->setColumnCount(5);
+    m_flipped->setHorizontalHeaderLabels({tr("file"), tr("true"), tr("this model"), tr("baseline"), tr("change")});
+    m_comparisonText = new QLabel(this);
+    m_comparisonText->setTextFormat(Qt::RichText);
+    m_comparisonText->setWordWrap(true);
+    m_comparisonText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_comparisonPage = new QWidget(this);
+    auto* comparisonLayout = new QHBoxLayout(m_comparisonPage);
+    comparisonLayout->setContentsMargins(4, 4, 4, 4);
+    comparisonLayout->addWidget(m_comparisonText, 2);
+    comparisonLayout->addWidget(m_flipped, 3);
+    for (QTableWidget* t : {m_classes, m_failures, m_cellClips, m_flipped}) {
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
         t->setSelectionBehavior(QAbstractItemView::SelectRows);
         t->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -253,9 +292,34 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
         t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
         t->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);  // class / file
     }
-    auto* tabs = new QTabWidget(this);
-    tabs->addTab(m_classes, tr("Per class"));
-    tabs->addTab(m_failures, tr("Most confident failures"));
+    m_reliability = new QLineSeries;
+    m_reliability->setPointsVisible(true);
+    auto* diagonal = new QLineSeries;
+    diagonal->append(0, 0);
+    diagonal->append(1, 1);
+    diagonal->setPen(dashed);
+    m_reliabilityView = curveChart(m_reliability, diagonal, tr("confidence (mean score in the bin)"),
+                                   tr("accuracy (share right)"), this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_classes, tr("Per class"));
+    m_tabs->addTab(m_failures, tr("Most confident failures"));
+    m_tabs->addTab(m_cellClips, tr("Clips of a cell"));
+    m_tabs->addTab(m_reliabilityView, tr("Reliability"));
+    m_tabs->addTab(m_comparisonPage, tr("Comparison"));
+    m_tabs->setTabVisible(m_tabs->indexOf(m_comparisonPage), false);
+    m_play = new QPushButton(tr("Play"), this);
+    m_play->setToolTip(tr("Play the selected clip (Enter)"));
+    m_open = new QPushButton(tr("Open in Listen"), this);
+    m_open->setToolTip(tr("Show the selected clip in Listen: its spectrogram and the model's timeline (double-click)"));
+    auto* clipRow = new QHBoxLayout;
+    clipRow->addWidget(m_play);
+    clipRow->addWidget(m_open);
+    clipRow->addWidget(new QLabel(tr("Click a cell of the matrix to list its clips; select one to hear it."), this), 1);
+    auto* bottom = new QWidget(this);
+    auto* bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(m_tabs, 1);
+    bottomLayout->addLayout(clipRow);
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_confusion, 2);
@@ -264,7 +328,7 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     auto* boardLayout = new QVBoxLayout(board);
     boardLayout->setContentsMargins(0, 0, 0, 0);
     boardLayout->addLayout(top, 3);
-    boardLayout->addWidget(tabs, 2);
+    boardLayout->addWidget(bottom, 2);
 
     m_stack = detail::emptyOrContent(tr("No evaluation open.\nOpen a run folder, then Run > Evaluate run… (Ctrl+E) "
                                 "scores its best model (`patchout eval --run RUN` does the same)."),
@@ -274,6 +338,25 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_stack, 1);
 
     connect(m_confusion, &ConfusionMatrixView::classClicked, this, &EvaluateView::selectClass);
+    connect(m_confusion, &ConfusionMatrixView::cellClicked, this, &EvaluateView::showCell);
+    connect(m_play, &QPushButton::clicked, this, &EvaluateView::playSelectedClip);
+    connect(m_open, &QPushButton::clicked, this, &EvaluateView::openSelectedClip);
+    for (QTableWidget* t : {m_failures, m_cellClips, m_flipped}) {
+        connect(t, &QTableWidget::cellDoubleClicked, this, &EvaluateView::openSelectedClip);
+        for (int key : {Qt::Key_Return, Qt::Key_Enter})
+            connect(new QShortcut(QKeySequence(key), t, nullptr, nullptr, Qt::WidgetShortcut), &QShortcut::activated,
+                    this, &EvaluateView::playSelectedClip);
+    }
+    auto updateButtons = [this] {
+        QTableWidget* t = shownClipTable();
+        const bool any = t != nullptr && !clipPath(t, t->currentRow()).isEmpty();
+        m_play->setEnabled(any);
+        m_open->setEnabled(any);
+    };
+    connect(m_tabs, &QTabWidget::currentChanged, this, updateButtons);
+    connect(m_failures, &QTableWidget::currentCellChanged, this, updateButtons);
+    connect(m_cellClips, &QTableWidget::currentCellChanged, this, updateButtons);
+    connect(m_flipped, &QTableWidget::currentCellChanged, this, updateButtons);
     connect(m_classChoice, &QComboBox::currentIndexChanged, this, &EvaluateView::selectClass);
     connect(m_classes, &QTableWidget::cellClicked, this, [this](int row, int) {
         if (QTableWidgetItem* item = m_classes->item(row, 0))
@@ -290,6 +373,15 @@ void EvaluateView::clear() {
     m_pr->clear();
     m_classes->setRowCount(0);
     m_failures->setRowCount(0);
+    m_cellClips->setRowCount(0);
+    m_tabs->setTabText(m_tabs->indexOf(m_cellClips), tr("Clips of a cell"));
+    m_reliability->clear();
+    m_reliabilityView->chart()->setTitle(QString());
+    fillComparison(nullptr, {});
+    m_cells.clear();
+    m_files.clear();
+    m_play->setEnabled(false);
+    m_open->setEnabled(false);
     const QSignalBlocker block(m_classChoice);
     m_classChoice->clear();
     m_summary->clear();
@@ -323,9 +415,7 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
                     .arg(r.mean_average_precision, 0, 'f', 3);
     if (comparison != nullptr) {
         const ComparisonVerdict verdict = comparisonVerdict(*comparison);
-        // RUN/baseline/predictions.csv is the run's classical floor (patchout baseline).
-        const QString folder = QString::fromStdString(comparison->baseline_source.parent_path().filename().string());
-        const QString source = folder == QLatin1String("baseline") ? tr("the classical floor") : folder;
+        const QString source = comparisonSource(*comparison);
         if (verdict.kind != ComparisonVerdict::Kind::None) {
             const bool beats = verdict.kind == ComparisonVerdict::Kind::Beats;
             text += QStringLiteral("<br>") +
@@ -335,6 +425,7 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
         }
     }
     m_summary->setText(text);
+    fillComparison(comparison, comparison != nullptr ? comparisonSource(*comparison) : QString());
 
     m_classes->setSortingEnabled(false);
     m_classes->setRowCount(static_cast<int>(report.classes.size()));
@@ -363,8 +454,8 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     for (int i = 0; i < static_cast<int>(report.most_confident_wrong.size()); ++i) {
         const FailureCase& f = report.most_confident_wrong[static_cast<std::size_t>(i)];
         const bool known = f.clip < predictions.size();
-        m_failures->setItem(i, 0, new QTableWidgetItem(known ? QString::fromStdString(predictions.files[f.clip])
-                                                             : QString::number(f.clip)));
+        m_failures->setItem(i, 0, known ? fileItem(predictions.files[f.clip])
+                                        : new QTableWidgetItem(QString::number(f.clip)));
         m_failures->setItem(i, 1, new QTableWidgetItem(known ? labelsOf(f.clip) : QString()));
         m_failures->setItem(i, 2, new QTableWidgetItem(labels.value(f.predicted)));
         m_failures->setItem(i, 3, numberItem(f.predicted_score, 3));
@@ -376,6 +467,12 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
         m_classChoice->clear();
         m_classChoice->addItems(labels);
     }
+    // The clips behind each cell (the matrix's own decisions), kept for showCell.
+    m_files = predictions.files;
+    m_cells = report.multi_label ? std::vector<CellClip>{} : confusionClips(predictions, report);
+    m_cellClips->setRowCount(0);
+    m_tabs->setTabText(m_tabs->indexOf(m_cellClips), tr("Clips of a cell"));
+    fillCalibration();
     m_hasReport = true;
     m_stack->setCurrentIndex(1);
     // Start on the class the model finds hardest (lowest F1), the one worth looking at.
@@ -385,6 +482,11 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
             report.classification.per_class[static_cast<std::size_t>(worst)].f1)
             worst = c;
     selectClass(worst);
+    // And list the clips of the most confused pair: the errors worth hearing first.
+    if (!report.multi_label && !report.most_confused.empty())
+        showCell(report.most_confused.front().true_class, report.most_confused.front().predicted_class);
+    else
+        m_tabs->setCurrentWidget(m_classes);
 }
 
 int EvaluateView::selectedClass() const { return m_classChoice->currentIndex(); }
@@ -413,5 +515,150 @@ void EvaluateView::selectClass(int cls) {
     m_rocView->chart()->setTitle(tr("ROC of %1 (AUC %2)").arg(name, value(rank.roc_auc)));
     m_prView->chart()->setTitle(tr("Precision-recall of %1 (AP %2)").arg(name, value(rank.average_precision)));
 }
+
+void EvaluateView::showCell(int trueClass, int predicted) {
+    const int n = static_cast<int>(m_report.classes.size());
+    if (!m_hasReport || m_report.multi_label || trueClass < 0 || predicted < 0 || trueClass >= n || predicted >= n)
+        return;
+    const std::vector<CellClip> clips = clipsOfCell(m_cells, trueClass, predicted);
+    const QString truth = QString::fromStdString(m_report.classes[static_cast<std::size_t>(trueClass)]);
+    const QString called = QString::fromStdString(m_report.classes[static_cast<std::size_t>(predicted)]);
+    m_cellClips->setSortingEnabled(false);
+    m_cellClips->setRowCount(static_cast<int>(clips.size()));
+    for (int i = 0; i < static_cast<int>(clips.size()); ++i) {
+        const CellClip& c = clips[static_cast<std::size_t>(i)];
+        m_cellClips->setItem(i, 0, fileItem(m_files.at(c.clip)));
+        m_cellClips->setItem(i, 1, new QTableWidgetItem(truth));
+        m_cellClips->setItem(i, 2, new QTableWidgetItem(called));
+        m_cellClips->setItem(i, 3, numberItem(c.score, 3));
+        m_cellClips->setItem(i, 4, numberItem(c.margin, 3));
+    }
+    m_cellClips->setSortingEnabled(true);
+    m_cellClips->sortByColumn(3, Qt::DescendingOrder);
+    m_tabs->setTabText(m_tabs->indexOf(m_cellClips),
+                       tr("%1 called %2 (%3)").arg(truth, called).arg(clips.size()));
+    m_tabs->setCurrentWidget(m_cellClips);
+    if (!clips.empty())
+        m_cellClips->setCurrentCell(0, 0);
+}
+
+QString EvaluateView::clipPath(const QTableWidget* table, int row) const {
+    if ((table != m_failures && table != m_cellClips && table != m_flipped) || row < 0 || row >= table->rowCount())
+        return {};
+    const QTableWidgetItem* item = table->item(row, 0);
+    const QString file = item != nullptr ? item->data(kFileRole).toString() : QString();
+    if (file.isEmpty() || QDir::isAbsolutePath(file) || m_clipRoot.isEmpty())
+        return file;
+    return QDir(m_clipRoot).filePath(file);
+}
+
+QTableWidget* EvaluateView::shownClipTable() const {
+    QWidget* shown = m_tabs->currentWidget();
+    if (shown == m_comparisonPage)
+        return m_flipped;
+    return shown == m_failures || shown == m_cellClips ? static_cast<QTableWidget*>(shown) : nullptr;
+}
+
+void EvaluateView::playSelectedClip() {
+    if (QTableWidget* t = shownClipTable(); t != nullptr)
+        if (const QString path = clipPath(t, t->currentRow()); !path.isEmpty())
+            Q_EMIT playClipRequested(path);
+}
+
+void EvaluateView::openSelectedClip() {
+    if (QTableWidget* t = shownClipTable(); t != nullptr)
+        if (const QString path = clipPath(t, t->currentRow()); !path.isEmpty())
+            Q_EMIT openClipRequested(path);
+}
+
+void EvaluateView::fillCalibration() {
+    const Calibration& cal = m_report.calibration;
+    QList<QPointF> points;
+    for (const ReliabilityBin& b : cal.bins)
+        if (b.count > 0)
+            points.append({b.mean_confidence, b.accuracy});
+    m_reliability->replace(points);
+    QString title;
+    if (!m_report.scores_are_probabilities || points.isEmpty())
+        title = tr("No reliability diagram: the scores are not probabilities");
+    else
+        title = tr("Reliability of the %1 (%2 bins): expected calibration error %3, maximum %4")
+                    .arg(m_report.multi_label ? tr("scores of every clip and class") : tr("top class"))
+                    .arg(cal.bins.size())
+                    .arg(cal.expected_calibration_error, 0, 'f', 3)
+                    .arg(cal.maximum_calibration_error, 0, 'f', 3);
+    m_reliabilityView->chart()->setTitle(title);
+}
+
+QString EvaluateView::reliabilityTitle() const { return m_reliabilityView->chart()->title(); }
+
+void EvaluateView::fillComparison(const BaselineComparison* comparison, const QString& source) {
+    const int tab = m_tabs->indexOf(m_comparisonPage);
+    m_flipped->setSortingEnabled(false);
+    m_flipped->setRowCount(0);
+    m_comparisonText->clear();
+    m_tabs->setTabVisible(tab, comparison != nullptr);
+    if (comparison == nullptr)
+        return;
+    m_tabs->setTabText(tab, tr("Against %1").arg(source));
+    auto value = [](double v, bool signed_) {
+        return std::isfinite(v) ? (signed_ && v >= 0 ? QStringLiteral("+") : QString()) + QString::number(v, 'f', 3)
+                                : QStringLiteral("–");
+    };
+    QString html = tr("<p>On the %1 clips both scored (%2 paired bootstrap resamples, %3% intervals):</p>")
+                       .arg(comparison->n_common)
+                       .arg(comparison->n_bootstrap)
+                       .arg(100 * comparison->confidence, 0, 'f', 0);
+    html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\"><tr><th align=\"left\">%1</th><th>%2</th><th>%3</th>"
+                           "<th>%4</th><th>%5</th></tr>")
+                .arg(tr("metric"), tr("this model"), tr("baseline"), tr("difference"), tr("interval"));
+    for (const MetricDelta& m : comparison->metrics) {
+        // An interval that excludes 0 is a difference the clips support; one that spans it is not.
+        const bool sure = std::isfinite(m.ci_low) && std::isfinite(m.ci_high) && (m.ci_low > 0 || m.ci_high < 0);
+        html += QStringLiteral("<tr><td>%1</td><td align=\"right\">%2</td><td align=\"right\">%3</td>"
+                               "<td align=\"right\">%4</td><td align=\"right\">%5[%6, %7]%8</td></tr>")
+                    .arg(QString::fromStdString(m.name).toHtmlEscaped(), value(m.ours, false), value(m.baseline, false),
+                         value(m.delta, true), sure ? QStringLiteral("<b>") : QString(), value(m.ci_low, true),
+                         value(m.ci_high, true), sure ? QStringLiteral("</b>") : QString());
+    }
+    html += QStringLiteral("</table>");
+    const McNemarResult& mc = comparison->mcnemar;
+    html += tr("<p>McNemar (%1): %2 clips only this model gets right, %3 only the baseline; p = %4.</p>")
+                .arg(mc.exact ? tr("exact binomial") : tr("chi-square, continuity-corrected"))
+                .arg(mc.only_ours_right)
+                .arg(mc.only_baseline_right)
+                .arg(std::isfinite(mc.p_value) ? QString::number(mc.p_value, 'g', 3) : QStringLiteral("–"));
+    m_comparisonText->setText(html);
+    auto labelsOf = [this](const std::vector<int>& labels) {
+        QStringList names;
+        for (int l : labels)
+            names << QString::fromStdString(m_report.classes.at(static_cast<std::size_t>(l)));
+        return names.join(QStringLiteral("; "));
+    };
+    const int n = static_cast<int>(m_report.classes.size());
+    int row = 0;
+    m_flipped->setRowCount(static_cast<int>(comparison->flipped.size()));
+    for (const FlippedClip& f : comparison->flipped) {
+        const bool known = f.ours_predicted >= 0 && f.ours_predicted < n && f.baseline_predicted >= 0 &&
+                           f.baseline_predicted < n &&
+                           std::all_of(f.true_labels.begin(), f.true_labels.end(), [n](int l) { return l >= 0 && l < n; });
+        if (!known)
+            continue;  // a comparison from a report with other classes
+        m_flipped->setItem(row, 0, fileItem(f.file));
+        m_flipped->setItem(row, 1, new QTableWidgetItem(labelsOf(f.true_labels)));
+        m_flipped->setItem(row, 2, new QTableWidgetItem(QString::fromStdString(m_report.classes[static_cast<std::size_t>(f.ours_predicted)])));
+        m_flipped->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(m_report.classes[static_cast<std::size_t>(f.baseline_predicted)])));
+        auto* change = new QTableWidgetItem(f.now_right ? tr("fixed") : tr("broken"));
+        change->setToolTip(f.now_right ? tr("The baseline gets it wrong, this model right")
+                                       : tr("The baseline gets it right, this model wrong"));
+        change->setForeground(f.now_right ? QColor(0x1b, 0x7a, 0x2e) : QColor(0xb0, 0x00, 0x20));
+        m_flipped->setItem(row, 4, change);
+        ++row;
+    }
+    m_flipped->setRowCount(row);
+    m_flipped->setSortingEnabled(true);
+}
+
+QString EvaluateView::comparisonText() const { return m_comparisonText->text(); }
 
 }  // namespace patchout::ui

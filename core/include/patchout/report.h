@@ -98,6 +98,22 @@ struct EvaluationReport {
 // Throws Error(Dataset) when there are no clips.
 EvaluationReport computeReport(const Predictions& predictions, const ReportOptions& options = {});
 
+// A clip's place in the confusion matrix (the Evaluate view lists a cell's clips, to be heard).
+struct CellClip {
+    std::size_t clip = 0;
+    int true_class = 0, predicted = 0;  // predicted: the top class (report.top1)
+    double score = 0;                   // the predicted class's score
+    // How decided the prediction was: a right clip's lead over the runner-up class, a wrong clip's
+    // lead over its true class (small: nearly right).
+    double margin = 0;
+};
+// Every clip of single-label `predictions` with its cell, in clip order; `report` is the one
+// computed from them. Empty for multi-label predictions (no matrix). Error(InvalidArgument) for a
+// report of other predictions.
+std::vector<CellClip> confusionClips(const Predictions& predictions, const EvaluationReport& report);
+// The clips of the cell (true_class, predicted) among `clips`, highest score first.
+std::vector<CellClip> clipsOfCell(const std::vector<CellClip>& clips, int true_class, int predicted);
+
 // ---- baseline comparison -------------------------------------------------------------------
 
 struct ComparisonOptions {
@@ -164,8 +180,9 @@ struct ComparisonVerdict {
 ComparisonVerdict comparisonVerdict(const BaselineComparison& comparison);
 
 // The comparison writeReport stored in dir/report.json: source, clips in common, metrics with
-// their intervals and McNemar (not the per-class deltas and flipped clips). nullopt when the report
-// has none or cannot be read.
+// their intervals, McNemar, the per-class deltas and the flipped clips (class indices in the
+// report's class order; a flipped clip naming a class the report lacks is left out). nullopt when
+// the report has none or cannot be read.
 std::optional<BaselineComparison> readReportComparison(const std::filesystem::path& dir);
 
 // The "clips" writeReport recorded in dir/report.json (ReportOptions::clips): "" when the file,

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <ostream>
@@ -199,6 +200,43 @@ EvaluationReport computeReport(const Predictions& p, const ReportOptions& option
     return r;
 }
 
+std::vector<CellClip> confusionClips(const Predictions& p, const EvaluationReport& report) {
+    if (report.top1.size() != p.size() || p.scores.n_classes != p.classes.size() ||
+        report.classes.size() != p.classes.size())
+        throw Error(ErrorCode::InvalidArgument, "the report was computed from other predictions");
+    std::vector<CellClip> out;
+    if (p.multi_label)
+        return out;
+    const std::size_t classes = p.classes.size();
+    out.reserve(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (p.labels[i].size() != 1)
+            continue;
+        const auto row = p.scores.row(i);
+        CellClip c{.clip = i, .true_class = p.labels[i].front(), .predicted = report.top1[i]};
+        c.score = row[static_cast<std::size_t>(c.predicted)];
+        double other = -std::numeric_limits<double>::infinity();
+        if (c.true_class != c.predicted)
+            other = row[static_cast<std::size_t>(c.true_class)];
+        else
+            for (std::size_t k = 0; k < classes; ++k)
+                if (k != static_cast<std::size_t>(c.predicted))
+                    other = std::max(other, row[k]);
+        c.margin = classes > 1 ? c.score - other : 0.0;
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<CellClip> clipsOfCell(const std::vector<CellClip>& clips, int true_class, int predicted) {
+    std::vector<CellClip> out;
+    std::copy_if(clips.begin(), clips.end(), std::back_inserter(out), [&](const CellClip& c) {
+        return c.true_class == true_class && c.predicted == predicted;
+    });
+    std::stable_sort(out.begin(), out.end(), [](const CellClip& a, const CellClip& b) { return a.score > b.score; });
+    return out;
+}
+
 namespace {
 
 nlohmann::json comparisonJson(const BaselineComparison& cmp,
@@ -334,6 +372,34 @@ std::optional<BaselineComparison> readReportComparison(const std::filesystem::pa
         cmp.mcnemar.exact = mc.value("exact", false);
         cmp.mcnemar.statistic = number(mc, "statistic");
         cmp.mcnemar.p_value = number(mc, "p_value");
+        std::vector<std::string> classes;
+        if (j.contains("classes") && j["classes"].is_array())
+            for (const auto& name : j["classes"])
+                classes.push_back(name.is_string() ? name.get<std::string>() : std::string());
+        const auto indexOf = [&](const std::string& name) {
+            const auto it = std::find(classes.begin(), classes.end(), name);
+            return it == classes.end() ? -1 : static_cast<int>(it - classes.begin());
+        };
+        for (const auto& d : c.value("per_class", nlohmann::json::array()))
+            if (d.is_object())
+                cmp.per_class.push_back({.f1 = number(d, "delta_f1"),
+                                         .average_precision = number(d, "delta_average_precision"),
+                                         .roc_auc = number(d, "delta_roc_auc")});
+        for (const auto& f : c.value("flipped", nlohmann::json::array())) {
+            if (!f.is_object())
+                continue;
+            FlippedClip clip{.file = f.value("file", std::string()), .now_right = f.value("now_right", false)};
+            clip.ours_predicted = indexOf(f.value("ours_predicted", std::string()));
+            clip.baseline_predicted = indexOf(f.value("baseline_predicted", std::string()));
+            bool known = clip.ours_predicted >= 0 && clip.baseline_predicted >= 0;
+            for (const std::string& name : splitOn(f.value("true", std::string()), ';')) {
+                const int index = indexOf(name);
+                known = known && index >= 0;
+                clip.true_labels.push_back(index);
+            }
+            if (known)
+                cmp.flipped.push_back(std::move(clip));
+        }
         return cmp;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;  // a report written by something else

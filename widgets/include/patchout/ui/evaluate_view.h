@@ -1,10 +1,16 @@
 // The Evaluate view: the dashboard of an evaluation (what `patchout eval` writes into a run's
 // eval/ folder). A confusion matrix (rows true, columns predicted, coloured by the share of the
-// true class, counts in the cells, hover read-out; a click selects the row's class), ROC and
-// precision-recall curves of the selected class with its AUC and AP, a per-class table
-// (precision, recall, F1, support, ROC-AUC, AP; click a row to select the class), the most
-// confident failures, and a summary line. It draws the EvaluationReport it is given; the app
-// reads predictions.csv and computes the report. Thread-safety: GUI thread only.
+// true class, counts in the cells, hover read-out; a click selects the row's class and lists the
+// cell's clips), ROC and precision-recall curves of the selected class with its AUC and AP, a
+// per-class table (precision, recall, F1, support, ROC-AUC, AP; click a row to select the class),
+// the most confident failures, the clips of the clicked cell (sortable by score and margin), the
+// reliability diagram with its expected calibration error, the comparison with a baseline (the
+// run's floor: each metric's difference with its bootstrap interval, McNemar, the clips that
+// flipped), and a summary line. From a number to
+// the sound: a clip row is played (Play, Enter) or opened in Listen (double-click) through the
+// signals below, which the app connects to its player and its Listen view. It draws the
+// EvaluationReport it is given; the app reads predictions.csv and computes the report.
+// Thread-safety: GUI thread only.
 #pragma once
 
 #include "patchout/report.h"
@@ -13,6 +19,8 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
+class QTabWidget;
 class QStackedWidget;
 class QTableWidget;
 
@@ -41,6 +49,7 @@ public:
 
 Q_SIGNALS:
     void classClicked(int trueClass);
+    void cellClicked(int trueClass, int predicted);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -69,6 +78,18 @@ public:
                    const BaselineComparison* comparison = nullptr);
     void clear();
     bool hasReport() const noexcept { return m_hasReport; }
+    // Relative file names in the predictions are clips under this folder (the run's dataset root);
+    // absolute ones are taken as they are.
+    void setClipRoot(const QString& folder) { m_clipRoot = folder; }
+
+    // Lists the clips of the confusion cell (true, predicted), most confident first, in the
+    // "Clips of a cell" tab and shows it (what a click on the cell does).
+    void showCell(int trueClass, int predicted);
+    // The clip file of a row of the cell, failure or flipped table ("" for another table or no row).
+    QString clipPath(const QTableWidget* table, int row) const;
+    // Plays / opens the selected clip of the table shown (what Play, Enter and a double-click do).
+    void playSelectedClip();
+    void openSelectedClip();
 
     // The class whose ROC and PR curves are shown.
     void selectClass(int cls);
@@ -80,9 +101,25 @@ public:
     QLineSeries* prSeries() const noexcept { return m_pr; }
     QTableWidget* classTable() const noexcept { return m_classes; }
     QTableWidget* failureTable() const noexcept { return m_failures; }
+    QTableWidget* cellTable() const noexcept { return m_cellClips; }
+    // The comparison tab (shown with a comparison): its metrics and McNemar, and the flipped clips.
+    QWidget* comparisonPage() const noexcept { return m_comparisonPage; }
+    QString comparisonText() const;
+    QTableWidget* flippedTable() const noexcept { return m_flipped; }
+    QTabWidget* tabs() const noexcept { return m_tabs; }
     QString curveTitle() const;
+    // The reliability diagram: one point per non-empty bin (mean confidence, accuracy).
+    QLineSeries* reliabilitySeries() const noexcept { return m_reliability; }
+    QString reliabilityTitle() const;
+
+Q_SIGNALS:
+    void playClipRequested(const QString& path);
+    void openClipRequested(const QString& path);
 
 private:
+    void fillCalibration();
+    void fillComparison(const BaselineComparison* comparison, const QString& source);
+    QTableWidget* shownClipTable() const;
     QLabel* m_summary = nullptr;
     QStackedWidget* m_stack = nullptr;
     ConfusionMatrixView* m_confusion = nullptr;
@@ -94,7 +131,19 @@ private:
     QLineSeries* m_pr = nullptr;
     QTableWidget* m_classes = nullptr;
     QTableWidget* m_failures = nullptr;
+    QTableWidget* m_cellClips = nullptr;
+    QWidget* m_comparisonPage = nullptr;
+    QLabel* m_comparisonText = nullptr;
+    QTableWidget* m_flipped = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QPushButton* m_play = nullptr;
+    QPushButton* m_open = nullptr;
+    QChartView* m_reliabilityView = nullptr;
+    QLineSeries* m_reliability = nullptr;
+    QString m_clipRoot;
     EvaluationReport m_report;
+    std::vector<std::string> m_files;  // the predictions' file names
+    std::vector<CellClip> m_cells;     // every clip's cell (single-label)
     bool m_hasReport = false;
 };
 
