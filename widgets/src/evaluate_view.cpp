@@ -282,8 +282,8 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     m_comparisonPage = new QWidget(this);
     auto* comparisonLayout = new QHBoxLayout(m_comparisonPage);
     comparisonLayout->setContentsMargins(4, 4, 4, 4);
-    comparisonLayout->addWidget(m_comparisonText, 2);
-    comparisonLayout->addWidget(m_flipped, 3);
+    comparisonLayout->addWidget(m_comparisonText, 1);
+    comparisonLayout->addWidget(m_flipped, 1);
     for (QTableWidget* t : {m_classes, m_failures, m_cellClips, m_flipped}) {
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
         t->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -299,7 +299,7 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     diagonal->append(1, 1);
     diagonal->setPen(dashed);
     m_reliabilityView = curveChart(m_reliability, diagonal, tr("confidence (mean score in the bin)"),
-                                   tr("accuracy (share right)"), this);
+                                   tr("share right"), this);
     m_tabs = new QTabWidget(this);
     m_tabs->addTab(m_classes, tr("Per class"));
     m_tabs->addTab(m_failures, tr("Most confident failures"));
