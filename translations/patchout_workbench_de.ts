@@ -43,6 +43,10 @@
         <source>patchout-workbench: no display (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are unset): run it as `xvfb-run -a patchout-workbench ...` or with QT_QPA_PLATFORM=offscreen</source>
         <translation>patchout-workbench: keine Anzeige (DISPLAY, WAYLAND_DISPLAY und QT_QPA_PLATFORM sind nicht gesetzt): als `xvfb-run -a patchout-workbench ...` oder mit QT_QPA_PLATFORM=offscreen starten</translation>
     </message>
+    <message>
+        <source>Runs to show side by side in Train: a run folder, or a folder holding runs (repeat for more)</source>
+        <translation>Läufe, die „Trainieren“ nebeneinander zeigt: ein Laufordner oder ein Ordner mit Läufen (für mehr wiederholen)</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::AudioPlayer</name>
@@ -326,10 +330,6 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
         <translation>Konfidenz (mittlerer Score im Intervall)</translation>
     </message>
     <message>
-        <source>accuracy (share right)</source>
-        <translation>Genauigkeit (Anteil richtig)</translation>
-    </message>
-    <message>
         <source>Clips of a cell</source>
         <translation>Clips einer Zelle</translation>
     </message>
@@ -428,6 +428,10 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
     <message>
         <source>The baseline gets it right, this model wrong</source>
         <translation>Das Vergleichsmodell liegt richtig, dieses Modell falsch</translation>
+    </message>
+    <message>
+        <source>share right</source>
+        <translation>Anteil richtig</translation>
     </message>
 </context>
 <context>
@@ -1007,6 +1011,38 @@ Anhalten und beenden?</translation>
     <message>
         <source>Cannot play %1: %2</source>
         <translation>Kann %1 nicht abspielen: %2</translation>
+    </message>
+    <message>
+        <source>A run folder, or a folder holding runs</source>
+        <translation>Ein Laufordner oder ein Ordner mit Läufen</translation>
+    </message>
+    <message>
+        <source>Export the comparison</source>
+        <translation>Den Vergleich exportieren</translation>
+    </message>
+    <message>
+        <source>Picture (*.png);;Vector picture (*.svg);;Curves as CSV (*.csv)</source>
+        <translation>Bild (*.png);;Vektorbild (*.svg);;Kurven als CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>&amp;Compare runs…</source>
+        <translation>Läufe &amp;vergleichen…</translation>
+    </message>
+    <message>
+        <source>Several runs&apos; curves overlaid and the settings in which they differ</source>
+        <translation>Die Kurven mehrerer Läufe übereinander und die Einstellungen, in denen sie sich unterscheiden</translation>
+    </message>
+    <message>
+        <source>Cannot compare: %1</source>
+        <translation>Vergleich nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Cannot export the comparison: %1</source>
+        <translation>Kann den Vergleich nicht exportieren: %1</translation>
+    </message>
+    <message>
+        <source>Comparison written to %1</source>
+        <translation>Vergleich geschrieben nach %1</translation>
     </message>
 </context>
 <context>
@@ -1626,6 +1662,121 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     </message>
 </context>
 <context>
+    <name>patchout::ui::RunComparisonView</name>
+    <message>
+        <source>The runs compared, each in its colour in every chart</source>
+        <translation>Die verglichenen Läufe, jeder in seiner Farbe in jedem Diagramm</translation>
+    </message>
+    <message>
+        <source>Add runs</source>
+        <translation>Läufe hinzufügen</translation>
+    </message>
+    <message>
+        <source>A recent run, or a folder: the run itself or every run one level inside it</source>
+        <translation>Ein zuletzt geöffneter Lauf oder ein Ordner: der Lauf selbst oder jeder Lauf eine Ebene darin</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>The charts as PNG or SVG, or every run&apos;s curves as CSV</source>
+        <translation>Die Diagramme als PNG oder SVG oder die Kurven aller Läufe als CSV</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>Trainingsverlust</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>Validierungsgenauigkeit</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>Lernrate</translation>
+    </message>
+    <message>
+        <source>Examples per second</source>
+        <translation>Beispiele pro Sekunde</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>Epoche</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>Verlust</translation>
+    </message>
+    <message>
+        <source>accuracy (%)</source>
+        <translation>Genauigkeit (%)</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>Lernrate</translation>
+    </message>
+    <message>
+        <source>examples/s</source>
+        <translation>Beispiele/s</translation>
+    </message>
+    <message>
+        <source>The settings of config.json in which the runs differ</source>
+        <translation>Die Einstellungen aus config.json, in denen sich die Läufe unterscheiden</translation>
+    </message>
+    <message>
+        <source>Settings that differ:</source>
+        <translation>Unterschiedliche Einstellungen:</translation>
+    </message>
+    <message>
+        <source>A run or a folder of runs…</source>
+        <translation>Ein Lauf oder ein Ordner mit Läufen…</translation>
+    </message>
+    <message>
+        <source>%1 — best validation %2% (epoch %3 of %4)</source>
+        <translation>%1 — beste Validierung %2 % (Epoche %3 von %4)</translation>
+    </message>
+    <message>
+        <source>%1 — %2 epochs, no validation</source>
+        <translation>%1 — %2 Epochen, keine Validierung</translation>
+    </message>
+    <message>
+        <source>setting</source>
+        <translation>Einstellung</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Add two runs or more (Add runs: a recent run, a run folder, or a folder holding runs) to see their curves overlaid and the settings in which they differ.</source>
+        <translation>Zwei oder mehr Läufe hinzufügen (Läufe hinzufügen: ein zuletzt geöffneter Lauf, ein Laufordner oder ein Ordner mit Läufen), um ihre Kurven übereinander und die Einstellungen zu sehen, in denen sie sich unterscheiden.</translation>
+    </message>
+    <message>
+        <source>One run: add another to compare.</source>
+        <translation>Ein Lauf: einen weiteren zum Vergleich hinzufügen.</translation>
+    </message>
+    <message>
+        <source>%1 runs with the same settings.</source>
+        <translation>%1 Läufe mit denselben Einstellungen.</translation>
+    </message>
+    <message>
+        <source>%1 runs, differing in %2 settings.</source>
+        <translation>%1 Läufe, die sich in %2 Einstellungen unterscheiden.</translation>
+    </message>
+</context>
+<context>
     <name>patchout::ui::RunJobWorker</name>
     <message>
         <source>Evaluating %1 on its %2 clips</source>
@@ -2005,6 +2156,14 @@ Datei &gt; Lauf-Ordner öffnen… (Strg+Umschalt+O) oder einen Lauf-Ordner auf d
     <message>
         <source>Stop the training: its state is saved and it can be resumed</source>
         <translation>Das Training anhalten: sein Zustand wird gespeichert, und es kann fortgesetzt werden</translation>
+    </message>
+    <message>
+        <source>This run</source>
+        <translation>Dieser Lauf</translation>
+    </message>
+    <message>
+        <source>Runs side by side</source>
+        <translation>Läufe nebeneinander</translation>
     </message>
 </context>
 <context>

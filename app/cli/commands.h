@@ -30,6 +30,7 @@ void addPretrainCommand(CLI::App& app);  // self-supervised pretraining on unlab
 void addProfileCommand(CLI::App& app);  // parameters, MACs, time and memory per part
 void addPruneCommand(CLI::App& app);  // attention-head pruning with fine-tuning
 void addExplainCommand(CLI::App& app);  // what the model looked at: occlusion by patchout, rollout
+void addRunsCommand(CLI::App& app);  // runs side by side
 
 // After training: the floor on the same test clips beside the model's accuracy (train, demo).
 void printFloor(const TrainResult& result);

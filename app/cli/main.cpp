@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     patchout::cli::addProfileCommand(app);
     patchout::cli::addPruneCommand(app);
     patchout::cli::addExplainCommand(app);
+    patchout::cli::addRunsCommand(app);
 
     // Flags are named in snake_case, the field vocabulary of config files (`--batch_size`,
     // `--window_s`); the kebab-case spelling (`--batch-size`) is accepted for every one of them.

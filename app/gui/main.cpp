@@ -49,7 +49,7 @@ void installLanguage() {
 }
 
 struct Options {
-    QCommandLineOption synthetic, liveFile, model, run, view, screenshot, delay;
+    QCommandLineOption synthetic, liveFile, model, run, view, screenshot, delay, compare;
 };
 
 Options addOptions(QCommandLineParser& parser) {
@@ -89,8 +89,13 @@ Options addOptions(QCommandLineParser& parser) {
         QStringLiteral("model"),
         QApplication::translate("main", "Model file for live classification (class bars beside the spectrogram)"),
         QStringLiteral("path"));
-    parser.addOptions({synthetic, liveFile, model, run, view, screenshot, delay});
-    return {synthetic, liveFile, model, run, view, screenshot, delay};
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QApplication::translate("main", "Runs to show side by side in Train: a run folder, or a folder holding runs "
+                                        "(repeat for more)"),
+        QStringLiteral("dir"));
+    parser.addOptions({synthetic, liveFile, model, run, view, screenshot, delay, compare});
+    return {synthetic, liveFile, model, run, view, screenshot, delay, compare};
 }
 
 // Whether the arguments ask only for text (--help, --version), which needs no window system.
@@ -157,7 +162,7 @@ int main(int argc, char** argv) {
     installLanguage();
 
     QCommandLineParser parser;
-    const auto [synthetic, liveFile, model, run, view, screenshot, delay] = addOptions(parser);
+    const auto [synthetic, liveFile, model, run, view, screenshot, delay, compare] = addOptions(parser);
     parser.process(app);
 
     MainWindow window;
@@ -215,6 +220,10 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(model))
         window.loadModel(parser.value(model));
+    QObject::connect(&window, &MainWindow::comparisonFailed, &window,
+                     [](const QString& message) { std::fprintf(stderr, "%s\n", qPrintable(message)); });
+    if (parser.isSet(compare) && !window.compareRuns(parser.values(compare)))
+        return 2;  // the reason was printed (comparisonFailed)
     if (parser.isSet(view)) {
         const QString name = parser.value(view);
         if (name == QLatin1String("listen"))

@@ -8,6 +8,7 @@
 #include "patchout/audio_file.h"
 #include "patchout/error.h"
 #include "patchout/report.h"
+#include "patchout/run_comparison.h"
 #include "patchout/run_folder.h"
 #include "patchout/system_info.h"
 #include "patchout/ui/class_bars.h"
@@ -17,6 +18,7 @@
 #include "patchout/ui/model_view.h"
 #include "patchout/ui/patchout_view.h"
 #include "patchout/ui/prediction_timeline.h"
+#include "patchout/ui/run_comparison_view.h"
 #include "patchout/ui/train_view.h"
 
 #include <QAction>
@@ -41,6 +43,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -54,6 +57,7 @@
 #include <memory>
 
 namespace patchout::ui {
+namespace fs = std::filesystem;
 namespace {
 
 // The first dropped local file or folder.
@@ -310,6 +314,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_preview->pause();
         m_player->play();
     });
+    // Train: runs side by side.
+    RunComparisonView* comparison = m_train->comparisonView();
+    connect(comparison, &RunComparisonView::addRunsRequested, this, [this](const QString& path) {
+        const QString dir = !path.isEmpty() ? path
+                                            : QFileDialog::getExistingDirectory(
+                                                  this, tr("A run folder, or a folder holding runs"),
+                                                  m_runDir.isEmpty() ? QDir::homePath() : QFileInfo(m_runDir).path());
+        if (!dir.isEmpty())
+            compareRuns({dir});
+    });
+    connect(comparison, &RunComparisonView::removeRunRequested, this, [this](const QString& dir) {
+        m_comparedRuns.removeAll(dir);
+        showComparedRuns();
+    });
+    connect(comparison, &RunComparisonView::clearRequested, this, [this] {
+        m_comparedRuns.clear();
+        showComparedRuns();
+    });
+    connect(comparison, &RunComparisonView::exportRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export the comparison"), QDir::home().filePath(QStringLiteral("runs.png")),
+            tr("Picture (*.png);;Vector picture (*.svg);;Curves as CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportComparison(path);
+    });
     // Evaluate: from a confusion cell or a failure to the sound, and to Listen.
     connect(m_evaluate, &EvaluateView::playClipRequested, this, &MainWindow::previewClip);
     connect(m_evaluate, &EvaluateView::openClipRequested, this, [this](const QString& path) {
@@ -461,6 +490,14 @@ void MainWindow::buildMenus() {
     QAction* embed = runMenu->addAction(tr("E&mbed run…"), this, &MainWindow::embedCurrentRun);
     embed->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     embed->setStatusTip(tr("Embed every clip of the open run's dataset with its best model (RUN/embeddings)"));
+    QAction* compare = runMenu->addAction(tr("&Compare runs…"), this, [this] {
+        // The open run first, then whatever the user adds in the tab.
+        if (m_comparedRuns.isEmpty() && !m_runDir.isEmpty())
+            compareRuns({m_runDir});
+        showView(View::Train);
+        m_train->showComparison(true);
+    });
+    compare->setStatusTip(tr("Several runs' curves overlaid and the settings in which they differ"));
     connect(runMenu, &QMenu::aboutToShow, this, [this, evaluate, embed] {
         evaluate->setEnabled(!m_runDir.isEmpty() && !m_runJobRunning);
         embed->setEnabled(!m_runDir.isEmpty() && !m_runJobRunning);
@@ -500,6 +537,11 @@ void MainWindow::rebuildRecentMenu() {
         a->setStatusTip(QDir::toNativeSeparators(path));
     }
     m_recentMenu->setEnabled(!m_settings.recent_files.isEmpty());
+    QStringList runs;  // offered in Runs side by side
+    for (const QString& path : m_settings.recent_files)
+        if (isRunFolder(path.toStdString()))
+            runs << path;
+    m_train->comparisonView()->setRecentRuns(runs);
     if (!m_settings.recent_files.isEmpty()) {
         m_recentMenu->addSeparator();
         m_recentMenu->addAction(tr("Clear the list"), this, [this] {
@@ -805,6 +847,76 @@ void MainWindow::openRun(const QString& dir) {
             : tr("Run %1: its best model classifies live sources in Listen").arg(QDir::toNativeSeparators(path)),
         8000);
     Q_EMIT runOpened(path);
+}
+
+bool MainWindow::compareRuns(const QStringList& paths) {
+    try {
+        std::vector<fs::path> dirs;
+        for (const QString& p : m_comparedRuns + paths)
+            dirs.push_back(p.toStdString());
+        QStringList found;
+        for (const fs::path& d : findRuns(dirs))
+            found << QString::fromStdString(d.string());
+        const QStringList before = m_comparedRuns;
+        m_comparedRuns = found;
+        if (!showComparedRuns()) {
+            m_comparedRuns = before;
+            return false;
+        }
+    } catch (const std::exception& e) {
+        const QString message = tr("Cannot compare: %1").arg(describeError(e));
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT comparisonFailed(message);
+        return false;
+    }
+    showView(View::Train);
+    m_train->showComparison(true);
+    return true;
+}
+
+bool MainWindow::showComparedRuns() {
+    try {
+        std::vector<RunFolder> runs;
+        std::vector<fs::path> dirs;
+        for (const QString& dir : m_comparedRuns) {
+            dirs.push_back(dir.toStdString());
+            runs.push_back(readRunFolder(dirs.back()));
+        }
+        m_train->comparisonView()->setRuns(runs, runs.size() > 1 ? differingOptions(dirs) : std::vector<OptionDifference>{});
+        return true;
+    } catch (const std::exception& e) {
+        const QString message = tr("Cannot compare: %1").arg(describeError(e));
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT comparisonFailed(message);
+        return false;
+    }
+}
+
+bool MainWindow::exportComparison(const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    try {
+        std::vector<RunFolder> runs;
+        for (const QString& dir : m_comparedRuns)
+            runs.push_back(readRunFolder(dir.toStdString()));
+        if (suffix == QLatin1String("svg"))
+            writeRunCurvesSvg(path.toStdString(), runs);
+        else if (suffix == QLatin1String("csv"))
+            writeRunCurvesCsv(path.toStdString(), runs);
+        else if (suffix == QLatin1String("png")) {
+            QSaveFile file(path);  // all or nothing, as the core writes
+            if (!file.open(QIODevice::WriteOnly) || !m_train->comparisonView()->chartsPicture().save(&file, "PNG") ||
+                !file.commit())
+                throw Error(ErrorCode::Io, "cannot write the picture: " + file.errorString().toStdString(), path.toStdString());
+        } else
+            throw Error(ErrorCode::InvalidArgument, "export to .png, .svg or .csv", path.toStdString());
+    } catch (const std::exception& e) {
+        const QString message = tr("Cannot export the comparison: %1").arg(describeError(e));
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT comparisonFailed(message);
+        return false;
+    }
+    statusBar()->showMessage(tr("Comparison written to %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
 }
 
 void MainWindow::previewClip(const QString& path) {

@@ -116,6 +116,13 @@ public Q_SLOTS:
     // in Embeddings.
     void embedRun(const QString& dir, const QString& projection = QStringLiteral("auto"));
     bool runJobRunning() const noexcept { return m_runJobRunning; }
+    // Train > Runs side by side: adds the runs in `paths` (run folders, or folders holding runs) to
+    // the comparison and shows it; false (and comparisonFailed) when one cannot be read, nothing
+    // changed then.
+    bool compareRuns(const QStringList& paths);
+    // Writes the comparison: .png (the charts), .svg (drawn by the core, as `patchout runs --svg`) or
+    // .csv (every run's curves). false (and comparisonFailed) when it cannot.
+    bool exportComparison(const QString& path);
 
 Q_SIGNALS:
     // A file is decoded and shown (path), or could not be (message).
@@ -136,6 +143,7 @@ Q_SIGNALS:
     // The run's eval/ folder is shown in Evaluate (dir), or could not be read (message).
     void evaluationShown(const QString& dir);
     void evaluationFailed(const QString& message);
+    void comparisonFailed(const QString& message);
     // The run's embeddings/ folder is shown in Embeddings with its index (dir), or could not be
     // read (message).
     void embeddingsShown(const QString& dir);
@@ -214,6 +222,9 @@ private:
     QString m_runDataset;  // the dataset of the open run: what a new training run offers first
     AudioPlayer* m_player = nullptr;
     AudioPlayer* m_preview = nullptr;
+    QStringList m_comparedRuns;  // the runs side by side, in order
+    // Reads m_comparedRuns into the comparison; false (and comparisonFailed) when one cannot be read.
+    bool showComparedRuns();
     std::vector<AudioDeviceInfo> m_devices;
     bool m_jobRunning = false;
     bool m_streaming = false;

@@ -104,4 +104,10 @@ rc=$?
   --skip_bad_rows --out "$dir/eval-other" --quiet > "$dir/eval-other.log" 2>&1
 rc=$?
 [ $rc -eq 3 ] || fail "eval --skip_bad_rows: exit code $rc, not 3: $(tail -n 3 "$dir/eval-other.log")"
+# The two runs side by side: the setting that differs is named, the curves written.
+"$patchout" runs "$dir/train-run" "$dir/train-skip" --csv "$dir/runs.csv" --svg "$dir/runs.svg" > "$dir/runs.log" 2>&1 ||
+  fail "patchout runs failed: $(tail -n 3 "$dir/runs.log")"
+grep -q "skip_bad_rows: train-run=false, train-skip=true" "$dir/runs.log" || fail "runs does not name the setting that differs"
+grep -q "^train-skip,epoch,1," "$dir/runs.csv" || fail "runs.csv lacks the second run's epoch"
+grep -q "</svg>" "$dir/runs.svg" || fail "runs.svg is not whole"
 echo "bad files skipped and listed"

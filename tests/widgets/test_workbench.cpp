@@ -22,6 +22,7 @@
 #include "patchout/embedding_folder.h"
 #include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
+#include "patchout/ui/run_comparison_view.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
 #include "patchout/ui/model_view.h"
@@ -1030,6 +1031,43 @@ private Q_SLOTS:
         QVERIFY2(failed.last().at(0).toString().contains(QStringLiteral("no longer there")),
                  qPrintable(failed.last().at(0).toString()));
         QVERIFY(!window.runJobRunning());
+    }
+
+    void runsSideBySideFromAFolderOfRunsAndExported() {
+        QTemporaryDir dir;
+        writeRunFolder(dir.filePath(QStringLiteral("runs/a")), 2);
+        writeRunFolder(dir.filePath(QStringLiteral("runs/b")), 3);
+        QFile config(dir.filePath(QStringLiteral("runs/b/config.json")));  // b trained with another lr
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(R"({"options":{"preset":"passt-micro","epochs":10,"lr":0.002},"dataset":{"root":"/data"}})");
+        config.close();
+        MainWindow window;
+        QSignalSpy failed(&window, &MainWindow::comparisonFailed);
+        QVERIFY(window.compareRuns({dir.filePath(QStringLiteral("runs"))}));  // both, found in the folder
+        RunComparisonView* view = window.trainView()->comparisonView();
+        QCOMPARE(view->runCount(), 2);
+        QCOMPARE(window.currentView(), MainWindow::View::Train);
+        QVERIFY(window.trainView()->comparisonShown());
+        QCOMPARE(view->series(RunComparisonView::ValidationAccuracy, 1)->count(), 3);
+        QCOMPARE(view->differenceTable()->rowCount(), 1);
+        QCOMPARE(view->differenceTable()->item(0, 0)->text(), QStringLiteral("lr"));
+        QVERIFY(window.compareRuns({dir.filePath(QStringLiteral("runs/a"))}));  // already there: once
+        QCOMPARE(view->runCount(), 2);
+        // A folder without runs: said, and nothing changes.
+        QVERIFY(!window.compareRuns({dir.path()}));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("folder of runs")), qPrintable(failed.at(0).at(0).toString()));
+        QCOMPARE(view->runCount(), 2);
+        for (const char* name : {"c.csv", "c.svg", "c.png"}) {
+            QVERIFY(window.exportComparison(dir.filePath(QString::fromLatin1(name))));
+            QVERIFY(QFileInfo(dir.filePath(QString::fromLatin1(name))).size() > 100);
+        }
+        QVERIFY(QImage(dir.filePath(QStringLiteral("c.png"))).width() > 200);
+        QVERIFY(!window.exportComparison(dir.filePath(QStringLiteral("c.txt"))));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("c.txt"))));
+        // Removing a run leaves the other.
+        Q_EMIT view->removeRunRequested(view->runDirs().front());
+        QCOMPARE(view->runCount(), 1);
     }
 
     void droppedRunFolderOpensAndOtherFoldersAreRefused() {

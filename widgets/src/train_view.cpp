@@ -2,6 +2,8 @@
 
 #include "view_parts.h"
 
+#include "patchout/ui/run_comparison_view.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QHBoxLayout>
@@ -10,6 +12,7 @@
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -120,10 +123,18 @@ TrainView::TrainView(QWidget* parent) : QWidget(parent) {
         Q_EMIT stopRequested();
     });
 
+    auto* thisRun = new QWidget(this);
+    auto* runLayout = new QVBoxLayout(thisRun);
+    runLayout->setContentsMargins(0, 0, 0, 0);
+    runLayout->addWidget(m_summary);
+    runLayout->addWidget(m_stack, 1);
+    m_comparison = new RunComparisonView(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(thisRun, tr("This run"));
+    m_tabs->addTab(m_comparison, tr("Runs side by side"));
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
-    layout->addWidget(m_summary);
-    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_tabs, 1);
     clear();
     setTraining(false);
 }
@@ -139,6 +150,10 @@ void TrainView::setTraining(bool running, const QString& status) {
 }
 
 QString TrainView::trainingStatus() const { return m_status->text(); }
+
+void TrainView::showComparison(bool show) { m_tabs->setCurrentWidget(show ? static_cast<QWidget*>(m_comparison) : m_tabs->widget(0)); }
+
+bool TrainView::comparisonShown() const { return m_tabs->currentWidget() == m_comparison; }
 
 void TrainView::clear() {
     m_hasRun = false;

@@ -4,7 +4,8 @@
 // epoch). It draws the TrainingCurves it is given: the app reads metrics.jsonl (again while a run
 // is still writing it) and calls setRun(). Above them, "New training run…" asks the app to start
 // one (newRunRequested) and, while the app trains, "Stop" asks it to stop (stopRequested) beside
-// the job's progress. Thread-safety: GUI thread only.
+// the job's progress. A second tab, "Runs side by side", holds a RunComparisonView.
+// Thread-safety: GUI thread only.
 #pragma once
 
 #include "patchout/run_folder.h"
@@ -14,6 +15,7 @@
 class QLabel;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
 
 QT_BEGIN_NAMESPACE
 class QChart;
@@ -24,6 +26,8 @@ class QValueAxis;
 QT_END_NAMESPACE
 
 namespace patchout::ui {
+
+class RunComparisonView;
 
 class TrainView : public QWidget {
     Q_OBJECT
@@ -50,6 +54,10 @@ public:
     QLineSeries* accuracySeries() const noexcept { return m_accuracy; }
     QScatterSeries* bestEpochSeries() const noexcept { return m_best; }
     QValueAxis* accuracyAxis() const noexcept { return m_accuracyY; }
+    RunComparisonView* comparisonView() const noexcept { return m_comparison; }
+    // Shows the "Runs side by side" tab (true) or the run's own curves.
+    void showComparison(bool show);
+    bool comparisonShown() const;
 
 Q_SIGNALS:
     void newRunRequested();
@@ -73,6 +81,8 @@ private:
     QValueAxis* m_epochX = nullptr;
     QValueAxis* m_accuracyY = nullptr;
     bool m_hasRun = false;
+    QTabWidget* m_tabs = nullptr;
+    RunComparisonView* m_comparison = nullptr;
 };
 
 }  // namespace patchout::ui
