@@ -433,6 +433,93 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
         <source>share right</source>
         <translation>Anteil richtig</translation>
     </message>
+    <message>
+        <source>Explain…</source>
+        <translation>Erklären…</translation>
+    </message>
+    <message>
+        <source>What the model looked at in the selected clip for the class it predicted: occlusion by patchout or attention rollout over its log-mel</source>
+        <translation>Worauf das Modell im gewählten Clip für die vorhergesagte Klasse geachtet hat: Verdeckung durch Patchout oder Attention-Rollout über seinem Log-Mel</translation>
+    </message>
+</context>
+<context>
+    <name>patchout::ui::ExplainDialog</name>
+    <message>
+        <source>What the model looked at — %1</source>
+        <translation>Worauf das Modell geachtet hat — %1</translation>
+    </message>
+    <message>
+        <source>time: the score&apos;s drop when a time column is left out</source>
+        <translation>Zeit: der Abfall des Scores, wenn eine Zeitspalte fehlt</translation>
+    </message>
+    <message>
+        <source>frequency: the drop when a frequency row is left out</source>
+        <translation>Frequenz: der Abfall, wenn eine Frequenzzeile fehlt</translation>
+    </message>
+    <message>
+        <source>patches: the drop when a single patch is left out</source>
+        <translation>Patches: der Abfall, wenn ein einzelner Patch fehlt</translation>
+    </message>
+    <message>
+        <source>attention rollout through the blocks</source>
+        <translation>Attention-Rollout durch die Blöcke</translation>
+    </message>
+    <message>
+        <source>Occlusion by patchout leaves patches out of the sequence, the model&apos;s own masking; rollout multiplies the blocks&apos; attention</source>
+        <translation>Verdeckung durch Patchout lässt Patches aus der Sequenz weg, die eigene Maskierung des Modells; Rollout multipliziert die Attention der Blöcke</translation>
+    </message>
+    <message>
+        <source>the window&apos;s best class</source>
+        <translation>die beste Klasse des Fensters</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Start of the window in the recording (the model&apos;s input length from here)</source>
+        <translation>Beginn des Fensters in der Aufnahme (die Eingabelänge des Modells ab hier)</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>Erklären</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>Methode:</translation>
+    </message>
+    <message>
+        <source>Class:</source>
+        <translation>Klasse:</translation>
+    </message>
+    <message>
+        <source>Window from:</source>
+        <translation>Fenster ab:</translation>
+    </message>
+    <message>
+        <source>Explaining %1…</source>
+        <translation>Erkläre %1…</translation>
+    </message>
+    <message>
+        <source>%1, %2–%3 s: &lt;b&gt;%4&lt;/b&gt; scores %5 (%6). </source>
+        <translation>%1, %2–%3 s: &lt;b&gt;%4&lt;/b&gt; erreicht %5 (%6). </translation>
+    </message>
+    <message>
+        <source>%1–%2 s (%3%)</source>
+        <translation>%1–%2 s (%3 %)</translation>
+    </message>
+    <message>
+        <source>%1–%2 Hz (%3%)</source>
+        <translation>%1–%2 Hz (%3 %)</translation>
+    </message>
+    <message>
+        <source>Strongest in time: %1; in frequency: %2.</source>
+        <translation>Am stärksten in der Zeit: %1; in der Frequenz: %2.</translation>
+    </message>
+    <message>
+        <source>Cannot explain: %1</source>
+        <translation>Erklärung nicht möglich: %1</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::LevelMeter</name>
@@ -1043,6 +1130,26 @@ Anhalten und beenden?</translation>
     <message>
         <source>Comparison written to %1</source>
         <translation>Vergleich geschrieben nach %1</translation>
+    </message>
+    <message>
+        <source>&amp;Explain the window at the cursor…</source>
+        <translation>Fenster am Cursor &amp;erklären…</translation>
+    </message>
+    <message>
+        <source>Open an audio file first: the window at the play cursor is explained</source>
+        <translation>Zuerst eine Audiodatei öffnen: erklärt wird das Fenster am Abspielcursor</translation>
+    </message>
+    <message>
+        <source>What the loaded model looked at in the window from the play cursor</source>
+        <translation>Worauf das geladene Modell im Fenster ab dem Abspielcursor geachtet hat</translation>
+    </message>
+    <message>
+        <source>Load a model first (Listen &gt; Load model…, or open a run): it is the one explained</source>
+        <translation>Zuerst ein Modell laden (Hören &gt; Modell laden… oder einen Lauf öffnen): dieses wird erklärt</translation>
+    </message>
+    <message>
+        <source>Cannot explain with %1: %2</source>
+        <translation>Erklärung mit %1 nicht möglich: %2</translation>
     </message>
 </context>
 <context>

@@ -2,10 +2,12 @@
 
 #include "audio_player.h"
 #include "audio_worker.h"
+#include "explain_dialog.h"
 #include "model_worker.h"
 #include "train_worker.h"
 
 #include "patchout/audio_file.h"
+#include "patchout/checkpoint.h"
 #include "patchout/error.h"
 #include "patchout/report.h"
 #include "patchout/run_comparison.h"
@@ -341,6 +343,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     // Evaluate: from a confusion cell or a failure to the sound, and to Listen.
     connect(m_evaluate, &EvaluateView::playClipRequested, this, &MainWindow::previewClip);
+    connect(m_evaluate, &EvaluateView::explainClipRequested, this,
+            [this](const QString& path, const QString& predicted) { explainAudio(path, 0, predicted); });
     connect(m_evaluate, &EvaluateView::openClipRequested, this, [this](const QString& path) {
         m_preview->pause();
         showView(View::Listen);
@@ -477,6 +481,14 @@ void MainWindow::buildMenus() {
             loadModel(path);
     });
     model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    QAction* explainAction = listen->addAction(tr("&Explain the window at the cursor…"), this, [this] {
+        if (m_filePath.isEmpty())
+            statusBar()->showMessage(tr("Open an audio file first: the window at the play cursor is explained"), 5000);
+        else
+            explainAudio(m_filePath, m_player->positionSeconds());
+    });
+    explainAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+    explainAction->setStatusTip(tr("What the loaded model looked at in the window from the play cursor"));
 
     QMenu* trainMenu = menuBar()->addMenu(tr("&Train"));
     QAction* newRun = trainMenu->addAction(tr("&New training run…"), this, &MainWindow::startTraining);
@@ -917,6 +929,26 @@ bool MainWindow::exportComparison(const QString& path) {
     }
     statusBar()->showMessage(tr("Comparison written to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
+}
+
+ExplainDialog* MainWindow::explainAudio(const QString& path, double startSeconds, const QString& targetClass) {
+    if (m_modelPath.isEmpty()) {
+        statusBar()->showMessage(tr("Load a model first (Listen > Load model…, or open a run): it is the one explained"), 8000);
+        return nullptr;
+    }
+    QStringList labels;
+    try {
+        for (const std::string& l : inspectCheckpoint(m_modelPath.toStdString()).labels)
+            labels << QString::fromStdString(l);
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Cannot explain with %1: %2").arg(m_modelPath, describeError(e)), 8000);
+        return nullptr;
+    }
+    auto* dialog = new ExplainDialog(path, m_modelPath, labels, startSeconds, targetClass, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->compute();
+    return dialog;
 }
 
 void MainWindow::previewClip(const QString& path) {

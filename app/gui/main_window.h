@@ -42,6 +42,7 @@ class AudioPlayer;
 class AudioWorker;
 class EmbeddingsView;
 class EvaluateView;
+class ExplainDialog;
 class ListenView;
 class ModelView;
 class ModelWorker;
@@ -82,6 +83,9 @@ public Q_SLOTS:
     // Plays a clip from the start through previewPlayer() (the first 30 s): Evaluate's Play.
     // clipPreviewed(path) when it plays, clipPreviewFailed(message) when it cannot be decoded.
     void previewClip(const QString& path);
+    // Opens "What the model looked at" for the window of `path` from `startSeconds`, with the loaded
+    // model (ExplainDialog, computing at once); nullptr, with a message, when no model is loaded.
+    ExplainDialog* explainAudio(const QString& path, double startSeconds = 0, const QString& targetClass = {});
     void startLive(const patchout::ui::SourceChoice& source);
     void stopLive();
     // Asks for a dataset and options (TrainDialog) and trains on a worker thread; the Train view

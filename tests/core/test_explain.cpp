@@ -1,7 +1,8 @@
 // Explanation maps (explain.h): a planted cause (a model that learnt to tell a 2.95 kHz tone in
 // noise from noise alone) puts the largest share of the occlusion map on the frequency row holding
 // 2.95 kHz; rollout is a distribution
-// over the patches; the picture and the CSV are written; bad windows and names are refused.
+// over the patches; the picture and the CSV are written; bad windows and names are refused;
+// explainFile gives the same map from the files, with where it is strongest.
 #include "data_support.h"
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
@@ -121,4 +122,22 @@ TEST(Explain, OcclusionFindsThePlantedTone) {
     EXPECT_THROW(explain(model.model, tooLong, eo), Error);
     eo.target_class = 7;
     EXPECT_THROW(explain(model.model, window, eo), Error);
+
+    // The same from a file and the model file (what `patchout explain` and the workbench's Explain
+    // dialog run): the run's front end, the class by name, where it is strongest in hertz.
+    saveWav(dir / "noise.wav", noisyClip(false, 999), WavEncoding::Float32);  // the very samples
+    const FileExplanation e = explainFile(dir / "noise.wav", r.last_checkpoint,
+                                          {.method = ExplainMethod::OcclusionFrequency, .target_class = "noise"});
+    EXPECT_EQ(e.label, "noise");
+    EXPECT_EQ(e.map.values, map.values);
+    EXPECT_NEAR(e.end_s - e.start_s, 1.0, 0.02);
+    ASSERT_EQ(e.strongest_bands.size(), 3u);
+    EXPECT_LE(e.strongest_bands[0].from, kToneHz);
+    EXPECT_GE(e.strongest_bands[0].to, kToneHz);
+    EXPECT_NEAR(e.strongest_bands[0].value, rows[6] / positive, 1e-5);
+    EXPECT_GE(e.strongest_bands[0].value, e.strongest_bands[1].value);
+    test::expectError([&] { explainFile(dir / "noise.wav", r.last_checkpoint, {.start_s = 5}); },
+                      ErrorCode::InvalidArgument, "outside the recording");
+    test::expectError([&] { explainFile(dir / "noise.wav", r.last_checkpoint, {.target_class = "cat"}); },
+                      ErrorCode::InvalidArgument, "no class 'cat'");
 }

@@ -179,6 +179,12 @@ private Q_SLOTS:
         QTest::mouseDClick(cells->viewport(), Qt::LeftButton, {}, third);
         QCOMPARE(open.count(), 1);
         QCOMPARE(open.at(0).at(0).toString(), QStringLiteral("/data/words/clip12.wav"));
+        // Explain: the selected clip with the class it was taken for.
+        QSignalSpy explain(&view, &EvaluateView::explainClipRequested);
+        view.explainSelectedClip();
+        QCOMPARE(explain.count(), 1);
+        QCOMPARE(explain.at(0).at(0).toString(), QStringLiteral("/data/words/clip12.wav"));
+        QCOMPARE(explain.at(0).at(1).toString(), QStringLiteral("cat"));
         // A right cell: margins over the runner-up; the failures table plays the same way.
         view.showCell(0, 0);
         QCOMPARE(cells->rowCount(), 10);

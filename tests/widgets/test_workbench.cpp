@@ -6,6 +6,7 @@
 
 #include "audio_player.h"
 #include "audio_worker.h"
+#include "explain_dialog.h"
 #include "main_window.h"
 #include "model_worker.h"
 #include "train_worker.h"
@@ -732,6 +733,41 @@ private Q_SLOTS:
         QTest::mouseClick(window.modelView()->speedButton(), Qt::LeftButton);
         QCOMPARE(speedRequested.count(), 1);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelView()->speedText().contains(QStringLiteral("ms per")), 20000);
+    }
+
+    void explainShowsWhatTheLoadedModelLookedAt() {
+        QTemporaryDir dir;
+        const QString model = writeWordsModel(dir);
+        const QString audio = writeSineWav(dir, 2.0);
+        MainWindow window;
+        QVERIFY(window.explainAudio(audio) == nullptr);  // no model loaded: a message instead
+        QSignalSpy loaded(&window, &MainWindow::modelLoaded);
+        window.loadModel(model);
+        QVERIFY(loaded.wait(10000));
+        ExplainDialog* dialog = window.explainAudio(audio, 0.5, QStringLiteral("w3"));
+        QVERIFY(dialog != nullptr);
+        QSignalSpy explained(dialog, &ExplainDialog::explained);
+        QVERIFY(explained.count() == 1 || explained.wait(60000));
+        QVERIFY2(dialog->summary().contains(QStringLiteral("<b>w3</b>")) && dialog->summary().contains(QStringLiteral("0.50")) &&
+                     dialog->summary().contains(QStringLiteral("Strongest in time")),
+                 qPrintable(dialog->summary()));
+        QVERIFY(dialog->picture().width() > 100);
+        QCOMPARE(dialog->classBox()->currentData().toString(), QStringLiteral("w3"));
+        // Another method: computed again (also when asked while one is still running).
+        dialog->methodBox()->setCurrentIndex(dialog->methodBox()->findData(QStringLiteral("rollout")));
+        QVERIFY(explained.wait(60000));
+        QVERIFY2(dialog->summary().contains(QStringLiteral("rollout")), qPrintable(dialog->summary()));
+        // A window past the end of the file: said, no picture.
+        ExplainDialog* late = window.explainAudio(audio, 9.0);
+        QSignalSpy lateFailed(late, &ExplainDialog::failed);
+        QVERIFY(lateFailed.count() == 1 || lateFailed.wait(60000));
+        QVERIFY2(late->summary().contains(QStringLiteral("outside the recording")), qPrintable(late->summary()));
+        QVERIFY(late->picture().isNull());
+        // Evaluate's Explain asks for the clip and the class it predicted.
+        QSignalSpy asked(window.evaluateView(), &EvaluateView::explainClipRequested);
+        window.evaluateView()->explainSelectedClip();  // nothing selected: nothing asked
+        QCOMPARE(asked.count(), 0);
+        QTRY_VERIFY(!dialog->computing() && !late->computing());
     }
 
     void missingMicrophoneFailsClearly() {

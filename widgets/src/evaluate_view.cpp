@@ -311,9 +311,13 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     m_play->setToolTip(tr("Play the selected clip (Enter)"));
     m_open = new QPushButton(tr("Open in Listen"), this);
     m_open->setToolTip(tr("Show the selected clip in Listen: its spectrogram and the model's timeline (double-click)"));
+    m_explain = new QPushButton(tr("Explain…"), this);
+    m_explain->setToolTip(tr("What the model looked at in the selected clip for the class it predicted: "
+                             "occlusion by patchout or attention rollout over its log-mel"));
     auto* clipRow = new QHBoxLayout;
     clipRow->addWidget(m_play);
     clipRow->addWidget(m_open);
+    clipRow->addWidget(m_explain);
     clipRow->addWidget(new QLabel(tr("Click a cell of the matrix to list its clips; select one to hear it."), this), 1);
     auto* bottom = new QWidget(this);
     auto* bottomLayout = new QVBoxLayout(bottom);
@@ -341,6 +345,7 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     connect(m_confusion, &ConfusionMatrixView::cellClicked, this, &EvaluateView::showCell);
     connect(m_play, &QPushButton::clicked, this, &EvaluateView::playSelectedClip);
     connect(m_open, &QPushButton::clicked, this, &EvaluateView::openSelectedClip);
+    connect(m_explain, &QPushButton::clicked, this, &EvaluateView::explainSelectedClip);
     for (QTableWidget* t : {m_failures, m_cellClips, m_flipped}) {
         connect(t, &QTableWidget::cellDoubleClicked, this, &EvaluateView::openSelectedClip);
         for (int key : {Qt::Key_Return, Qt::Key_Enter})
@@ -352,6 +357,7 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
         const bool any = t != nullptr && !clipPath(t, t->currentRow()).isEmpty();
         m_play->setEnabled(any);
         m_open->setEnabled(any);
+        m_explain->setEnabled(any);
     };
     connect(m_tabs, &QTabWidget::currentChanged, this, updateButtons);
     connect(m_failures, &QTableWidget::currentCellChanged, this, updateButtons);
@@ -382,6 +388,7 @@ void EvaluateView::clear() {
     m_files.clear();
     m_play->setEnabled(false);
     m_open->setEnabled(false);
+    m_explain->setEnabled(false);
     const QSignalBlocker block(m_classChoice);
     m_classChoice->clear();
     m_summary->clear();
@@ -569,6 +576,16 @@ void EvaluateView::openSelectedClip() {
     if (QTableWidget* t = shownClipTable(); t != nullptr)
         if (const QString path = clipPath(t, t->currentRow()); !path.isEmpty())
             Q_EMIT openClipRequested(path);
+}
+
+void EvaluateView::explainSelectedClip() {
+    QTableWidget* t = shownClipTable();
+    if (t == nullptr)
+        return;
+    const QString path = clipPath(t, t->currentRow());
+    const QTableWidgetItem* predicted = t->item(t->currentRow(), 2);  // "predicted" / "this model"
+    if (!path.isEmpty())
+        Q_EMIT explainClipRequested(path, predicted != nullptr ? predicted->text() : QString());
 }
 
 void EvaluateView::fillCalibration() {

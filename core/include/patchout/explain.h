@@ -6,7 +6,8 @@
 //   identity for the residual path, rows renormalised, multiplied through the blocks; the map is
 //   what the tokens the head reads (class / distillation tokens, or the mean of the patch tokens)
 //   attend to, patch by patch.
-// `patchout explain` writes them as PNG or CSV; the Listen view overlays them.
+// `patchout explain` writes them as PNG or CSV; the workbench shows them for a window of the file in
+// Listen and for a clip of the Evaluate view (explainFile, its Explain dialog).
 // Thread-safety: functions of one model; use it from one thread meanwhile.
 #pragma once
 
@@ -57,5 +58,32 @@ RgbImage renderExplanation(const Features& window, const ExplanationMap& map);
 // Rows "f,t,value" under a header with the method, class and score as comments.
 void writeExplanationCsv(const std::filesystem::path& path, const ExplanationMap& map,
                          const std::string& class_label = {});
+
+// One window of a recording explained with a model file, as `patchout explain` and the workbench
+// do it: the model's front end (its run's feature preset when it belongs to a run, else passt-32k,
+// or `feature_preset`), the window of input_frames from start_s, the class by name (or index; ""
+// the window's best) and softmax scores for a single-label model.
+struct ExplainFileOptions {
+    ExplainMethod method = ExplainMethod::OcclusionTime;
+    double start_s = 0;
+    std::string target_class{};
+    std::string feature_preset{};
+};
+struct FileExplanation {
+    Features window;            // the window's log-mel (what renderExplanation draws under the map)
+    ExplanationMap map;
+    std::string label;          // the class explained
+    double start_s = 0, end_s = 0;
+    // Where the map is strongest: up to three time spans (seconds in the recording) and frequency
+    // bands (Hz), each with its share of the map's sum, strongest first.
+    struct Region {
+        double from = 0, to = 0, value = 0;
+    };
+    std::vector<Region> strongest_times, strongest_bands;
+};
+// Error(FileNotFound | BadFormat) for the file or model, Error(Model) when the front end does not
+// fit the model, Error(InvalidArgument) for a start outside the recording or an unknown class.
+FileExplanation explainFile(const std::filesystem::path& file, const std::filesystem::path& checkpoint,
+                            const ExplainFileOptions& options = {});
 
 }  // namespace patchout

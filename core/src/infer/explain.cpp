@@ -1,12 +1,18 @@
 #include "patchout/explain.h"
 
 #include "model/passt_module.h"
+#include "patchout/audio_file.h"
+#include "patchout/checkpoint.h"
+#include "patchout/classifier.h"
 #include "patchout/colour_map.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
+#include "patchout/run_folder.h"
+#include "patchout/trainer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -226,6 +232,78 @@ void writeExplanationCsv(const fs::path& path, const ExplanationMap& map, const 
         for (int t = 0; t < map.time_patches; ++t)
             out << f << ',' << t << ',' << map.at(f, t) << '\n';
     writeTextAtomically(path, out.str());
+}
+
+FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, const ExplainFileOptions& options) {
+    const ModelCheckpoint ckpt = loadModel(checkpoint);
+    const PaSSTOptions& po = ckpt.model.options();
+    // The run's front end when the model belongs to one, as classify and eval take it.
+    std::string preset = options.feature_preset;
+    if (preset.empty()) {
+        const RunPaths run = RunPaths::ofCheckpoint(checkpoint);
+        preset = run.empty() ? "passt-32k" : readRunOptions(run.dir).feature_preset;
+    }
+    const FeatureOptions features = featurePreset(preset);
+    if (features.numBins() != po.n_mels)
+        throw Error(ErrorCode::Model, "the model takes " + std::to_string(po.n_mels) + " mel bins; " + preset +
+                                          " gives " + std::to_string(features.numBins()),
+                    checkpoint.string());
+    FeatureExtractor extractor(features);
+    const Features all = extractor.compute(loadAudio(file, {.target_rate = features.sample_rate}));
+    const int start = static_cast<int>(std::lround(options.start_s * all.frame_rate));
+    if (start < 0 || start >= all.n_frames)
+        throw Error(ErrorCode::InvalidArgument,
+                    "the window's start lies outside the recording (" + std::to_string(all.durationSeconds()) + " s)",
+                    file.string());
+    FileExplanation out;
+    out.window = all;  // frames [start, start + input_frames), clipped to the recording
+    out.window.n_frames = std::min(all.n_frames - start, po.input_frames);
+    out.window.data.assign(all.data.begin() + static_cast<std::ptrdiff_t>(start) * all.n_bins,
+                           all.data.begin() + static_cast<std::ptrdiff_t>(start + out.window.n_frames) * all.n_bins);
+    out.start_s = start / all.frame_rate;
+    out.end_s = (start + out.window.n_frames) / all.frame_rate;
+    ExplainOptions o;
+    o.method = options.method;
+    o.softmax = activationFromMetadata(ckpt.metadata) == ScoreActivation::Softmax;
+    if (!options.target_class.empty()) {
+        const auto named = std::find(ckpt.labels.begin(), ckpt.labels.end(), options.target_class);
+        if (named != ckpt.labels.end())
+            o.target_class = static_cast<int>(named - ckpt.labels.begin());
+        else if (std::all_of(options.target_class.begin(), options.target_class.end(), ::isdigit) &&
+                 options.target_class.size() < 9)
+            o.target_class = std::stoi(options.target_class);
+        else
+            throw Error(ErrorCode::InvalidArgument, "no class '" + options.target_class + "' in the model",
+                        checkpoint.string());
+    }
+    out.map = explain(ckpt.model, out.window, o);
+    out.label = out.map.target_class < static_cast<int>(ckpt.labels.size())
+                    ? ckpt.labels[static_cast<std::size_t>(out.map.target_class)]
+                    : "class " + std::to_string(out.map.target_class);
+    // The three strongest columns and rows, as shares of the map's (positive) sum.
+    auto strongest = [](const std::vector<float>& sums) {
+        std::vector<int> order(sums.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int x, int y) { return sums[static_cast<std::size_t>(x)] > sums[static_cast<std::size_t>(y)]; });
+        order.resize(std::min<std::size_t>(order.size(), 3));
+        return order;
+    };
+    double total = 0;
+    for (float v : out.map.values)
+        total += std::max(0.0f, v);
+    const double scale = total > 0 ? 1.0 / total : 0.0;
+    const std::vector<float> columns = out.map.columnSums(), rows = out.map.rowSums();
+    for (int t : strongest(columns))
+        out.strongest_times.push_back({(start + t * out.map.stride_t) / all.frame_rate,
+                                       (start + t * out.map.stride_t + out.map.patch_size) / all.frame_rate,
+                                       columns[static_cast<std::size_t>(t)] * scale});
+    for (int f : strongest(rows)) {
+        const int lo = f * out.map.stride_f, hi = std::min(out.window.n_bins, lo + out.map.patch_size) - 1;
+        out.strongest_bands.push_back({out.window.bin_frequencies[static_cast<std::size_t>(lo)],
+                                       out.window.bin_frequencies[static_cast<std::size_t>(hi)],
+                                       rows[static_cast<std::size_t>(f)] * scale});
+    }
+    return out;
 }
 
 }  // namespace patchout

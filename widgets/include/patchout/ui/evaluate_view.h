@@ -90,6 +90,8 @@ public:
     // Plays / opens the selected clip of the table shown (what Play, Enter and a double-click do).
     void playSelectedClip();
     void openSelectedClip();
+    // Asks what the model looked at in the selected clip, for the class it predicted (Explain).
+    void explainSelectedClip();
 
     // The class whose ROC and PR curves are shown.
     void selectClass(int cls);
@@ -115,6 +117,7 @@ public:
 Q_SIGNALS:
     void playClipRequested(const QString& path);
     void openClipRequested(const QString& path);
+    void explainClipRequested(const QString& path, const QString& predictedClass);
 
 private:
     void fillCalibration();
@@ -138,6 +141,7 @@ private:
     QTabWidget* m_tabs = nullptr;
     QPushButton* m_play = nullptr;
     QPushButton* m_open = nullptr;
+    QPushButton* m_explain = nullptr;
     QChartView* m_reliabilityView = nullptr;
     QLineSeries* m_reliability = nullptr;
     QString m_clipRoot;
