@@ -1151,6 +1151,14 @@ Anhalten und beenden?</translation>
         <source>Cannot explain with %1: %2</source>
         <translation>Erklärung mit %1 nicht möglich: %2</translation>
     </message>
+    <message>
+        <source>Load a model and open a file first: the model is measured on the file&apos;s first window</source>
+        <translation>Zuerst ein Modell laden und eine Datei öffnen: gemessen wird das Modell auf dem ersten Fenster der Datei</translation>
+    </message>
+    <message>
+        <source>Cannot measure: %1</source>
+        <translation>Messung nicht möglich: %1</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelView</name>
@@ -1747,6 +1755,62 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>&lt;br&gt;kept %1 patches (%2%): attention costs about %3% of the full grid (it grows with the square of the tokens), the rest of each block %2%</source>
         <translation>&lt;br&gt;%1 Patches behalten (%2%): die Attention kostet etwa %3% des vollen Rasters (sie wächst mit dem Quadrat der Tokens), der Rest jedes Blocks %2%</translation>
+    </message>
+    <message>
+        <source>Measure with the model</source>
+        <translation>Mit dem Modell messen</translation>
+    </message>
+    <message>
+        <source>Run the loaded model on this window with the shown mask, and with 16 random masks at each share of patches left out</source>
+        <translation>Das geladene Modell auf diesem Fenster mit der gezeigten Maske und mit 16 zufälligen Masken je Anteil ausgelassener Patches ausführen</translation>
+    </message>
+    <message>
+        <source>score of the class (mean of the masks)</source>
+        <translation>Score der Klasse (Mittel der Masken)</translation>
+    </message>
+    <message>
+        <source>masks keeping it on top</source>
+        <translation>Masken, unter denen sie vorn bleibt</translation>
+    </message>
+    <message>
+        <source>the shown mask</source>
+        <translation>die gezeigte Maske</translation>
+    </message>
+    <message>
+        <source>share of patches kept</source>
+        <translation>Anteil behaltener Patches</translation>
+    </message>
+    <message>
+        <source>Measuring with %1…</source>
+        <translation>Messe mit %1…</translation>
+    </message>
+    <message>
+        <source>Load a model (Listen &gt; Load model…, or open a run) and open a file to measure what leaving patches out does to its answer on this clip.</source>
+        <translation>Ein Modell laden (Hören &gt; Modell laden… oder einen Lauf öffnen) und eine Datei öffnen, um zu messen, was ausgelassene Patches mit seiner Antwort auf diesem Clip machen.</translation>
+    </message>
+    <message>
+        <source>Measure what leaving patches out does to %1&apos;s answer on this clip: patchout training teaches a model to answer from a part of the patches.</source>
+        <translation>Messen, was ausgelassene Patches mit der Antwort von %1 auf diesem Clip machen: Patchout-Training lehrt ein Modell, aus einem Teil der Patches zu antworten.</translation>
+    </message>
+    <message>
+        <source>%1, %2–%3 s: with every patch &lt;b&gt;%4&lt;/b&gt; scores %5.</source>
+        <translation>%1, %2–%3 s: mit allen Patches erreicht &lt;b&gt;%4&lt;/b&gt; %5.</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;%1 of %2 patches kept: it stays on top under %3% of the masks, score %4 (%5–%6).</source>
+        <translation>&lt;br&gt;%1 von %2 Patches behalten: sie bleibt unter %3 % der Masken vorn, Score %4 (%5–%6).</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;The shown mask (%1 kept): the answer is &lt;b&gt;%2&lt;/b&gt;; %3 scores %4.</source>
+        <translation>&lt;br&gt;Die gezeigte Maske (%1 behalten): die Antwort ist &lt;b&gt;%2&lt;/b&gt;; %3 erreicht %4.</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;The shown mask is for another grid than the model&apos;s: choose the model&apos;s preset to score it.</source>
+        <translation>&lt;br&gt;Die gezeigte Maske gehört zu einem anderen Raster als dem des Modells: die Voreinstellung des Modells wählen, um sie zu bewerten.</translation>
+    </message>
+    <message>
+        <source>%1 with patches left out</source>
+        <translation>%1 mit ausgelassenen Patches</translation>
     </message>
 </context>
 <context>

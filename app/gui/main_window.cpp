@@ -101,6 +101,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                     m_patchout->setMask({}, QString::fromStdString(e.message()));
                 }
             });
+    connect(m_patchout, &PatchoutView::robustnessRequested, this, &MainWindow::measurePatchoutRobustness);
     {
         QStringList presets;
         for (const std::string& name : passtPresetNames())
@@ -226,6 +227,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_modelPath = path;
         ClassBars* bars = m_listen->classBars();
         bars->setModelName(QFileInfo(path).fileName());
+        m_patchout->setModelName(QFileInfo(path).fileName());
         bars->setVisible(true);
         m_listen->timeline()->setVisible(true);
         m_model->setModel(card);
@@ -399,6 +401,8 @@ MainWindow::~MainWindow() {
     // Their results are posted to this window: let them finish first.
     if (m_evalThread)
         m_evalThread->wait();
+    if (m_robustnessThread != nullptr)
+        m_robustnessThread->wait();  // it reports to this window
     for (const QPointer<QThread>& reader : m_readers)
         if (reader)
             reader->wait();
@@ -949,6 +953,41 @@ ExplainDialog* MainWindow::explainAudio(const QString& path, double startSeconds
     dialog->show();
     dialog->compute();
     return dialog;
+}
+
+void MainWindow::measurePatchoutRobustness() {
+    auto fail = [this](const QString& message) {
+        m_patchout->setRobustnessError(message);
+        Q_EMIT robustnessFailed(message);
+    };
+    if (m_modelPath.isEmpty() || m_filePath.isEmpty())
+        return fail(tr("Load a model and open a file first: the model is measured on the file's first window"));
+    if (m_robustnessThread != nullptr)
+        return;  // one measurement at a time; its button is off meanwhile
+    PatchoutRobustnessOptions options;
+    options.shown_mask = m_patchout->mask();
+    options.seed = m_patchout->seed();
+    const std::string file = m_filePath.toStdString(), model = m_modelPath.toStdString();
+    m_robustnessThread = QThread::create([this, file, model, options] {
+        try {
+            auto result = std::make_shared<PatchoutRobustness>(patchoutRobustness(file, model, options));
+            QMetaObject::invokeMethod(this, [this, result] {
+                m_patchout->setRobustness(*result);
+                Q_EMIT robustnessShown();
+            });
+        } catch (const std::exception& e) {
+            const QString message = tr("Cannot measure: %1").arg(describeError(e));
+            QMetaObject::invokeMethod(this, [this, message] {
+                m_patchout->setRobustnessError(message);
+                Q_EMIT robustnessFailed(message);
+            });
+        }
+    });
+    connect(m_robustnessThread, &QThread::finished, this, [this] {
+        m_robustnessThread->deleteLater();
+        m_robustnessThread = nullptr;
+    });
+    m_robustnessThread->start();
 }
 
 void MainWindow::previewClip(const QString& path) {

@@ -86,6 +86,10 @@ public Q_SLOTS:
     // Opens "What the model looked at" for the window of `path` from `startSeconds`, with the loaded
     // model (ExplainDialog, computing at once); nullptr, with a message, when no model is loaded.
     ExplainDialog* explainAudio(const QString& path, double startSeconds = 0, const QString& targetClass = {});
+    // The Patchout view's Measure: the loaded model on the shown file's first window, with the
+    // view's mask and with random masks per share left out (core patchoutRobustness), on a worker
+    // thread; robustnessShown or robustnessFailed.
+    void measurePatchoutRobustness();
     void startLive(const patchout::ui::SourceChoice& source);
     void stopLive();
     // Asks for a dataset and options (TrainDialog) and trains on a worker thread; the Train view
@@ -148,6 +152,8 @@ Q_SIGNALS:
     void evaluationShown(const QString& dir);
     void evaluationFailed(const QString& message);
     void comparisonFailed(const QString& message);
+    void robustnessShown();
+    void robustnessFailed(const QString& message);
     // The run's embeddings/ folder is shown in Embeddings with its index (dir), or could not be
     // read (message).
     void embeddingsShown(const QString& dir);
@@ -227,6 +233,7 @@ private:
     AudioPlayer* m_player = nullptr;
     AudioPlayer* m_preview = nullptr;
     QStringList m_comparedRuns;  // the runs side by side, in order
+    QThread* m_robustnessThread = nullptr;
     // Reads m_comparedRuns into the comparison; false (and comparisonFailed) when one cannot be read.
     bool showComparedRuns();
     std::vector<AudioDeviceInfo> m_devices;

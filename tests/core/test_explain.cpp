@@ -2,7 +2,8 @@
 // noise from noise alone) puts the largest share of the occlusion map on the frequency row holding
 // 2.95 kHz; rollout is a distribution
 // over the patches; the picture and the CSV are written; bad windows and names are refused;
-// explainFile gives the same map from the files, with where it is strongest.
+// explainFile gives the same map from the files, with where it is strongest; patchoutRobustness
+// measures the answer under random masks.
 #include "data_support.h"
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
@@ -140,4 +141,31 @@ TEST(Explain, OcclusionFindsThePlantedTone) {
                       ErrorCode::InvalidArgument, "outside the recording");
     test::expectError([&] { explainFile(dir / "noise.wav", r.last_checkpoint, {.target_class = "cat"}); },
                       ErrorCode::InvalidArgument, "no class 'cat'");
+
+    // Patchout robustness on the same clip: with nothing left out the answer is the whole
+    // window's; each share has its masks; the shown mask (two time columns out) is scored.
+    PatchoutRobustnessOptions ro;
+    ro.drop_shares = {0.0, 0.5, 0.9};
+    ro.masks = 8;
+    ro.shown_mask = drawPatchoutMask({.s_patchout_t = 2}, 12, 9, 3);
+    const PatchoutRobustness rb = patchoutRobustness(dir / "noise.wav", r.last_checkpoint, ro);
+    EXPECT_EQ(rb.label, model.labels[static_cast<std::size_t>(rb.top_class)]);
+    EXPECT_EQ(rb.patches, 108);
+    ASSERT_EQ(rb.points.size(), 3u);
+    EXPECT_EQ(rb.points[0].kept_patches, 108);
+    EXPECT_EQ(rb.points[1].kept_patches, 54);
+    EXPECT_EQ(rb.points[2].kept_patches, 108 - 97);
+    EXPECT_DOUBLE_EQ(rb.points[0].same_top_share, 1.0);
+    EXPECT_NEAR(rb.points[0].mean_score, rb.full_score, 1e-4);
+    for (const auto& p : rb.points) {
+        EXPECT_GE(p.same_top_share, 0.0);
+        EXPECT_LE(p.same_top_share, 1.0);
+        EXPECT_LE(p.min_score, p.mean_score + 1e-9);
+        EXPECT_LE(p.mean_score, p.max_score + 1e-9);
+    }
+    EXPECT_TRUE(rb.shown_scored);
+    EXPECT_EQ(rb.shown_kept, 108 - 2 * 12);
+    ro.drop_shares = {1.0};
+    test::expectError([&] { patchoutRobustness(dir / "noise.wav", r.last_checkpoint, ro); }, ErrorCode::InvalidArgument,
+                      "[0, 1)");
 }

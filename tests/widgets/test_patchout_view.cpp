@@ -4,6 +4,8 @@
 
 #include "patchout/ui/patchout_view.h"
 
+#include <QLineSeries>
+#include <QScatterSeries>
 #include <QSignalSpy>
 #include <QPushButton>
 #include <QSpinBox>
@@ -100,6 +102,44 @@ private Q_SLOTS:
         QVERIFY2(view.summary().contains(QStringLiteral("color:#c0392b")), qPrintable(view.summary()));
         view.setOptions({.s_patchout_t = 0, .s_patchout_f = 0, .u_patchout = 5});
         QCOMPARE(view.mask().keptCount(0), 12 * 9 - 5);
+    }
+
+    void measuringDrawsTheAnswerAgainstThePatchesKept() {
+        PatchoutView view;
+        QVERIFY(!view.measureButton()->isEnabled());  // no model
+        QVERIFY(view.robustnessText().contains(QStringLiteral("Load a model")));
+        view.setModelName(QStringLiteral("words.safetensors"));
+        QVERIFY(view.measureButton()->isEnabled());
+        QSignalSpy asked(&view, &PatchoutView::robustnessRequested);
+        view.measureButton()->click();
+        QCOMPARE(asked.count(), 1);
+        QVERIFY(!view.measureButton()->isEnabled());  // until the answer
+        patchout::PatchoutRobustness r;
+        r.label = "seven";
+        r.full_score = 0.9f;
+        r.patches = 100;
+        r.points = {{.drop_share = 0, .kept_patches = 100, .same_top_share = 1, .mean_score = 0.9, .min_score = 0.9, .max_score = 0.9},
+                    {.drop_share = 0.5, .kept_patches = 50, .same_top_share = 0.75, .mean_score = 0.6, .min_score = 0.3, .max_score = 0.8},
+                    {.drop_share = 0.9, .kept_patches = 10, .same_top_share = 0.25, .mean_score = 0.2, .min_score = 0.1, .max_score = 0.5}};
+        r.shown_scored = true;
+        r.shown_kept = 64;
+        r.shown_label = "seven";
+        r.shown_score = 0.7f;
+        view.setRobustness(r);
+        QVERIFY(view.measureButton()->isEnabled());
+        QCOMPARE(view.scoreSeries()->count(), 3);
+        QCOMPARE(view.scoreSeries()->at(1), QPointF(0.5, 0.6));
+        QCOMPARE(view.sameTopSeries()->at(2), QPointF(0.1, 0.25));
+        QCOMPARE(view.shownMaskSeries()->count(), 1);
+        QCOMPARE(view.shownMaskSeries()->at(0), QPointF(0.64, static_cast<double>(0.7f)));
+        QVERIFY2(view.robustnessText().contains(QStringLiteral("50 of 100 patches kept: it stays on top under 75% of the masks")),
+                 qPrintable(view.robustnessText()));
+        r.shown_scored = false;
+        view.setRobustness(r);
+        QCOMPARE(view.shownMaskSeries()->count(), 0);
+        QVERIFY(view.robustnessText().contains(QStringLiteral("another grid")));
+        view.setRobustnessError(QStringLiteral("Cannot measure: no file"));
+        QVERIFY(view.robustnessText().contains(QStringLiteral("no file")));
     }
 };
 

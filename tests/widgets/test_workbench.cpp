@@ -23,6 +23,7 @@
 #include "patchout/embedding_folder.h"
 #include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
+#include "patchout/ui/patchout_view.h"
 #include "patchout/ui/run_comparison_view.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/listen_view.h"
@@ -55,6 +56,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QLineSeries>
+#include <QScatterSeries>
 #include <QListWidget>
 #include <QTableWidget>
 
@@ -763,6 +765,21 @@ private Q_SLOTS:
         QVERIFY(lateFailed.count() == 1 || lateFailed.wait(60000));
         QVERIFY2(late->summary().contains(QStringLiteral("outside the recording")), qPrintable(late->summary()));
         QVERIFY(late->picture().isNull());
+        // The Patchout view measures the same model on the file's window, with the shown mask.
+        window.patchoutView()->setPreset(QStringLiteral("passt-micro"));  // the model's grid
+        QSignalSpy measured(&window, &MainWindow::robustnessShown);
+        QSignalSpy notMeasured(&window, &MainWindow::robustnessFailed);
+        window.measurePatchoutRobustness();
+        QCOMPARE(notMeasured.count(), 1);  // no file shown yet
+        QSignalSpy shown(&window, &MainWindow::fileShown);
+        window.openAudio(audio);
+        QVERIFY(shown.wait(10000));
+        window.measurePatchoutRobustness();
+        QVERIFY(measured.wait(60000));
+        QCOMPARE(window.patchoutView()->scoreSeries()->count(), 10);
+        QCOMPARE(window.patchoutView()->shownMaskSeries()->count(), 1);
+        QVERIFY2(window.patchoutView()->robustnessText().contains(QStringLiteral("The shown mask")),
+                 qPrintable(window.patchoutView()->robustnessText()));
         // Evaluate's Explain asks for the clip and the class it predicted.
         QSignalSpy asked(window.evaluateView(), &EvaluateView::explainClipRequested);
         window.evaluateView()->explainSelectedClip();  // nothing selected: nothing asked

@@ -1,12 +1,17 @@
 #include "patchout/ui/patchout_view.h"
 
+#include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QLineSeries>
 #include <QPushButton>
+#include <QScatterSeries>
 #include <QSpinBox>
+#include <QValueAxis>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -122,6 +127,43 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_canvas = new PatchoutCanvas(this);
+    m_measure = new QPushButton(tr("Measure with the model"), this);
+    m_measure->setToolTip(tr("Run the loaded model on this window with the shown mask, and with 16 random masks "
+                             "at each share of patches left out"));
+    m_scoreSeries = new QLineSeries;
+    m_scoreSeries->setName(tr("score of the class (mean of the masks)"));
+    m_scoreSeries->setPointsVisible(true);
+    m_sameTopSeries = new QLineSeries;
+    m_sameTopSeries->setName(tr("masks keeping it on top"));
+    m_sameTopSeries->setPointsVisible(true);
+    m_shownSeries = new QScatterSeries;
+    m_shownSeries->setName(tr("the shown mask"));
+    m_shownSeries->setMarkerSize(11);
+    m_shownSeries->setColor(QColor(220, 50, 47));
+    auto* chart = new QChart;
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    auto* x = new QValueAxis;
+    x->setRange(0, 1);
+    x->setTitleText(tr("share of patches kept"));
+    x->setLabelFormat(QStringLiteral("%.1f"));
+    auto* y = new QValueAxis;
+    y->setRange(0, 1);
+    y->setLabelFormat(QStringLiteral("%.1f"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_scoreSeries, m_sameTopSeries, m_shownSeries}) {
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+    m_robustnessView = new QChartView(chart, this);
+    m_robustnessView->setRenderHint(QPainter::Antialiasing);
+    m_robustnessView->setMinimumSize(360, 220);
+    m_robustnessText = new QLabel(this);
+    m_robustnessText->setWordWrap(true);
+    m_robustnessText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_robustnessText->setAlignment(Qt::AlignTop | Qt::AlignLeft);
 
     auto* controls = new QHBoxLayout;
     auto* form = new QFormLayout;
@@ -140,7 +182,20 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addWidget(m_summary);
-    layout->addWidget(m_canvas, 1);
+    layout->addWidget(m_canvas, 3);
+    auto* measured = new QHBoxLayout;
+    auto* measureColumn = new QVBoxLayout;
+    measureColumn->addWidget(m_measure);
+    measureColumn->addWidget(m_robustnessText, 1);
+    measured->addLayout(measureColumn, 1);
+    measured->addWidget(m_robustnessView, 2);
+    layout->addLayout(measured, 2);
+    connect(m_measure, &QPushButton::clicked, this, [this] {
+        m_measure->setEnabled(false);
+        m_robustnessText->setText(tr("Measuring with %1…").arg(m_modelName));
+        Q_EMIT robustnessRequested();
+    });
+    setModelName({});
 
     for (QSpinBox* s : {m_time, m_freq, m_unstructured, m_seed})
         connect(s, &QSpinBox::valueChanged, this, &PatchoutView::request);
@@ -237,5 +292,70 @@ void PatchoutView::setMask(const PatchoutMask& mask, const QString& error) {
 }
 
 QString PatchoutView::summary() const { return m_summary->text(); }
+
+void PatchoutView::setModelName(const QString& name) {
+    m_modelName = name;
+    m_measure->setEnabled(!name.isEmpty());
+    m_scoreSeries->clear();
+    m_sameTopSeries->clear();
+    m_shownSeries->clear();
+    m_robustnessText->setText(
+        name.isEmpty() ? tr("Load a model (Listen > Load model…, or open a run) and open a file to measure what "
+                            "leaving patches out does to its answer on this clip.")
+                       : tr("Measure what leaving patches out does to %1's answer on this clip: patchout training "
+                            "teaches a model to answer from a part of the patches.")
+                             .arg(name.toHtmlEscaped()));
+}
+
+void PatchoutView::setRobustness(const PatchoutRobustness& r) {
+    m_measure->setEnabled(!m_modelName.isEmpty());
+    QList<QPointF> score, same;
+    for (const auto& p : r.points) {
+        const double kept = r.patches > 0 ? static_cast<double>(p.kept_patches) / r.patches : 0;
+        score.append({kept, p.mean_score});
+        same.append({kept, p.same_top_share});
+    }
+    m_scoreSeries->replace(score);
+    m_sameTopSeries->replace(same);
+    m_shownSeries->clear();
+    const QString label = QString::fromStdString(r.label).toHtmlEscaped();
+    QString text = tr("%1, %2–%3 s: with every patch <b>%4</b> scores %5.")
+                       .arg(m_modelName.toHtmlEscaped())
+                       .arg(r.start_s, 0, 'f', 2)
+                       .arg(r.end_s, 0, 'f', 2)
+                       .arg(label)
+                       .arg(r.full_score, 0, 'f', 3);
+    // The point nearest half the patches, the one worth a sentence.
+    const auto half = std::min_element(r.points.begin(), r.points.end(), [](const auto& a, const auto& b) {
+        return std::abs(a.drop_share - 0.5) < std::abs(b.drop_share - 0.5);
+    });
+    if (half != r.points.end())
+        text += tr("<br>%1 of %2 patches kept: it stays on top under %3% of the masks, score %4 (%5–%6).")
+                    .arg(half->kept_patches)
+                    .arg(r.patches)
+                    .arg(100 * half->same_top_share, 0, 'f', 0)
+                    .arg(half->mean_score, 0, 'f', 3)
+                    .arg(half->min_score, 0, 'f', 3)
+                    .arg(half->max_score, 0, 'f', 3);
+    if (r.shown_scored) {
+        m_shownSeries->append(r.patches > 0 ? static_cast<double>(r.shown_kept) / r.patches : 0, r.shown_score);
+        text += tr("<br>The shown mask (%1 kept): the answer is <b>%2</b>; %3 scores %4.")
+                    .arg(r.shown_kept)
+                    .arg(QString::fromStdString(r.shown_label).toHtmlEscaped())
+                    .arg(label)
+                    .arg(r.shown_score, 0, 'f', 3);
+    } else {
+        text += tr("<br>The shown mask is for another grid than the model's: choose the model's preset to score it.");
+    }
+    m_robustnessText->setText(text);
+    m_robustnessView->chart()->setTitle(tr("%1 with patches left out").arg(label));
+}
+
+void PatchoutView::setRobustnessError(const QString& message) {
+    m_measure->setEnabled(!m_modelName.isEmpty());
+    m_robustnessText->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
+}
+
+QString PatchoutView::robustnessText() const { return m_robustnessText->text(); }
 
 }  // namespace patchout::ui

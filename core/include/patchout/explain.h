@@ -86,4 +86,39 @@ struct FileExplanation {
 FileExplanation explainFile(const std::filesystem::path& file, const std::filesystem::path& checkpoint,
                             const ExplainFileOptions& options = {});
 
+// What patchout training buys, measured on the user's clip (the Patchout view): the model's answer
+// on one window (as explainFile takes it) against the share of patches left out. For each share,
+// `masks` random masks each leave that share of the patches out (unstructured, the model's own
+// patchout); the points say how often the class of the whole window stays on top and the score it
+// keeps. `shown_mask`, when it fits the model's grid, is scored too (the mask the view shows).
+struct PatchoutRobustnessOptions {
+    std::vector<double> drop_shares = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    int masks = 16;
+    std::uint64_t seed = 0;
+    double start_s = 0;
+    std::string feature_preset{};
+    PatchoutMask shown_mask{};  // no masks: none
+};
+struct PatchoutRobustness {
+    std::string label;       // the window's top class with every patch
+    int top_class = 0;
+    float full_score = 0;
+    int patches = 0;         // the window's grid: freq_patches x time_patches
+    double start_s = 0, end_s = 0;
+    struct Point {
+        double drop_share = 0;
+        int kept_patches = 0;
+        double same_top_share = 0;  // masks under which the top class stayed on top
+        double mean_score = 0, min_score = 0, max_score = 0;  // the top class's score
+    };
+    std::vector<Point> points;
+    bool shown_scored = false;  // the shown mask fitted and was scored
+    int shown_kept = 0;
+    std::string shown_label;    // the top class under the shown mask
+    float shown_score = 0;      // the whole window's top class's score under it
+};
+// Errors as explainFile; Error(InvalidArgument) for a share outside [0, 1) or masks < 1.
+PatchoutRobustness patchoutRobustness(const std::filesystem::path& file, const std::filesystem::path& checkpoint,
+                                      const PatchoutRobustnessOptions& options = {});
+
 }  // namespace patchout

@@ -234,11 +234,21 @@ void writeExplanationCsv(const fs::path& path, const ExplanationMap& map, const 
     writeTextAtomically(path, out.str());
 }
 
-FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, const ExplainFileOptions& options) {
-    const ModelCheckpoint ckpt = loadModel(checkpoint);
-    const PaSSTOptions& po = ckpt.model.options();
+namespace {
+
+// A model file and one window of a recording, as explainFile and patchoutRobustness take them.
+struct FileWindow {
+    ModelCheckpoint ckpt;
+    Features window;
+    int start = 0;  // frames
+    double frame_rate = 100;
+    bool softmax = false;
+};
+
+FileWindow loadWindow(const fs::path& file, const fs::path& checkpoint, std::string preset, double start_s) {
+    FileWindow w{.ckpt = loadModel(checkpoint)};
+    const PaSSTOptions& po = w.ckpt.model.options();
     // The run's front end when the model belongs to one, as classify and eval take it.
-    std::string preset = options.feature_preset;
     if (preset.empty()) {
         const RunPaths run = RunPaths::ofCheckpoint(checkpoint);
         preset = run.empty() ? "passt-32k" : readRunOptions(run.dir).feature_preset;
@@ -250,21 +260,38 @@ FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, co
                     checkpoint.string());
     FeatureExtractor extractor(features);
     const Features all = extractor.compute(loadAudio(file, {.target_rate = features.sample_rate}));
-    const int start = static_cast<int>(std::lround(options.start_s * all.frame_rate));
-    if (start < 0 || start >= all.n_frames)
+    w.start = static_cast<int>(std::lround(start_s * all.frame_rate));
+    w.frame_rate = all.frame_rate;
+    if (w.start < 0 || w.start >= all.n_frames)
         throw Error(ErrorCode::InvalidArgument,
                     "the window's start lies outside the recording (" + std::to_string(all.durationSeconds()) + " s)",
                     file.string());
+    w.window = all;  // frames [start, start + input_frames), clipped to the recording
+    w.window.n_frames = std::min(all.n_frames - w.start, po.input_frames);
+    w.window.data.assign(all.data.begin() + static_cast<std::ptrdiff_t>(w.start) * all.n_bins,
+                         all.data.begin() + static_cast<std::ptrdiff_t>(w.start + w.window.n_frames) * all.n_bins);
+    w.softmax = activationFromMetadata(w.ckpt.metadata) == ScoreActivation::Softmax;
+    return w;
+}
+
+std::string labelOf(const ModelCheckpoint& ckpt, int c) {
+    return c >= 0 && c < static_cast<int>(ckpt.labels.size()) ? ckpt.labels[static_cast<std::size_t>(c)]
+                                                               : "class " + std::to_string(c);
+}
+
+}  // namespace
+
+FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, const ExplainFileOptions& options) {
+    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s);
+    const ModelCheckpoint& ckpt = w.ckpt;
+    const int start = w.start;
     FileExplanation out;
-    out.window = all;  // frames [start, start + input_frames), clipped to the recording
-    out.window.n_frames = std::min(all.n_frames - start, po.input_frames);
-    out.window.data.assign(all.data.begin() + static_cast<std::ptrdiff_t>(start) * all.n_bins,
-                           all.data.begin() + static_cast<std::ptrdiff_t>(start + out.window.n_frames) * all.n_bins);
-    out.start_s = start / all.frame_rate;
-    out.end_s = (start + out.window.n_frames) / all.frame_rate;
+    out.window = w.window;
+    out.start_s = start / w.frame_rate;
+    out.end_s = (start + out.window.n_frames) / w.frame_rate;
     ExplainOptions o;
     o.method = options.method;
-    o.softmax = activationFromMetadata(ckpt.metadata) == ScoreActivation::Softmax;
+    o.softmax = w.softmax;
     if (!options.target_class.empty()) {
         const auto named = std::find(ckpt.labels.begin(), ckpt.labels.end(), options.target_class);
         if (named != ckpt.labels.end())
@@ -277,14 +304,14 @@ FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, co
                         checkpoint.string());
     }
     out.map = explain(ckpt.model, out.window, o);
-    out.label = out.map.target_class < static_cast<int>(ckpt.labels.size())
-                    ? ckpt.labels[static_cast<std::size_t>(out.map.target_class)]
-                    : "class " + std::to_string(out.map.target_class);
+    out.label = labelOf(ckpt, out.map.target_class);
     // The three strongest columns and rows, as shares of the map's (positive) sum.
     auto strongest = [](const std::vector<float>& sums) {
         std::vector<int> order(sums.size());
         std::iota(order.begin(), order.end(), 0);
-        std::sort(order.begin(), order.end(), [&](int x, int y) { return sums[static_cast<std::size_t>(x)] > sums[static_cast<std::size_t>(y)]; });
+        std::sort(order.begin(), order.end(), [&](int x, int y) {
+            return sums[static_cast<std::size_t>(x)] > sums[static_cast<std::size_t>(y)];
+        });
         order.resize(std::min<std::size_t>(order.size(), 3));
         return order;
     };
@@ -294,14 +321,72 @@ FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, co
     const double scale = total > 0 ? 1.0 / total : 0.0;
     const std::vector<float> columns = out.map.columnSums(), rows = out.map.rowSums();
     for (int t : strongest(columns))
-        out.strongest_times.push_back({(start + t * out.map.stride_t) / all.frame_rate,
-                                       (start + t * out.map.stride_t + out.map.patch_size) / all.frame_rate,
+        out.strongest_times.push_back({(start + t * out.map.stride_t) / w.frame_rate,
+                                       (start + t * out.map.stride_t + out.map.patch_size) / w.frame_rate,
                                        columns[static_cast<std::size_t>(t)] * scale});
     for (int f : strongest(rows)) {
         const int lo = f * out.map.stride_f, hi = std::min(out.window.n_bins, lo + out.map.patch_size) - 1;
         out.strongest_bands.push_back({out.window.bin_frequencies[static_cast<std::size_t>(lo)],
                                        out.window.bin_frequencies[static_cast<std::size_t>(hi)],
                                        rows[static_cast<std::size_t>(f)] * scale});
+    }
+    return out;
+}
+
+PatchoutRobustness patchoutRobustness(const fs::path& file, const fs::path& checkpoint,
+                                      const PatchoutRobustnessOptions& options) {
+    if (options.masks < 1)
+        bad("masks must be at least 1");
+    for (double share : options.drop_shares)
+        if (!(share >= 0 && share < 1))
+            bad("a share of patches left out must be in [0, 1)");
+    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s);
+    PaSSTModel handle = w.ckpt.model.sharedWeights();
+    PaSSTImpl& net = *handle.module();
+    const PaSSTOptions& po = net.options();
+    if (w.window.n_frames < po.patch_size)
+        bad("the window is shorter than one patch");
+    const Restore restore{net, net.is_training()};
+    net.eval();
+    torch::NoGradGuard noGrad;
+    const std::vector<float> binMajor = w.window.binMajor();
+    const torch::Tensor x =
+        torch::from_blob(const_cast<float*>(binMajor.data()), {1, 1, w.window.n_bins, w.window.n_frames}, torch::kFloat32)
+            .clone();
+    const int F = po.freqPatches(), T = std::min(po.timePatches(w.window.n_frames), po.timePositions());
+    const torch::Tensor full = scoresOf(net.forward(x).first, w.softmax)[0];
+    PatchoutRobustness out;
+    out.top_class = static_cast<int>(full.argmax().item<std::int64_t>());
+    out.full_score = full[out.top_class].item<float>();
+    out.label = labelOf(w.ckpt, out.top_class);
+    out.patches = F * T;
+    out.start_s = w.start / w.frame_rate;
+    out.end_s = (w.start + w.window.n_frames) / w.frame_rate;
+    for (std::size_t k = 0; k < options.drop_shares.size(); ++k) {
+        PatchoutOptions p;
+        p.u_patchout = std::min(F * T - 1, static_cast<int>(std::lround(options.drop_shares[k] * F * T)));
+        p.per_sample = true;
+        const PatchoutMask mask = drawPatchoutMask(p, F, T, options.seed + 7919 * k, options.masks);
+        const torch::Tensor scores =
+            scoresOf(logitsWithMask(net, x.expand({options.masks, -1, -1, -1}).contiguous(), mask), w.softmax);
+        const torch::Tensor top = scores.argmax(1);
+        const torch::Tensor mine = scores.select(1, out.top_class);
+        out.points.push_back({.drop_share = options.drop_shares[k],
+                              .kept_patches = F * T - p.u_patchout,
+                              .same_top_share = top.eq(out.top_class).to(torch::kFloat64).mean().item<double>(),
+                              .mean_score = mine.to(torch::kFloat64).mean().item<double>(),
+                              .min_score = mine.min().item<double>(),
+                              .max_score = mine.max().item<double>()});
+    }
+    const PatchoutMask& shown = options.shown_mask;
+    if (shown.masks() > 0 && shown.freq_patches == F && shown.time_patches == T) {
+        PatchoutMask one = shown;
+        one.kept.resize(1);
+        const torch::Tensor scores = scoresOf(logitsWithMask(net, x, one), w.softmax)[0];
+        out.shown_scored = true;
+        out.shown_kept = one.keptCount(0);
+        out.shown_label = labelOf(w.ckpt, static_cast<int>(scores.argmax().item<std::int64_t>()));
+        out.shown_score = scores[out.top_class].item<float>();
     }
     return out;
 }

@@ -3,10 +3,15 @@
 // patches a patchout mask drops; spin boxes set the structured (time columns, frequency rows) and
 // unstructured counts and the seed, a button draws a new mask, and a line says how many patches
 // stay and what that leaves of the attention cost. It draws what it is given: when a setting
-// changes it asks the app (maskRequested) and shows the mask it gets back (setMask).
+// changes it asks the app (maskRequested) and shows the mask it gets back (setMask). With a model
+// loaded, "Measure with the model" asks the app (robustnessRequested) to run it on the file's
+// window with the shown mask and with random masks at each share of patches left out, and draws
+// what it gets back (setRobustness): the score of the whole window's class and how often it stays
+// on top, against the share of patches kept — what patchout training buys, on the user's clip.
 // Thread-safety: GUI thread only.
 #pragma once
 
+#include "patchout/explain.h"
 #include "patchout/features.h"
 #include "patchout/passt.h"
 #include "patchout/ui/colour_map.h"
@@ -18,6 +23,12 @@
 
 class QComboBox;
 class QLabel;
+
+QT_BEGIN_NAMESPACE
+class QChartView;
+class QLineSeries;
+class QScatterSeries;
+QT_END_NAMESPACE
 class QPushButton;
 class QSpinBox;
 
@@ -83,10 +94,21 @@ public:
     QString summary() const;
     PatchoutCanvas* canvas() const noexcept { return m_canvas; }
 
+    // The model the app would measure with ("" none: Measure is off, and says why).
+    void setModelName(const QString& name);
+    void setRobustness(const PatchoutRobustness& robustness);
+    void setRobustnessError(const QString& message);
+    QPushButton* measureButton() const noexcept { return m_measure; }
+    QLineSeries* scoreSeries() const noexcept { return m_scoreSeries; }      // (share kept, mean score)
+    QLineSeries* sameTopSeries() const noexcept { return m_sameTopSeries; }  // (share kept, share on top)
+    QScatterSeries* shownMaskSeries() const noexcept { return m_shownSeries; }
+    QString robustnessText() const;
+
 Q_SIGNALS:
     // Settings changed: the app draws the mask for `grid` and calls setMask().
     void maskRequested(const patchout::PatchoutOptions& options, const patchout::ui::PatchGrid& grid,
                        std::uint64_t seed);
+    void robustnessRequested();
 
 private:
     void request();
@@ -98,6 +120,13 @@ private:
     QPushButton* m_redraw = nullptr;
     QLabel* m_summary = nullptr;
     PatchoutCanvas* m_canvas = nullptr;
+    QPushButton* m_measure = nullptr;
+    QChartView* m_robustnessView = nullptr;
+    QLineSeries* m_scoreSeries = nullptr;
+    QLineSeries* m_sameTopSeries = nullptr;
+    QScatterSeries* m_shownSeries = nullptr;
+    QLabel* m_robustnessText = nullptr;
+    QString m_modelName;
     Features m_features;
     ColourMapParams m_colours;
     PatchGrid m_grid;
