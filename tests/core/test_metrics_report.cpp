@@ -347,6 +347,9 @@ TEST(MetricsComparison, MatchesClipsByNameClassesByNameAndListsFlips) {
         flips += ra.top1_correct[i] != rb.top1_correct[i];
     EXPECT_EQ(cmp.flipped.size(), flips);
     EXPECT_GT(flips, 0u);
+    // Both confusion matrices on the common clips, ours in our class order.
+    EXPECT_EQ(cmp.ours_confusion.counts, ra.confusion.counts);
+    EXPECT_EQ(cmp.baseline_confusion.counts, rb.confusion.counts);
     EXPECT_EQ(cmp.mcnemar.only_ours_right + cmp.mcnemar.only_baseline_right,
               static_cast<std::int64_t>(flips));
 
@@ -382,6 +385,9 @@ TEST(MetricsComparison, MatchesClipsByNameClassesByNameAndListsFlips) {
     }
     ASSERT_EQ(back->per_class.size(), cmp.per_class.size());
     EXPECT_DOUBLE_EQ(back->per_class[2].average_precision, cmp.per_class[2].average_precision);
+    EXPECT_EQ(back->ours_confusion.counts, cmp.ours_confusion.counts);
+    EXPECT_EQ(back->baseline_confusion.counts, cmp.baseline_confusion.counts);
+    EXPECT_EQ(back->baseline_confusion.n_classes, ours.classes.size());
 }
 
 TEST(MetricsComparison, RefusesDifferentClassesAndDisagreeingLabels) {

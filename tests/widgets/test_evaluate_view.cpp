@@ -8,6 +8,7 @@
 #include "patchout/ui/evaluate_view.h"
 
 #include <QChartView>
+#include <QCheckBox>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -82,9 +83,34 @@ private Q_SLOTS:
         view.playSelectedClip();
         QCOMPARE(play.count(), 1);
         QCOMPARE(play.at(0).at(0).toString(), QStringLiteral("/data/clip20.wav"));
+        // The matrix as this model minus the baseline: the baseline took 1 dog for a cat, not 3.
+        QVERIFY(!view.differenceBox()->isEnabled());  // this comparison has no matrices
+        floor.ours_confusion = report.confusion;
+        floor.baseline_confusion = report.confusion;
+        floor.baseline_confusion.counts[1 * 3 + 0] = 1;
+        floor.baseline_confusion.counts[1 * 3 + 1] = 9;
+        view.setReport(QStringLiteral("eval"), report, p, &floor);
+        QVERIFY(view.differenceBox()->isEnabled());
+        view.resize(1100, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.differenceBox()->setChecked(true);
+        ui::ConfusionMatrixView* m = view.confusionView();
+        QVERIFY(m->differenceShown());
+        QVERIFY2(m->readoutAt(m->cellRect(1, 0).center()).contains(QStringLiteral("3 clips here, 1 with the baseline (+2)")),
+                 qPrintable(m->readoutAt(m->cellRect(1, 0).center())));
+        const QImage image = m->grab().toImage();
+        auto corner = [&](int t, int q) { return image.pixelColor(m->cellRect(t, q).topLeft() + QPoint(2, 2)); };
+        QCOMPARE(corner(1, 0), ui::ConfusionMatrixView::differenceColour(2, false, 2));  // worse: red
+        QCOMPARE(corner(0, 0), ui::ConfusionMatrixView::differenceColour(0, true, 2));   // the same: grey
+        QVERIFY(ui::ConfusionMatrixView::differenceColour(2, true, 2).green() > 120);   // better: green
+        QVERIFY(ui::ConfusionMatrixView::differenceColour(2, false, 2).red() > 180);
+        view.differenceBox()->setChecked(false);
+        QVERIFY(!m->differenceShown());
         view.setReport(QStringLiteral("eval"), report, p);  // no comparison: no verdict, no tab
         QVERIFY(!view.summary().contains(QStringLiteral("Against")));
         QVERIFY(!view.tabs()->isTabVisible(tab));
+        QVERIFY(!m->differenceShown());
     }
 
     void confusionMatrixColoursAndReadout() {

@@ -6,6 +6,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QHBoxLayout>
@@ -103,6 +104,7 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QWidget(parent) {
 }
 
 void ConfusionMatrixView::setMatrix(const ConfusionMatrix& matrix, const QStringList& labels) {
+    m_difference = false;
     m_matrix = matrix;
     m_shares = matrix.n_classes > 0 ? matrix.rowNormalised() : std::vector<double>{};
     m_labels = labels;
@@ -146,10 +148,45 @@ int ConfusionMatrixView::cellAt(const QPoint& pos, int* trueClass, int* predicte
     return *trueClass * n + *predicted;
 }
 
+bool ConfusionMatrixView::setDifference(const ConfusionMatrix& ours, const ConfusionMatrix& baseline) {
+    if (ours.n_classes != m_matrix.n_classes || baseline.n_classes != m_matrix.n_classes || m_matrix.n_classes == 0)
+        return false;
+    m_diffOurs = ours;
+    m_diffBaseline = baseline;
+    m_difference = true;
+    m_readout.clear();
+    update();
+    return true;
+}
+
+void ConfusionMatrixView::clearDifference() {
+    m_difference = false;
+    update();
+}
+
+QColor ConfusionMatrixView::differenceColour(std::int64_t delta, bool diagonal, std::int64_t largest) {
+    if (delta == 0 || largest <= 0)
+        return QColor(236, 236, 236);
+    const bool better = diagonal ? delta > 0 : delta < 0;
+    const double strength = 0.35 + 0.65 * std::min(1.0, static_cast<double>(std::abs(delta)) / static_cast<double>(largest));
+    const QColor full = better ? QColor(26, 150, 65) : QColor(215, 48, 39);
+    auto mix = [strength](int from, int to) { return static_cast<int>(std::lround(from + (to - from) * strength)); };
+    return QColor(mix(236, full.red()), mix(236, full.green()), mix(236, full.blue()));
+}
+
 QString ConfusionMatrixView::readoutAt(const QPoint& pos) const {
     int t = 0, p = 0;
     if (cellAt(pos, &t, &p) < 0)
         return {};
+    if (m_difference) {
+        const auto here = m_diffOurs.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p));
+        const auto there = m_diffBaseline.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p));
+        return tr("true %1, predicted %2: %3 clips here, %4 with the baseline (%5)")
+            .arg(m_labels.value(t), m_labels.value(p))
+            .arg(here)
+            .arg(there)
+            .arg(here - there > 0 ? QStringLiteral("+%1").arg(here - there) : QString::number(here - there));
+    }
     const auto count = m_matrix.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p));
     const double share = m_shares[static_cast<std::size_t>(t) * m_matrix.n_classes + static_cast<std::size_t>(p)];
     return tr("true %1, predicted %2: %3 clips (%4 of %1)")
@@ -191,7 +228,24 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
     }
     const QRect m = matrixRect();
     const int cell = m.width() / n;
-    for (int t = 0; t < n; ++t)
+    std::int64_t largest = 0;
+    if (m_difference)
+        for (std::size_t i = 0; i < m_diffOurs.counts.size(); ++i)
+            largest = std::max(largest, std::abs(m_diffOurs.counts[i] - m_diffBaseline.counts[i]));
+    for (int t = 0; t < n && m_difference; ++t)
+        for (int p = 0; p < n; ++p) {
+            const QRect r = cellRect(t, p);
+            const auto delta = m_diffOurs.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p)) -
+                               m_diffBaseline.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p));
+            const QColor c = differenceColour(delta, t == p, largest);
+            painter.fillRect(r, c);
+            const QString text = delta > 0 ? QStringLiteral("+%1").arg(delta) : QString::number(delta);
+            if (delta != 0 && fm.horizontalAdvance(text) + 4 <= cell && fm.height() <= cell) {
+                painter.setPen(c.lightnessF() > 0.5 ? Qt::black : Qt::white);
+                painter.drawText(r, Qt::AlignCenter, text);
+            }
+        }
+    for (int t = 0; t < n && !m_difference; ++t)
         for (int p = 0; p < n; ++p) {
             const QRect r = cellRect(t, p);
             const double share = m_shares[static_cast<std::size_t>(t * n + p)];
@@ -279,10 +333,16 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     m_comparisonText->setTextFormat(Qt::RichText);
     m_comparisonText->setWordWrap(true);
     m_comparisonText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_showDifference = new QCheckBox(tr("Show the matrix as this model minus the baseline"), this);
+    m_showDifference->setToolTip(tr("Green: this model does better there (more on the diagonal, fewer off it); "
+                                    "red: worse. On the clips both scored."));
     m_comparisonPage = new QWidget(this);
     auto* comparisonLayout = new QHBoxLayout(m_comparisonPage);
     comparisonLayout->setContentsMargins(4, 4, 4, 4);
-    comparisonLayout->addWidget(m_comparisonText, 1);
+    auto* textColumn = new QVBoxLayout;
+    textColumn->addWidget(m_comparisonText, 1);
+    textColumn->addWidget(m_showDifference);
+    comparisonLayout->addLayout(textColumn, 1);
     comparisonLayout->addWidget(m_flipped, 1);
     for (QTableWidget* t : {m_classes, m_failures, m_cellClips, m_flipped}) {
         t->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -343,6 +403,10 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
 
     connect(m_confusion, &ConfusionMatrixView::classClicked, this, &EvaluateView::selectClass);
     connect(m_confusion, &ConfusionMatrixView::cellClicked, this, &EvaluateView::showCell);
+    connect(m_showDifference, &QCheckBox::toggled, this, [this](bool on) {
+        if (!on || !m_confusion->setDifference(m_comparison.ours_confusion, m_comparison.baseline_confusion))
+            m_confusion->clearDifference();
+    });
     connect(m_play, &QPushButton::clicked, this, &EvaluateView::playSelectedClip);
     connect(m_open, &QPushButton::clicked, this, &EvaluateView::openSelectedClip);
     connect(m_explain, &QPushButton::clicked, this, &EvaluateView::explainSelectedClip);
@@ -615,6 +679,14 @@ void EvaluateView::fillComparison(const BaselineComparison* comparison, const QS
     m_flipped->setRowCount(0);
     m_comparisonText->clear();
     m_tabs->setTabVisible(tab, comparison != nullptr);
+    m_comparison = comparison != nullptr ? *comparison : BaselineComparison{};
+    {
+        const QSignalBlocker block(m_showDifference);
+        m_showDifference->setChecked(false);
+    }
+    m_confusion->clearDifference();
+    m_showDifference->setEnabled(m_comparison.ours_confusion.n_classes > 0 &&
+                                 m_comparison.ours_confusion.n_classes == m_report.classes.size());
     if (comparison == nullptr)
         return;
     m_tabs->setTabText(tab, tr("Against %1").arg(source));

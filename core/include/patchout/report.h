@@ -157,6 +157,9 @@ struct BaselineComparison {
     std::vector<ClassDelta> per_class;  // in our class order
     McNemarResult mcnemar;
     std::vector<FlippedClip> flipped;
+    // Both confusion matrices on the common clips, classes in our order (single-label; empty for
+    // multi-label): ours minus the baseline's is where the two models differ.
+    ConfusionMatrix ours_confusion, baseline_confusion;
     std::size_t n_bootstrap = 0;
     double confidence = 0.95;
 };
@@ -180,9 +183,9 @@ struct ComparisonVerdict {
 ComparisonVerdict comparisonVerdict(const BaselineComparison& comparison);
 
 // The comparison writeReport stored in dir/report.json: source, clips in common, metrics with
-// their intervals, McNemar, the per-class deltas and the flipped clips (class indices in the
-// report's class order; a flipped clip naming a class the report lacks is left out). nullopt when
-// the report has none or cannot be read.
+// their intervals, McNemar, the per-class deltas, the flipped clips (class indices in the report's
+// class order; a flipped clip naming a class the report lacks is left out) and both confusion
+// matrices (empty unless whole). nullopt when the report has none or cannot be read.
 std::optional<BaselineComparison> readReportComparison(const std::filesystem::path& dir);
 
 // The "clips" writeReport recorded in dir/report.json (ReportOptions::clips): "" when the file,

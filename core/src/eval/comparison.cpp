@@ -336,6 +336,10 @@ BaselineComparison compareWithBaseline(const Predictions& ours, const Prediction
         cmp.flipped.push_back({a.files[i], ra.top1_correct[i] != 0, a.labels[i], ra.top1[i], rb.top1[i]});
     }
     cmp.mcnemar = mcnemarTest(onlyA, onlyB);
+    if (!a.multi_label) {
+        cmp.ours_confusion = ra.confusion;
+        cmp.baseline_confusion = rb.confusion;
+    }
     return cmp;
 }
 

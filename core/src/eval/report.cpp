@@ -264,8 +264,16 @@ nlohmann::json comparisonJson(const BaselineComparison& cmp,
                            {"ours_predicted", classes[static_cast<std::size_t>(f.ours_predicted)]},
                            {"baseline_predicted",
                             classes[static_cast<std::size_t>(f.baseline_predicted)]}});
+    auto rows = [](const ConfusionMatrix& m) {
+        nlohmann::json out = nlohmann::json::array();
+        for (std::size_t t = 0; t < m.n_classes; ++t)
+            out.push_back(std::vector<std::int64_t>(m.counts.begin() + static_cast<std::ptrdiff_t>(t * m.n_classes),
+                                                    m.counts.begin() + static_cast<std::ptrdiff_t>((t + 1) * m.n_classes)));
+        return out;
+    };
     return {{"baseline", cmp.baseline_source.string()},
             {"n_common_clips", cmp.n_common},
+            {"confusion", {{"ours", rows(cmp.ours_confusion)}, {"baseline", rows(cmp.baseline_confusion)}}},
             {"only_in_ours", cmp.only_in_ours},
             {"only_in_baseline", cmp.only_in_baseline},
             {"n_bootstrap", cmp.n_bootstrap},
@@ -400,6 +408,30 @@ std::optional<BaselineComparison> readReportComparison(const std::filesystem::pa
             if (known)
                 cmp.flipped.push_back(std::move(clip));
         }
+        // The two confusion matrices on the common clips, when whole and square in our classes.
+        const nlohmann::json confusion = c.value("confusion", nlohmann::json::object());
+        auto matrix = [&](const char* side) {
+            ConfusionMatrix m;
+            const nlohmann::json rows = confusion.is_object() ? confusion.value(side, nlohmann::json::array())
+                                                              : nlohmann::json::array();
+            if (!rows.is_array() || rows.size() != classes.size() || rows.empty())
+                return m;
+            for (const auto& row : rows) {
+                if (!row.is_array() || row.size() != classes.size())
+                    return ConfusionMatrix{};
+                for (const auto& v : row) {
+                    if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+                        return ConfusionMatrix{};
+                    m.counts.push_back(v.get<std::int64_t>());
+                }
+            }
+            m.n_classes = classes.size();
+            return m;
+        };
+        cmp.ours_confusion = matrix("ours");
+        cmp.baseline_confusion = matrix("baseline");
+        if (cmp.ours_confusion.n_classes == 0 || cmp.baseline_confusion.n_classes == 0)
+            cmp.ours_confusion = cmp.baseline_confusion = {};
         return cmp;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;  // a report written by something else

@@ -17,6 +17,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -40,6 +41,14 @@ public:
     explicit ConfusionMatrixView(QWidget* parent = nullptr);
     void setMatrix(const ConfusionMatrix& matrix, const QStringList& labels);
     const ConfusionMatrix& matrix() const noexcept { return m_matrix; }
+    // Difference mode: each cell is ours minus the baseline's count (both of the matrix's size),
+    // green where this model does better (more on the diagonal, fewer off it), red where worse.
+    // false (nothing changes) for matrices of another size.
+    bool setDifference(const ConfusionMatrix& ours, const ConfusionMatrix& baseline);
+    void clearDifference();
+    bool differenceShown() const noexcept { return m_difference; }
+    // The colour a difference cell gets (for the tests and the legend).
+    static QColor differenceColour(std::int64_t delta, bool diagonal, std::int64_t largest);
     // The cell of (true, predicted) in widget coordinates; empty when out of range.
     QRect cellRect(int trueClass, int predicted) const;
     // What the mouse shows over the cell at `pos` ("" outside the matrix).
@@ -64,6 +73,8 @@ private:
     std::vector<double> m_shares;
     QStringList m_labels;
     QString m_readout;
+    bool m_difference = false;
+    ConfusionMatrix m_diffOurs, m_diffBaseline;
 };
 
 class EvaluateView : public QWidget {
@@ -108,6 +119,8 @@ public:
     QWidget* comparisonPage() const noexcept { return m_comparisonPage; }
     QString comparisonText() const;
     QTableWidget* flippedTable() const noexcept { return m_flipped; }
+    // Draws the matrix as this model's counts minus the baseline's (the comparison tab's box).
+    QCheckBox* differenceBox() const noexcept { return m_showDifference; }
     QTabWidget* tabs() const noexcept { return m_tabs; }
     QString curveTitle() const;
     // The reliability diagram: one point per non-empty bin (mean confidence, accuracy).
@@ -138,6 +151,8 @@ private:
     QWidget* m_comparisonPage = nullptr;
     QLabel* m_comparisonText = nullptr;
     QTableWidget* m_flipped = nullptr;
+    QCheckBox* m_showDifference = nullptr;
+    BaselineComparison m_comparison;  // what the difference mode draws
     QTabWidget* m_tabs = nullptr;
     QPushButton* m_play = nullptr;
     QPushButton* m_open = nullptr;
