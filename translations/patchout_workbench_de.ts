@@ -147,6 +147,10 @@
         <source>Rows: true class; columns: predicted class. Colour: share of the row. Click a cell to list its clips and show its class&apos;s curves.</source>
         <translation>Zeilen: wahre Klasse; Spalten: vorhergesagte Klasse. Farbe: Anteil der Zeile. Ein Klick auf eine Zelle listet ihre Clips und zeigt die Kurven ihrer Klasse.</translation>
     </message>
+    <message>
+        <source>true %1, predicted %2: %3 clips here, %4 with the baseline (%5)</source>
+        <translation>wahr %1, vorhergesagt %2: %3 Clips hier, %4 beim Vergleichsmodell (%5)</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::EmbeddingsView</name>
@@ -441,6 +445,14 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
         <source>What the model looked at in the selected clip for the class it predicted: occlusion by patchout or attention rollout over its log-mel</source>
         <translation>Worauf das Modell im gewählten Clip für die vorhergesagte Klasse geachtet hat: Verdeckung durch Patchout oder Attention-Rollout über seinem Log-Mel</translation>
     </message>
+    <message>
+        <source>Show the matrix as this model minus the baseline</source>
+        <translation>Die Matrix als dieses Modell minus Vergleichsmodell zeigen</translation>
+    </message>
+    <message>
+        <source>Green: this model does better there (more on the diagonal, fewer off it); red: worse. On the clips both scored.</source>
+        <translation>Grün: dieses Modell ist dort besser (mehr auf der Diagonale, weniger daneben); rot: schlechter. Auf den Clips, die beide bewertet haben.</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ExplainDialog</name>
@@ -519,6 +531,14 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
     <message>
         <source>Cannot explain: %1</source>
         <translation>Erklärung nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Show in Listen</source>
+        <translation>In „Hören“ zeigen</translation>
+    </message>
+    <message>
+        <source>Lay this map over the recording&apos;s spectrogram in Listen</source>
+        <translation>Diese Karte in „Hören“ über das Spektrogramm der Aufnahme legen</translation>
     </message>
 </context>
 <context>
@@ -661,6 +681,14 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
     <message>
         <source>Pause</source>
         <translation>Pause</translation>
+    </message>
+    <message>
+        <source>explanation</source>
+        <translation>Erklärung</translation>
+    </message>
+    <message>
+        <source>What the model looked at in the window explained (Listen &gt; Explain the window at the cursor…, then Show in Listen)</source>
+        <translation>Worauf das Modell im erklärten Fenster geachtet hat (Hören &gt; Fenster am Cursor erklären…, dann In „Hören“ zeigen)</translation>
     </message>
 </context>
 <context>

@@ -60,6 +60,10 @@ ExplainDialog::ExplainDialog(const QString& file, const QString& model, const QS
     startRow->addWidget(m_explain);
     form->addRow(tr("Window from:"), startRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_showInListen = buttons->addButton(tr("Show in Listen"), QDialogButtonBox::ActionRole);
+    m_showInListen->setToolTip(tr("Lay this map over the recording's spectrogram in Listen"));
+    m_showInListen->setEnabled(false);
+    connect(m_showInListen, &QPushButton::clicked, this, [this] { Q_EMIT showInListen(m_file, m_overlay); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -99,6 +103,8 @@ void ExplainDialog::compute() {
                                .convertToFormat(QImage::Format_RGB32);  // a copy: `rgb` goes
             QMetaObject::invokeMethod(this, [this, result, image] {
                 m_image = image;
+                m_overlay = SpectrogramOverlay::of(*result);
+                m_showInListen->setEnabled(!m_overlay.empty());
                 QString text = tr("%1, %2–%3 s: <b>%4</b> scores %5 (%6). ")
                                    .arg(QFileInfo(m_file).fileName())
                                    .arg(result->start_s, 0, 'f', 2)
@@ -121,6 +127,8 @@ void ExplainDialog::compute() {
             const QString message = tr("Cannot explain: %1").arg(describeError(e));
             QMetaObject::invokeMethod(this, [this, message] {
                 m_image = {};
+                m_overlay = {};
+                m_showInListen->setEnabled(false);
                 m_picture->clear();
                 m_text->setText(message);
                 Q_EMIT failed(message);

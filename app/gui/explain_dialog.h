@@ -6,6 +6,8 @@
 // method, the class or the start computes it again. Thread-safety: GUI thread only.
 #pragma once
 
+#include "patchout/ui/spectrogram_view.h"
+
 #include <QDialog>
 #include <QImage>
 #include <QString>
@@ -35,10 +37,15 @@ public:
     QImage picture() const noexcept { return m_image; }
     QComboBox* methodBox() const noexcept { return m_method; }
     QComboBox* classBox() const noexcept { return m_class; }
+    // The last map on the recording's axes (empty before the first); Show in Listen sends it.
+    const SpectrogramOverlay& overlay() const noexcept { return m_overlay; }
+    QPushButton* showInListenButton() const noexcept { return m_showInListen; }
 
 Q_SIGNALS:
     void explained(const QString& summary);
     void failed(const QString& message);
+    // Show in Listen: lay the map over `file`'s spectrogram.
+    void showInListen(const QString& file, const patchout::ui::SpectrogramOverlay& overlay);
 
 private:
     void showPicture();
@@ -47,6 +54,8 @@ private:
     QComboBox* m_class = nullptr;
     QDoubleSpinBox* m_start = nullptr;
     QPushButton* m_explain = nullptr;
+    QPushButton* m_showInListen = nullptr;
+    SpectrogramOverlay m_overlay;
     QLabel* m_picture = nullptr;
     QLabel* m_text = nullptr;
     QImage m_image;

@@ -623,7 +623,17 @@ void MainWindow::onFileLoaded(const QString& path, const Waveform& wave, const F
         m_listen->clearPredictions();
     m_player->setWaveform(wave);
     m_listen->selectSource({SourceKind::File, -1, SignalKind::Chirp});
+    // An explanation stays over its file when only the display preset changed.
+    const SpectrogramOverlay kept = sameFile ? m_listen->spectrogram()->overlay() : SpectrogramOverlay{};
     m_listen->showFile(QFileInfo(path).fileName(), features);
+    if (!kept.empty())
+        m_listen->showOverlay(kept);
+    const bool pending = !m_pendingOverlay.empty() && QFileInfo(path).absoluteFilePath() == m_pendingOverlayFile;
+    if (pending) {
+        m_listen->showOverlay(m_pendingOverlay);
+        m_pendingOverlay = {};
+        m_pendingOverlayFile.clear();
+    }
     // The Patchout view shows what the model sees: PaSST's log-mel only.
     if (m_listen->featurePreset() == QLatin1String("passt-32k"))
         m_patchout->setFeatures(QFileInfo(path).fileName(), features);
@@ -641,6 +651,8 @@ void MainWindow::onFileLoaded(const QString& path, const Waveform& wave, const F
                                  .arg(features.n_frames)
                                  .arg(features.n_bins));
     Q_EMIT fileShown(path);
+    if (pending)
+        Q_EMIT overlayShown(path);
 }
 
 void MainWindow::onJobFinished(bool cancelled) {
@@ -950,6 +962,17 @@ ExplainDialog* MainWindow::explainAudio(const QString& path, double startSeconds
     }
     auto* dialog = new ExplainDialog(path, m_modelPath, labels, startSeconds, targetClass, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExplainDialog::showInListen, this, [this](const QString& file, const SpectrogramOverlay& overlay) {
+        showView(View::Listen);
+        if (QFileInfo(file) == QFileInfo(m_filePath)) {
+            m_listen->showOverlay(overlay);
+            Q_EMIT overlayShown(file);
+            return;
+        }
+        m_pendingOverlay = overlay;  // laid over the file once it is shown
+        m_pendingOverlayFile = QFileInfo(file).absoluteFilePath();
+        openAudio(file);
+    });
     dialog->show();
     dialog->compute();
     return dialog;

@@ -15,6 +15,7 @@
 #include "patchout/embedding_folder.h"
 #include "patchout/similarity_index.h"
 #include "patchout/ui/model_view.h"
+#include "patchout/ui/spectrogram_view.h"
 #include "patchout/waveform.h"
 #include "run_job_worker.h"
 #include "train_worker.h"
@@ -153,6 +154,8 @@ Q_SIGNALS:
     void evaluationFailed(const QString& message);
     void comparisonFailed(const QString& message);
     void robustnessShown();
+    // An explanation was laid over the file's spectrogram in Listen.
+    void overlayShown(const QString& path);
     void robustnessFailed(const QString& message);
     // The run's embeddings/ folder is shown in Embeddings with its index (dir), or could not be
     // read (message).
@@ -234,6 +237,8 @@ private:
     AudioPlayer* m_preview = nullptr;
     QStringList m_comparedRuns;  // the runs side by side, in order
     QThread* m_robustnessThread = nullptr;
+    SpectrogramOverlay m_pendingOverlay;  // for the file being opened (m_pendingOverlayFile)
+    QString m_pendingOverlayFile;
     // Reads m_comparedRuns into the comparison; false (and comparisonFailed) when one cannot be read.
     bool showComparedRuns();
     std::vector<AudioDeviceInfo> m_devices;

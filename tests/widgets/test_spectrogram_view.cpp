@@ -260,6 +260,47 @@ private Q_SLOTS:
         QVERIFY(luminance(image.pixel(x, y)) > 200);
         QVERIFY(luminance(image.pixel(x + 20, y)) < 50);
     }
+
+    void anExplanationIsLaidOverItsCells() {
+        const Features f = labelledBlock(4, 100, 100.0);  // 1 s, bins at 100 ... 400 Hz
+        FileExplanation e;
+        e.window = f;
+        e.label = "seven";
+        e.map.freq_patches = 2;
+        e.map.time_patches = 3;
+        e.map.stride_f = 2;
+        e.map.stride_t = 20;
+        e.map.patch_size = 2;
+        e.map.values = {0, 0, 0, 1.0f, 0.5f, 0};  // row 1 (the higher band), column 0 strongest
+        const SpectrogramOverlay o = SpectrogramOverlay::of(e);
+        QCOMPARE(o.time_edges, (std::vector<double>{0, 0.2, 0.4, 0.42}));
+        QCOMPARE(o.freq_edges, (std::vector<double>{100, 300, 400}));
+        QVERIFY(o.label.contains(QStringLiteral("seven")));
+        SpectrogramView view;
+        view.resize(700, 320);
+        view.setFeatures(f);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QImage before = view.grab().toImage();
+        view.setOverlay(o);
+        const QImage after = view.grab().toImage();
+        const QPoint hot(static_cast<int>(view.xAtSeconds(0.1)), static_cast<int>(view.yAtFrequency(370)));
+        const QPoint cold(static_cast<int>(view.xAtSeconds(0.3)), static_cast<int>(view.yAtFrequency(150)));
+        QVERIFY2(after.pixelColor(hot).red() > before.pixelColor(hot).red() + 60,
+                 qPrintable(after.pixelColor(hot).name() + QLatin1Char(' ') + before.pixelColor(hot).name()));
+        QCOMPARE(after.pixelColor(cold), before.pixelColor(cold));  // a cell the score did not need
+        QCOMPARE(SpectrogramView::overlayColour(0).alpha(), 0);
+        view.setOverlayVisible(false);
+        QCOMPARE(view.grab().toImage().pixelColor(hot), before.pixelColor(hot));
+        // A malformed overlay is refused; a new file clears it.
+        SpectrogramOverlay bad = o;
+        bad.values.pop_back();
+        view.setOverlay(bad);
+        QVERIFY(view.overlay().empty());
+        view.setOverlay(o);
+        view.setFeatures(f);
+        QVERIFY(view.overlay().empty());
+    }
 };
 
 PATCHOUT_REGISTER_QTEST(SpectrogramViewTest);

@@ -746,6 +746,10 @@ private Q_SLOTS:
         QSignalSpy loaded(&window, &MainWindow::modelLoaded);
         window.loadModel(model);
         QVERIFY(loaded.wait(10000));
+        QSignalSpy measured(&window, &MainWindow::robustnessShown);
+        QSignalSpy notMeasured(&window, &MainWindow::robustnessFailed);
+        window.measurePatchoutRobustness();
+        QCOMPARE(notMeasured.count(), 1);  // no file shown yet
         ExplainDialog* dialog = window.explainAudio(audio, 0.5, QStringLiteral("w3"));
         QVERIFY(dialog != nullptr);
         QSignalSpy explained(dialog, &ExplainDialog::explained);
@@ -755,6 +759,17 @@ private Q_SLOTS:
                  qPrintable(dialog->summary()));
         QVERIFY(dialog->picture().width() > 100);
         QCOMPARE(dialog->classBox()->currentData().toString(), QStringLiteral("w3"));
+        // Show in Listen: the file opens there with the map over its spectrogram.
+        QSignalSpy overlaid(&window, &MainWindow::overlayShown);
+        QVERIFY(dialog->showInListenButton()->isEnabled());
+        dialog->showInListenButton()->click();
+        QVERIFY(overlaid.wait(20000));
+        QCOMPARE(window.currentView(), MainWindow::View::Listen);
+        QCOMPARE(QFileInfo(window.currentFile()), QFileInfo(audio));
+        const SpectrogramOverlay& shownOverlay = window.listenView()->spectrogram()->overlay();
+        QVERIFY(!shownOverlay.empty());
+        QCOMPARE(shownOverlay.time_edges.front(), 0.5);
+        QVERIFY(!window.listenView()->overlayBox()->isHidden());
         // Another method: computed again (also when asked while one is still running).
         dialog->methodBox()->setCurrentIndex(dialog->methodBox()->findData(QStringLiteral("rollout")));
         QVERIFY(explained.wait(60000));
@@ -767,13 +782,7 @@ private Q_SLOTS:
         QVERIFY(late->picture().isNull());
         // The Patchout view measures the same model on the file's window, with the shown mask.
         window.patchoutView()->setPreset(QStringLiteral("passt-micro"));  // the model's grid
-        QSignalSpy measured(&window, &MainWindow::robustnessShown);
-        QSignalSpy notMeasured(&window, &MainWindow::robustnessFailed);
-        window.measurePatchoutRobustness();
-        QCOMPARE(notMeasured.count(), 1);  // no file shown yet
-        QSignalSpy shown(&window, &MainWindow::fileShown);
-        window.openAudio(audio);
-        QVERIFY(shown.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.busy(), 20000);  // the file's timeline
         window.measurePatchoutRobustness();
         QVERIFY(measured.wait(60000));
         QCOMPARE(window.patchoutView()->scoreSeries()->count(), 10);

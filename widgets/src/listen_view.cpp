@@ -5,6 +5,7 @@
 #include "patchout/ui/prediction_timeline.h"
 #include "patchout/ui/spectrogram_view.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -81,6 +82,12 @@ ListenView::ListenView(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_range);
     controls->addWidget(new QLabel(tr("Colours:"), this));
     controls->addWidget(m_colours);
+    m_overlayBox = new QCheckBox(tr("explanation"), this);
+    m_overlayBox->setToolTip(tr("What the model looked at in the window explained (Listen > Explain the window at "
+                                "the cursor…, then Show in Listen)"));
+    m_overlayBox->setVisible(false);
+    controls->addWidget(m_overlayBox);
+    connect(m_overlayBox, &QCheckBox::toggled, this, [this](bool on) { m_spectrogram->setOverlayVisible(on); });
 
     m_title = new QLabel(this);
     QFont titleFont = m_title->font();
@@ -269,6 +276,7 @@ void ListenView::showFile(const QString& name, const Features& features) {
     m_fileDuration = features.durationSeconds();
     m_title->setText(tr("%1 — %2 s, %3 bins").arg(name).arg(m_fileDuration, 0, 'f', 2).arg(features.n_bins));
     m_spectrogram->setFeatures(features);
+    m_overlayBox->setVisible(false);  // the new file has no explanation yet
     m_spectrogram->setCursorSeconds(0.0);
     m_meter->reset();
     setPlayPosition(0.0);
@@ -280,6 +288,7 @@ void ListenView::beginLive(const QString& sourceName, const Features& metadata) 
     m_fileShown = false;
     m_title->setText(tr("Live: %1").arg(sourceName));
     m_spectrogram->beginLive(metadata);
+    m_overlayBox->setVisible(false);
     clearPredictions();
     m_timeline->setVisible(false);
     m_spectrogram->setCursorSeconds(std::numeric_limits<double>::quiet_NaN());
@@ -373,6 +382,13 @@ void ListenView::onSourceActivated(int index) {
 
 void ListenView::onHover(const HoverReadout& readout) {
     m_readout->setText(readout.valid ? m_spectrogram->readoutText() : QString());
+}
+
+void ListenView::showOverlay(const SpectrogramOverlay& overlay) {
+    m_spectrogram->setOverlay(overlay);
+    const QSignalBlocker block(m_overlayBox);
+    m_overlayBox->setChecked(true);
+    m_overlayBox->setVisible(!m_spectrogram->overlay().empty());
 }
 
 void ListenView::updateButtons() {

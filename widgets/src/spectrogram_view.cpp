@@ -46,6 +46,7 @@ QSize SpectrogramView::minimumSizeHint() const { return {kLeftMargin + 120, 140}
 void SpectrogramView::setFeatures(const Features& features) {
     m_mode = Mode::File;
     m_features = features;
+    m_overlay = {};
     m_droppedFrames = 0;
     m_imageDirty = true;
     m_range.reset();
@@ -59,6 +60,7 @@ void SpectrogramView::setFeatures(const Features& features) {
 void SpectrogramView::beginLive(const Features& metadata, double windowSeconds) {
     m_mode = Mode::Live;
     m_features = metadata;
+    m_overlay = {};
     m_features.n_frames = 0;
     m_features.data.clear();
     m_droppedFrames = 0;
@@ -96,6 +98,7 @@ void SpectrogramView::appendFrames(const Features& frames) {
 
 void SpectrogramView::clear() {
     m_features = {};
+    m_overlay = {};
     m_droppedFrames = 0;
     m_imageDirty = true;
     m_range.reset();
@@ -260,6 +263,49 @@ void SpectrogramView::updateHover(const QPointF& pos) {
     Q_EMIT hoverChanged(m_hover);
 }
 
+SpectrogramOverlay SpectrogramOverlay::of(const FileExplanation& e) {
+    SpectrogramOverlay o;
+    const ExplanationMap& m = e.map;
+    const Features& w = e.window;
+    if (m.freq_patches < 1 || m.time_patches < 1 || w.frame_rate <= 0 || w.bin_frequencies.empty())
+        return o;
+    for (int t = 0; t <= m.time_patches; ++t) {
+        const int frame = t < m.time_patches ? t * m.stride_t : (m.time_patches - 1) * m.stride_t + m.patch_size;
+        o.time_edges.push_back(e.start_s + frame / w.frame_rate);
+    }
+    const int lastBin = static_cast<int>(w.bin_frequencies.size()) - 1;
+    for (int f = 0; f <= m.freq_patches; ++f) {
+        const int bin = f < m.freq_patches ? f * m.stride_f : (m.freq_patches - 1) * m.stride_f + m.patch_size - 1;
+        o.freq_edges.push_back(w.bin_frequencies[static_cast<std::size_t>(std::clamp(bin, 0, lastBin))]);
+    }
+    o.values = m.values;  // [f * time_patches + t], row 0 the lowest band: the layout wanted
+    o.label = QString::fromStdString(explainMethodName(m.method) + ": " + e.label);
+    return o;
+}
+
+QColor SpectrogramView::overlayColour(double share) {
+    const double s = std::clamp(share, 0.0, 1.0);
+    return QColor(255, static_cast<int>(std::lround(200 - 110 * s)), 0, static_cast<int>(std::lround(170 * s)));
+}
+
+void SpectrogramView::setOverlay(const SpectrogramOverlay& overlay) {
+    const bool fits = overlay.rows() > 0 && overlay.columns() > 0 &&
+                      overlay.values.size() == static_cast<std::size_t>(overlay.rows()) * static_cast<std::size_t>(overlay.columns());
+    m_overlay = fits ? overlay : SpectrogramOverlay{};
+    m_overlayVisible = true;
+    update();
+}
+
+void SpectrogramView::clearOverlay() {
+    m_overlay = {};
+    update();
+}
+
+void SpectrogramView::setOverlayVisible(bool visible) {
+    m_overlayVisible = visible;
+    update();
+}
+
 void SpectrogramView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.fillRect(rect(), palette().window());
@@ -318,6 +364,36 @@ void SpectrogramView::paintEvent(QPaintEvent*) {
             m_imageDirty = false;
         }
         painter.drawImage(plot, m_image);
+    }
+
+    if (m_mode == Mode::File && m_overlayVisible && !m_overlay.empty()) {
+        const float largest = *std::max_element(m_overlay.values.begin(), m_overlay.values.end());
+        painter.save();
+        painter.setClipRect(plot);
+        const int rows = m_overlay.rows(), cols = m_overlay.columns();
+        for (int r = 0; r < rows && largest > 0; ++r)
+            for (int c = 0; c < cols; ++c) {
+                const float v = m_overlay.values[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) +
+                                                 static_cast<std::size_t>(c)];
+                if (!(v > 0))
+                    continue;
+                const QRectF cell(QPointF(xAtSeconds(m_overlay.time_edges[static_cast<std::size_t>(c)]),
+                                          yAtFrequency(m_overlay.freq_edges[static_cast<std::size_t>(r) + 1])),
+                                  QPointF(xAtSeconds(m_overlay.time_edges[static_cast<std::size_t>(c) + 1]),
+                                          yAtFrequency(m_overlay.freq_edges[static_cast<std::size_t>(r)])));
+                painter.fillRect(cell, overlayColour(v / largest));
+            }
+        const double x0 = std::max<double>(plot.left(), xAtSeconds(m_overlay.time_edges.front()));
+        const double x1 = std::min<double>(plot.right(), xAtSeconds(m_overlay.time_edges.back()));
+        if (x1 > x0) {
+            painter.setPen(QPen(QColor(255, 140, 0), 1, Qt::DashLine));
+            painter.drawRect(QRectF(x0, plot.top(), x1 - x0, plot.height() - 1));
+            painter.setPen(Qt::white);
+            // The label may run past a narrow window, to the plot's edge.
+            painter.drawText(QRectF(x0 + 4, plot.top() + 2, std::max(0.0, plot.right() - x0 - 8), 18),
+                             Qt::AlignLeft | Qt::AlignTop, m_overlay.label);
+        }
+        painter.restore();
     }
 
     if (!std::isnan(m_cursor) && m_cursor >= visibleStart() && m_cursor <= visibleEnd()) {

@@ -9,12 +9,14 @@
 #include "patchout/classifier.h"
 #include "patchout/features.h"
 #include "patchout/ui/colour_map.h"
+#include "patchout/ui/spectrogram_view.h"  // also declares Features' meta type for the app's signals
 
 #include <QWidget>
 
 #include <string>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
@@ -26,8 +28,6 @@ namespace patchout::ui {
 class ClassBars;
 class LevelMeter;
 class PredictionTimeline;
-class SpectrogramView;
-struct HoverReadout;
 
 enum class SourceKind { Microphone, File, Synthetic };
 
@@ -86,6 +86,10 @@ public:
     QString sourceName() const noexcept { return m_sourceName; }
 
     SpectrogramView* spectrogram() const noexcept { return m_spectrogram; }
+    // What the model looked at in one window of the file shown (an Explain dialog's "Show in
+    // Listen"), over the spectrogram; the "explanation" box beside the display settings hides it.
+    void showOverlay(const SpectrogramOverlay& overlay);
+    QCheckBox* overlayBox() const noexcept { return m_overlayBox; }
     LevelMeter* levelMeter() const noexcept { return m_meter; }
     // Live classification beside the spectrogram; hidden until the app loads a model.
     ClassBars* classBars() const noexcept { return m_classBars; }
@@ -118,6 +122,7 @@ private:
     void applyColourMap();
 
     SpectrogramView* m_spectrogram = nullptr;
+    QCheckBox* m_overlayBox = nullptr;
     LevelMeter* m_meter = nullptr;
     ClassBars* m_classBars = nullptr;
     PredictionTimeline* m_timeline = nullptr;

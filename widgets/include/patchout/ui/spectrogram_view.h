@@ -4,14 +4,17 @@
 // It computes nothing: the application feeds it. Thread-safety: GUI thread only.
 #pragma once
 
+#include "patchout/explain.h"
 #include "patchout/features.h"
 #include "patchout/ui/colour_map.h"
 
 #include <QImage>
+#include <QString>
 #include <QWidget>
 
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace patchout::ui {
 
@@ -25,6 +28,21 @@ struct HoverReadout {
     double frequency_hz = 0;
     double value = 0;
     double level_db = 0;
+};
+
+// A map laid over the spectrogram: what the model looked at in one window (an ExplanationMap),
+// as cells of time x frequency drawn from transparent to orange by value (positive values only).
+struct SpectrogramOverlay {
+    std::vector<double> time_edges;  // seconds, columns + 1
+    std::vector<double> freq_edges;  // hertz, rows + 1, row 0 the lowest
+    std::vector<float> values;       // rows x columns, row-major, row 0 the lowest
+    QString label;                   // what it shows, written over it
+    bool empty() const noexcept { return values.empty(); }
+    int rows() const noexcept { return freq_edges.empty() ? 0 : static_cast<int>(freq_edges.size()) - 1; }
+    int columns() const noexcept { return time_edges.empty() ? 0 : static_cast<int>(time_edges.size()) - 1; }
+    // The explanation's cells on the recording's time and frequency axes: a stride cell each (the
+    // last one to the end of its patch).
+    static SpectrogramOverlay of(const FileExplanation& explanation);
 };
 
 class SpectrogramView : public QWidget {
@@ -55,6 +73,15 @@ public:
 
     void setColourMapParams(const ColourMapParams& params);
     const ColourMapParams& colourMapParams() const noexcept { return m_params; }
+
+    // The overlay drawn over the picture (file mode; a new file or live source clears it).
+    void setOverlay(const SpectrogramOverlay& overlay);
+    void clearOverlay();
+    const SpectrogramOverlay& overlay() const noexcept { return m_overlay; }
+    void setOverlayVisible(bool visible);
+    bool overlayVisible() const noexcept { return m_overlayVisible; }
+    // The colour of an overlay cell whose value is `share` of the largest (0: transparent).
+    static QColor overlayColour(double share);
 
     // Play cursor in seconds; NaN hides it.
     void setCursorSeconds(double seconds);
@@ -119,6 +146,8 @@ private:
     double m_viewSpan = 1;
     double m_cursor;
     HoverReadout m_hover;
+    SpectrogramOverlay m_overlay;
+    bool m_overlayVisible = true;
     bool m_dragging = false;
     bool m_dragMoved = false;
     QPointF m_dragOrigin;
