@@ -1187,6 +1187,14 @@ Anhalten und beenden?</translation>
         <source>Cannot measure: %1</source>
         <translation>Messung nicht möglich: %1</translation>
     </message>
+    <message>
+        <source>A model to measure beside the loaded one</source>
+        <translation>Ein Modell, das neben dem geladenen gemessen wird</translation>
+    </message>
+    <message>
+        <source>Models (*.safetensors *.pt *.pth)</source>
+        <translation>Modelle (*.safetensors *.pt *.pth)</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelView</name>
@@ -1839,6 +1847,30 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>%1 with patches left out</source>
         <translation>%1 mit ausgelassenen Patches</translation>
+    </message>
+    <message>
+        <source>Beside another model…</source>
+        <translation>Neben einem anderen Modell…</translation>
+    </message>
+    <message>
+        <source>Measure a second model too, e.g. the same recipe trained without patchout, drawn dashed beside the loaded one</source>
+        <translation>Auch ein zweites Modell messen, z. B. dasselbe Rezept ohne Patchout trainiert, gestrichelt neben dem geladenen</translation>
+    </message>
+    <message>
+        <source>score: %1</source>
+        <translation>Score: %1</translation>
+    </message>
+    <message>
+        <source>on top: %1</source>
+        <translation>vorn: %1</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;Beside it, %1 answers &lt;b&gt;%2&lt;/b&gt; (%3) with every patch</source>
+        <translation>&lt;br&gt;Daneben antwortet %1 mit allen Patches &lt;b&gt;%2&lt;/b&gt; (%3)</translation>
+    </message>
+    <message>
+        <source>; with %1 kept it stays on top under %2% of the masks, score %3.</source>
+        <translation>; mit %1 behaltenen bleibt sie unter %2 % der Masken vorn, Score %3.</translation>
     </message>
 </context>
 <context>

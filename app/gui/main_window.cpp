@@ -57,6 +57,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
 
 namespace patchout::ui {
 namespace fs = std::filesystem;
@@ -102,6 +103,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 }
             });
     connect(m_patchout, &PatchoutView::robustnessRequested, this, &MainWindow::measurePatchoutRobustness);
+    connect(m_patchout, &PatchoutView::comparisonModelRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("A model to measure beside the loaded one"),
+                                                          QFileInfo(m_modelPath).path(),
+                                                          tr("Models (*.safetensors *.pt *.pth)"));
+        if (path.isEmpty())
+            return;
+        setPatchoutComparisonModel(path);
+        measurePatchoutRobustness();
+    });
     {
         QStringList presets;
         for (const std::string& name : passtPresetNames())
@@ -985,17 +995,29 @@ void MainWindow::measurePatchoutRobustness() {
     };
     if (m_modelPath.isEmpty() || m_filePath.isEmpty())
         return fail(tr("Load a model and open a file first: the model is measured on the file's first window"));
-    if (m_robustnessThread != nullptr)
-        return;  // one measurement at a time; its button is off meanwhile
+    if (m_robustnessThread != nullptr) {
+        m_measureAgain = true;  // one at a time: again with the newest settings when it ends
+        return;
+    }
     PatchoutRobustnessOptions options;
     options.shown_mask = m_patchout->mask();
     options.seed = m_patchout->seed();
     const std::string file = m_filePath.toStdString(), model = m_modelPath.toStdString();
-    m_robustnessThread = QThread::create([this, file, model, options] {
+    const std::string other = m_patchoutCompareModel.toStdString();
+    const QString otherName = QFileInfo(m_patchoutCompareModel).fileName();
+    m_robustnessThread = QThread::create([this, file, model, other, otherName, options] {
         try {
             auto result = std::make_shared<PatchoutRobustness>(patchoutRobustness(file, model, options));
-            QMetaObject::invokeMethod(this, [this, result] {
+            std::shared_ptr<PatchoutRobustness> beside;
+            if (!other.empty()) {
+                PatchoutRobustnessOptions o = options;
+                o.shown_mask = {};  // its grid may be another
+                beside = std::make_shared<PatchoutRobustness>(patchoutRobustness(file, other, o));
+            }
+            QMetaObject::invokeMethod(this, [this, result, beside, otherName] {
                 m_patchout->setRobustness(*result);
+                if (beside)
+                    m_patchout->setComparisonRobustness(*beside, otherName);
                 Q_EMIT robustnessShown();
             });
         } catch (const std::exception& e) {
@@ -1009,6 +1031,8 @@ void MainWindow::measurePatchoutRobustness() {
     connect(m_robustnessThread, &QThread::finished, this, [this] {
         m_robustnessThread->deleteLater();
         m_robustnessThread = nullptr;
+        if (std::exchange(m_measureAgain, false))
+            measurePatchoutRobustness();
     });
     m_robustnessThread->start();
 }

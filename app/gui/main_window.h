@@ -91,6 +91,8 @@ public Q_SLOTS:
     // view's mask and with random masks per share left out (core patchoutRobustness), on a worker
     // thread; robustnessShown or robustnessFailed.
     void measurePatchoutRobustness();
+    // A second model measured beside the loaded one ("" none), e.g. trained without patchout.
+    void setPatchoutComparisonModel(const QString& path) { m_patchoutCompareModel = path; }
     void startLive(const patchout::ui::SourceChoice& source);
     void stopLive();
     // Asks for a dataset and options (TrainDialog) and trains on a worker thread; the Train view
@@ -237,6 +239,8 @@ private:
     AudioPlayer* m_preview = nullptr;
     QStringList m_comparedRuns;  // the runs side by side, in order
     QThread* m_robustnessThread = nullptr;
+    QString m_patchoutCompareModel;
+    bool m_measureAgain = false;
     SpectrogramOverlay m_pendingOverlay;  // for the file being opened (m_pendingOverlayFile)
     QString m_pendingOverlayFile;
     // Reads m_comparedRuns into the comparison; false (and comparisonFailed) when one cannot be read.

@@ -138,6 +138,19 @@ private Q_SLOTS:
         view.setRobustness(r);
         QCOMPARE(view.shownMaskSeries()->count(), 0);
         QVERIFY(view.robustnessText().contains(QStringLiteral("another grid")));
+        // A second model beside it: dashed, named, in the text.
+        QSignalSpy beside(&view, &PatchoutView::comparisonModelRequested);
+        view.compareButton()->click();
+        QCOMPARE(beside.count(), 1);
+        r.label = "six";
+        view.setComparisonRobustness(r, QStringLiteral("no-patchout.safetensors"));
+        QCOMPARE(view.comparisonScoreSeries()->count(), 3);
+        QCOMPARE(view.comparisonSameTopSeries()->at(1), QPointF(0.5, 0.75));
+        QCOMPARE(view.comparisonScoreSeries()->pen().style(), Qt::DashLine);
+        QVERIFY2(view.robustnessText().contains(QStringLiteral("Beside it, no-patchout.safetensors answers <b>six</b>")),
+                 qPrintable(view.robustnessText()));
+        view.setRobustness(r);  // a new measurement clears the second model's lines until they come
+        QCOMPARE(view.comparisonScoreSeries()->count(), 0);
         view.setRobustnessError(QStringLiteral("Cannot measure: no file"));
         QVERIFY(view.robustnessText().contains(QStringLiteral("no file")));
     }

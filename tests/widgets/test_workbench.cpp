@@ -789,6 +789,12 @@ private Q_SLOTS:
         QCOMPARE(window.patchoutView()->shownMaskSeries()->count(), 1);
         QVERIFY2(window.patchoutView()->robustnessText().contains(QStringLiteral("The shown mask")),
                  qPrintable(window.patchoutView()->robustnessText()));
+        // Beside a second model (here the same file again): its lines too.
+        window.setPatchoutComparisonModel(model);
+        window.measurePatchoutRobustness();
+        QVERIFY(measured.wait(60000));
+        QCOMPARE(window.patchoutView()->comparisonScoreSeries()->count(), 10);
+        QVERIFY(window.patchoutView()->robustnessText().contains(QStringLiteral("Beside it")));
         // Evaluate's Explain asks for the clip and the class it predicted.
         QSignalSpy asked(window.evaluateView(), &EvaluateView::explainClipRequested);
         window.evaluateView()->explainSelectedClip();  // nothing selected: nothing asked

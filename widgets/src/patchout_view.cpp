@@ -7,6 +7,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -130,6 +132,11 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     m_measure = new QPushButton(tr("Measure with the model"), this);
     m_measure->setToolTip(tr("Run the loaded model on this window with the shown mask, and with 16 random masks "
                              "at each share of patches left out"));
+    m_compare = new QPushButton(tr("Beside another model…"), this);
+    m_compare->setToolTip(tr("Measure a second model too, e.g. the same recipe trained without patchout, drawn "
+                             "dashed beside the loaded one"));
+    m_compareScore = new QLineSeries;
+    m_compareSameTop = new QLineSeries;
     m_scoreSeries = new QLineSeries;
     m_scoreSeries->setName(tr("score of the class (mean of the masks)"));
     m_scoreSeries->setPointsVisible(true);
@@ -152,7 +159,8 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     y->setLabelFormat(QStringLiteral("%.1f"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_scoreSeries, m_sameTopSeries, m_shownSeries}) {
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_scoreSeries, m_sameTopSeries, m_shownSeries, m_compareScore,
+                                                          m_compareSameTop}) {
         chart->addSeries(s);
         s->attachAxis(x);
         s->attachAxis(y);
@@ -185,11 +193,15 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_canvas, 3);
     auto* measured = new QHBoxLayout;
     auto* measureColumn = new QVBoxLayout;
-    measureColumn->addWidget(m_measure);
+    auto* measureButtons = new QHBoxLayout;
+    measureButtons->addWidget(m_measure, 1);
+    measureButtons->addWidget(m_compare);
+    measureColumn->addLayout(measureButtons);
     measureColumn->addWidget(m_robustnessText, 1);
     measured->addLayout(measureColumn, 1);
     measured->addWidget(m_robustnessView, 2);
     layout->addLayout(measured, 2);
+    connect(m_compare, &QPushButton::clicked, this, &PatchoutView::comparisonModelRequested);
     connect(m_measure, &QPushButton::clicked, this, [this] {
         m_measure->setEnabled(false);
         m_robustnessText->setText(tr("Measuring with %1…").arg(m_modelName));
@@ -296,9 +308,13 @@ QString PatchoutView::summary() const { return m_summary->text(); }
 void PatchoutView::setModelName(const QString& name) {
     m_modelName = name;
     m_measure->setEnabled(!name.isEmpty());
-    m_scoreSeries->clear();
-    m_sameTopSeries->clear();
-    m_shownSeries->clear();
+    m_compare->setEnabled(!name.isEmpty());
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_scoreSeries, m_sameTopSeries, m_shownSeries, m_compareScore,
+                                                          m_compareSameTop})
+        s->clear();
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_compareScore, m_compareSameTop})
+        for (QLegendMarker* marker : m_robustnessView->chart()->legend()->markers(s))
+            marker->setVisible(false);  // until a second model is measured
     m_robustnessText->setText(
         name.isEmpty() ? tr("Load a model (Listen > Load model…, or open a run) and open a file to measure what "
                             "leaving patches out does to its answer on this clip.")
@@ -318,6 +334,8 @@ void PatchoutView::setRobustness(const PatchoutRobustness& r) {
     m_scoreSeries->replace(score);
     m_sameTopSeries->replace(same);
     m_shownSeries->clear();
+    m_compareScore->clear();  // a second model's measurement follows, if any
+    m_compareSameTop->clear();
     const QString label = QString::fromStdString(r.label).toHtmlEscaped();
     QString text = tr("%1, %2–%3 s: with every patch <b>%4</b> scores %5.")
                        .arg(m_modelName.toHtmlEscaped())
@@ -347,8 +365,44 @@ void PatchoutView::setRobustness(const PatchoutRobustness& r) {
     } else {
         text += tr("<br>The shown mask is for another grid than the model's: choose the model's preset to score it.");
     }
+    m_primaryText = text;
     m_robustnessText->setText(text);
     m_robustnessView->chart()->setTitle(tr("%1 with patches left out").arg(label));
+}
+
+void PatchoutView::setComparisonRobustness(const PatchoutRobustness& r, const QString& modelName) {
+    QList<QPointF> score, same;
+    for (const auto& p : r.points) {
+        const double kept = r.patches > 0 ? static_cast<double>(p.kept_patches) / r.patches : 0;
+        score.append({kept, p.mean_score});
+        same.append({kept, p.same_top_share});
+    }
+    m_compareScore->replace(score);
+    m_compareSameTop->replace(same);
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_compareScore, m_compareSameTop})
+        for (QLegendMarker* marker : m_robustnessView->chart()->legend()->markers(s))
+            marker->setVisible(true);
+    m_compareScore->setName(tr("score: %1").arg(modelName));
+    m_compareSameTop->setName(tr("on top: %1").arg(modelName));
+    for (auto [series, like] : {std::pair{m_compareScore, m_scoreSeries}, std::pair{m_compareSameTop, m_sameTopSeries}}) {
+        QPen pen = series->pen();
+        pen.setColor(like->color());
+        pen.setStyle(Qt::DashLine);
+        series->setPen(pen);
+    }
+    const auto half = std::min_element(r.points.begin(), r.points.end(), [](const auto& a, const auto& b) {
+        return std::abs(a.drop_share - 0.5) < std::abs(b.drop_share - 0.5);
+    });
+    QString text = m_primaryText + tr("<br>Beside it, %1 answers <b>%2</b> (%3) with every patch")
+                                       .arg(modelName.toHtmlEscaped(),
+                                            QString::fromStdString(r.label).toHtmlEscaped())
+                                       .arg(r.full_score, 0, 'f', 3);
+    if (half != r.points.end())
+        text += tr("; with %1 kept it stays on top under %2% of the masks, score %3.")
+                    .arg(half->kept_patches)
+                    .arg(100 * half->same_top_share, 0, 'f', 0)
+                    .arg(half->mean_score, 0, 'f', 3);
+    m_robustnessText->setText(text);
 }
 
 void PatchoutView::setRobustnessError(const QString& message) {

@@ -97,7 +97,12 @@ public:
     // The model the app would measure with ("" none: Measure is off, and says why).
     void setModelName(const QString& name);
     void setRobustness(const PatchoutRobustness& robustness);
+    // The same measured with a second model (e.g. one trained without patchout), dashed beside it.
+    void setComparisonRobustness(const PatchoutRobustness& robustness, const QString& modelName);
     void setRobustnessError(const QString& message);
+    QPushButton* compareButton() const noexcept { return m_compare; }
+    QLineSeries* comparisonScoreSeries() const noexcept { return m_compareScore; }
+    QLineSeries* comparisonSameTopSeries() const noexcept { return m_compareSameTop; }
     QPushButton* measureButton() const noexcept { return m_measure; }
     QLineSeries* scoreSeries() const noexcept { return m_scoreSeries; }      // (share kept, mean score)
     QLineSeries* sameTopSeries() const noexcept { return m_sameTopSeries; }  // (share kept, share on top)
@@ -109,6 +114,8 @@ Q_SIGNALS:
     void maskRequested(const patchout::PatchoutOptions& options, const patchout::ui::PatchGrid& grid,
                        std::uint64_t seed);
     void robustnessRequested();
+    // "Beside another model…": the app asks for a second model file and measures both.
+    void comparisonModelRequested();
 
 private:
     void request();
@@ -121,6 +128,10 @@ private:
     QLabel* m_summary = nullptr;
     PatchoutCanvas* m_canvas = nullptr;
     QPushButton* m_measure = nullptr;
+    QPushButton* m_compare = nullptr;
+    QLineSeries* m_compareScore = nullptr;
+    QLineSeries* m_compareSameTop = nullptr;
+    QString m_primaryText;  // the text of the model's own measurement
     QChartView* m_robustnessView = nullptr;
     QLineSeries* m_scoreSeries = nullptr;
     QLineSeries* m_sameTopSeries = nullptr;
