@@ -110,6 +110,30 @@ void PatchoutCanvas::paintEvent(QPaintEvent*) {
 
 // ---- PatchoutView ----------------------------------------------------------------------------
 
+namespace {
+
+// A measurement's two lines against the share of patches kept: the class's mean score and the
+// share of masks that keep it on top.
+void drawRobustness(const PatchoutRobustness& r, QLineSeries* score, QLineSeries* sameTop) {
+    QList<QPointF> scores, same;
+    for (const auto& p : r.points) {
+        const double kept = r.patches > 0 ? static_cast<double>(p.kept_patches) / r.patches : 0;
+        scores.append({kept, p.mean_score});
+        same.append({kept, p.same_top_share});
+    }
+    score->replace(scores);
+    sameTop->replace(same);
+}
+
+// The point nearest half the patches left out, the one worth a sentence.
+auto halfPatches(const PatchoutRobustness& r) {
+    return std::min_element(r.points.begin(), r.points.end(), [](const auto& a, const auto& b) {
+        return std::abs(a.drop_share - 0.5) < std::abs(b.drop_share - 0.5);
+    });
+}
+
+}  // namespace
+
 PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     m_preset = new QComboBox(this);
     m_preset->setToolTip(tr("The model whose patch grid is shown"));
@@ -325,14 +349,7 @@ void PatchoutView::setModelName(const QString& name) {
 
 void PatchoutView::setRobustness(const PatchoutRobustness& r) {
     m_measure->setEnabled(!m_modelName.isEmpty());
-    QList<QPointF> score, same;
-    for (const auto& p : r.points) {
-        const double kept = r.patches > 0 ? static_cast<double>(p.kept_patches) / r.patches : 0;
-        score.append({kept, p.mean_score});
-        same.append({kept, p.same_top_share});
-    }
-    m_scoreSeries->replace(score);
-    m_sameTopSeries->replace(same);
+    drawRobustness(r, m_scoreSeries, m_sameTopSeries);
     m_shownSeries->clear();
     m_compareScore->clear();  // a second model's measurement follows, if any
     m_compareSameTop->clear();
@@ -343,10 +360,7 @@ void PatchoutView::setRobustness(const PatchoutRobustness& r) {
                        .arg(r.end_s, 0, 'f', 2)
                        .arg(label)
                        .arg(r.full_score, 0, 'f', 3);
-    // The point nearest half the patches, the one worth a sentence.
-    const auto half = std::min_element(r.points.begin(), r.points.end(), [](const auto& a, const auto& b) {
-        return std::abs(a.drop_share - 0.5) < std::abs(b.drop_share - 0.5);
-    });
+    const auto half = halfPatches(r);
     if (half != r.points.end())
         text += tr("<br>%1 of %2 patches kept: it stays on top under %3% of the masks, score %4 (%5–%6).")
                     .arg(half->kept_patches)
@@ -371,14 +385,7 @@ void PatchoutView::setRobustness(const PatchoutRobustness& r) {
 }
 
 void PatchoutView::setComparisonRobustness(const PatchoutRobustness& r, const QString& modelName) {
-    QList<QPointF> score, same;
-    for (const auto& p : r.points) {
-        const double kept = r.patches > 0 ? static_cast<double>(p.kept_patches) / r.patches : 0;
-        score.append({kept, p.mean_score});
-        same.append({kept, p.same_top_share});
-    }
-    m_compareScore->replace(score);
-    m_compareSameTop->replace(same);
+    drawRobustness(r, m_compareScore, m_compareSameTop);
     for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_compareScore, m_compareSameTop})
         for (QLegendMarker* marker : m_robustnessView->chart()->legend()->markers(s))
             marker->setVisible(true);
@@ -390,9 +397,7 @@ void PatchoutView::setComparisonRobustness(const PatchoutRobustness& r, const QS
         pen.setStyle(Qt::DashLine);
         series->setPen(pen);
     }
-    const auto half = std::min_element(r.points.begin(), r.points.end(), [](const auto& a, const auto& b) {
-        return std::abs(a.drop_share - 0.5) < std::abs(b.drop_share - 0.5);
-    });
+    const auto half = halfPatches(r);
     QString text = m_primaryText + tr("<br>Beside it, %1 answers <b>%2</b> (%3) with every patch")
                                        .arg(modelName.toHtmlEscaped(),
                                             QString::fromStdString(r.label).toHtmlEscaped())
