@@ -453,6 +453,58 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
         <source>Green: this model does better there (more on the diagonal, fewer off it); red: worse. On the clips both scored.</source>
         <translation>Grün: dieses Modell ist dort besser (mehr auf der Diagonale, weniger daneben); rot: schlechter. Auf den Clips, die beide bewertet haben.</translation>
     </message>
+    <message>
+        <source>The selected class&apos;s threshold: present when its score reaches it</source>
+        <translation>Der Schwellenwert der gewählten Klasse: vorhanden, wenn ihr Score ihn erreicht</translation>
+    </message>
+    <message>
+        <source>The threshold of every class without its own</source>
+        <translation>Der Schwellenwert jeder Klasse ohne eigenen</translation>
+    </message>
+    <message>
+        <source>Save into the run</source>
+        <translation>Im Lauf speichern</translation>
+    </message>
+    <message>
+        <source>RUN/thresholds.json: classify&apos;s &quot;present&quot; classes and live classification use them</source>
+        <translation>RUN/thresholds.json: die „present“-Klassen von classify und die Live-Klassifikation verwenden sie</translation>
+    </message>
+    <message>
+        <source>Use the global one</source>
+        <translation>Den globalen verwenden</translation>
+    </message>
+    <message>
+        <source>Drop the selected class&apos;s own threshold</source>
+        <translation>Den eigenen Schwellenwert der gewählten Klasse verwerfen</translation>
+    </message>
+    <message>
+        <source>This class:</source>
+        <translation>Diese Klasse:</translation>
+    </message>
+    <message>
+        <source>Every other class:</source>
+        <translation>Jede andere Klasse:</translation>
+    </message>
+    <message>
+        <source>Choose them on validation clips (Run &gt; Evaluate run…, split validation): chosen on the test clips, the test scores are no longer honest.</source>
+        <translation>Auf Validierungsclips wählen (Lauf &gt; Lauf bewerten…, Split validation): auf den Testclips gewählt, sind die Testwerte nicht mehr ehrlich.</translation>
+    </message>
+    <message>
+        <source>Thresholds</source>
+        <translation>Schwellenwerte</translation>
+    </message>
+    <message>
+        <source>%1 at %2%3: precision %4, recall %5, F1 %6 (%7 found, %8 false alarms, %9 missed)</source>
+        <translation>%1 bei %2%3: Präzision %4, Trefferquote %5, F1 %6 (%7 gefunden, %8 Fehlalarme, %9 verpasst)</translation>
+    </message>
+    <message>
+        <source> (the global one)</source>
+        <translation> (der globale)</translation>
+    </message>
+    <message>
+        <source>Every class at its threshold (%1 with their own): micro precision %2, recall %3, F1 %4</source>
+        <translation>Jede Klasse bei ihrem Schwellenwert (%1 mit eigenem): Mikro-Präzision %2, Trefferquote %3, F1 %4</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ExplainDialog</name>
@@ -1194,6 +1246,18 @@ Anhalten und beenden?</translation>
     <message>
         <source>Models (*.safetensors *.pt *.pth)</source>
         <translation>Modelle (*.safetensors *.pt *.pth)</translation>
+    </message>
+    <message>
+        <source>Cannot save the thresholds: %1</source>
+        <translation>Kann die Schwellenwerte nicht speichern: %1</translation>
+    </message>
+    <message>
+        <source>Thresholds saved into %1: classify and live classification use them</source>
+        <translation>Schwellenwerte gespeichert in %1: classify und die Live-Klassifikation verwenden sie</translation>
+    </message>
+    <message>
+        <source>The run&apos;s thresholds cannot be read: %1</source>
+        <translation>Die Schwellenwerte des Laufs sind nicht lesbar: %1</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 
 #include "patchout/classifier.h"
 #include "patchout/error.h"
+#include "patchout/thresholds.h"
 
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct ClassifyArgs {
     std::vector<std::string> inputs;
     std::string checkpoint;
     std::string out;
+    std::string thresholds;
     std::string aggregation = "mean";
     std::string cache;
     InferOptions options;
@@ -34,6 +36,21 @@ void runClassify(const ClassifyArgs& a) {
     options.aggregation = aggregationFromName(a.aggregation);
     options.cache_dir = a.cache;
     Classifier classifier = Classifier::fromCheckpoint(a.checkpoint, options);
+    // A multi-label model says which classes are present: --thresholds, else its run's
+    // thresholds.json (chosen in the Evaluate view), else 0.5 for every class.
+    std::vector<double> thresholds;
+    if (classifier.activation() == ScoreActivation::Sigmoid) {
+        const DecisionThresholds chosen =
+            a.thresholds.empty() ? thresholdsForModel(a.checkpoint) : readDecisionThresholds(a.thresholds);
+        std::vector<std::string> labels;
+        for (int c = 0; c < classifier.numClasses(); ++c)
+            labels.push_back(classifier.label(c));
+        thresholds = chosen.forLabels(labels);
+    } else if (!a.thresholds.empty()) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "--thresholds is for multi-label models; this one is single-label (its top class decides)",
+                    a.checkpoint);
+    }
     std::vector<std::filesystem::path> paths(a.inputs.begin(), a.inputs.end());
     const auto files = collectAudioFiles(paths);
     if (files.empty())
@@ -72,7 +89,7 @@ void runClassify(const ClassifyArgs& a) {
     if (code == kExitNothingWorked)
         throw CLI::RuntimeError(code);  // an older results file stays as it was
     if (!a.out.empty()) {
-        writeResults(a.out, results, classifier);
+        writeResults(a.out, results, classifier, thresholds.empty() ? nullptr : &thresholds);
         std::cerr << "wrote " << a.out << "\n";
         if (code != 0)
             throw CLI::RuntimeError(code);
@@ -84,6 +101,13 @@ void runClassify(const ClassifyArgs& a) {
         for (const auto& [c, score] : clip.top)
             std::cout << "  " << std::setw(4) << c << "  " << std::setprecision(3) << score << "  "
                       << classifier.label(c) << "\n";
+        if (!thresholds.empty()) {
+            std::cout << "  present:";
+            const auto present = presentClasses(clip.scores, thresholds);
+            for (const auto& [c, score] : present)
+                std::cout << " " << classifier.label(c) << " (" << std::setprecision(2) << score << ")";
+            std::cout << (present.empty() ? " none\n" : "\n");
+        }
     }
     if (code != 0)
         throw CLI::RuntimeError(code);
@@ -97,6 +121,9 @@ void addClassifyCommand(CLI::App& app) {
     cmd->footer(kSkippedFilesHelp);
     cmd->add_option("inputs", a.inputs, "Audio files or folders (searched recursively)")->required();
     cmd->add_option("--checkpoint", a.checkpoint, "Model file (.safetensors)")->required();
+    cmd->add_option("--thresholds", a.thresholds,
+                    "A multi-label model's decision thresholds (thresholds.json; default: the model's run's, "
+                    "else 0.5): the classes present in each clip are written too (kind \"present\")");
     cmd->add_option("--window_s", a.options.window_s, "Window length in seconds (0: the model's)")
         ->capture_default_str();
     cmd->add_option("--hop_s", a.options.hop_s, "Hop between windows in seconds (0: the window)")

@@ -13,6 +13,7 @@
 #include "patchout/run_comparison.h"
 #include "patchout/run_folder.h"
 #include "patchout/system_info.h"
+#include "patchout/thresholds.h"
 #include "patchout/ui/class_bars.h"
 #include "patchout/ui/embeddings_view.h"
 #include "patchout/ui/evaluate_view.h"
@@ -353,6 +354,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (!path.isEmpty())
             exportComparison(path);
     });
+    // Evaluate: thresholds saved into the run whose evaluation is shown.
+    connect(m_evaluate, &EvaluateView::saveThresholdsRequested, this, &MainWindow::saveThresholds);
     // Evaluate: from a confusion cell or a failure to the sound, and to Listen.
     connect(m_evaluate, &EvaluateView::playClipRequested, this, &MainWindow::previewClip);
     connect(m_evaluate, &EvaluateView::explainClipRequested, this,
@@ -1037,6 +1040,28 @@ void MainWindow::measurePatchoutRobustness() {
     m_robustnessThread->start();
 }
 
+bool MainWindow::saveThresholds(const DecisionThresholds& thresholds) {
+    if (m_shownEvalDir.isEmpty())
+        return false;
+    const fs::path file = RunPaths(QFileInfo(m_shownEvalDir).dir().absolutePath().toStdString()).thresholds();
+    try {
+        writeDecisionThresholds(file, thresholds);
+    } catch (const std::exception& e) {
+        const QString message = tr("Cannot save the thresholds: %1").arg(describeError(e));
+        statusBar()->showMessage(message, 8000);
+        Q_EMIT thresholdsFailed(message);
+        return false;
+    }
+    statusBar()->showMessage(tr("Thresholds saved into %1: classify and live classification use them")
+                                 .arg(QDir::toNativeSeparators(QString::fromStdString(file.string()))),
+                             8000);
+    // The loaded model of that run decides live with them from now on.
+    if (!m_modelPath.isEmpty() && RunPaths::ofCheckpoint(m_modelPath.toStdString()).thresholds() == file)
+        loadModel(m_modelPath);
+    Q_EMIT thresholdsSaved(QString::fromStdString(file.string()));
+    return true;
+}
+
 void MainWindow::previewClip(const QString& path) {
     try {
         // Short clips decode in milliseconds; a long file is heard from its start.
@@ -1075,6 +1100,16 @@ void MainWindow::loadEvaluation(const QString& evalDir, bool multiLabel) {
                 [this, evalDir, predictions, report, comparison] {
                     m_evaluate->setReport(QFileInfo(evalDir).dir().dirName() + QStringLiteral("/eval"), *report,
                                           *predictions, comparison->has_value() ? &comparison->value() : nullptr);
+                    m_shownEvalDir = evalDir;
+                    // A multi-label run's decision thresholds, as saved into it.
+                    const fs::path saved = RunPaths(QFileInfo(evalDir).dir().absolutePath().toStdString()).thresholds();
+                    if (report->multi_label && fs::is_regular_file(saved)) {
+                        try {
+                            m_evaluate->setThresholds(readDecisionThresholds(saved));
+                        } catch (const std::exception& e) {
+                            statusBar()->showMessage(tr("The run's thresholds cannot be read: %1").arg(describeError(e)), 8000);
+                        }
+                    }
                     Q_EMIT evaluationShown(evalDir);
                 },
                 Qt::QueuedConnection);

@@ -14,6 +14,7 @@
 #include "patchout/features.h"
 #include "patchout/embedding_folder.h"
 #include "patchout/similarity_index.h"
+#include "patchout/thresholds.h"
 #include "patchout/ui/model_view.h"
 #include "patchout/ui/spectrogram_view.h"
 #include "patchout/waveform.h"
@@ -91,6 +92,9 @@ public Q_SLOTS:
     // view's mask and with random masks per share left out (core patchoutRobustness), on a worker
     // thread; robustnessShown or robustnessFailed.
     void measurePatchoutRobustness();
+    // Evaluate's Save into the run: RUN/thresholds.json of the evaluation shown (atomically); the
+    // run's loaded model is reloaded to decide live with them. thresholdsSaved or thresholdsFailed.
+    bool saveThresholds(const patchout::DecisionThresholds& thresholds);
     // A second model measured beside the loaded one ("" none), e.g. trained without patchout.
     void setPatchoutComparisonModel(const QString& path) { m_patchoutCompareModel = path; }
     void startLive(const patchout::ui::SourceChoice& source);
@@ -156,6 +160,8 @@ Q_SIGNALS:
     void evaluationFailed(const QString& message);
     void comparisonFailed(const QString& message);
     void robustnessShown();
+    void thresholdsSaved(const QString& file);
+    void thresholdsFailed(const QString& message);
     // An explanation was laid over the file's spectrogram in Listen.
     void overlayShown(const QString& path);
     void robustnessFailed(const QString& message);
@@ -241,6 +247,7 @@ private:
     QThread* m_robustnessThread = nullptr;
     QString m_patchoutCompareModel;
     bool m_measureAgain = false;
+    QString m_shownEvalDir;  // the eval folder Evaluate shows
     SpectrogramOverlay m_pendingOverlay;  // for the file being opened (m_pendingOverlayFile)
     QString m_pendingOverlayFile;
     // Reads m_comparedRuns into the comparison; false (and comparisonFailed) when one cannot be read.

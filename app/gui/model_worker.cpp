@@ -9,6 +9,7 @@
 #include "patchout/run_folder.h"
 #include "patchout/run_jobs.h"
 #include "patchout/system_info.h"
+#include "patchout/thresholds.h"
 #include "patchout/trainer.h"
 
 #include <QFileInfo>
@@ -76,8 +77,14 @@ void ModelWorker::loadModel(const QString& path) {
 
         PaSSTModel profiled = ckpt.model.sharedWeights();
         // One model in memory for both: the live classifier shares the file classifier's weights.
-        auto live = std::make_unique<LiveClassifier>(ckpt.model.sharedWeights(), ckpt.labels, activation,
-                                                     liveOptions(seconds));
+        LiveOptions lo = liveOptions(seconds);
+        // A multi-label model decides with its run's thresholds (Evaluate's, saved into the run).
+        if (activation == ScoreActivation::Sigmoid) {
+            const DecisionThresholds thresholds = thresholdsForModel(path.toStdString());
+            lo.threshold = thresholds.global;
+            lo.class_thresholds = thresholds.forLabels(ckpt.labels);
+        }
+        auto live = std::make_unique<LiveClassifier>(ckpt.model.sharedWeights(), ckpt.labels, activation, lo);
         auto classifier = std::make_unique<Classifier>(std::move(ckpt.model), ckpt.labels, activation,
                                                        timelineOptions(seconds));
         {

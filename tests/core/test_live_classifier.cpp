@@ -129,3 +129,24 @@ TEST(LiveClassifier, FromCheckpoint) {
     EXPECT_EQ(live.sampleRate(), 32000);
     EXPECT_DOUBLE_EQ(live.options().hop_s, 0.25);
 }
+
+TEST(LiveClassifier, EachClassDecidesAtItsOwnThreshold) {
+    // The same stream three times: all classes at 0, then the top class out of reach (threshold 1.1)
+    // while the others stay at 0: the best active class is then another one.
+    const auto samples = silenceThenTone();
+    auto lastUpdate = [&](const LiveOptions& o) {
+        LiveClassifier live = microLive(o);
+        const auto updates = live.push(samples.data(), samples.size());
+        return updates.back();
+    };
+    const LiveUpdate open = lastUpdate({.smoothing = 1.0, .threshold = 0.0});
+    ASSERT_NE(open.best, kBackgroundClass);
+    std::vector<double> own(open.scores.size(), 0.0);
+    own[static_cast<std::size_t>(open.best)] = 1.1;
+    const LiveUpdate picky = lastUpdate({.smoothing = 1.0, .threshold = 0.0, .class_thresholds = own});
+    EXPECT_NE(picky.best, kBackgroundClass);
+    EXPECT_NE(picky.best, open.best);
+    EXPECT_LE(picky.best_score, open.best_score);
+    own.assign(open.scores.size(), 1.1);  // nobody reaches theirs: background
+    EXPECT_EQ(lastUpdate({.smoothing = 1.0, .threshold = 0.0, .class_thresholds = own}).best, kBackgroundClass);
+}

@@ -10,7 +10,10 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QLineSeries>
+#include <QPushButton>
+#include <QScatterSeries>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
@@ -248,6 +251,41 @@ private Q_SLOTS:
         view.setReport(QStringLiteral("logits"), computeReport(logits), logits);
         QCOMPARE(view.reliabilitySeries()->count(), 0);
         QVERIFY2(view.reliabilityTitle().contains(QStringLiteral("not probabilities")), qPrintable(view.reliabilityTitle()));
+    }
+
+    void multiLabelThresholdsMoveTheOperatingPoint() {
+        const Predictions p = parsePredictionsCsv("file,true,dog,cat,owl\n"
+                                                  "a,dog;cat,0.9,0.6,0.1\n"
+                                                  "b,cat,0.4,0.7,0.3\n"
+                                                  "c,owl,0.2,0.1,0.8\n"
+                                                  "d,dog,0.3,0.2,0.6\n",
+                                                  true, "t.csv");
+        EvaluateView view;
+        view.setReport(QStringLiteral("tags"), computeReport(p), p);
+        QVERIFY(view.tabs()->isTabVisible(view.tabs()->indexOf(view.thresholdPage())));
+        view.selectClass(0);  // dog
+        view.classThresholdSlider()->setValue(350);
+        QCOMPARE(view.thresholds().of("dog"), 0.35);
+        QVERIFY2(view.thresholdText().contains(QStringLiteral("precision 0.500, recall 0.500, F1 0.500 (1 found, 1 false alarms, 1 missed)")),
+                 qPrintable(view.thresholdText()));
+        QCOMPARE(view.operatingPointSeries()->count(), 1);
+        QCOMPARE(view.operatingPointSeries()->at(0), QPointF(0.5, 0.5));
+        view.globalThresholdSlider()->setValue(650);  // cat and owl follow it; dog keeps its own
+        QCOMPARE(view.thresholds().of("cat"), 0.65);
+        QCOMPARE(view.thresholds().of("dog"), 0.35);
+        QVERIFY2(view.thresholdText().contains(QStringLiteral("micro precision")), qPrintable(view.thresholdText()));
+        QSignalSpy save(&view, &EvaluateView::saveThresholdsRequested);
+        view.saveThresholdsButton()->click();
+        QCOMPARE(save.count(), 1);
+        const auto saved = save.at(0).at(0).value<patchout::DecisionThresholds>();
+        QCOMPARE(saved.of("dog"), 0.35);
+        QCOMPARE(saved.global, 0.65);
+        // The run's thresholds come back as given; a single-label report has no such tab.
+        view.setThresholds({.global = 0.2});
+        QCOMPARE(view.globalThresholdSlider()->value(), 200);
+        const Predictions single = threeClasses();
+        view.setReport(QStringLiteral("eval"), computeReport(single), single);
+        QVERIFY(!view.tabs()->isTabVisible(view.tabs()->indexOf(view.thresholdPage())));
     }
 
     void multiLabelHasCurvesButNoMatrix() {

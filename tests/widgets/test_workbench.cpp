@@ -57,6 +57,7 @@
 #include <QTest>
 #include <QLineSeries>
 #include <QScatterSeries>
+#include <QSlider>
 #include <QListWidget>
 #include <QTableWidget>
 
@@ -937,6 +938,37 @@ private Q_SLOTS:
         metrics.write(epochLine(4, 0.9).toUtf8());
         metrics.close();
         QTRY_COMPARE_WITH_TIMEOUT(window.trainView()->accuracySeries()->count(), 4, 20000);
+    }
+
+    void aMultiLabelRunsThresholdsAreSavedIntoIt() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("tags"));
+        writeRunFolder(run, 2);
+        QFile config(run + QStringLiteral("/config.json"));
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(R"({"options":{"preset":"passt-micro","epochs":10},"dataset":{"root":"/data","classes":["a","b"],"multi_label":true}})");
+        config.close();
+        patchout::writePredictionsCsv((run + QStringLiteral("/eval/predictions.csv")).toStdString(),
+                                      patchout::parsePredictionsCsv("file,true,a,b\nx,a;b,0.9,0.6\ny,b,0.2,0.7\nz,a,0.4,0.1\n", true));
+        patchout::writeDecisionThresholds((run + QStringLiteral("/thresholds.json")).toStdString(), {.global = 0.3});
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::evaluationShown);
+        window.openRun(run);
+        QVERIFY(shown.wait(10000));
+        EvaluateView* ev = window.evaluateView();
+        QCOMPARE(ev->thresholds().global, 0.3);  // the run's, read back
+        QCOMPARE(ev->globalThresholdSlider()->value(), 300);
+        ev->selectClass(1);
+        ev->classThresholdSlider()->setValue(650);
+        QSignalSpy saved(&window, &MainWindow::thresholdsSaved);
+        ev->saveThresholdsButton()->click();
+        QCOMPARE(saved.count(), 1);
+        const patchout::DecisionThresholds back =
+            patchout::readDecisionThresholds((run + QStringLiteral("/thresholds.json")).toStdString());
+        QCOMPARE(back.of("b"), 0.65);
+        QCOMPARE(back.of("a"), 0.3);
+        // What classify and live classification take for the run's model.
+        QCOMPARE(patchout::thresholdsForModel((run + QStringLiteral("/checkpoints/best.safetensors")).toStdString()).of("b"), 0.65);
     }
 
     void runEvaluationIsScoredOffTheGuiThread() {

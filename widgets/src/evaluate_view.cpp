@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -16,7 +17,9 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
+#include <QScatterSeries>
 #include <QShortcut>
+#include <QSlider>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -298,6 +301,12 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     m_pr = new QLineSeries;
     m_rocView = curveChart(m_roc, m_rocChance, tr("false positive rate"), tr("true positive rate"), this);
     m_prView = curveChart(m_pr, nullptr, tr("recall"), tr("precision"), this);
+    m_operating = new QScatterSeries;
+    m_operating->setMarkerSize(11);
+    m_operating->setColor(QColor(220, 50, 47));
+    m_prView->chart()->addSeries(m_operating);
+    for (QAbstractAxis* axis : m_prView->chart()->axes())
+        m_operating->attachAxis(axis);
     m_classChoice = new QComboBox(this);
     m_classChoice->setToolTip(tr("Class whose one-against-the-rest curves are shown"));
 
@@ -366,6 +375,61 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     m_tabs->addTab(m_cellClips, tr("Clips of a cell"));
     m_tabs->addTab(m_reliabilityView, tr("Reliability"));
     m_tabs->addTab(m_comparisonPage, tr("Comparison"));
+    // Thresholds (multi-label).
+    auto slider = [this] {
+        auto* s = new QSlider(Qt::Horizontal, this);
+        s->setRange(0, 1000);
+        return s;
+    };
+    m_classThreshold = slider();
+    m_classThreshold->setToolTip(tr("The selected class's threshold: present when its score reaches it"));
+    m_globalThreshold = slider();
+    m_globalThreshold->setToolTip(tr("The threshold of every class without its own"));
+    m_classThresholdText = new QLabel(this);
+    m_globalThresholdText = new QLabel(this);
+    for (QLabel* l : {m_classThresholdText, m_globalThresholdText}) {
+        l->setWordWrap(true);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
+    m_saveThresholds = new QPushButton(tr("Save into the run"), this);
+    m_saveThresholds->setToolTip(tr("RUN/thresholds.json: classify's \"present\" classes and live classification use them"));
+    auto* useGlobal = new QPushButton(tr("Use the global one"), this);
+    useGlobal->setToolTip(tr("Drop the selected class's own threshold"));
+    m_thresholdPage = new QWidget(this);
+    auto* thresholdForm = new QFormLayout(m_thresholdPage);
+    auto* classRow = new QHBoxLayout;
+    classRow->addWidget(m_classThreshold, 1);
+    classRow->addWidget(useGlobal);
+    thresholdForm->addRow(tr("This class:"), classRow);
+    thresholdForm->addRow(QString(), m_classThresholdText);
+    thresholdForm->addRow(tr("Every other class:"), m_globalThreshold);
+    thresholdForm->addRow(QString(), m_globalThresholdText);
+    auto* note = new QLabel(tr("Choose them on validation clips (Run > Evaluate run…, split validation): chosen on "
+                               "the test clips, the test scores are no longer honest."),
+                            this);
+    note->setWordWrap(true);
+    thresholdForm->addRow(QString(), note);
+    thresholdForm->addRow(QString(), m_saveThresholds);
+    m_tabs->addTab(m_thresholdPage, tr("Thresholds"));
+    m_tabs->setTabVisible(m_tabs->indexOf(m_thresholdPage), false);
+    connect(m_classThreshold, &QSlider::valueChanged, this, [this](int v) {
+        const int cls = selectedClass();
+        if (!m_hasReport || cls < 0 || cls >= static_cast<int>(m_report.classes.size()))
+            return;
+        m_thresholds.per_class[m_report.classes[static_cast<std::size_t>(cls)]] = v / 1000.0;
+        showThresholds();
+    });
+    connect(m_globalThreshold, &QSlider::valueChanged, this, [this](int v) {
+        m_thresholds.global = v / 1000.0;
+        showThresholds();
+    });
+    connect(useGlobal, &QPushButton::clicked, this, [this] {
+        const int cls = selectedClass();
+        if (m_hasReport && cls >= 0 && cls < static_cast<int>(m_report.classes.size()))
+            m_thresholds.per_class.erase(m_report.classes[static_cast<std::size_t>(cls)]);
+        showThresholds();
+    });
+    connect(m_saveThresholds, &QPushButton::clicked, this, [this] { Q_EMIT saveThresholdsRequested(m_thresholds); });
     m_tabs->setTabVisible(m_tabs->indexOf(m_comparisonPage), false);
     m_play = new QPushButton(tr("Play"), this);
     m_play->setToolTip(tr("Play the selected clip (Enter)"));
@@ -448,6 +512,9 @@ void EvaluateView::clear() {
     m_reliability->clear();
     m_reliabilityView->chart()->setTitle(QString());
     fillComparison(nullptr, {});
+    m_multiLabel = {};
+    m_operating->clear();
+    m_tabs->setTabVisible(m_tabs->indexOf(m_thresholdPage), false);
     m_cells.clear();
     m_files.clear();
     m_play->setEnabled(false);
@@ -544,6 +611,9 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     m_cellClips->setRowCount(0);
     m_tabs->setTabText(m_tabs->indexOf(m_cellClips), tr("Clips of a cell"));
     fillCalibration();
+    m_multiLabel = report.multi_label ? predictions : Predictions{};
+    m_thresholds = {};
+    m_tabs->setTabVisible(m_tabs->indexOf(m_thresholdPage), report.multi_label);
     m_hasReport = true;
     m_stack->setCurrentIndex(1);
     // Start on the class the model finds hardest (lowest F1), the one worth looking at.
@@ -585,6 +655,48 @@ void EvaluateView::selectClass(int cls) {
     auto value = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–"); };
     m_rocView->chart()->setTitle(tr("ROC of %1 (AUC %2)").arg(name, value(rank.roc_auc)));
     m_prView->chart()->setTitle(tr("Precision-recall of %1 (AP %2)").arg(name, value(rank.average_precision)));
+    showThresholds();
+}
+
+void EvaluateView::setThresholds(const DecisionThresholds& thresholds) {
+    m_thresholds = thresholds;
+    showThresholds();
+}
+
+QString EvaluateView::thresholdText() const { return m_classThresholdText->text() + QLatin1Char('\n') + m_globalThresholdText->text(); }
+
+void EvaluateView::showThresholds() {
+    m_operating->clear();
+    const int cls = selectedClass();
+    if (!m_hasReport || !m_report.multi_label || m_multiLabel.size() == 0 || cls < 0 ||
+        cls >= static_cast<int>(m_report.classes.size()))
+        return;
+    const std::string& name = m_report.classes[static_cast<std::size_t>(cls)];
+    const double own = m_thresholds.of(name);
+    {
+        const QSignalBlocker a(m_classThreshold), b(m_globalThreshold);
+        m_classThreshold->setValue(static_cast<int>(std::lround(own * 1000)));
+        m_globalThreshold->setValue(static_cast<int>(std::lround(m_thresholds.global * 1000)));
+    }
+    const OperatingPoint p = operatingPoint(m_multiLabel, cls, own);
+    m_operating->append(p.recall, p.precision);
+    m_classThresholdText->setText(tr("%1 at %2%3: precision %4, recall %5, F1 %6 (%7 found, %8 false alarms, %9 missed)")
+                                      .arg(QString::fromStdString(name))
+                                      .arg(own, 0, 'f', 3)
+                                      .arg(m_thresholds.per_class.count(name) ? QString() : tr(" (the global one)"))
+                                      .arg(p.precision, 0, 'f', 3)
+                                      .arg(p.recall, 0, 'f', 3)
+                                      .arg(p.f1, 0, 'f', 3)
+                                      .arg(p.tp)
+                                      .arg(p.fp)
+                                      .arg(p.fn));
+    const OperatingPoint all = microOperatingPoint(m_multiLabel, m_thresholds.forLabels(m_report.classes));
+    m_globalThresholdText->setText(tr("Every class at its threshold (%1 with their own): micro precision %2, "
+                                      "recall %3, F1 %4")
+                                       .arg(m_thresholds.per_class.size())
+                                       .arg(all.precision, 0, 'f', 3)
+                                       .arg(all.recall, 0, 'f', 3)
+                                       .arg(all.f1, 0, 'f', 3));
 }
 
 void EvaluateView::showCell(int trueClass, int predicted) {

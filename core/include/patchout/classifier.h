@@ -179,9 +179,14 @@ std::vector<std::filesystem::path> collectAudioFiles(const std::vector<std::file
 
 // Written atomically. CSV: one row per window and class of its top-k, then one per clip class of
 // the top-k (kind "clip"): file,kind,start_s,end_s,rank,class,label,score. JSON: every file with
-// its windows (top-k) and clip scores (all classes). The format follows the extension (.csv,
-// .json); anything else is an Error(InvalidArgument).
+// its windows (top-k) and clip scores (all classes). With `thresholds` (one per class, a
+// multi-label model's DecisionThresholds::forLabels) the classes whose clip score reaches their
+// threshold follow each clip (CSV kind "present", JSON "present", best first). The format follows
+// the extension (.csv, .json); anything else is an Error(InvalidArgument).
 void writeResults(const std::filesystem::path& path, const std::vector<ClipResult>& results,
-                  const Classifier& classifier);
+                  const Classifier& classifier, const std::vector<double>* thresholds = nullptr);
+// The classes of `scores` at or above their threshold, best first (presentClasses of a clip).
+std::vector<std::pair<int, float>> presentClasses(const std::vector<float>& scores,
+                                                  const std::vector<double>& thresholds);
 
 }  // namespace patchout

@@ -23,6 +23,8 @@ struct LiveOptions {
     double hop_s = 0.25;       // time between updates
     double smoothing = 0.5;    // EMA weight of the newest scores: 1 = no smoothing
     double threshold = 0.5;    // smoothed score a class needs to be active
+    // Per class (a run's thresholds.json, DecisionThresholds::forLabels); empty: `threshold` for all.
+    std::vector<double> class_thresholds{};
     double silence_db = -50;   // window RMS (dBFS) below which it is background
     int top_k = 3;
 };
@@ -35,7 +37,7 @@ struct LiveUpdate {
     bool silent = false;         // under the energy gate: model skipped, raw scores zero
     std::vector<float> raw;      // this window's scores
     std::vector<float> scores;   // smoothed scores
-    int best = kBackgroundClass; // best class at or above threshold, else background
+    int best = kBackgroundClass; // best class at or above its threshold, else background
     float best_score = 0;
     std::vector<std::pair<int, float>> top;  // top-k of the smoothed scores
     double latency_ms = 0;       // from the window's last sample arriving to this update

@@ -29,6 +29,7 @@ struct RunPaths {
     std::filesystem::path bestModel() const { return checkpoints() / "best.safetensors"; }
     std::filesystem::path lastModel() const { return checkpoints() / "last.safetensors"; }
     std::filesystem::path cache() const { return dir / "cache"; }            // default feature cache
+    std::filesystem::path thresholds() const { return dir / "thresholds.json"; }  // decision thresholds (thresholds.h)
     std::filesystem::path eval() const { return dir / "eval"; }              // report of evaluateRun
     std::filesystem::path embeddings() const { return dir / "embeddings"; }  // folder of embedRun
     std::filesystem::path baseline() const { return dir / "baseline"; }      // the floor (baselineRun)

@@ -750,8 +750,24 @@ ClipResult Classifier::classify(const Waveform& wave, const std::string& name) {
     return clip;
 }
 
+std::vector<std::pair<int, float>> presentClasses(const std::vector<float>& scores,
+                                                  const std::vector<double>& thresholds) {
+    if (thresholds.size() != scores.size())
+        throw Error(ErrorCode::InvalidArgument, "one threshold per class is needed (" +
+                                                    std::to_string(scores.size()) + ")");
+    std::vector<std::pair<int, float>> present;
+    for (std::size_t c = 0; c < scores.size(); ++c)
+        if (scores[c] >= static_cast<float>(thresholds[c]))  // in the scores' precision: 0.65 reaches 0.65
+            present.emplace_back(static_cast<int>(c), scores[c]);
+    std::stable_sort(present.begin(), present.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return present;
+}
+
 void writeResults(const fs::path& path, const std::vector<ClipResult>& results,
-                  const Classifier& classifier) {
+                  const Classifier& classifier, const std::vector<double>* thresholds) {
+    if (thresholds != nullptr && thresholds->size() != static_cast<std::size_t>(classifier.numClasses()))
+        throw Error(ErrorCode::InvalidArgument, "one threshold per class is needed (" +
+                                                    std::to_string(classifier.numClasses()) + ")");
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     const int k = classifier.options().top_k;
@@ -770,6 +786,8 @@ void writeResults(const fs::path& path, const std::vector<ClipResult>& results,
                 for (const auto& w : clip.windows)
                     rows(clip, "window", w.start_s, w.end_s, topK(w.scores, k));
                 rows(clip, "clip", 0.0, clip.duration_s, clip.top);
+                if (thresholds != nullptr)
+                    rows(clip, "present", 0.0, clip.duration_s, presentClasses(clip.scores, *thresholds));
             }
         });
     } else if (ext == ".json") {
@@ -798,7 +816,11 @@ void writeResults(const fs::path& path, const std::vector<ClipResult>& results,
                              {"windows", windows},
                              {"scores", clip.scores},
                              {"top", topJson(clip.top)}});
+            if (thresholds != nullptr)
+                files.back()["present"] = topJson(presentClasses(clip.scores, *thresholds));
         }
+        if (thresholds != nullptr)
+            doc["thresholds"] = *thresholds;
         doc["files"] = files;
         writeTextAtomically(path, doc.dump(1) + "\n");
     } else {

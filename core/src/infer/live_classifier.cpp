@@ -64,9 +64,15 @@ struct LiveClassifier::Impl {
                                                  (1.0 - options.smoothing) * smoothed[c]);
         u.scores = smoothed;
         u.top = topK(smoothed, options.top_k);
-        if (!u.silent && !u.top.empty() && u.top[0].second >= options.threshold) {
-            u.best = u.top[0].first;
-            u.best_score = u.top[0].second;
+        // The highest-scoring class that reaches its own threshold.
+        for (std::size_t c = 0; c < smoothed.size() && !u.silent; ++c) {
+            const double threshold =
+                c < options.class_thresholds.size() ? options.class_thresholds[c] : options.threshold;
+            if (smoothed[c] >= static_cast<float>(threshold) &&
+                (u.best == kBackgroundClass || smoothed[c] > u.best_score)) {
+                u.best = static_cast<int>(c);
+                u.best_score = smoothed[c];
+            }
         }
         u.latency_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - arrived).count();

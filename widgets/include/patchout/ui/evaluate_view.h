@@ -14,6 +14,7 @@
 #pragma once
 
 #include "patchout/report.h"
+#include "patchout/thresholds.h"
 
 #include <QWidget>
 
@@ -21,6 +22,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QSlider;
 class QTabWidget;
 class QStackedWidget;
 class QTableWidget;
@@ -28,6 +30,7 @@ class QTableWidget;
 QT_BEGIN_NAMESPACE
 class QChartView;
 class QLineSeries;
+class QScatterSeries;
 class QValueAxis;
 QT_END_NAMESPACE
 
@@ -119,6 +122,18 @@ public:
     QWidget* comparisonPage() const noexcept { return m_comparisonPage; }
     QString comparisonText() const;
     QTableWidget* flippedTable() const noexcept { return m_flipped; }
+
+    // Multi-label: the decision thresholds (a "Thresholds" tab: the selected class's slider and a
+    // global one, live precision, recall and F1, the operating point on the PR curve). The app
+    // gives the run's (thresholds.json) and saves them when asked.
+    void setThresholds(const DecisionThresholds& thresholds);
+    const DecisionThresholds& thresholds() const noexcept { return m_thresholds; }
+    QWidget* thresholdPage() const noexcept { return m_thresholdPage; }
+    QSlider* classThresholdSlider() const noexcept { return m_classThreshold; }
+    QSlider* globalThresholdSlider() const noexcept { return m_globalThreshold; }
+    QScatterSeries* operatingPointSeries() const noexcept { return m_operating; }
+    QString thresholdText() const;
+    QPushButton* saveThresholdsButton() const noexcept { return m_saveThresholds; }
     // Draws the matrix as this model's counts minus the baseline's (the comparison tab's box).
     QCheckBox* differenceBox() const noexcept { return m_showDifference; }
     QTabWidget* tabs() const noexcept { return m_tabs; }
@@ -131,10 +146,12 @@ Q_SIGNALS:
     void playClipRequested(const QString& path);
     void openClipRequested(const QString& path);
     void explainClipRequested(const QString& path, const QString& predictedClass);
+    void saveThresholdsRequested(const patchout::DecisionThresholds& thresholds);
 
 private:
     void fillCalibration();
     void fillComparison(const BaselineComparison* comparison, const QString& source);
+    void showThresholds();  // the sliders, texts and operating point for the selected class
     QTableWidget* shownClipTable() const;
     QLabel* m_summary = nullptr;
     QStackedWidget* m_stack = nullptr;
@@ -153,6 +170,15 @@ private:
     QTableWidget* m_flipped = nullptr;
     QCheckBox* m_showDifference = nullptr;
     BaselineComparison m_comparison;  // what the difference mode draws
+    QWidget* m_thresholdPage = nullptr;
+    QSlider* m_classThreshold = nullptr;
+    QSlider* m_globalThreshold = nullptr;
+    QLabel* m_classThresholdText = nullptr;
+    QLabel* m_globalThresholdText = nullptr;
+    QPushButton* m_saveThresholds = nullptr;
+    QScatterSeries* m_operating = nullptr;
+    DecisionThresholds m_thresholds;
+    Predictions m_multiLabel;  // multi-label predictions, kept for the live operating points
     QTabWidget* m_tabs = nullptr;
     QPushButton* m_play = nullptr;
     QPushButton* m_open = nullptr;
@@ -167,3 +193,5 @@ private:
 };
 
 }  // namespace patchout::ui
+
+Q_DECLARE_METATYPE(patchout::DecisionThresholds)

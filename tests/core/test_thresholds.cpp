@@ -1,0 +1,95 @@
+// Decision thresholds of multi-label models: per class with a global fallback, the thresholds.json
+// round trip and its malformed forms, what goes with a model file (its run's), operating points
+// counted by hand, and the classes present in a clip.
+#include "data_support.h"
+#include "patchout/classifier.h"
+#include "patchout/error.h"
+#include "patchout/files.h"
+#include "patchout/run_folder.h"
+#include "patchout/thresholds.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+using namespace patchout;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Four clips, classes dog / cat / owl, multi-label.
+Predictions tags() {
+    return parsePredictionsCsv("file,true,dog,cat,owl\n"
+                               "a,dog;cat,0.9,0.6,0.1\n"
+                               "b,cat,0.4,0.7,0.3\n"
+                               "c,owl,0.2,0.1,0.8\n"
+                               "d,dog,0.3,0.2,0.6\n",
+                               true, "t.csv");
+}
+
+}  // namespace
+
+TEST(Thresholds, PerClassOverGlobalAndTheirFileRoundTrips) {
+    DecisionThresholds t;
+    t.global = 0.4;
+    t.per_class = {{"cat", 0.65}};
+    EXPECT_DOUBLE_EQ(t.of("cat"), 0.65);
+    EXPECT_DOUBLE_EQ(t.of("dog"), 0.4);
+    EXPECT_EQ(t.forLabels({"dog", "cat"}), (std::vector<double>{0.4, 0.65}));
+    test::TempDir dir;
+    writeDecisionThresholds(dir / "t.json", t);
+    const DecisionThresholds back = readDecisionThresholds(dir / "t.json");
+    EXPECT_DOUBLE_EQ(back.global, 0.4);
+    EXPECT_EQ(back.per_class, t.per_class);
+    test::expectError([&] { readDecisionThresholds(dir / "none.json"); }, ErrorCode::FileNotFound, "none.json");
+    for (const char* bad : {"[1]", "{\"global\": 2}", "{\"per_class\": {\"cat\": \"high\"}}", "{\"per_class\": 3}", "{x"}) {
+        test::writeText(dir / "bad.json", bad);
+        test::expectError([&] { readDecisionThresholds(dir / "bad.json"); }, ErrorCode::BadFormat, "thresholds");
+    }
+    t.per_class["owl"] = -0.1;
+    test::expectError([&] { writeDecisionThresholds(dir / "t.json", t); }, ErrorCode::InvalidArgument, "owl");
+    EXPECT_DOUBLE_EQ(readDecisionThresholds(dir / "t.json").global, 0.4);  // the good file stays
+}
+
+TEST(Thresholds, AModelTakesItsRunsThresholds) {
+    test::TempDir dir;
+    const RunPaths run(dir / "run");
+    writeTextAtomically(run.config(), "{}");
+    writeTextAtomically(run.bestModel(), "x");
+    EXPECT_DOUBLE_EQ(thresholdsForModel(run.bestModel()).global, 0.5);  // none saved: 0.5
+    writeDecisionThresholds(run.thresholds(), {.global = 0.3, .per_class = {{"owl", 0.9}}});
+    EXPECT_DOUBLE_EQ(thresholdsForModel(run.bestModel()).of("owl"), 0.9);
+    EXPECT_DOUBLE_EQ(thresholdsForModel(dir / "elsewhere.safetensors").global, 0.5);
+}
+
+TEST(Thresholds, OperatingPointsCountByHand) {
+    const Predictions p = tags();
+    // dog at 0.35: a (0.9, dog) found, d (0.3, dog) missed, b (0.4, cat) a false alarm.
+    const OperatingPoint dog = operatingPoint(p, 0, 0.35);
+    EXPECT_EQ(dog.tp, 1);
+    EXPECT_EQ(dog.fp, 1);
+    EXPECT_EQ(dog.fn, 1);
+    EXPECT_DOUBLE_EQ(dog.precision, 0.5);
+    EXPECT_DOUBLE_EQ(dog.recall, 0.5);
+    EXPECT_DOUBLE_EQ(dog.f1, 0.5);
+    const OperatingPoint none = operatingPoint(p, 2, 0.95);  // nothing said: precision 0, not NaN
+    EXPECT_EQ(none.tp + none.fp, 0);
+    EXPECT_DOUBLE_EQ(none.precision, 0.0);
+    // Every class at its own: dog 0.35 (1/1/1), cat 0.65 (a? 0.6 no; b 0.7 yes: 1 tp, 0 fp, 1 fn),
+    // owl 0.5 (c yes, d 0.6 false alarm: 1 tp, 1 fp, 0 fn).
+    const OperatingPoint all = microOperatingPoint(p, {0.35, 0.65, 0.5});
+    EXPECT_EQ(all.tp, 3);
+    EXPECT_EQ(all.fp, 2);
+    EXPECT_EQ(all.fn, 2);
+    EXPECT_DOUBLE_EQ(all.f1, 6.0 / 10.0);
+    test::expectError([&] { operatingPoint(p, 3, 0.5); }, ErrorCode::InvalidArgument, "outside 3 classes");
+    test::expectError([&] { microOperatingPoint(p, {0.5}); }, ErrorCode::InvalidArgument, "one threshold per class");
+}
+
+TEST(Thresholds, PresentClassesAreThoseAtTheirThresholdBestFirst) {
+    const auto present = presentClasses({0.9f, 0.2f, 0.6f, 0.65f}, {0.5, 0.1, 0.7, 0.65});
+    ASSERT_EQ(present.size(), 3u);
+    EXPECT_EQ(present[0].first, 0);
+    EXPECT_EQ(present[1].first, 3);  // at its threshold counts
+    EXPECT_EQ(present[2].first, 1);
+    EXPECT_THROW(presentClasses({0.9f}, {0.5, 0.5}), Error);
+}
