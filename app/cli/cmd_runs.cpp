@@ -38,10 +38,7 @@ void runRuns(const RunsArgs& a) {
                 "train loss", "ex/s", "time");
     for (const RunFolder& r : runs) {
         const auto& epochs = r.curves.epochs;
-        const TrainingCurves::Epoch* best = nullptr;  // the first epoch with the highest accuracy
-        for (const auto& e : epochs)
-            if (std::isfinite(e.validation_accuracy) && (best == nullptr || e.validation_accuracy > best->validation_accuracy))
-                best = &e;
+        const TrainingCurves::Epoch* best = r.curves.bestEpoch();
         double seconds = 0, speed = 0;
         for (const auto& e : epochs)
             seconds += e.seconds;

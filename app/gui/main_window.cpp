@@ -936,9 +936,7 @@ bool MainWindow::showComparedRuns() {
 bool MainWindow::exportComparison(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     try {
-        std::vector<RunFolder> runs;
-        for (const QString& dir : m_comparedRuns)
-            runs.push_back(readRunFolder(dir.toStdString()));
+        const std::vector<RunFolder>& runs = m_train->comparisonView()->runs();  // as shown, not read again
         if (suffix == QLatin1String("svg"))
             writeRunCurvesSvg(path.toStdString(), runs);
         else if (suffix == QLatin1String("csv"))

@@ -138,3 +138,14 @@ TEST(RunFolder, ItsDatasetIsReadAsTrainingReadIt) {
     fs::remove_all(data);
     test::expectError([&] { readRunDataset(readRunFolder(runDir)); }, ErrorCode::FileNotFound, "no longer there");
 }
+
+TEST(RunFolder, TheBestEpochIsTheFirstWithTheHighestValidationAccuracy) {
+    TrainingCurves c;
+    EXPECT_EQ(c.bestEpoch(), nullptr);
+    for (double acc : {std::nan(""), 0.3, 0.6, 0.6, 0.5})
+        c.epochs.push_back({.epoch = static_cast<int>(c.epochs.size()) + 1, .validation_accuracy = acc});
+    ASSERT_NE(c.bestEpoch(), nullptr);
+    EXPECT_EQ(c.bestEpoch()->epoch, 3);
+    c.epochs.resize(1);  // only an unvalidated epoch
+    EXPECT_EQ(c.bestEpoch(), nullptr);
+}

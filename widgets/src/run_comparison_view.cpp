@@ -170,20 +170,14 @@ void RunComparisonView::setRuns(const std::vector<RunFolder>& runs, const std::v
     m_list->clear();
     for (std::size_t r = 0; r < runs.size(); ++r) {
         const RunFolder& run = runs[r];
-        double best = -1;
-        int bestEpoch = 0;
-        for (const auto& e : run.curves.epochs)
-            if (std::isfinite(e.validation_accuracy) && e.validation_accuracy > best) {
-                best = e.validation_accuracy;
-                bestEpoch = e.epoch;
-            }
+        const TrainingCurves::Epoch* best = run.curves.bestEpoch();
         QPixmap swatch(14, 14);
         swatch.fill(colourOf(r));
         const QString text =
-            best >= 0 ? tr("%1 — best validation %2% (epoch %3 of %4)")
-                            .arg(QString::fromStdString(runLabel(run)))
-                            .arg(100 * best, 0, 'f', 1)
-                            .arg(bestEpoch)
+            best != nullptr ? tr("%1 — best validation %2% (epoch %3 of %4)")
+                                  .arg(QString::fromStdString(runLabel(run)))
+                                  .arg(100 * best->validation_accuracy, 0, 'f', 1)
+                                  .arg(best->epoch)
                             .arg(run.curves.epochs.size())
                       : tr("%1 — %2 epochs, no validation").arg(QString::fromStdString(runLabel(run))).arg(run.curves.epochs.size());
         auto* item = new QListWidgetItem(QIcon(swatch), text, m_list);

@@ -178,18 +178,12 @@ void TrainView::setRun(const QString& title, const TrainingCurves& curves, int p
     };
     for (const auto& s : curves.steps)
         lossPoint(train, static_cast<double>(s.step), s.loss);
-    int bestEpoch = 0;
-    double best = -1, seconds = 0;
+    double seconds = 0;
     int timed = 0;
     for (const auto& e : curves.epochs) {
         lossPoint(validation, static_cast<double>(e.step), e.validation_loss);
-        if (std::isfinite(e.validation_accuracy)) {
+        if (std::isfinite(e.validation_accuracy))
             accuracy.append({static_cast<double>(e.epoch), 100.0 * e.validation_accuracy});
-            if (e.validation_accuracy > best) {
-                best = e.validation_accuracy;
-                bestEpoch = e.epoch;
-            }
-        }
         if (std::isfinite(e.seconds)) {
             seconds += e.seconds;
             ++timed;
@@ -198,9 +192,10 @@ void TrainView::setRun(const QString& title, const TrainingCurves& curves, int p
     m_trainLoss->replace(train);
     m_valLoss->replace(validation);
     m_accuracy->replace(accuracy);
+    const TrainingCurves::Epoch* best = curves.bestEpoch();
     m_best->clear();
-    if (bestEpoch > 0)
-        m_best->append(bestEpoch, 100.0 * best);
+    if (best != nullptr)
+        m_best->append(best->epoch, 100.0 * best->validation_accuracy);
 
     const double lastStep = curves.steps.empty() && curves.epochs.empty()
                                 ? 1.0
@@ -230,10 +225,10 @@ void TrainView::setRun(const QString& title, const TrainingCurves& curves, int p
                               : tr("%1 epochs").arg(epochs);
     if (!curves.steps.empty())
         text += tr(", %1 steps").arg(curves.steps.back().step);
-    if (bestEpoch > 0)
+    if (best != nullptr)
         text += tr(", best validation accuracy %1% at epoch %2")
-                    .arg(100.0 * best, 0, 'f', 1)
-                    .arg(bestEpoch);
+                    .arg(100.0 * best->validation_accuracy, 0, 'f', 1)
+                    .arg(best->epoch);
     else if (!curves.epochs.empty())
         text += tr(", no validation clips");
     if (timed > 0)

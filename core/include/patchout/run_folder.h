@@ -56,6 +56,8 @@ struct TrainingCurves {
     };
     std::vector<Step> steps;
     std::vector<Epoch> epochs;
+    // The first epoch with the highest validation accuracy; nullptr when no epoch was validated.
+    const Epoch* bestEpoch() const;
 };
 
 // Reads metrics.jsonl. Error(FileNotFound) when it is missing; Error(BadFormat) naming the line

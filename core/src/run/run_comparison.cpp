@@ -2,6 +2,7 @@
 
 #include "patchout/error.h"
 #include "patchout/files.h"
+#include "patchout/text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -86,15 +87,6 @@ std::string number(double v) {
     return buf;
 }
 
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char c : s)
-        q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
 std::string xmlEscape(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -145,7 +137,7 @@ void writeRunCurvesCsv(const fs::path& path, const std::vector<RunFolder>& runs)
     writeFileAtomically(path, [&](std::ostream& out) {
         out << "run,type,epoch,step,loss,lr,examples_per_s,train_loss,validation_loss,validation_accuracy,seconds\n";
         for (const RunFolder& run : runs) {
-            const std::string name = csvField(runLabel(run));
+            const std::string name = csvQuote(runLabel(run));
             for (const auto& s : run.curves.steps)
                 out << name << ",step," << s.epoch << ',' << s.step << ',' << number(s.loss) << ','
                     << number(s.lr) << ',' << number(s.examples_per_s) << ",,,,\n";

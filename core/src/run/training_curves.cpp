@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <limits>
 #include <sstream>
 
@@ -36,6 +37,14 @@ Int integerField(const json& j, const char* key) {
 }
 
 }  // namespace
+
+const TrainingCurves::Epoch* TrainingCurves::bestEpoch() const {
+    const Epoch* best = nullptr;
+    for (const Epoch& e : epochs)
+        if (std::isfinite(e.validation_accuracy) && (best == nullptr || e.validation_accuracy > best->validation_accuracy))
+            best = &e;
+    return best;
+}
 
 TrainingCurves parseTrainingCurves(const std::string& text, const std::string& source) {
     TrainingCurves curves;

@@ -33,6 +33,7 @@ public:
 
     void setRuns(const std::vector<RunFolder>& runs, const std::vector<OptionDifference>& differences);
     int runCount() const noexcept { return static_cast<int>(m_runs.size()); }
+    const std::vector<RunFolder>& runs() const noexcept { return m_runs; }
     // The run folders shown, in order.
     QStringList runDirs() const;
     // The Add button's menu: these runs (recent ones), then "A folder of runs…".
