@@ -1259,6 +1259,10 @@ Anhalten und beenden?</translation>
         <source>The run&apos;s thresholds cannot be read: %1</source>
         <translation>Die Schwellenwerte des Laufs sind nicht lesbar: %1</translation>
     </message>
+    <message>
+        <source>as %1 trained</source>
+        <translation>wie %1 trainiert wurde</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelView</name>
@@ -1853,10 +1857,6 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <translation>%1: %2 x %3 = %4 Patches zu %5 x %5 über %6 Frames</translation>
     </message>
     <message>
-        <source>&lt;br&gt;kept %1 patches (%2%): attention costs about %3% of the full grid (it grows with the square of the tokens), the rest of each block %2%</source>
-        <translation>&lt;br&gt;%1 Patches behalten (%2%): die Attention kostet etwa %3% des vollen Rasters (sie wächst mit dem Quadrat der Tokens), der Rest jedes Blocks %2%</translation>
-    </message>
-    <message>
         <source>Measure with the model</source>
         <translation>Mit dem Modell messen</translation>
     </message>
@@ -1935,6 +1935,58 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>; with %1 kept it stays on top under %2% of the masks, score %3.</source>
         <translation>; mit %1 behaltenen bleibt sie unter %2 % der Masken vorn, Score %3.</translation>
+    </message>
+    <message>
+        <source>SpecAugment time masks per example</source>
+        <translation>SpecAugment-Zeitmasken je Beispiel</translation>
+    </message>
+    <message>
+        <source>Each time mask is up to this many frames wide (its width is drawn from 0 to it)</source>
+        <translation>Jede Zeitmaske ist bis zu so viele Frames breit (ihre Breite wird zwischen 0 und diesem Wert gezogen)</translation>
+    </message>
+    <message>
+        <source>SpecAugment frequency masks per example</source>
+        <translation>SpecAugment-Frequenzmasken je Beispiel</translation>
+    </message>
+    <message>
+        <source>Each frequency mask is up to this many bins wide (its width is drawn from 0 to it)</source>
+        <translation>Jede Frequenzmaske ist bis zu so viele Bänder breit (ihre Breite wird zwischen 0 und diesem Wert gezogen)</translation>
+    </message>
+    <message>
+        <source>up to</source>
+        <translation>bis zu</translation>
+    </message>
+    <message>
+        <source>SpecAugment time masks:</source>
+        <translation>SpecAugment-Zeitmasken:</translation>
+    </message>
+    <message>
+        <source>frames</source>
+        <translation>Frames</translation>
+    </message>
+    <message>
+        <source>Frequency masks:</source>
+        <translation>Frequenzmasken:</translation>
+    </message>
+    <message>
+        <source>bins</source>
+        <translation>Bänder</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;SpecAugment&lt;/b&gt;%1: %2 time mask(s) up to %3 frames, %4 frequency mask(s) up to %5 bins</source>
+        <translation>&lt;b&gt;SpecAugment&lt;/b&gt;%1: %2 Zeitmaske(n) bis zu %3 Frames, %4 Frequenzmaske(n) bis zu %5 Bänder</translation>
+    </message>
+    <message>
+        <source> (%1)</source>
+        <translation> (%1)</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;this draw zeroes %1% of the block, yet all %2 patches stay tokens (%3 in the blocks): attention costs 100% of the full grid, and %4 patch(es) of zeros are computed anyway</source>
+        <translation>&lt;br&gt;diese Ziehung setzt %1% des Blocks auf null, doch alle %2 Patches bleiben Tokens (%3 in den Blöcken): die Attention kostet 100% des vollen Rasters, und %4 Patch(es) aus Nullen werden trotzdem berechnet</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;b&gt;Patchout&lt;/b&gt;: kept %1 patches (%2%), %3 tokens in the blocks instead of %4: attention costs %5% of the full grid&apos;s (it grows with the square of the tokens), the whole forward %6%</source>
+        <translation>&lt;br&gt;&lt;b&gt;Patchout&lt;/b&gt;: %1 Patches behalten (%2%), %3 Tokens in den Blöcken statt %4: die Attention kostet %5% des vollen Rasters (sie wächst mit dem Quadrat der Tokens), der ganze Vorwärtslauf %6%</translation>
     </message>
 </context>
 <context>

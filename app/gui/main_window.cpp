@@ -103,6 +103,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                     m_patchout->setMask({}, QString::fromStdString(e.message()));
                 }
             });
+    connect(m_patchout, &PatchoutView::specAugmentRequested, this,
+            [this](const AugmentOptions& options, int bins, int frames, std::uint64_t seed) {
+                m_patchout->setSpecAugmentMasks(drawSpecAugmentMasks(options, bins, frames, seed));
+            });
     connect(m_patchout, &PatchoutView::robustnessRequested, this, &MainWindow::measurePatchoutRobustness);
     connect(m_patchout, &PatchoutView::comparisonModelRequested, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("A model to measure beside the loaded one"),
@@ -869,6 +873,11 @@ void MainWindow::openRun(const QString& dir) {
         m_runWatcher->addPath(metricsFile);
     m_train->setRun(QFileInfo(path).fileName(), run.curves, run.planned_epochs, m_runSplit);
     m_patchout->setPreset(QString::fromStdString(run.preset));
+    try {  // the SpecAugment the run trained with, beside its patchout
+        m_patchout->setSpecAugmentOptions(readRunOptions(path.toStdString()).augment,
+                                          tr("as %1 trained").arg(QFileInfo(path).fileName()));
+    } catch (const Error&) {  // an imported run without config.json: the view's own settings
+    }
     if (!run.best_checkpoint.empty())
         loadModel(QString::fromStdString(run.best_checkpoint.string()));
     loadEmbeddings(run.embeddings_dir.empty() ? QString() : QString::fromStdString(run.embeddings_dir.string()));

@@ -740,3 +740,61 @@ TEST(Augment, RollGainAndMixup) {
     EXPECT_EQ(scratch.freq_shift_bins, 4);
     EXPECT_NO_THROW(scratch.validate());
 }
+
+TEST(Augment, DrawsAreUnchangedSoOldRunsResumeAlike) {
+    // A run resumes from its saved RNG state: the order and kind of augment()'s draws are part of
+    // the run's format. Every augmentation on, a fixed input and seed: the result printed by the
+    // implementation of 2026-12 (before SpecAugment's draw moved into drawSpecAugmentMasks).
+    const std::int64_t bins = 32, frames = 40;
+    torch::Tensor x = torch::arange(4 * bins * frames, torch::kFloat32).view({4, bins, frames}).remainder(97);
+    torch::Tensor y = torch::eye(4);
+    AugmentOptions a;
+    a.freq_shift_bins = 3;
+    a.time_masks = 2;
+    a.freq_masks = 2;
+    a.freq_mask_bins = 6;
+    std::mt19937_64 rng(2026);
+    augment(x, y, a, featurePreset("passt-32k"), rng);
+    const torch::Tensor weights = torch::arange(x.numel(), torch::kFloat64).remainder(13).view(x.sizes());
+    EXPECT_NEAR((x.to(torch::kFloat64) * weights).sum().item<double>(), 957803.220791, 0.05);
+    EXPECT_NEAR(y[0][0].item<double>(), 0.986919, 1e-6);  // mixed
+    EXPECT_EQ(rng(), 10212164479104792743ull);             // the same number of draws
+}
+
+TEST(Augment, SpecAugmentZeroesWhatDrawSpecAugmentMasksDraws) {
+    const int bins = 24, frames = 50;
+    AugmentOptions a = nothing();
+    a.time_masks = 3;
+    a.time_mask_frames = 8;
+    a.freq_masks = 2;
+    a.freq_mask_bins = 5;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        torch::Tensor x = torch::ones({1, bins, frames});
+        torch::Tensor y = torch::ones({1, 2});
+        std::mt19937_64 rng(seed);
+        augment(x, y, a, featurePreset("passt-32k"), rng);
+        const SpecAugmentMasks masks = drawSpecAugmentMasks(a, bins, frames, seed);
+        ASSERT_EQ(masks.time.size(), 3u);
+        ASSERT_EQ(masks.freq.size(), 2u);
+        int hidden = 0;
+        for (int f = 0; f < bins; ++f)
+            for (int t = 0; t < frames; ++t) {
+                const bool masked = masks.hides(f, t);
+                hidden += masked;
+                ASSERT_EQ(x[0][f][t].item<float>(), masked ? 0.0f : 1.0f) << "seed " << seed << " bin " << f
+                                                                           << " frame " << t;
+            }
+        EXPECT_DOUBLE_EQ(masks.hiddenShare(bins, frames), static_cast<double>(hidden) / (bins * frames));
+        for (const auto& band : masks.time)
+            EXPECT_TRUE(band.width >= 0 && band.width <= 8 && band.start >= 0 && band.start + band.width <= frames);
+        for (const auto& band : masks.freq)
+            EXPECT_TRUE(band.width >= 0 && band.width <= 5 && band.start >= 0 && band.start + band.width <= bins);
+    }
+    // Wider than the block: a mask covers at most all of it; none drawn when off.
+    a.time_mask_frames = 500;
+    const SpecAugmentMasks wide = drawSpecAugmentMasks(a, bins, frames, 3);
+    for (const auto& band : wide.time)
+        EXPECT_LE(band.start + band.width, frames);
+    EXPECT_TRUE(drawSpecAugmentMasks(nothing(), bins, frames, 3).time.empty());
+    EXPECT_EQ(SpecAugmentMasks{}.hiddenShare(bins, frames), 0.0);
+}

@@ -37,6 +37,10 @@ void serve(PatchoutView& view) {
                              view.setMask({}, QString::fromUtf8(e.what()));
                          }
                      });
+    QObject::connect(&view, &PatchoutView::specAugmentRequested, &view,
+                     [&view](const AugmentOptions& a, int bins, int frames, std::uint64_t seed) {
+                         view.setSpecAugmentMasks(drawSpecAugmentMasks(a, bins, frames, seed));
+                     });
 }
 
 }  // namespace
@@ -62,7 +66,10 @@ private Q_SLOTS:
         QCOMPARE(view.options().s_patchout_f, 4);
         QCOMPARE(view.mask().keptCount(0), (12 - 4) * (99 - 40));
         QVERIFY2(view.summary().contains(QStringLiteral("kept 472 patches (39.7%)")), qPrintable(view.summary()));
-        QVERIFY2(view.summary().contains(QStringLiteral("15.8%")), qPrintable(view.summary()));
+        // 472 patches and the two class tokens of 1188 + 2: (474 / 1190)^2 of the attention scores.
+        QVERIFY2(view.summary().contains(QStringLiteral("474 tokens in the blocks instead of 1190")),
+                 qPrintable(view.summary()));
+        QVERIFY2(view.summary().contains(QStringLiteral("15.9%")), qPrintable(view.summary()));
         view.setFeatures(QStringLiteral("flat.wav"), flat(1200));
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -90,6 +97,61 @@ private Q_SLOTS:
         QCOMPARE(view.seed(), seed + 1);
         QVERIFY(view.mask().kept != before);
         QCOMPARE(view.mask().keptCount(0), 472);
+    }
+
+    void specAugmentBesidePatchoutZeroesBandsButKeepsEveryToken() {
+        PatchoutView view;
+        serve(view);
+        view.resize(1400, 600);
+        view.setPresets({QStringLiteral("passt-s"), QStringLiteral("passt-mini")});
+        // The paper's proportions: up to 192 of 998 frames and 48 of 128 bins, one mask each.
+        QCOMPARE(view.specAugmentOptions().time_masks, 1);
+        QCOMPARE(view.specAugmentOptions().time_mask_frames, 192);
+        QCOMPARE(view.specAugmentOptions().freq_mask_bins, 48);
+        QCOMPARE(view.specAugmentMasks().time.size(), 1u);
+        // Masks the app draws follow the view's settings and seed.
+        AugmentOptions a = view.specAugmentOptions();
+        a.time_masks = 3;
+        a.time_mask_frames = 60;
+        a.freq_masks = 0;
+        view.setSpecAugmentOptions(a, QStringLiteral("as words-run trained"));
+        QCOMPARE(view.specAugmentMasks().time.size(), 3u);
+        QVERIFY(view.specAugmentMasks().freq.empty());
+        const auto drawn = drawSpecAugmentMasks(a, 128, 998, view.seed());
+        for (std::size_t i = 0; i < 3; ++i)
+            QCOMPARE(view.specAugmentMasks().time[i].start, drawn.time[i].start);
+        QVERIFY2(view.specAugmentSummary().contains(QStringLiteral("(as words-run trained)")),
+                 qPrintable(view.specAugmentSummary()));
+        // A run's settings stay when the grid changes.
+        view.setPreset(QStringLiteral("passt-mini"));
+        QCOMPARE(view.specAugmentOptions().time_masks, 3);
+
+        // Known masks on passt-s: frames 0-25 (patch columns 0 and 1 whole) and bins 0-15 (row 0).
+        view.setPreset(QStringLiteral("passt-s"));
+        view.setFeatures(QStringLiteral("flat.wav"), flat(1200));
+        SpecAugmentMasks known;
+        known.time.push_back({0, 26});
+        known.freq.push_back({0, 16});
+        view.setSpecAugmentMasks(known);
+        const QString text = view.specAugmentSummary();
+        // (26 x 128 + 16 x 998 - 26 x 16) / (128 x 998) = 14.8%; 2 x 12 + 99 - 2 patches all zero.
+        QVERIFY2(text.contains(QStringLiteral("zeroes 14.8% of the block")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("all 1188 patches stay tokens (1190 in the blocks)")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("121 patch(es) of zeros")), qPrintable(text));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QImage image = view.specAugmentCanvas()->grab().toImage();
+        const auto lightness = [&](int bin, int frame) {
+            return image.pixelColor(view.specAugmentCanvas()->blockRect(bin, bin + 1, frame, frame + 1).center())
+                .lightness();
+        };
+        QVERIFY(lightness(80, 10) < 110);   // under the time mask
+        QVERIFY(lightness(5, 500) < 110);   // under the frequency mask
+        QVERIFY(lightness(80, 500) > 120);  // neither: the flat block as is
+        // The patchout canvas beside it shows no SpecAugment band there.
+        const QImage patchoutImage = view.canvas()->grab().toImage();
+        const QRect cell = view.canvas()->cellRect(8, 0);
+        QCOMPARE(patchoutImage.pixelColor(cell.center()).lightness() > 120, view.mask().isKept(0, 8, 0));
     }
 
     void aMaskThatDropsEverythingIsExplained() {

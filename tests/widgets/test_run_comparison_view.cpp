@@ -13,6 +13,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
+#include <QValueAxis>
 
 #include <cmath>
 #include <limits>
@@ -64,6 +65,15 @@ private Q_SLOTS:
         QCOMPARE(view.series(RunComparisonView::ValidationAccuracy, 0)->at(1), QPointF(2, 80));  // per cent
         QCOMPARE(view.series(RunComparisonView::Speed, 1)->at(7).y(), 200.0);
         QVERIFY(view.series(RunComparisonView::Loss, 2) == nullptr);
+        // Accuracy near 100% keeps its axis at 100% (nice numbers alone would go to 150).
+        view.setRuns({run("/runs/c", 3, 0.996)}, {});
+        const QValueAxis* accuracyAxis = nullptr;
+        for (QAbstractAxis* axis : view.series(RunComparisonView::ValidationAccuracy, 0)->attachedAxes())
+            if (axis->orientation() == Qt::Vertical)
+                accuracyAxis = static_cast<const QValueAxis*>(axis);
+        QVERIFY(accuracyAxis != nullptr);
+        QCOMPARE(accuracyAxis->max(), 100.0);
+        view.setRuns(runs, {{.name = "lr", .values = {"0.001", "0.0005"}}});
         QVERIFY2(view.runList()->item(0)->text().contains(QStringLiteral("best validation 80.0% (epoch 2 of 3)")),
                  qPrintable(view.runList()->item(0)->text()));
         QCOMPARE(view.differenceTable()->rowCount(), 1);

@@ -929,6 +929,13 @@ private Q_SLOTS:
         QCOMPARE(window.trainView()->accuracySeries()->count(), 3);
         QVERIFY2(window.trainView()->summary().contains(QStringLiteral("epoch 3 of 10")),
                  qPrintable(window.trainView()->summary()));
+        // The Patchout view shows the run's grid and the SpecAugment it trained with (config.json
+        // names none: TrainOptions' defaults, masks up to 10 frames, not the view's 19 for this grid).
+        QCOMPARE(window.patchoutView()->preset(), QStringLiteral("passt-micro"));
+        QCOMPARE(window.patchoutView()->specAugmentOptions().time_mask_frames, 10);
+        QCOMPARE(window.patchoutView()->specAugmentMasks().time.size(), 1u);
+        QVERIFY2(window.patchoutView()->specAugmentSummary().contains(QStringLiteral("(as run trained)")),
+                 qPrintable(window.patchoutView()->specAugmentSummary()));
         // The best model is loaded for live classification.
         QVERIFY(model.wait(10000));
         QVERIFY(model.at(0).at(0).toString().endsWith(QStringLiteral("best.safetensors")));

@@ -1,5 +1,7 @@
 #include "patchout/ui/patchout_view.h"
 
+#include "patchout/error.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -30,6 +32,7 @@ PatchGrid PatchGrid::of(const PaSSTOptions& o) {
     g.freq_patches = (o.n_mels - o.patch_size) / o.stride_f + 1;
     g.time_patches = (o.input_frames - o.patch_size) / o.stride_t + 1;
     g.input_frames = o.input_frames;
+    g.bins = o.n_mels;
     return g;
 }
 
@@ -62,23 +65,41 @@ void PatchoutCanvas::setContent(const Features& features, const PatchGrid& grid,
 
 QRect PatchoutCanvas::plotRect() const { return rect().adjusted(4, 4, -4, -4); }
 
-QRect PatchoutCanvas::cellRect(int f, int t) const {
-    if (m_image.isNull() || f < 0 || t < 0 || f >= m_grid.freq_patches || t >= m_grid.time_patches)
+QRect PatchoutCanvas::blockRect(int bin0, int bin1, int frame0, int frame1) const {
+    if (m_image.isNull())
+        return {};
+    bin0 = std::clamp(bin0, 0, m_image.height());
+    bin1 = std::clamp(bin1, 0, m_image.height());
+    frame0 = std::clamp(frame0, 0, m_image.width());
+    frame1 = std::clamp(frame1, 0, m_image.width());
+    if (bin1 <= bin0 || frame1 <= frame0)
         return {};
     const QRect plot = plotRect();
     const double sx = static_cast<double>(plot.width()) / m_image.width();
     const double sy = static_cast<double>(plot.height()) / m_image.height();
+    const int x0 = plot.left() + static_cast<int>(std::lround(frame0 * sx));
+    const int x1 = plot.left() + static_cast<int>(std::lround(frame1 * sx));
+    // Bin 0 is at the bottom of the image.
+    const int y1 = plot.top() + static_cast<int>(std::lround((m_image.height() - bin0) * sy));
+    const int y0 = plot.top() + static_cast<int>(std::lround((m_image.height() - bin1) * sy));
+    return QRect(QPoint(x0, y0), QPoint(x1 - 1, y1 - 1));
+}
+
+QRect PatchoutCanvas::cellRect(int f, int t) const {
+    if (f < 0 || t < 0 || f >= m_grid.freq_patches || t >= m_grid.time_patches)
+        return {};
     // A patch starts every stride; the last row/column reaches the patch's full size.
     const int t0 = t * m_grid.stride_t;
     const int t1 = t + 1 == m_grid.time_patches ? t0 + m_grid.patch_size : t0 + m_grid.stride_t;
     const int f0 = f * m_grid.stride_f;
     const int f1 = f + 1 == m_grid.freq_patches ? f0 + m_grid.patch_size : f0 + m_grid.stride_f;
-    const int x0 = plot.left() + static_cast<int>(std::lround(t0 * sx));
-    const int x1 = plot.left() + static_cast<int>(std::lround(std::min(t1, m_image.width()) * sx));
-    // Bin 0 is at the bottom of the image.
-    const int y1 = plot.top() + static_cast<int>(std::lround((m_image.height() - f0) * sy));
-    const int y0 = plot.top() + static_cast<int>(std::lround((m_image.height() - std::min(f1, m_image.height())) * sy));
-    return QRect(QPoint(x0, y0), QPoint(x1 - 1, y1 - 1));
+    return blockRect(f0, f1, t0, t1);
+}
+
+void PatchoutCanvas::setSpecAugmentMasks(const SpecAugmentMasks& masks) {
+    m_specAugment = masks;
+    m_showSpecAugment = true;
+    update();
 }
 
 void PatchoutCanvas::paintEvent(QPaintEvent*) {
@@ -92,11 +113,25 @@ void PatchoutCanvas::paintEvent(QPaintEvent*) {
     }
     const QRect plot = plotRect();
     painter.drawImage(plot, m_image);
-    const bool haveMask = m_mask.masks() > 0;
-    for (int f = 0; f < m_grid.freq_patches; ++f)
-        for (int t = 0; t < m_grid.time_patches; ++t)
-            if (haveMask && !m_mask.isKept(0, f, t))
-                painter.fillRect(cellRect(f, t), QColor(0, 0, 0, 190));
+    const QColor hidden(0, 0, 0, 190);
+    if (m_showSpecAugment) {
+        // Zeroed bands: dark, hatched (the patches under them are still computed).
+        for (const auto& band : m_specAugment.time) {
+            const QRect r = blockRect(0, m_image.height(), band.start, band.start + band.width);
+            painter.fillRect(r, hidden);
+            painter.fillRect(r, QBrush(QColor(255, 255, 255, 60), Qt::BDiagPattern));
+        }
+        for (const auto& band : m_specAugment.freq) {
+            const QRect r = blockRect(band.start, band.start + band.width, 0, m_image.width());
+            painter.fillRect(r, hidden);
+            painter.fillRect(r, QBrush(QColor(255, 255, 255, 60), Qt::FDiagPattern));
+        }
+    } else if (m_mask.masks() > 0) {
+        for (int f = 0; f < m_grid.freq_patches; ++f)
+            for (int t = 0; t < m_grid.time_patches; ++t)
+                if (!m_mask.isKept(0, f, t))
+                    painter.fillRect(cellRect(f, t), hidden);
+    }
     painter.setPen(QColor(255, 255, 255, 70));
     for (int t = 1; t < m_grid.time_patches; ++t) {
         const int x = cellRect(0, t).left();
@@ -132,6 +167,26 @@ auto halfPatches(const PatchoutRobustness& r) {
     });
 }
 
+// PaSST's AudioSet recipe masks up to 192 of 998 frames and 48 of 128 bins, one mask each: the same
+// proportions on another grid.
+AugmentOptions paperSpecAugment(const PatchGrid& grid) {
+    AugmentOptions a;
+    a.time_masks = 1;
+    a.time_mask_frames = std::max(1, static_cast<int>(std::lround(grid.input_frames * 192.0 / 998.0)));
+    a.freq_masks = 1;
+    a.freq_mask_bins = std::max(1, static_cast<int>(std::lround(grid.bins * 48.0 / 128.0)));
+    return a;
+}
+
+// Which of n cells some band covers.
+std::vector<bool> coveredCells(const std::vector<SpecAugmentMasks::Band>& bands, int n) {
+    std::vector<bool> hit(static_cast<std::size_t>(std::max(n, 0)), false);
+    for (const auto& b : bands)
+        for (int i = std::max(b.start, 0); i < std::min(b.start + b.width, n); ++i)
+            hit[static_cast<std::size_t>(i)] = true;
+    return hit;
+}
+
 }  // namespace
 
 PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
@@ -153,6 +208,15 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_canvas = new PatchoutCanvas(this);
+    m_timeMasks = spin(20, tr("SpecAugment time masks per example"));
+    m_timeMaskFrames = spin(100000, tr("Each time mask is up to this many frames wide (its width is drawn from 0 to it)"));
+    m_freqMasks = spin(20, tr("SpecAugment frequency masks per example"));
+    m_freqMaskBins = spin(1000, tr("Each frequency mask is up to this many bins wide (its width is drawn from 0 to it)"));
+    m_specSummary = new QLabel(this);
+    m_specSummary->setWordWrap(true);
+    m_specSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_specCanvas = new PatchoutCanvas(this);
+    m_specCanvas->setSpecAugmentMasks({});
     m_measure = new QPushButton(tr("Measure with the model"), this);
     m_measure->setToolTip(tr("Run the loaded model on this window with the shown mask, and with 16 random masks "
                              "at each share of patches left out"));
@@ -210,11 +274,32 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
     controls->addLayout(form2);
     controls->addLayout(form3);
     controls->addWidget(m_redraw, 0, Qt::AlignBottom);
+    controls->addSpacing(24);
+    auto* specForm = new QFormLayout;
+    auto pair = [this](QSpinBox* count, QSpinBox* width, const QString& unit) {
+        auto* row = new QHBoxLayout;
+        row->addWidget(count);
+        row->addWidget(new QLabel(tr("up to"), this));
+        row->addWidget(width);
+        row->addWidget(new QLabel(unit, this));
+        return row;
+    };
+    specForm->addRow(tr("SpecAugment time masks:"), pair(m_timeMasks, m_timeMaskFrames, tr("frames")));
+    specForm->addRow(tr("Frequency masks:"), pair(m_freqMasks, m_freqMaskBins, tr("bins")));
+    controls->addLayout(specForm);
     controls->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
-    layout->addWidget(m_summary);
-    layout->addWidget(m_canvas, 3);
+    auto* canvases = new QHBoxLayout;
+    auto* patchoutColumn = new QVBoxLayout;
+    patchoutColumn->addWidget(m_summary);
+    patchoutColumn->addWidget(m_canvas, 1);
+    auto* specColumn = new QVBoxLayout;
+    specColumn->addWidget(m_specSummary);
+    specColumn->addWidget(m_specCanvas, 1);
+    canvases->addLayout(patchoutColumn, 1);
+    canvases->addLayout(specColumn, 1);
+    layout->addLayout(canvases, 3);
     auto* measured = new QHBoxLayout;
     auto* measureColumn = new QVBoxLayout;
     auto* measureButtons = new QHBoxLayout;
@@ -235,11 +320,14 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
 
     for (QSpinBox* s : {m_time, m_freq, m_unstructured, m_seed})
         connect(s, &QSpinBox::valueChanged, this, &PatchoutView::request);
+    for (QSpinBox* s : {m_timeMasks, m_timeMaskFrames, m_freqMasks, m_freqMaskBins, m_seed})
+        connect(s, &QSpinBox::valueChanged, this, &PatchoutView::requestSpecAugment);
     connect(m_redraw, &QPushButton::clicked, this, [this] { m_seed->setValue(m_seed->value() + 1); });
     connect(m_preset, &QComboBox::currentTextChanged, this, [this](const QString& name) {
         if (name.isEmpty())
             return;
         const PaSSTOptions model = passtPreset(name.toStdString());
+        m_model = model;
         m_grid = PatchGrid::of(model);
         for (QSpinBox* box : {m_time, m_freq, m_unstructured}) {
             const QSignalBlocker block(box);
@@ -251,6 +339,11 @@ PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
         // trained without.
         setOptions(model.patchout.active() ? model.patchout
                                            : PatchoutOptions{.s_patchout_t = 2, .s_patchout_f = 2});
+        // A run's own SpecAugment stays; otherwise the paper's proportions on this grid.
+        if (m_specSource.isEmpty())
+            setSpecAugmentOptions(paperSpecAugment(m_grid));
+        else
+            requestSpecAugment();
     });
 }
 
@@ -286,13 +379,87 @@ void PatchoutView::setFeatures(const QString& source, const Features& features) 
     m_features = features;
     m_hasFeatures = features.n_frames > 0;
     m_canvas->setContent(m_features, m_grid, m_mask, m_colours);
+    m_specCanvas->setContent(m_features, m_grid, {}, m_colours);
     setMask(m_mask);  // refreshes the summary with the source's name
 }
 
 void PatchoutView::setColourMapParams(const ColourMapParams& params) {
     m_colours = params;
     m_canvas->setContent(m_features, m_grid, m_mask, m_colours);
+    m_specCanvas->setContent(m_features, m_grid, {}, m_colours);
 }
+
+void PatchoutView::setSpecAugmentOptions(const AugmentOptions& o, const QString& source) {
+    m_specSource = source;
+    for (auto [box, value] : {std::pair{m_timeMasks, o.time_masks}, std::pair{m_timeMaskFrames, o.time_mask_frames},
+                              std::pair{m_freqMasks, o.freq_masks}, std::pair{m_freqMaskBins, o.freq_mask_bins}}) {
+        const QSignalBlocker block(box);
+        box->setValue(value);
+    }
+    requestSpecAugment();
+}
+
+AugmentOptions PatchoutView::specAugmentOptions() const {
+    AugmentOptions a;
+    a.time_masks = m_timeMasks->value();
+    a.time_mask_frames = m_timeMaskFrames->value();
+    a.freq_masks = m_freqMasks->value();
+    a.freq_mask_bins = m_freqMaskBins->value();
+    return a;
+}
+
+void PatchoutView::requestSpecAugment() {
+    if (m_grid.freq_patches > 0)
+        Q_EMIT specAugmentRequested(specAugmentOptions(), m_grid.bins, m_grid.input_frames, seed());
+}
+
+void PatchoutView::setSpecAugmentMasks(const SpecAugmentMasks& masks) {
+    m_specMasks = masks;
+    m_specCanvas->setContent(m_features, m_grid, {}, m_colours);
+    m_specCanvas->setSpecAugmentMasks(masks);
+    describeSpecAugment();
+}
+
+void PatchoutView::describeSpecAugment() {
+    const AugmentOptions a = specAugmentOptions();
+    const int patches = m_grid.freq_patches * m_grid.time_patches;
+    QString text = tr("<b>SpecAugment</b>%1: %2 time mask(s) up to %3 frames, %4 frequency mask(s) up to %5 bins")
+                       .arg(m_specSource.isEmpty() ? QString() : tr(" (%1)").arg(m_specSource.toHtmlEscaped()))
+                       .arg(a.time_masks)
+                       .arg(a.time_mask_frames)
+                       .arg(a.freq_masks)
+                       .arg(a.freq_mask_bins);
+    if (patches > 0) {
+        // A patch is all zeros when every one of its frames, or every one of its bins, is masked.
+        const auto frames = coveredCells(m_specMasks.time, m_grid.input_frames);
+        const auto bins = coveredCells(m_specMasks.freq, m_grid.bins);
+        const auto all = [](const std::vector<bool>& hit, int from, int to) {
+            for (int i = from; i < to; ++i)
+                if (i >= static_cast<int>(hit.size()) || !hit[static_cast<std::size_t>(i)])
+                    return false;
+            return true;
+        };
+        int zeroPatches = 0;
+        for (int f = 0; f < m_grid.freq_patches; ++f)
+            for (int t = 0; t < m_grid.time_patches; ++t)
+                zeroPatches += all(frames, t * m_grid.stride_t, t * m_grid.stride_t + m_grid.patch_size) ||
+                               all(bins, f * m_grid.stride_f, f * m_grid.stride_f + m_grid.patch_size);
+        int tokens = patches;
+        try {
+            tokens = forwardCost(m_model, m_grid.input_frames).tokens;
+        } catch (const Error&) {  // a grid the preset cannot take: the patches alone
+        }
+        text += tr("<br>this draw zeroes %1% of the block, yet all %2 patches stay tokens (%3 in the blocks): "
+                   "attention costs 100% of the full grid, and %4 patch(es) of zeros are computed anyway")
+                    .arg(100.0 * m_specMasks.hiddenShare(m_grid.bins, m_grid.input_frames), 0, 'f', 1)
+                    .arg(patches)
+                    .arg(tokens)
+                    .arg(zeroPatches);
+    }
+    m_specSummary->setText(text);
+}
+
+QString PatchoutView::specAugmentSummary() const { return m_specSummary->text(); }
 
 void PatchoutView::request() {
     if (m_grid.freq_patches > 0)
@@ -318,11 +485,23 @@ void PatchoutView::setMask(const PatchoutMask& mask, const QString& error) {
     } else if (mask.masks() > 0 && total > 0) {
         const int kept = mask.keptCount(0);
         const double share = static_cast<double>(kept) / total;
-        text += tr("<br>kept %1 patches (%2%): attention costs about %3% of the full grid "
-                   "(it grows with the square of the tokens), the rest of each block %2%")
-                    .arg(kept)
-                    .arg(100.0 * share, 0, 'f', 1)
-                    .arg(100.0 * share * share, 0, 'f', 1);
+        // forwardCost counts the model's own tokens (class tokens included) for both.
+        ForwardCost full, left;
+        try {
+            full = forwardCost(m_model, m_grid.input_frames);
+            left = forwardCost(m_model, m_grid.input_frames, kept);
+        } catch (const Error&) {  // a grid the preset cannot take: no cost to show
+        }
+        if (full.macs() > 0 && full.attention_scores > 0) {
+            text += tr("<br><b>Patchout</b>: kept %1 patches (%2%), %3 tokens in the blocks instead of %4: attention "
+                       "costs %5% of the full grid's (it grows with the square of the tokens), the whole forward %6%")
+                        .arg(kept)
+                        .arg(100.0 * share, 0, 'f', 1)
+                        .arg(left.tokens)
+                        .arg(full.tokens)
+                        .arg(100.0 * left.attention_scores / full.attention_scores, 0, 'f', 1)
+                        .arg(100.0 * left.macs() / full.macs(), 0, 'f', 1);
+        }
     }
     m_summary->setText(text);
 }

@@ -225,7 +225,15 @@ void RunComparisonView::setRuns(const std::vector<RunFolder>& runs, const std::v
         x->setRange(0, x1);
         y->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);  // no negative loss or rate
         x->applyNiceNumbers();
+        y->setTickType(QValueAxis::TicksFixed);
         y->applyNiceNumbers();
+        if (k == ValidationAccuracy && y->max() > 100) {  // nice numbers ran past 100%: stop there
+            y->setRange(y->min(), 100);
+            const double span = 100 - y->min();
+            y->setTickType(QValueAxis::TicksDynamic);
+            y->setTickAnchor(100);
+            y->setTickInterval(span > 50 ? 20 : span > 20 ? 10 : span > 10 ? 5 : 1);
+        }
     }
     m_differences->clear();
     m_differences->setColumnCount(static_cast<int>(runs.size()) + 1);

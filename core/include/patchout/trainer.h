@@ -44,6 +44,24 @@ struct AugmentOptions {
     void validate() const;  // Error(InvalidArgument) naming the bad field
 };
 
+// SpecAugment's masks on one example's bins x frames block: time masks, then frequency masks, each
+// as wide as a uniform draw from 0 to its maximum (cut to the block) and placed uniformly. The
+// masked cells are set to 0 in training; unlike patchout's, every patch still becomes a token.
+struct SpecAugmentMasks {
+    struct Band {
+        int start = 0;
+        int width = 0;  // cells [start, start + width)
+    };
+    std::vector<Band> time;  // frames
+    std::vector<Band> freq;  // bins
+    bool hides(int bin, int frame) const noexcept;          // some mask covers the cell
+    double hiddenShare(int bins, int frames) const noexcept; // share of the block's cells covered
+};
+
+// The masks training's augment() draws for an example with these options, from a generator
+// seeded with `seed` (the same draws in the same order; gain, roll and shift draw before them).
+SpecAugmentMasks drawSpecAugmentMasks(const AugmentOptions& a, int bins, int frames, std::uint64_t seed);
+
 // The augmentation measured for training from scratch on a few thousand clips (docs/training.md):
 // roll 10 frames, gain 6 dB, frequency shift 4 bins; no mixup, no masks. The defaults above are
 // PaSST's fine-tuning recipe.

@@ -29,6 +29,52 @@ double featureUnitsPerDb(const FeatureOptions& f) {
     return 0.0;
 }
 
+bool SpecAugmentMasks::hides(int bin, int frame) const noexcept {
+    const auto covers = [](const std::vector<Band>& bands, int i) {
+        return std::any_of(bands.begin(), bands.end(),
+                           [i](const Band& b) { return i >= b.start && i < b.start + b.width; });
+    };
+    return covers(time, frame) || covers(freq, bin);
+}
+
+double SpecAugmentMasks::hiddenShare(int bins, int frames) const noexcept {
+    if (bins <= 0 || frames <= 0)
+        return 0;
+    // Covered frames span every bin, covered bins every frame; their overlap counts once.
+    const auto covered = [](const std::vector<Band>& bands, int n) {
+        std::vector<bool> hit(static_cast<std::size_t>(n), false);
+        for (const Band& b : bands)
+            for (int i = std::max(b.start, 0); i < std::min(b.start + b.width, n); ++i)
+                hit[static_cast<std::size_t>(i)] = true;
+        return static_cast<double>(std::count(hit.begin(), hit.end(), true));
+    };
+    const double t = covered(time, frames), f = covered(freq, bins);
+    return (t * bins + f * frames - t * f) / (static_cast<double>(bins) * frames);
+}
+
+SpecAugmentMasks drawSpecAugmentMasks(const AugmentOptions& a, std::int64_t bins, std::int64_t frames,
+                                      std::mt19937_64& rng) {
+    // The distributions and their order are part of a run's resume format (a test pins them).
+    SpecAugmentMasks masks;
+    for (int m = 0; m < a.time_masks && a.time_mask_frames > 0; ++m) {
+        const auto w = std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(
+                                                                          a.time_mask_frames, frames))(rng);
+        const auto t0 = std::uniform_int_distribution<std::int64_t>(0, frames - w)(rng);
+        masks.time.push_back({static_cast<int>(t0), static_cast<int>(w)});
+    }
+    for (int m = 0; m < a.freq_masks && a.freq_mask_bins > 0; ++m) {
+        const auto w = std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(a.freq_mask_bins, bins))(rng);
+        const auto f0 = std::uniform_int_distribution<std::int64_t>(0, bins - w)(rng);
+        masks.freq.push_back({static_cast<int>(f0), static_cast<int>(w)});
+    }
+    return masks;
+}
+
+SpecAugmentMasks drawSpecAugmentMasks(const AugmentOptions& a, int bins, int frames, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return drawSpecAugmentMasks(a, static_cast<std::int64_t>(bins), static_cast<std::int64_t>(frames), rng);
+}
+
 void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const FeatureOptions& f,
              std::mt19937_64& rng) {
     const std::int64_t batch = x.size(0), bins = x.size(1), frames = x.size(2);
@@ -62,18 +108,11 @@ void augment(torch::Tensor& x, torch::Tensor& y, const AugmentOptions& a, const 
                 xb.slice(0, bins - s).copy_(xb.slice(0, bins - s - 1, bins - s).expand({s, frames}));
             }
         }
-        for (int m = 0; m < a.time_masks && a.time_mask_frames > 0; ++m) {
-            const auto w = std::uniform_int_distribution<std::int64_t>(0, std::min<std::int64_t>(
-                                                                              a.time_mask_frames, frames))(rng);
-            const auto t0 = std::uniform_int_distribution<std::int64_t>(0, frames - w)(rng);
-            xb.slice(1, t0, t0 + w).zero_();
-        }
-        for (int m = 0; m < a.freq_masks && a.freq_mask_bins > 0; ++m) {
-            const auto w = std::uniform_int_distribution<std::int64_t>(
-                0, std::min<std::int64_t>(a.freq_mask_bins, bins))(rng);
-            const auto f0 = std::uniform_int_distribution<std::int64_t>(0, bins - w)(rng);
-            xb.slice(0, f0, f0 + w).zero_();
-        }
+        const SpecAugmentMasks masks = drawSpecAugmentMasks(a, bins, frames, rng);
+        for (const auto& band : masks.time)
+            xb.slice(1, band.start, band.start + band.width).zero_();
+        for (const auto& band : masks.freq)
+            xb.slice(0, band.start, band.start + band.width).zero_();
     }
     if (a.mixup_alpha > 0 && batch > 1 && unit(rng) < a.mixup_prob) {
         double lambda = data::betaSample(rng, a.mixup_alpha);

@@ -8,12 +8,16 @@
 // window with the shown mask and with random masks at each share of patches left out, and draws
 // what it gets back (setRobustness): the score of the whole window's class and how often it stays
 // on top, against the share of patches kept — what patchout training buys, on the user's clip.
+// Beside the patchout canvas a second one shows SpecAugment's time and frequency masks on the same
+// block (counts and widths set in the view, masks drawn by the app on specAugmentRequested): the
+// masked cells are zeroed but every patch stays a token, so its attention cost is the full grid's.
 // Thread-safety: GUI thread only.
 #pragma once
 
 #include "patchout/explain.h"
 #include "patchout/features.h"
 #include "patchout/passt.h"
+#include "patchout/trainer.h"
 #include "patchout/ui/colour_map.h"
 
 #include <QImage>
@@ -42,6 +46,7 @@ struct PatchGrid {
     int freq_patches = 0;
     int time_patches = 0;
     int input_frames = 0;  // frames the model takes
+    int bins = 0;          // mel bins the model takes
     // The grid a model of `options` lays on its input.
     static PatchGrid of(const PaSSTOptions& options);
 };
@@ -53,8 +58,12 @@ public:
     explicit PatchoutCanvas(QWidget* parent = nullptr);
     void setContent(const Features& features, const PatchGrid& grid, const PatchoutMask& mask,
                     const ColourMapParams& colours);
+    // Draws SpecAugment's masks (zeroed bands of frames and bins) instead of a patch mask.
+    void setSpecAugmentMasks(const SpecAugmentMasks& masks);
     // The rectangle the stride cell (f, t) occupies (frequency row 0 at the bottom).
     QRect cellRect(int f, int t) const;
+    // The rectangle of bins [bin0, bin1) x frames [frame0, frame1) of the block.
+    QRect blockRect(int bin0, int bin1, int frame0, int frame1) const;
     QSize sizeHint() const override;
 
 protected:
@@ -65,6 +74,8 @@ private:
     QImage m_image;  // the features, one pixel per bin and frame, cut/padded to input_frames
     PatchGrid m_grid;
     PatchoutMask m_mask;
+    SpecAugmentMasks m_specAugment;
+    bool m_showSpecAugment = false;
 };
 
 class PatchoutView : public QWidget {
@@ -94,6 +105,15 @@ public:
     QString summary() const;
     PatchoutCanvas* canvas() const noexcept { return m_canvas; }
 
+    // SpecAugment beside patchout: the counts and widths shown (a run's own when the app sets them;
+    // `source` names where they came from), and the masks the app drew for them.
+    void setSpecAugmentOptions(const AugmentOptions& options, const QString& source = {});
+    AugmentOptions specAugmentOptions() const;
+    void setSpecAugmentMasks(const SpecAugmentMasks& masks);
+    const SpecAugmentMasks& specAugmentMasks() const noexcept { return m_specMasks; }
+    QString specAugmentSummary() const;
+    PatchoutCanvas* specAugmentCanvas() const noexcept { return m_specCanvas; }
+
     // The model the app would measure with ("" none: Measure is off, and says why).
     void setModelName(const QString& name);
     void setRobustness(const PatchoutRobustness& robustness);
@@ -114,11 +134,16 @@ Q_SIGNALS:
     void maskRequested(const patchout::PatchoutOptions& options, const patchout::ui::PatchGrid& grid,
                        std::uint64_t seed);
     void robustnessRequested();
+    // SpecAugment settings changed: the app draws the masks for a bins x frames block and calls
+    // setSpecAugmentMasks().
+    void specAugmentRequested(const patchout::AugmentOptions& options, int bins, int frames, std::uint64_t seed);
     // "Beside another model…": the app asks for a second model file and measures both.
     void comparisonModelRequested();
 
 private:
     void request();
+    void requestSpecAugment();
+    void describeSpecAugment();
     QComboBox* m_preset = nullptr;
     QSpinBox* m_time = nullptr;
     QSpinBox* m_freq = nullptr;
@@ -127,6 +152,14 @@ private:
     QPushButton* m_redraw = nullptr;
     QLabel* m_summary = nullptr;
     PatchoutCanvas* m_canvas = nullptr;
+    QSpinBox* m_timeMasks = nullptr;
+    QSpinBox* m_timeMaskFrames = nullptr;
+    QSpinBox* m_freqMasks = nullptr;
+    QSpinBox* m_freqMaskBins = nullptr;
+    QLabel* m_specSummary = nullptr;
+    PatchoutCanvas* m_specCanvas = nullptr;
+    SpecAugmentMasks m_specMasks;
+    QString m_specSource;  // where the SpecAugment settings came from ("" the view's defaults)
     QPushButton* m_measure = nullptr;
     QPushButton* m_compare = nullptr;
     QLineSeries* m_compareScore = nullptr;
@@ -141,6 +174,7 @@ private:
     Features m_features;
     ColourMapParams m_colours;
     PatchGrid m_grid;
+    PaSSTOptions m_model;  // the preset's, for token counts and cost
     PatchoutMask m_mask;
     QString m_source;
     bool m_hasFeatures = false;
