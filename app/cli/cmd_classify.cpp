@@ -79,7 +79,8 @@ void runClassify(const ClassifyArgs& a) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::cerr << results.size() << " files, " << stats.windows << " windows in " << stats.batches
               << " batches, " << std::fixed << std::setprecision(2) << seconds << " s ("
-              << (options.bf16 ? "bf16" : "fp32") << ", " << activationName(classifier.activation())
+              << (options.bf16 ? "bf16" : "fp32") << " on " << computeDeviceName(resolveComputeDevice(options.device))
+              << ", " << activationName(classifier.activation())
               << ")\n";
     // errors.csv beside the results, also when empty: an older list must not outlive a clean rerun.
     const std::filesystem::path errors = a.out.empty() ? std::filesystem::path() : errorsFileFor(a.out);
@@ -135,6 +136,7 @@ void addClassifyCommand(CLI::App& app) {
                     "Forward passes at once, one per core (0: as many as cores; 1: one at a time)")
         ->capture_default_str();
     cmd->add_flag("--bf16", a.options.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
+    addDeviceOption(cmd, a.options.device);
     cmd->add_flag("--pad_with_silence", a.options.pad_with_silence,
                   "Pad short windows with silence, as `train` pads clips (default: mask them)");
     cmd->add_option("--top_k", a.options.top_k, "Classes reported per window and clip")

@@ -78,6 +78,7 @@ void addEmbedCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--window_s", a.options.window_s, "Window length in seconds (0: the model's)");
     cmd->add_option("--hop_s", a.options.hop_s, "Hop between windows in seconds (0: the window)");
+    addDeviceOption(cmd, a.options.device);
     cmd->add_option("--projection", a.projection,
                     "2-D map written to projection.tsv: auto (t-SNE up to 2,000 files, else PCA), "
                     "tsne, pca or none")

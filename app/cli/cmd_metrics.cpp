@@ -250,6 +250,7 @@ void addEvalCommand(CLI::App& app) {
                     "Windows per forward pass (0: 32, or 1 for windows of 512+ tokens)")
         ->capture_default_str();
     cmd->add_flag("--bf16", args->options.infer.bf16, "bfloat16 autocast (fast with AVX-512 BF16)");
+    addDeviceOption(cmd, args->options.infer.device);
     cmd->add_flag("--quiet", args->quiet, "No progress bar");
     cmd->add_flag("--strict", args->options.strict, "Stop at the first clip that cannot be decoded (exit code 1)");
     cmd->footer(kSkippedFilesHelp);

@@ -32,6 +32,10 @@ void addPruneCommand(CLI::App& app);  // attention-head pruning with fine-tuning
 void addExplainCommand(CLI::App& app);  // what the model looked at: occlusion by patchout, rollout
 void addRunsCommand(CLI::App& app);  // runs side by side
 
+// --device of the commands that run a model (classify, eval, embed): sets `device` to "auto"
+// and registers the option (cpu, cuda or auto; `patchout info` says whether CUDA is there).
+void addDeviceOption(CLI::App* command, std::string& device);
+
 // After training: the floor on the same test clips beside the model's accuracy (train, demo).
 void printFloor(const TrainResult& result);
 

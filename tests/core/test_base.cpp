@@ -6,6 +6,7 @@
 #include "data_support.h"
 #include "test_support.h"
 
+#include <algorithm>
 #include <fstream>
 
 using namespace patchout;
@@ -116,6 +117,32 @@ TEST(SystemInfo, Bf16ScopesMoveTheBlasCoresToTorchAndBack) {
     }
     EXPECT_EQ(currentThreads().torch_threads, 1);
     EXPECT_EQ(currentThreads().blas_threads, 2);
+}
+
+TEST(SystemInfo, ResolvesTheDevicePreference) {
+    const CudaStatus cuda = cudaStatus();
+    EXPECT_EQ(resolveComputeDevice("cpu"), ComputeDevice::Cpu);
+    EXPECT_EQ(resolveComputeDevice("auto"), cuda.usable() ? ComputeDevice::Cuda : ComputeDevice::Cpu);
+    if (cuda.usable()) {
+        EXPECT_EQ(resolveComputeDevice("cuda"), ComputeDevice::Cuda);
+    } else {
+        try {
+            resolveComputeDevice("cuda");
+            ADD_FAILURE() << "cuda without CUDA must be refused";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+            EXPECT_NE(e.message().find(cuda.describe()), std::string::npos) << e.message();  // says why
+        }
+    }
+    EXPECT_THROW(resolveComputeDevice("gpu"), Error);
+    EXPECT_STREQ(computeDeviceName(ComputeDevice::Cuda), "cuda");
+    // Debian's LibTorch has no CUDA: `patchout info` says so.
+    EXPECT_EQ(CudaStatus{}.describe(), "not in this LibTorch build (CPU only)");
+    EXPECT_EQ((CudaStatus{.built = true, .devices = 0}).describe(), "built, but no GPU is visible");
+    EXPECT_EQ((CudaStatus{.built = true, .devices = 2}).describe(), "2 GPU(s)");
+    const auto lines = describe(systemInfo());
+    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(),
+                            [&](const std::string& l) { return l == "CUDA: " + cuda.describe(); }));
 }
 
 TEST(SystemInfo, FindsOpenBlasAndSetsThreads) {

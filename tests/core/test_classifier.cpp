@@ -321,6 +321,28 @@ TEST(Classifier, Bf16StaysCloseToFp32) {
     EXPECT_THROW(comparePrecision(a, {}), Error);
 }
 
+TEST(Classifier, RunsWhereItsDeviceSaysAndRefusesAMissingGpu) {
+    const Waveform wave = testSignal(2.0);
+    Classifier cpu = microClassifier({.device = "cpu"});
+    Classifier automatic = microClassifier({.device = "auto"});
+    const auto a = cpu.classify(wave);
+    const auto b = automatic.classify(wave);
+    ASSERT_EQ(a.windows.size(), b.windows.size());
+    if (cudaStatus().usable()) {
+        EXPECT_LT(maxAbsDiff(a.scores, b.scores).max_abs, 1e-4);  // the GPU agrees with the CPU
+    } else {
+        EXPECT_EQ(maxAbsDiff(a.scores, b.scores).max_abs, 0.0);  // auto is the CPU here
+        try {
+            microClassifier({.device = "cuda"});
+            ADD_FAILURE() << "--device cuda without CUDA must be refused";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+            EXPECT_NE(e.message().find("use --device cpu or auto"), std::string::npos) << e.message();
+        }
+    }
+    EXPECT_THROW(microClassifier({.device = "gpu"}), Error);
+}
+
 TEST(Classifier, CollectsFilesAndWritesResults) {
     TempDir dir;
     std::filesystem::create_directories(dir / "sub");

@@ -269,6 +269,30 @@ TEST(PaSST, InitialisationIsReproducibleFromTheSeed) {
     EXPECT_LE(pa["patch_embed.proj.weight"].abs().max().item<double>(), bound);
 }
 
+TEST(PaSST, ForwardRunsOnTheModelsDeviceWithHostInputsAndOutputs) {
+    PaSSTModel model(passtPreset("passt-micro"), 5);
+    EXPECT_EQ(model.device(), ComputeDevice::Cpu);  // until set
+    std::vector<float> input(2 * 128 * 100);
+    for (std::size_t i = 0; i < input.size(); ++i)
+        input[i] = static_cast<float>(std::sin(0.01 * static_cast<double>(i)));
+    const ModelOutput cpu = model.forward(input.data(), 2, 100);
+    model.setDevice(ComputeDevice::Cpu);  // where it is: nothing moves
+    EXPECT_EQ(model.forward(input.data(), 2, 100).logits, cpu.logits);
+    if (!cudaStatus().usable())
+        GTEST_SKIP() << "CUDA is " << cudaStatus().describe() << ": the GPU half runs in tools/gpu_check.sh";
+    PaSSTModel handle = model.sharedWeights();
+    model.setDevice(ComputeDevice::Cuda);
+    EXPECT_EQ(handle.device(), ComputeDevice::Cuda);  // every handle follows its weights
+    const ModelOutput gpu = model.forward(input.data(), 2, 100);
+    ASSERT_EQ(gpu.logits.size(), cpu.logits.size());
+    for (std::size_t i = 0; i < cpu.logits.size(); ++i)
+        EXPECT_NEAR(gpu.logits[i], cpu.logits[i], 1e-4);
+    const auto detailed = model.forwardDetailed(input.data(), 2, 100, {.block_tokens = true, .attention_maps = true});
+    EXPECT_EQ(detailed.attention_maps.size(), 2u);
+    model.setDevice(ComputeDevice::Cpu);
+    EXPECT_EQ(model.forward(input.data(), 2, 100).logits, cpu.logits);
+}
+
 TEST(PaSST, StructuredPatchoutKeepsSortedColumnsAndRows) {
     torch::manual_seed(3);
     // Value = 100 * f + t, so the kept grid tells which rows and columns survived.

@@ -54,6 +54,11 @@ struct InferOptions {
     // cores because LayerNorm, softmax and GELU run on one thread (docs/benchmarks.md).
     int workers = 0;
     bool bf16 = false;    // bfloat16 autocast (fast on CPUs with AVX-512 BF16)
+    // Where the forward passes run: "cpu", "cuda" or "auto" (resolveComputeDevice: CUDA when this
+    // LibTorch has it and sees a GPU); the model (and every handle on its weights) moves there.
+    // On a GPU the passes run one at a time (workers is ignored). The CLI's --device defaults to
+    // auto; code that shares weights with a model elsewhere passes that model's device.
+    std::string device = "cpu";
     Aggregation aggregation = Aggregation::Mean;
     int top_k = 5;
     // Inference-time structured patchout: drops this many evenly spaced time columns / frequency

@@ -32,6 +32,7 @@ struct EmbedOptions {
     int block = -1;        // -1: after the final norm; k: the output of blocks.k (no norm)
     double window_s = 0;   // 0: the model's input length
     double hop_s = 0;      // 0: the window
+    std::string device = "cpu";  // "cpu", "cuda" or "auto" (resolveComputeDevice); the model moves there
 };
 
 // Row-major matrix of embeddings (rows x dim).

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "patchout/features.h"
+#include "patchout/system_info.h"
 
 #include <cstdint>
 #include <memory>
@@ -218,6 +219,11 @@ public:
     PatchoutMask lastPatchoutMask() const;
     // See PaSSTOptions::cut_long_inputs.
     void setCutLongInputs(bool on);
+    // Where the weights live and forward passes run (the CPU until set). Inputs and outputs stay
+    // in host memory: forward() and forwardDetailed() copy them across. Every handle of
+    // sharedWeights() follows. Use resolveComputeDevice() for a user's preference.
+    void setDevice(ComputeDevice device);
+    ComputeDevice device() const;
 
     // Per-block token outputs and attention maps of an eval-mode forward, torch-free.
     struct DetailOptions {

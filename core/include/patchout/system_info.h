@@ -42,6 +42,7 @@ struct SystemInfo {
     CpuFeatures cpu;
     int torch_threads = 0;
     int torch_interop_threads = 0;
+    std::string cuda;  // cudaStatus().describe()
 };
 
 BlasInfo detectBlas();
@@ -50,6 +51,25 @@ CpuFeatures detectCpuFeatures();
 SystemInfo systemInfo();
 // Lines "key: value" for printing; the slow-BLAS warning comes first when it applies.
 std::vector<std::string> describe(const SystemInfo& info);
+
+// Where models run: the CPU, or a CUDA GPU. Debian's LibTorch is built without CUDA; a LibTorch
+// with CUDA (docs/benchmarks.md, tools/gpu_check.sh) adds the GPU.
+enum class ComputeDevice { Cpu, Cuda };
+const char* computeDeviceName(ComputeDevice device);  // "cpu", "cuda"
+
+struct CudaStatus {
+    bool built = false;  // this LibTorch was built with CUDA
+    int devices = 0;     // GPUs it sees
+    bool usable() const noexcept { return built && devices > 0; }
+    // "not in this LibTorch build (CPU only)", "built, but no GPU is visible", "2 GPU(s)".
+    std::string describe() const;
+};
+CudaStatus cudaStatus();
+
+// A --device preference: "cpu", "cuda", or "auto" (CUDA when usable, else the CPU).
+// Error(Unsupported) for "cuda" where CUDA is not usable, saying why and what to use instead;
+// Error(InvalidArgument) for another name.
+ComputeDevice resolveComputeDevice(const std::string& preference);
 
 struct ThreadOptions {
     int torch_threads = 1;  // torch intra-op pool (also oneDNN / bf16 products)

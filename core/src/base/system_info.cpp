@@ -1,6 +1,7 @@
 #include "patchout/system_info.h"
 
 #include "patchout/audio_source.h"
+#include "patchout/error.h"
 #include "patchout/speech.h"
 #include "patchout/stft.h"
 
@@ -8,6 +9,7 @@
 #include <dlfcn.h>
 #include <sndfile.h>
 #include <soxr.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <ATen/Context.h>
@@ -123,6 +125,7 @@ SystemInfo systemInfo() {
     if (auto pos = config.find(key); pos != std::string::npos)
         info.torch_capability = config.substr(pos + key.size(),
                                               config.find('\n', pos) - pos - key.size());
+    info.cuda = cudaStatus().describe();
     info.fftw_version = fftwVersion();
     info.sndfile_version = sf_version_string();
     info.soxr_version = soxr_version();
@@ -133,6 +136,40 @@ SystemInfo systemInfo() {
     info.torch_threads = at::get_num_threads();
     info.torch_interop_threads = at::get_num_interop_threads();
     return info;
+}
+
+const char* computeDeviceName(ComputeDevice device) { return device == ComputeDevice::Cuda ? "cuda" : "cpu"; }
+
+std::string CudaStatus::describe() const {
+    if (!built)
+        return "not in this LibTorch build (CPU only)";
+    if (devices == 0)
+        return "built, but no GPU is visible";
+    return std::to_string(devices) + " GPU(s)";
+}
+
+CudaStatus cudaStatus() {
+    CudaStatus s;
+    s.built = at::hasCUDA();
+    s.devices = s.built ? static_cast<int>(torch::cuda::device_count()) : 0;
+    return s;
+}
+
+ComputeDevice resolveComputeDevice(const std::string& preference) {
+    const CudaStatus cuda = cudaStatus();
+    if (preference == "cpu")
+        return ComputeDevice::Cpu;
+    if (preference == "auto")
+        return cuda.usable() ? ComputeDevice::Cuda : ComputeDevice::Cpu;
+    if (preference == "cuda") {
+        if (!cuda.usable())
+            throw Error(ErrorCode::Unsupported,
+                        "--device cuda: CUDA is " + cuda.describe() +
+                            "; use --device cpu or auto, or build against a LibTorch with CUDA "
+                            "(docs/benchmarks.md, tools/gpu_check.sh)");
+        return ComputeDevice::Cuda;
+    }
+    throw Error(ErrorCode::InvalidArgument, "device must be cpu, cuda or auto, not \"" + preference + "\"");
 }
 
 std::vector<std::string> describe(const SystemInfo& info) {
@@ -163,6 +200,8 @@ std::vector<std::string> describe(const SystemInfo& info) {
     lines.push_back("CPU features: AVX2 " + yes(info.cpu.avx2) + ", AVX-512 " +
                     yes(info.cpu.avx512f) + ", AVX-512 BF16 " + yes(info.cpu.avx512_bf16) +
                     ", AMX BF16 " + yes(info.cpu.amx_bf16));
+    if (!info.cuda.empty())
+        lines.push_back("CUDA: " + info.cuda);
     lines.push_back("FFTW: " + info.fftw_version);
     lines.push_back("libsndfile: " + info.sndfile_version);
     lines.push_back("libsoxr: " + info.soxr_version);

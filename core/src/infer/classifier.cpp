@@ -241,6 +241,7 @@ struct Classifier::Impl {
     int window = 0;
     int hop = 0;
     bool bf16Native = false;
+    bool onGpu = false;  // the model runs on CUDA (options.device)
     ClassifierStats stats;
     std::unique_ptr<FeatureCache> cache;
 
@@ -325,6 +326,8 @@ struct Classifier::Impl {
         keptPositions(mo.freqPatches(), options.patchout_f);
         keptPositions(mo.timePatches(window), options.patchout_t);
         bf16Native = detectCpuFeatures().avx512_bf16;
+        model.setDevice(resolveComputeDevice(options.device));
+        onGpu = model.device() == ComputeDevice::Cuda;
         model.setTraining(false);
         if (!options.cache_dir.empty())
             cache = std::make_unique<FeatureCache>(options.cache_dir, features);
@@ -379,7 +382,8 @@ struct Classifier::Impl {
             begin = end;
         }
         const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-        const int workers = options.workers > 0 ? options.workers : cores;
+        // One GPU runs one pass at a time; the CPU's cores run one each.
+        const int workers = onGpu ? 1 : options.workers > 0 ? options.workers : cores;
         // A single batch (live classification, one short clip) is not worth the threads.
         if (workers <= 1 || (!pool && wait && batches.size() <= 1)) {
             stats.workers = 1;
@@ -521,11 +525,14 @@ struct Classifier::Impl {
     // per thread).
     torch::Tensor forwardScores(const BatchInput& in) {
         torch::InferenceMode inference;
-        Bf16Autocast autocast(options.bf16);
-        auto logits = maskedForward(*model.module(), in.x, in.valid,
+        Bf16Autocast autocast(options.bf16, onGpu);
+        const torch::Tensor x = onGpu ? in.x.to(torch::kCUDA) : in.x;
+        auto logits = maskedForward(*model.module(), x, in.valid,
                                     {.patchout_t = options.patchout_t, .patchout_f = options.patchout_f})
                           .first.to(torch::kFloat32);
-        return (activation == ScoreActivation::Softmax ? logits.softmax(-1) : logits.sigmoid()).contiguous();
+        return (activation == ScoreActivation::Softmax ? logits.softmax(-1) : logits.sigmoid())
+            .to(torch::kCPU)
+            .contiguous();
     }
 
     // Hands a batch's scores to its clips, counts it, reports progress and stops when cancelled.

@@ -61,6 +61,7 @@ struct Embedder::Impl {
         if (window > mo.input_frames || window < mo.patch_size)
             throw Error(ErrorCode::InvalidArgument, "window_s must lie between one patch and the model's input");
         hop = options.hop_s > 0 ? std::max(1, static_cast<int>(std::lround(options.hop_s * rate))) : window;
+        model.setDevice(resolveComputeDevice(options.device));
         model.setTraining(false);
     }
 
@@ -81,9 +82,10 @@ struct Embedder::Impl {
                 for (int b = 0; b < mo.n_mels; ++b)
                     acc[0][0][b][t] = f.at(b, static_cast<int>(span.start) + t);
             torch::InferenceMode inference;
-            const auto enc = maskedEncode(*model.module(), x, {span.valid},
-                                          {.patchout_t = 0, .patchout_f = 0,
-                                           .stop_after_block = options.block});
+            auto enc = maskedEncode(*model.module(), x.to(model.module()->cls_token.device()), {span.valid},
+                                    {.patchout_t = 0, .patchout_f = 0, .stop_after_block = options.block});
+            enc.tokens = enc.tokens.to(torch::kCPU);  // read on the host
+            enc.keep = enc.keep.to(torch::kCPU);
             use(span, enc);
         }
     }

@@ -67,9 +67,9 @@ MaskedTokens maskedEncode(PaSSTImpl& model, const torch::Tensor& x, const std::v
     // A short batch has fewer columns than the window the option was checked against.
     const auto cols = keptPositions(time, std::min(options.patchout_t, time - 1));
     if (options.patchout_f > 0)
-        grid = grid.index_select(2, indexTensor(rows));
+        grid = grid.index_select(2, indexTensor(rows).to(grid.device()));
     if (options.patchout_t > 0)
-        grid = grid.index_select(3, indexTensor(cols));
+        grid = grid.index_select(3, indexTensor(cols).to(grid.device()));
     const int F = static_cast<int>(grid.size(2));
     const int T = static_cast<int>(grid.size(3));
     auto patches = grid.flatten(2).transpose(1, 2);  // [B, F*T, E], index f * T + t
@@ -103,10 +103,11 @@ MaskedTokens maskedEncode(PaSSTImpl& model, const torch::Tensor& x, const std::v
                 acc[b][prefix + f * T + t] = false;
         }
     }
+    keep = keep.to(x.device());  // filled on the host, used where the model runs
     out.keep = keep;
     torch::Tensor bias;  // additive attention bias: -inf on padded keys
     if (anyMasked)
-        bias = torch::zeros({batch, 1, 1, n}, torch::kFloat32)
+        bias = torch::zeros({batch, 1, 1, n}, x.options().dtype(torch::kFloat32))
                    .masked_fill(keep.logical_not().view({batch, 1, 1, n}),
                                 -std::numeric_limits<float>::infinity());
     torch::Tensor padding;  // [B, N] true on padded tokens, for the fused kernel

@@ -460,9 +460,13 @@ torch::Tensor inferenceInput(const PaSSTOptions& o, const PaSST& module, const f
     if (module->is_training())
         throw Error(ErrorCode::InvalidArgument,
                     std::string(function) + "() runs in eval mode: call setTraining(false)");
-    return torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
-                            torch::kFloat32);
+    const auto host = torch::from_blob(const_cast<float*>(input), {batch, o.in_chans, o.n_mels, frames},
+                                       torch::kFloat32);
+    return host.to(module->cls_token.device());  // no copy on the CPU
 }
+
+// A result in host memory, contiguous.
+torch::Tensor onHost(const torch::Tensor& t) { return t.to(torch::kCPU).contiguous(); }
 
 }  // namespace
 
@@ -476,8 +480,8 @@ ModelOutput PaSSTModel::forward(const float* input, int batch, int frames) const
     out.batch = batch;
     out.num_classes = o.num_classes;
     out.embed_dim = o.embed_dim;
-    logits = logits.contiguous();
-    features = features.contiguous();
+    logits = onHost(logits);
+    features = onHost(features);
     out.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
     out.features.assign(features.data_ptr<float>(), features.data_ptr<float>() + features.numel());
     return out;
@@ -513,9 +517,19 @@ void PaSSTModel::setPatchout(const PatchoutOptions& patchout) { m_impl->module->
 PatchoutMask PaSSTModel::lastPatchoutMask() const { return m_impl->module->lastPatchoutMask(); }
 void PaSSTModel::setCutLongInputs(bool on) { m_impl->module->setCutLongInputs(on); }
 
+void PaSSTModel::setDevice(ComputeDevice device) {
+    if (device == this->device())
+        return;  // nothing moves (and handles used on other threads are left alone)
+    m_impl->module->to(device == ComputeDevice::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
+}
+
+ComputeDevice PaSSTModel::device() const {
+    return m_impl->module->cls_token.device().is_cuda() ? ComputeDevice::Cuda : ComputeDevice::Cpu;
+}
+
 namespace {
 std::vector<float> toVector(const torch::Tensor& t) {
-    auto c = t.contiguous();
+    auto c = onHost(t);
     return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
 }
 }  // namespace

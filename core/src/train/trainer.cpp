@@ -389,6 +389,7 @@ ClassificationScore scoreModel(const PaSSTModel& model, const Dataset& dataset,
     io.feature_preset = feature_preset;
     io.cache_dir = cache_dir;
     io.batch_size = batch_size;
+    io.device = computeDeviceName(model.device());  // scored where it is, never moved
     const bool wasTraining = model.training();
     struct Restore {  // the caller's mode, also when scoring throws
         const PaSSTModel& model;
