@@ -397,11 +397,12 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
     useGlobal->setToolTip(tr("Drop the selected class's own threshold"));
     m_thresholdPage = new QWidget(this);
     auto* thresholdForm = new QFormLayout(m_thresholdPage);
+    // Both sliders span the same width, so equal thresholds sit at the same place.
     auto* classRow = new QHBoxLayout;
-    classRow->addWidget(m_classThreshold, 1);
+    classRow->addWidget(m_classThresholdText, 1);
     classRow->addWidget(useGlobal);
-    thresholdForm->addRow(tr("This class:"), classRow);
-    thresholdForm->addRow(QString(), m_classThresholdText);
+    thresholdForm->addRow(tr("This class:"), m_classThreshold);
+    thresholdForm->addRow(QString(), classRow);
     thresholdForm->addRow(tr("Every other class:"), m_globalThreshold);
     thresholdForm->addRow(QString(), m_globalThresholdText);
     auto* note = new QLabel(tr("Choose them on validation clips (Run > Evaluate run…, split validation): chosen on "
@@ -409,7 +410,10 @@ EvaluateView::EvaluateView(QWidget* parent) : QWidget(parent) {
                             this);
     note->setWordWrap(true);
     thresholdForm->addRow(QString(), note);
-    thresholdForm->addRow(QString(), m_saveThresholds);
+    auto* saveRow = new QHBoxLayout;
+    saveRow->addWidget(m_saveThresholds);
+    saveRow->addStretch(1);
+    thresholdForm->addRow(QString(), saveRow);
     m_tabs->addTab(m_thresholdPage, tr("Thresholds"));
     m_tabs->setTabVisible(m_tabs->indexOf(m_thresholdPage), false);
     connect(m_classThreshold, &QSlider::valueChanged, this, [this](int v) {
