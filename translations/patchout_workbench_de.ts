@@ -151,6 +151,22 @@
         <source>true %1, predicted %2: %3 clips here, %4 with the baseline (%5)</source>
         <translation>wahr %1, vorhergesagt %2: %3 Clips hier, %4 beim Vergleichsmodell (%5)</translation>
     </message>
+    <message>
+        <source>Rows: true class; columns: the classes said present at the thresholds. The diagonal counts the clips where their class was found, a cell beside it the clips of the row&apos;s class where the column&apos;s was said though it is not theirs. Click a cell to list its clips.</source>
+        <translation>Zeilen: wahre Klasse; Spalten: die bei den Schwellenwerten als vorhanden genannten Klassen. Die Diagonale zählt die Clips, in denen ihre Klasse gefunden wurde, eine Zelle daneben die Clips der Zeilenklasse, in denen die Spaltenklasse genannt wurde, obwohl sie nicht zu ihnen gehört. Ein Klick auf eine Zelle listet ihre Clips.</translation>
+    </message>
+    <message>
+        <source>%1 found in %2 clips</source>
+        <translation>%1 in %2 Clips gefunden</translation>
+    </message>
+    <message>
+        <source>true %1, %2 said though not theirs: %3 clips</source>
+        <translation>wahr %1, %2 genannt, obwohl nicht dabei: %3 Clips</translation>
+    </message>
+    <message>
+        <source>said present</source>
+        <translation>als vorhanden genannt</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::EmbeddingsView</name>
@@ -504,6 +520,14 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
     <message>
         <source>Every class at its threshold (%1 with their own): micro precision %2, recall %3, F1 %4</source>
         <translation>Jede Klasse bei ihrem Schwellenwert (%1 mit eigenem): Mikro-Präzision %2, Trefferquote %3, F1 %4</translation>
+    </message>
+    <message>
+        <source>%1 found (%2)</source>
+        <translation>%1 gefunden (%2)</translation>
+    </message>
+    <message>
+        <source>%1 with %2 said (%3)</source>
+        <translation>%1 mit %2 genannt (%3)</translation>
     </message>
 </context>
 <context>

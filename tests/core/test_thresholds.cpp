@@ -93,3 +93,29 @@ TEST(Thresholds, PresentClassesAreThoseAtTheirThresholdBestFirst) {
     EXPECT_EQ(present[2].first, 1);
     EXPECT_THROW(presentClasses({0.9f}, {0.5, 0.5}), Error);
 }
+
+TEST(Thresholds, MultiLabelConfusionCountsFoundAndFalseAlarmsPerTrueClass) {
+    // x is a and b, y is b, z is a; at 0.5 x says a, b, c; y says b; z says b.
+    const Predictions p = parsePredictionsCsv("file,true,a,b,c\nx,a;b,0.9,0.6,0.7\ny,b,0.2,0.7,0.1\nz,a,0.4,0.8,0.1\n",
+                                              true);
+    const ConfusionMatrix m = multiLabelConfusion(p, {0.5, 0.5, 0.5});
+    ASSERT_EQ(m.n_classes, 3u);
+    // Row a (x, z): x finds a, its b is a label (no alarm), its c is an alarm; z misses a, says b.
+    EXPECT_EQ(m.counts, (std::vector<std::int64_t>{1, 1, 1, /* b: x and y found, x's c */ 0, 2, 1, /* c */ 0, 0, 0}));
+    const auto zb = multiLabelCellClips(p, {0.5, 0.5, 0.5}, 0, 1);
+    ASSERT_EQ(zb.size(), 1u);
+    EXPECT_EQ(p.files[zb[0].clip], "z");
+    EXPECT_DOUBLE_EQ(zb[0].score, 0.8);
+    EXPECT_NEAR(zb[0].margin, 0.3, 1e-12);
+    const auto found = multiLabelCellClips(p, {0.5, 0.5, 0.5}, 1, 1);
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(p.files[found[0].clip], "y");  // highest score first
+    EXPECT_EQ(p.files[found[1].clip], "x");
+    // Each class at its own threshold: b at 0.75 keeps z's alarm, loses both finds.
+    const ConfusionMatrix own = multiLabelConfusion(p, {0.5, 0.75, 0.5});
+    EXPECT_EQ(own.at(0, 1), 1);
+    EXPECT_EQ(own.at(1, 1), 0);
+    EXPECT_TRUE(multiLabelCellClips(p, {0.5, 0.75, 0.5}, 1, 1).empty());
+    EXPECT_THROW(multiLabelConfusion(p, {0.5}), Error);
+    EXPECT_THROW(multiLabelCellClips(p, {0.5, 0.5, 0.5}, 3, 0), Error);
+}

@@ -288,16 +288,40 @@ private Q_SLOTS:
         QVERIFY(!view.tabs()->isTabVisible(view.tabs()->indexOf(view.thresholdPage())));
     }
 
-    void multiLabelHasCurvesButNoMatrix() {
-        Predictions p = threeClasses();
-        p.multi_label = true;
-        p.labels[0] = {0, 2};
-        const EvaluationReport report = computeReport(p);
+    void multiLabelMatrixCountsFoundAndFalseAlarmsAtTheThresholds() {
+        const Predictions p = parsePredictionsCsv("file,true,dog,cat,owl\n"
+                                                  "a,dog;cat,0.9,0.6,0.1\n"
+                                                  "b,cat,0.4,0.7,0.3\n"
+                                                  "c,owl,0.2,0.1,0.8\n"
+                                                  "d,dog,0.3,0.2,0.6\n",
+                                                  true, "t.csv");
         EvaluateView view;
-        view.setReport(QStringLiteral("tags"), report, p);
-        QCOMPARE(view.confusionView()->matrix().n_classes, std::size_t{0});
+        view.setReport(QStringLiteral("tags"), computeReport(p), p);
         QVERIFY2(view.summary().contains(QStringLiteral("mAP")), qPrintable(view.summary()));
         QVERIFY(view.rocSeries()->count() > 1);
+        // At 0.5: dog found in a, missed in d where owl is said; cat found in a and b (a's dog is
+        // one of its labels, no alarm); owl found in c.
+        const ConfusionMatrix& m = view.confusionView()->matrix();
+        QCOMPARE(m.n_classes, std::size_t{3});
+        QCOMPARE(m.counts, (std::vector<std::int64_t>{1, 0, 1, 0, 2, 0, 0, 0, 1}));
+        QVERIFY(view.confusionView()->toolTip().contains(QStringLiteral("said present")));
+        // It opens on the commonest false alarm: d, a dog, with owl said at 0.6 (0.1 above 0.5).
+        QCOMPARE(view.tabs()->currentWidget(), view.cellTable());
+        QCOMPARE(view.tabs()->tabText(view.tabs()->indexOf(view.cellTable())), QStringLiteral("dog with owl said (1)"));
+        QCOMPARE(view.cellTable()->item(0, 0)->text(), QStringLiteral("d"));
+        QCOMPARE(view.cellTable()->item(0, 1)->text(), QStringLiteral("dog"));
+        QCOMPARE(view.cellTable()->item(0, 3)->text(), QStringLiteral("0.600"));
+        QCOMPARE(view.cellTable()->item(0, 4)->text(), QStringLiteral("0.100"));
+        view.showCell(1, 1);  // cat found: a lists both its labels
+        QCOMPARE(view.cellTable()->rowCount(), 2);
+        QCOMPARE(view.cellTable()->item(0, 0)->text(), QStringLiteral("b"));  // 0.7 first
+        QCOMPARE(view.cellTable()->item(1, 1)->text(), QStringLiteral("dog; cat"));
+        // Moving the thresholds recounts the matrix and the listed cell.
+        view.globalThresholdSlider()->setValue(650);
+        QCOMPARE(view.confusionView()->matrix().at(1, 1), std::int64_t{1});  // a's cat 0.6 < 0.65
+        QCOMPARE(view.confusionView()->matrix().at(0, 2), std::int64_t{0});  // d's owl 0.6 < 0.65
+        QCOMPARE(view.cellTable()->rowCount(), 1);
+        QCOMPARE(view.tabs()->tabText(view.tabs()->indexOf(view.cellTable())), QStringLiteral("cat found (1)"));
     }
 };
 

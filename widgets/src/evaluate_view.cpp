@@ -106,8 +106,14 @@ ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QWidget(parent) {
                   "cell to list its clips and show its class's curves."));
 }
 
-void ConfusionMatrixView::setMatrix(const ConfusionMatrix& matrix, const QStringList& labels) {
+void ConfusionMatrixView::setMatrix(const ConfusionMatrix& matrix, const QStringList& labels, bool multiLabel) {
     m_difference = false;
+    m_multiLabel = multiLabel;
+    setToolTip(multiLabel ? tr("Rows: true class; columns: the classes said present at the thresholds. The diagonal "
+                               "counts the clips where their class was found, a cell beside it the clips of the row's "
+                               "class where the column's was said though it is not theirs. Click a cell to list its clips.")
+                          : tr("Rows: true class; columns: predicted class. Colour: share of the row. Click a "
+                               "cell to list its clips and show its class's curves."));
     m_matrix = matrix;
     m_shares = matrix.n_classes > 0 ? matrix.rowNormalised() : std::vector<double>{};
     m_labels = labels;
@@ -191,6 +197,9 @@ QString ConfusionMatrixView::readoutAt(const QPoint& pos) const {
             .arg(here - there > 0 ? QStringLiteral("+%1").arg(here - there) : QString::number(here - there));
     }
     const auto count = m_matrix.at(static_cast<std::size_t>(t), static_cast<std::size_t>(p));
+    if (m_multiLabel)
+        return t == p ? tr("%1 found in %2 clips").arg(m_labels.value(t)).arg(count)
+                      : tr("true %1, %2 said though not theirs: %3 clips").arg(m_labels.value(t), m_labels.value(p)).arg(count);
     const double share = m_shares[static_cast<std::size_t>(t) * m_matrix.n_classes + static_cast<std::size_t>(p)];
     return tr("true %1, predicted %2: %3 clips (%4 of %1)")
         .arg(m_labels.value(t), m_labels.value(p))
@@ -270,7 +279,8 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
         const QRect col(m.left() + i * cell, m.top() - fm.height() - 2, cell, fm.height());
         painter.drawText(col, Qt::AlignCenter, fm.elidedText(m_labels.value(i), Qt::ElideRight, cell));
     }
-    painter.drawText(QRect(m.left(), 2, m.width(), fm.height()), Qt::AlignCenter, tr("predicted"));
+    painter.drawText(QRect(m.left(), 2, m.width(), fm.height()), Qt::AlignCenter,
+                     m_multiLabel ? tr("said present") : tr("predicted"));
     painter.save();
     painter.translate(fm.height() / 2 + 2, m.center().y());
     painter.rotate(-90);
@@ -535,6 +545,8 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     m_report = report;
     const QStringList labels = toQStrings(report.classes);
     m_confusion->setMatrix(report.multi_label ? ConfusionMatrix{} : report.confusion, labels);
+    m_matrixThresholds.clear();  // a multi-label matrix is counted below, at the thresholds
+    m_cellTrue = m_cellPredicted = -1;
 
     QString text = QStringLiteral("<b>%1</b> &mdash; ").arg(title.toHtmlEscaped());
     text += report.options.clips.empty()
@@ -617,6 +629,7 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     fillCalibration();
     m_multiLabel = report.multi_label ? predictions : Predictions{};
     m_thresholds = {};
+    refreshMultiLabelMatrix();
     m_tabs->setTabVisible(m_tabs->indexOf(m_thresholdPage), report.multi_label);
     m_hasReport = true;
     m_stack->setCurrentIndex(1);
@@ -627,9 +640,25 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
             report.classification.per_class[static_cast<std::size_t>(worst)].f1)
             worst = c;
     selectClass(worst);
-    // And list the clips of the most confused pair: the errors worth hearing first.
-    if (!report.multi_label && !report.most_confused.empty())
-        showCell(report.most_confused.front().true_class, report.most_confused.front().predicted_class);
+    // And list the clips of the most confused pair (multi-label: the commonest false alarm beside a
+    // true class): the errors worth hearing first.
+    int worstTrue = -1, worstSaid = -1;
+    if (!report.multi_label && !report.most_confused.empty()) {
+        worstTrue = report.most_confused.front().true_class;
+        worstSaid = report.most_confused.front().predicted_class;
+    } else if (report.multi_label) {
+        const ConfusionMatrix& m = m_confusion->matrix();
+        std::int64_t most = 0;
+        for (std::size_t t = 0; t < m.n_classes; ++t)
+            for (std::size_t p = 0; p < m.n_classes; ++p)
+                if (t != p && m.at(t, p) > most) {
+                    most = m.at(t, p);
+                    worstTrue = static_cast<int>(t);
+                    worstSaid = static_cast<int>(p);
+                }
+    }
+    if (worstTrue >= 0)
+        showCell(worstTrue, worstSaid);
     else
         m_tabs->setCurrentWidget(m_classes);
 }
@@ -694,6 +723,7 @@ void EvaluateView::showThresholds() {
                                       .arg(p.tp)
                                       .arg(p.fp)
                                       .arg(p.fn));
+    refreshMultiLabelMatrix();
     const OperatingPoint all = microOperatingPoint(m_multiLabel, m_thresholds.forLabels(m_report.classes));
     m_globalThresholdText->setText(tr("Every class at its threshold (%1 with their own): micro precision %2, "
                                       "recall %3, F1 %4")
@@ -703,11 +733,39 @@ void EvaluateView::showThresholds() {
                                        .arg(all.f1, 0, 'f', 3));
 }
 
+void EvaluateView::refreshMultiLabelMatrix() {
+    if (!m_report.multi_label || m_multiLabel.size() == 0)
+        return;
+    std::vector<double> t = m_thresholds.forLabels(m_report.classes);
+    if (t == m_matrixThresholds)
+        return;
+    m_matrixThresholds = std::move(t);
+    QStringList labels;
+    for (const auto& c : m_report.classes)
+        labels << QString::fromStdString(c);
+    m_confusion->setMatrix(multiLabelConfusion(m_multiLabel, m_matrixThresholds), labels, true);
+    if (m_cellTrue >= 0)
+        listCell(m_cellTrue, m_cellPredicted);  // the listed cell at the new thresholds
+}
+
 void EvaluateView::showCell(int trueClass, int predicted) {
     const int n = static_cast<int>(m_report.classes.size());
-    if (!m_hasReport || m_report.multi_label || trueClass < 0 || predicted < 0 || trueClass >= n || predicted >= n)
+    if (!m_hasReport || trueClass < 0 || predicted < 0 || trueClass >= n || predicted >= n)
         return;
-    const std::vector<CellClip> clips = clipsOfCell(m_cells, trueClass, predicted);
+    listCell(trueClass, predicted);
+    m_tabs->setCurrentWidget(m_cellClips);
+    if (m_cellClips->rowCount() > 0)
+        m_cellClips->setCurrentCell(0, 0);
+}
+
+void EvaluateView::listCell(int trueClass, int predicted) {
+    if (m_report.multi_label && m_matrixThresholds.size() != m_report.classes.size())
+        return;  // no matrix counted (no predictions kept)
+    m_cellTrue = trueClass;
+    m_cellPredicted = predicted;
+    const bool multi = m_report.multi_label;
+    const std::vector<CellClip> clips = multi ? multiLabelCellClips(m_multiLabel, m_matrixThresholds, trueClass, predicted)
+                                              : clipsOfCell(m_cells, trueClass, predicted);
     const QString truth = QString::fromStdString(m_report.classes[static_cast<std::size_t>(trueClass)]);
     const QString called = QString::fromStdString(m_report.classes[static_cast<std::size_t>(predicted)]);
     m_cellClips->setSortingEnabled(false);
@@ -715,7 +773,14 @@ void EvaluateView::showCell(int trueClass, int predicted) {
     for (int i = 0; i < static_cast<int>(clips.size()); ++i) {
         const CellClip& c = clips[static_cast<std::size_t>(i)];
         m_cellClips->setItem(i, 0, fileItem(m_files.at(c.clip)));
-        m_cellClips->setItem(i, 1, new QTableWidgetItem(truth));
+        QString trueText = truth;
+        if (multi) {  // a clip of several classes lists them all
+            QStringList names;
+            for (int l : m_multiLabel.labels.at(c.clip))
+                names << QString::fromStdString(m_report.classes.at(static_cast<std::size_t>(l)));
+            trueText = names.join(QStringLiteral("; "));
+        }
+        m_cellClips->setItem(i, 1, new QTableWidgetItem(trueText));
         m_cellClips->setItem(i, 2, new QTableWidgetItem(called));
         m_cellClips->setItem(i, 3, numberItem(c.score, 3));
         m_cellClips->setItem(i, 4, numberItem(c.margin, 3));
@@ -723,10 +788,9 @@ void EvaluateView::showCell(int trueClass, int predicted) {
     m_cellClips->setSortingEnabled(true);
     m_cellClips->sortByColumn(3, Qt::DescendingOrder);
     m_tabs->setTabText(m_tabs->indexOf(m_cellClips),
-                       tr("%1 called %2 (%3)").arg(truth, called).arg(clips.size()));
-    m_tabs->setCurrentWidget(m_cellClips);
-    if (!clips.empty())
-        m_cellClips->setCurrentCell(0, 0);
+                       !multi                ? tr("%1 called %2 (%3)").arg(truth, called).arg(clips.size())
+                       : trueClass == predicted ? tr("%1 found (%2)").arg(truth).arg(clips.size())
+                                                : tr("%1 with %2 said (%3)").arg(truth, called).arg(clips.size()));
 }
 
 QString EvaluateView::clipPath(const QTableWidget* table, int row) const {

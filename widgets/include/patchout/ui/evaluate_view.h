@@ -42,7 +42,9 @@ class ConfusionMatrixView : public QWidget {
     Q_OBJECT
 public:
     explicit ConfusionMatrixView(QWidget* parent = nullptr);
-    void setMatrix(const ConfusionMatrix& matrix, const QStringList& labels);
+    // `multiLabel`: a multiLabelConfusion (columns are the classes said present: found on the
+    // diagonal, false alarms beside a true class off it).
+    void setMatrix(const ConfusionMatrix& matrix, const QStringList& labels, bool multiLabel = false);
     const ConfusionMatrix& matrix() const noexcept { return m_matrix; }
     // Difference mode: each cell is ours minus the baseline's count (both of the matrix's size),
     // green where this model does better (more on the diagonal, fewer off it), red where worse.
@@ -76,6 +78,7 @@ private:
     std::vector<double> m_shares;
     QStringList m_labels;
     QString m_readout;
+    bool m_multiLabel = false;
     bool m_difference = false;
     ConfusionMatrix m_diffOurs, m_diffBaseline;
 };
@@ -152,6 +155,9 @@ private:
     void fillCalibration();
     void fillComparison(const BaselineComparison* comparison, const QString& source);
     void showThresholds();  // the sliders, texts and operating point for the selected class
+    // A multi-label report's matrix at the current thresholds (recounted when they changed).
+    void refreshMultiLabelMatrix();
+    void listCell(int trueClass, int predicted);  // fills "Clips of a cell" without showing it
     QTableWidget* shownClipTable() const;
     QLabel* m_summary = nullptr;
     QStackedWidget* m_stack = nullptr;
@@ -189,6 +195,8 @@ private:
     EvaluationReport m_report;
     std::vector<std::string> m_files;  // the predictions' file names
     std::vector<CellClip> m_cells;     // every clip's cell (single-label)
+    std::vector<double> m_matrixThresholds;  // those the multi-label matrix was counted at
+    int m_cellTrue = -1, m_cellPredicted = -1;  // the cell listed in "Clips of a cell"
     bool m_hasReport = false;
 };
 
