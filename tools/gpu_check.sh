@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The GPU check (docs/benchmarks.md, "A GPU when there is one"): on a machine with an NVIDIA GPU,
 # builds the core, the CLI and the core tests (no Qt) against the LibTorch of the PyTorch installed
-# there (or TORCH_PREFIX), then runs on CUDA what is device-aware so far: the parity fixtures and
-# the device tests, and `patchout classify` of the same clips with --device cuda and --device cpu,
-# timed side by side with their largest score difference. On a machine without a GPU it says so
-# and exits 0: the CPU paths are tested in CI.
+# there (or TORCH_PREFIX), then runs on CUDA: the parity fixtures and the device tests (a training
+# run on the GPU resumed on the CPU included), `patchout classify` of the same clips with --device
+# cuda and --device cpu, timed side by side with their largest score difference, and with FSDD
+# given, three epochs of `patchout train` on each device in fp32 and bf16. On a machine without a
+# GPU it says so and exits 0: the CPU paths are tested in CI.
 #
 #   tools/gpu_check.sh [--help]        environment: TORCH_PREFIX (LibTorch's CMake prefix),
-#                                      BUILD (build folder, default build/gpu), PYTHON (python3)
+#                                      BUILD (build folder, default build/gpu), PYTHON (python3),
+#                                      FSDD (the Free Spoken Digit Dataset folder, optional)
 set -euo pipefail
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -47,7 +49,7 @@ cli="$BUILD/bin/patchout"
 
 echo "== parity fixtures and device tests on CUDA"
 filter='PaSSTReference.*:PaSST.ForwardRunsOnTheModelsDevice*:Classifier.RunsWhereItsDeviceSays*'
-filter+=':SystemInfo.ResolvesTheDevicePreference'
+filter+=':SystemInfo.ResolvesTheDevicePreference:Trainer.TrainsWhereTheDeviceSays*'
 (cd "$BUILD" && ./bin/core_tests --gtest_filter="$filter")
 
 echo "== classify on CUDA against the CPU (passt-s, random weights: speed and agreement, not accuracy)"
@@ -76,4 +78,15 @@ for a, b in zip(rows[0][1:], rows[1][1:]):
             pass
 print(f"largest score difference cuda - cpu: {diff:.2e}")
 EOF
+if [[ -n "${FSDD:-}" ]]; then
+    echo "== three epochs of passt-micro on FSDD, each device and precision"
+    for run in cuda:fp32 cuda:bf16 cpu:fp32; do
+        device=${run%%:*} precision=${run##*:}
+        start=$(date +%s.%N)
+        "$cli" train --dataset "$FSDD" --out "$work/fsdd-$device-$precision" --epochs 3 --device "$device" \
+            --precision "$precision" --quiet --no_baseline | tail -n 2
+        end=$(date +%s.%N)
+        echo "$device $precision: $(echo "$end - $start" | bc) s for 3 epochs (wall)"
+    done
+fi
 echo "gpu_check: done. Record the figures above in docs/benchmarks.md with this machine's GPU."

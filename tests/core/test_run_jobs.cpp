@@ -105,7 +105,7 @@ TEST(TrainOptionsTable, EveryFieldOnceAndInTheJson) {
         const json j = json::parse(trainOptionsToJson(o));
         EXPECT_TRUE(*group ? j.at(group).contains(name) : j.contains(name)) << name;
     });
-    EXPECT_EQ(fields, 58);  // TrainOptions' fields (patchout's 3 and augment's 11 included)
+    EXPECT_EQ(fields, 59);  // TrainOptions' fields (patchout's 3 and augment's 11 included)
     // Every field has a flag: the AdamW betas and epsilon too.
     for (const char* name : {"beta1", "beta2", "eps", "world_size", "rank"})
         EXPECT_TRUE(names.count(name)) << name;

@@ -189,6 +189,7 @@ TEST(TrainerOptions, ValidateNamesTheBadField) {
     fails([](TrainOptions& o) { o.rank = 2; }, "rank");
     fails([](TrainOptions& o) { o.augment.mixup_prob = 2; }, "mixup_prob");
     fails([](TrainOptions& o) { o.accumulate_steps = 0; }, "accumulate_steps");
+    fails([](TrainOptions& o) { o.device = "gpu"; }, "device");
 }
 
 TEST(TrainerOptions, JsonRoundTripAndUnknownFields) {
@@ -567,6 +568,37 @@ TEST(Trainer, MixedPrecisionTrainsFp32WeightsAndGivesTheThreadsBack) {
     EXPECT_THROW(resolvePrecision("fp16"), Error);
     o.precision = "half";
     EXPECT_THROW(o.validate(), Error);
+}
+
+TEST(Trainer, TrainsWhereTheDeviceSaysAndRefusesAMissingGpu) {
+    TempDir dir;
+    const Dataset ds = toneDataset(dir / "tones", 6);
+    TrainOptions o = quickOptions(dir / "cache");
+    o.device = "cpu";
+    const TrainResult cpu = train(ds, defaultTrainSplit(ds), o, dir / "cpu");
+    o.device = "auto";
+    const TrainResult automatic = train(ds, defaultTrainSplit(ds), o, dir / "auto");
+    const auto a = weightsOf(cpu.last_checkpoint);
+    const auto b = weightsOf(automatic.last_checkpoint);
+    if (!cudaStatus().usable()) {
+        // auto is the CPU here: the same steps, the same weights.
+        EXPECT_TRUE(torch::equal(a.at("head.1.weight"), b.at("head.1.weight")));
+        o.device = "cuda";
+        try {
+            train(ds, defaultTrainSplit(ds), o, dir / "cuda");
+            ADD_FAILURE() << "--device cuda without CUDA must be refused";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Unsupported);
+            EXPECT_NE(e.message().find("use --device cpu or auto"), std::string::npos) << e.message();
+        }
+    } else {
+        // On the GPU the checkpoint is written from host memory and the run resumes on the CPU.
+        EXPECT_LT((a.at("head.1.weight") - b.at("head.1.weight")).abs().max().item<float>(), 0.05f);
+        o.device = "cpu";
+        o.epochs += 1;
+        o.resume = true;
+        EXPECT_NO_THROW(train(ds, defaultTrainSplit(ds), o, dir / "auto"));
+    }
 }
 
 TEST(Trainer, ExtraTrainingDataJoinsTheTrainingSplitOnly) {

@@ -96,6 +96,11 @@ struct TrainOptions {
     // state and loss stay fp32), or "auto" (bf16 where the CPU has AVX-512 BF16). bf16 products
     // run in torch's pool, so a bf16 run moves the BLAS pool's threads to torch's for its length.
     std::string precision = "fp32";
+    // Where the steps run: "cpu", "cuda" or "auto" (resolveComputeDevice: a CUDA GPU when this
+    // LibTorch has one and sees it). The batches are read and augmented on the CPU and moved
+    // there; data-parallel runs (world_size > 1) stay on the CPU (auto) or are refused (cuda).
+    // Chosen per call, not resumed.
+    std::string device = "auto";
 
     // Optimisation. A step is one optimiser update (batch_size * accumulate_steps examples per
     // rank).
@@ -193,6 +198,9 @@ void visitTrainOptions(Options& o, Visitor&& v) {
     v("", "epochs", o.epochs, "Epochs", R::Bookkeeping);
     v("", "precision", o.precision, "Training arithmetic: fp32 | bf16 (mixed precision) | auto (bf16 with AVX-512 BF16)",
       R::Bookkeeping);
+    v("", "device", o.device,
+      "Where training runs: cpu | cuda | auto (a CUDA GPU when this LibTorch has one; `patchout info` says)",
+      R::PerCall);
     v("", "batch_size", o.batch_size, "Examples per batch (per process)", R::Fixed);
     v("", "accumulate_steps", o.accumulate_steps, "Batches per optimiser step", R::Fixed);
     v("", "lr", o.lr, "Peak learning rate (AdamW)", R::Fixed);

@@ -110,6 +110,8 @@ void TrainOptions::validate() const {
         bad("depth must not be negative");
     if (precision != "fp32" && precision != "bf16" && precision != "auto")
         bad("precision must be fp32, bf16 or auto, not '" + precision + "'");
+    if (device != "cpu" && device != "cuda" && device != "auto")
+        bad("device must be cpu, cuda or auto, not '" + device + "'");
     if (batch_size < 1)
         bad("batch_size must be >= 1");
     if (accumulate_steps < 1)

@@ -235,7 +235,8 @@ SavedState loadState(const fs::path& run, PaSSTImpl& model, torch::optim::AdamW&
     const fs::path file = statePath(run);
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(file.string());
+        // Onto the model's device: a state saved on a GPU resumes on the CPU and the reverse.
+        archive.load_from(file.string(), model.cls_token.device());
         SavedState s = readCounters(archive, file);
         torch::serialize::InputArchive weights;
         archive.read("model", weights);
@@ -510,6 +511,7 @@ private:
     int m_frames = 0;
     std::vector<torch::Tensor> m_trainable;
     std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    bool m_onGpu = false;  // the model and the steps on CUDA (TrainOptions::device)
     SavedState m_state;
     std::optional<FeatureCache> m_cache;
     std::optional<MetricsLog> m_metrics;
@@ -607,6 +609,16 @@ void TrainingRun::buildModelAndOptimiser(bool resume) {
     torch::manual_seed(m_o.seed);
     m_model.emplace(buildModel(m_o, *m_dataset));
     freezeBlocks(net(), m_o.freeze_blocks);
+    // Data parallel stays on the CPU: auto means the CPU there, cuda is refused.
+    const ComputeDevice device =
+        m_o.world_size > 1 && m_o.device == "auto" ? ComputeDevice::Cpu : resolveComputeDevice(m_o.device);
+    if (device == ComputeDevice::Cuda && m_o.world_size > 1)
+        throw Error(ErrorCode::Unsupported,
+                    "data-parallel training (--nproc) runs on the CPU (Gloo between processes): use --device cpu, "
+                    "or one process on the GPU",
+                    m_paths.dir.string());
+    m_model->setDevice(device);  // before the optimiser: its state is made where the weights are
+    m_onGpu = device == ComputeDevice::Cuda;
     m_features = featurePreset(m_o.feature_preset);
     if (m_features.numBins() != m_model->options().n_mels)
         throw Error(ErrorCode::Model,
@@ -738,9 +750,13 @@ void TrainingRun::trainStep(std::int64_t groupSize) {
         torch::Tensor x = batchTensor(b->features, b->size, b->n_bins, b->frames);
         torch::Tensor y = batchTensor(b->targets, b->size, b->n_classes);
         augment(x, y, m_o.augment, m_features, rng);
+        if (m_onGpu) {  // read and augmented on the CPU, stepped on the GPU
+            x = x.to(torch::kCUDA);
+            y = y.to(torch::kCUDA);
+        }
         torch::Tensor logits;
         {
-            Bf16Autocast autocast(m_bf16);  // the loss, and the optimiser, stay fp32
+            Bf16Autocast autocast(m_bf16, m_onGpu);  // the loss, and the optimiser, stay fp32
             logits = net().forward(x.unsqueeze(1)).first;
         }
         const torch::Tensor loss = lossOf(logits.to(torch::kFloat32), y, m_bce);
