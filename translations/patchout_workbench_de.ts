@@ -616,6 +616,10 @@ Einen Lauf-Ordner öffnen; dann bewertet Lauf &gt; Lauf auswerten… (Strg+E) se
         <source>Lay this map over the recording&apos;s spectrogram in Listen</source>
         <translation>Diese Karte in „Hören“ über das Spektrogramm der Aufnahme legen</translation>
     </message>
+    <message>
+        <source> The recording ends at %1 s: the window is filled with silence after it, as the evaluation scores a short clip.</source>
+        <translation> Die Aufnahme endet bei %1 s: das Fenster ist danach mit Stille aufgefüllt, wie die Evaluation einen kurzen Clip bewertet.</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::LevelMeter</name>

@@ -17,7 +17,7 @@ namespace patchout::cli {
 namespace {
 
 struct ExplainArgs {
-    std::string file, checkpoint, out, method = "occlusion-time", target, feature_preset;
+    std::string file, checkpoint, out, method = "occlusion-time", target, feature_preset, padding = "silence";
     double start_s = 0;
 };
 
@@ -26,14 +26,19 @@ void runExplain(const ExplainArgs& a) {
                                           {.method = explainMethodFromName(a.method),
                                            .start_s = a.start_s,
                                            .target_class = a.target,
-                                           .feature_preset = a.feature_preset});
+                                           .feature_preset = a.feature_preset,
+                                           .pad_with_silence = a.padding == "silence"});
     std::printf("%s, %.2f-%.2f s: %s scores %.3f; %s map of %d frequency x %d time patches\n", a.file.c_str(),
                 e.start_s, e.end_s, e.label.c_str(), e.map.score, explainMethodName(e.map.method).c_str(),
                 e.map.freq_patches, e.map.time_patches);
+    if (e.audio_end_s < e.end_s)
+        std::printf("the recording ends at %.2f s: the window is filled with silence after it, as eval scores it\n",
+                    e.audio_end_s);
     // Where it is strongest, as shares of the map: the time columns in seconds, the rows in hertz.
     std::printf("strongest in time:");
     for (const auto& r : e.strongest_times)
-        std::printf("  %.2f-%.2f s (%.0f%%)", r.from, r.to, 100 * r.value);
+        std::printf("  %.2f-%.2f s (%.0f%%)%s", r.from, r.to, 100 * r.value,
+                    r.from >= e.audio_end_s ? " [silence]" : "");
     std::printf("\nstrongest in frequency:");
     for (const auto& r : e.strongest_bands)
         std::printf("  %.0f-%.0f Hz (%.0f%%)", r.from, r.to, 100 * r.value);
@@ -63,6 +68,11 @@ void addExplainCommand(CLI::App& app) {
     cmd->add_option("--class", a.target, "Class name or index (default: the window's best)");
     cmd->add_option("--start_s", a.start_s, "Start of the window in the recording (seconds)")->capture_default_str();
     cmd->add_option("--feature_preset", a.feature_preset, "Front end (default: the model's run's, else passt-32k)");
+    cmd->add_option("--padding", a.padding,
+                    "A window shorter than the model's input: silence (filled with it, as eval scores clips) or "
+                    "mask (read at its length)")
+        ->check(CLI::IsMember({"silence", "mask"}))
+        ->capture_default_str();
     cmd->callback([] { runExplain(a); });
 }
 

@@ -119,6 +119,10 @@ void ExplainDialog::compute() {
                     bands << tr("%1–%2 Hz (%3%)").arg(r.from, 0, 'f', 0).arg(r.to, 0, 'f', 0).arg(100 * r.value, 0, 'f', 0);
                 text += tr("Strongest in time: %1; in frequency: %2.").arg(times.join(QStringLiteral(", ")),
                                                                              bands.join(QStringLiteral(", ")));
+                if (result->audio_end_s < result->end_s)
+                    text += tr(" The recording ends at %1 s: the window is filled with silence after it, as the "
+                               "evaluation scores a short clip.")
+                                .arg(result->audio_end_s, 0, 'f', 2);
                 m_text->setText(text);
                 showPicture();
                 Q_EMIT explained(text);

@@ -7,6 +7,7 @@
 #include "data_support.h"
 #include "patchout/audio_file.h"
 #include "patchout/checkpoint.h"
+#include "patchout/classifier.h"
 #include "patchout/error.h"
 #include "patchout/explain.h"
 #include "patchout/features.h"
@@ -137,6 +138,26 @@ TEST(Explain, OcclusionFindsThePlantedTone) {
     EXPECT_GE(e.strongest_bands[0].to, kToneHz);
     EXPECT_NEAR(e.strongest_bands[0].value, rows[6] / positive, 1e-5);
     EXPECT_GE(e.strongest_bands[0].value, e.strongest_bands[1].value);
+    EXPECT_DOUBLE_EQ(e.audio_end_s, e.end_s);  // a full window: nothing padded
+    // A clip shorter than the model's input is explained as evaluation scores it: filled with
+    // silence to the full window, the same score as the Evaluate view's.
+    Waveform shortClip = noisyClip(false, 999);
+    shortClip.samples.resize(12800);  // 0.4 s
+    saveWav(dir / "short.wav", shortClip, WavEncoding::Float32);
+    const FileExplanation padded = explainFile(dir / "short.wav", r.last_checkpoint, {.target_class = "noise"});
+    EXPECT_NEAR(padded.end_s, 1.0, 0.02);
+    EXPECT_NEAR(padded.audio_end_s, 0.4, 0.02);
+    EXPECT_EQ(padded.map.time_patches, 9);
+    Classifier scorer = Classifier::fromCheckpoint(r.last_checkpoint, evaluationInferOptions());
+    const ClipResult scored = scorer.classify(loadAudio(dir / "short.wav", {.target_rate = 32000}));
+    ASSERT_EQ(scored.windows.size(), 1u);
+    const int noise = 1 - toneClass;
+    EXPECT_NEAR(padded.map.score, scored.scores.at(static_cast<std::size_t>(noise)), 1e-5);
+    const FileExplanation masked =
+        explainFile(dir / "short.wav", r.last_checkpoint, {.target_class = "noise", .pad_with_silence = false});
+    EXPECT_NEAR(masked.end_s, 0.4, 0.02);
+    EXPECT_DOUBLE_EQ(masked.audio_end_s, masked.end_s);
+    EXPECT_LT(masked.map.time_patches, 9);
     test::expectError([&] { explainFile(dir / "noise.wav", r.last_checkpoint, {.start_s = 5}); },
                       ErrorCode::InvalidArgument, "outside the recording");
     test::expectError([&] { explainFile(dir / "noise.wav", r.last_checkpoint, {.target_class = "cat"}); },

@@ -68,12 +68,18 @@ struct ExplainFileOptions {
     double start_s = 0;
     std::string target_class{};
     std::string feature_preset{};
+    // A window shorter than the model's input (a short clip, a recording's end) is filled with the
+    // features of silence, as training pads clips and evaluation scores them (evaluationInferOptions):
+    // the Evaluate view's score of a clip is the one explained. false: the model reads the window at
+    // its length.
+    bool pad_with_silence = true;
 };
 struct FileExplanation {
     Features window;            // the window's log-mel (what renderExplanation draws under the map)
     ExplanationMap map;
     std::string label;          // the class explained
     double start_s = 0, end_s = 0;
+    double audio_end_s = 0;     // where the recording ends within the window (end_s unless padded)
     // Where the map is strongest: up to three time spans (seconds in the recording) and frequency
     // bands (Hz), each with its share of the map's sum, strongest first.
     struct Region {

@@ -2,6 +2,7 @@
 
 #include "model/passt_module.h"
 #include "patchout/audio_file.h"
+#include "patchout/batch_loader.h"
 #include "patchout/checkpoint.h"
 #include "patchout/classifier.h"
 #include "patchout/colour_map.h"
@@ -241,11 +242,13 @@ struct FileWindow {
     ModelCheckpoint ckpt;
     Features window;
     int start = 0;  // frames
+    int audio_frames = 0;  // frames of the recording in the window (fewer than window.n_frames when padded)
     double frame_rate = 100;
     bool softmax = false;
 };
 
-FileWindow loadWindow(const fs::path& file, const fs::path& checkpoint, std::string preset, double start_s) {
+FileWindow loadWindow(const fs::path& file, const fs::path& checkpoint, std::string preset, double start_s,
+                      bool padWithSilence) {
     FileWindow w{.ckpt = loadModel(checkpoint)};
     const PaSSTOptions& po = w.ckpt.model.options();
     // The run's front end when the model belongs to one, as classify and eval take it.
@@ -270,6 +273,11 @@ FileWindow loadWindow(const fs::path& file, const fs::path& checkpoint, std::str
     w.window.n_frames = std::min(all.n_frames - w.start, po.input_frames);
     w.window.data.assign(all.data.begin() + static_cast<std::ptrdiff_t>(w.start) * all.n_bins,
                          all.data.begin() + static_cast<std::ptrdiff_t>(w.start + w.window.n_frames) * all.n_bins);
+    w.audio_frames = w.window.n_frames;
+    if (padWithSilence && w.window.n_frames < po.input_frames) {  // as training pads and eval scores
+        w.window.n_frames = po.input_frames;
+        w.window.data.resize(static_cast<std::size_t>(w.window.n_frames) * all.n_bins, silenceValue(features));
+    }
     w.softmax = activationFromMetadata(w.ckpt.metadata) == ScoreActivation::Softmax;
     return w;
 }
@@ -282,13 +290,15 @@ std::string labelOf(const ModelCheckpoint& ckpt, int c) {
 }  // namespace
 
 FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, const ExplainFileOptions& options) {
-    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s);
+    const FileWindow w =
+        loadWindow(file, checkpoint, options.feature_preset, options.start_s, options.pad_with_silence);
     const ModelCheckpoint& ckpt = w.ckpt;
     const int start = w.start;
     FileExplanation out;
     out.window = w.window;
     out.start_s = start / w.frame_rate;
     out.end_s = (start + out.window.n_frames) / w.frame_rate;
+    out.audio_end_s = (start + w.audio_frames) / w.frame_rate;
     ExplainOptions o;
     o.method = options.method;
     o.softmax = w.softmax;
@@ -340,7 +350,7 @@ PatchoutRobustness patchoutRobustness(const fs::path& file, const fs::path& chec
     for (double share : options.drop_shares)
         if (!(share >= 0 && share < 1))
             bad("a share of patches left out must be in [0, 1)");
-    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s);
+    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s, false);
     PaSSTModel handle = w.ckpt.model.sharedWeights();
     PaSSTImpl& net = *handle.module();
     const PaSSTOptions& po = net.options();
