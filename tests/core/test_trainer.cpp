@@ -829,4 +829,6 @@ TEST(Augment, SpecAugmentZeroesWhatDrawSpecAugmentMasksDraws) {
         EXPECT_LE(band.start + band.width, frames);
     EXPECT_TRUE(drawSpecAugmentMasks(nothing(), bins, frames, 3).time.empty());
     EXPECT_EQ(SpecAugmentMasks{}.hiddenShare(bins, frames), 0.0);
+    EXPECT_EQ(SpecAugmentMasks::covered({{2, 3}, {4, 2}, {9, 5}}, 10),
+              (std::vector<bool>{false, false, true, true, true, true, false, false, false, true}));
 }

@@ -46,6 +46,16 @@ Predictions threeClasses() {
     return p;
 }
 
+// Four clips, three tags: a is dog and cat, b cat, c owl, d dog.
+Predictions dogCatOwl() {
+    return parsePredictionsCsv("file,true,dog,cat,owl\n"
+                               "a,dog;cat,0.9,0.6,0.1\n"
+                               "b,cat,0.4,0.7,0.3\n"
+                               "c,owl,0.2,0.1,0.8\n"
+                               "d,dog,0.3,0.2,0.6\n",
+                               true, "t.csv");
+}
+
 }  // namespace
 
 class EvaluateViewTest : public QObject {
@@ -254,12 +264,7 @@ private Q_SLOTS:
     }
 
     void multiLabelThresholdsMoveTheOperatingPoint() {
-        const Predictions p = parsePredictionsCsv("file,true,dog,cat,owl\n"
-                                                  "a,dog;cat,0.9,0.6,0.1\n"
-                                                  "b,cat,0.4,0.7,0.3\n"
-                                                  "c,owl,0.2,0.1,0.8\n"
-                                                  "d,dog,0.3,0.2,0.6\n",
-                                                  true, "t.csv");
+        const Predictions p = dogCatOwl();
         EvaluateView view;
         view.setReport(QStringLiteral("tags"), computeReport(p), p);
         QVERIFY(view.tabs()->isTabVisible(view.tabs()->indexOf(view.thresholdPage())));
@@ -289,12 +294,7 @@ private Q_SLOTS:
     }
 
     void multiLabelMatrixCountsFoundAndFalseAlarmsAtTheThresholds() {
-        const Predictions p = parsePredictionsCsv("file,true,dog,cat,owl\n"
-                                                  "a,dog;cat,0.9,0.6,0.1\n"
-                                                  "b,cat,0.4,0.7,0.3\n"
-                                                  "c,owl,0.2,0.1,0.8\n"
-                                                  "d,dog,0.3,0.2,0.6\n",
-                                                  true, "t.csv");
+        const Predictions p = dogCatOwl();
         EvaluateView view;
         view.setReport(QStringLiteral("tags"), computeReport(p), p);
         QVERIFY2(view.summary().contains(QStringLiteral("mAP")), qPrintable(view.summary()));

@@ -178,15 +178,6 @@ AugmentOptions paperSpecAugment(const PatchGrid& grid) {
     return a;
 }
 
-// Which of n cells some band covers.
-std::vector<bool> coveredCells(const std::vector<SpecAugmentMasks::Band>& bands, int n) {
-    std::vector<bool> hit(static_cast<std::size_t>(std::max(n, 0)), false);
-    for (const auto& b : bands)
-        for (int i = std::max(b.start, 0); i < std::min(b.start + b.width, n); ++i)
-            hit[static_cast<std::size_t>(i)] = true;
-    return hit;
-}
-
 }  // namespace
 
 PatchoutView::PatchoutView(QWidget* parent) : QWidget(parent) {
@@ -431,8 +422,8 @@ void PatchoutView::describeSpecAugment() {
                        .arg(a.freq_mask_bins);
     if (patches > 0) {
         // A patch is all zeros when every one of its frames, or every one of its bins, is masked.
-        const auto frames = coveredCells(m_specMasks.time, m_grid.input_frames);
-        const auto bins = coveredCells(m_specMasks.freq, m_grid.bins);
+        const auto frames = SpecAugmentMasks::covered(m_specMasks.time, m_grid.input_frames);
+        const auto bins = SpecAugmentMasks::covered(m_specMasks.freq, m_grid.bins);
         const auto all = [](const std::vector<bool>& hit, int from, int to) {
             for (int i = from; i < to; ++i)
                 if (i >= static_cast<int>(hit.size()) || !hit[static_cast<std::size_t>(i)])

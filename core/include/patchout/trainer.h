@@ -56,6 +56,8 @@ struct SpecAugmentMasks {
     std::vector<Band> freq;  // bins
     bool hides(int bin, int frame) const noexcept;          // some mask covers the cell
     double hiddenShare(int bins, int frames) const noexcept; // share of the block's cells covered
+    // Which of cells 0..n-1 (frames or bins) some band of `bands` covers.
+    static std::vector<bool> covered(const std::vector<Band>& bands, int n);
 };
 
 // The masks training's augment() draws for an example with these options, from a generator

@@ -37,18 +37,20 @@ bool SpecAugmentMasks::hides(int bin, int frame) const noexcept {
     return covers(time, frame) || covers(freq, bin);
 }
 
+std::vector<bool> SpecAugmentMasks::covered(const std::vector<Band>& bands, int n) {
+    std::vector<bool> hit(static_cast<std::size_t>(std::max(n, 0)), false);
+    for (const Band& b : bands)
+        for (int i = std::max(b.start, 0); i < std::min(b.start + b.width, n); ++i)
+            hit[static_cast<std::size_t>(i)] = true;
+    return hit;
+}
+
 double SpecAugmentMasks::hiddenShare(int bins, int frames) const noexcept {
     if (bins <= 0 || frames <= 0)
         return 0;
     // Covered frames span every bin, covered bins every frame; their overlap counts once.
-    const auto covered = [](const std::vector<Band>& bands, int n) {
-        std::vector<bool> hit(static_cast<std::size_t>(n), false);
-        for (const Band& b : bands)
-            for (int i = std::max(b.start, 0); i < std::min(b.start + b.width, n); ++i)
-                hit[static_cast<std::size_t>(i)] = true;
-        return static_cast<double>(std::count(hit.begin(), hit.end(), true));
-    };
-    const double t = covered(time, frames), f = covered(freq, bins);
+    const auto count = [](const std::vector<bool>& hit) { return static_cast<double>(std::count(hit.begin(), hit.end(), true)); };
+    const double t = count(covered(time, frames)), f = count(covered(freq, bins));
     return (t * bins + f * frames - t * f) / (static_cast<double>(bins) * frames);
 }
 
