@@ -641,24 +641,9 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
             worst = c;
     selectClass(worst);
     // And list the clips of the most confused pair (multi-label: the commonest false alarm beside a
-    // true class): the errors worth hearing first.
-    int worstTrue = -1, worstSaid = -1;
-    if (!report.multi_label && !report.most_confused.empty()) {
-        worstTrue = report.most_confused.front().true_class;
-        worstSaid = report.most_confused.front().predicted_class;
-    } else if (report.multi_label) {
-        const ConfusionMatrix& m = m_confusion->matrix();
-        std::int64_t most = 0;
-        for (std::size_t t = 0; t < m.n_classes; ++t)
-            for (std::size_t p = 0; p < m.n_classes; ++p)
-                if (t != p && m.at(t, p) > most) {
-                    most = m.at(t, p);
-                    worstTrue = static_cast<int>(t);
-                    worstSaid = static_cast<int>(p);
-                }
-    }
-    if (worstTrue >= 0)
-        showCell(worstTrue, worstSaid);
+    // true class, the matrix's largest cell off the diagonal): the errors worth hearing first.
+    if (!report.most_confused.empty())
+        showCell(report.most_confused.front().true_class, report.most_confused.front().predicted_class);
     else
         m_tabs->setCurrentWidget(m_classes);
 }

@@ -35,9 +35,19 @@ void finish(OperatingPoint& p) {
                                       : 0.0;
 }
 
+bool hasLabel(const Predictions& p, std::size_t clip, int cls) {
+    return std::find(p.labels[clip].begin(), p.labels[clip].end(), cls) != p.labels[clip].end();
+}
+
+void checkThresholds(const Predictions& p, const std::vector<double>& thresholds) {
+    if (thresholds.size() != p.classes.size())
+        throw Error(ErrorCode::InvalidArgument, "one threshold per class is needed (" +
+                                                    std::to_string(p.classes.size()) + ")");
+}
+
 void count(const Predictions& p, int cls, double threshold, OperatingPoint& into) {
     for (std::size_t i = 0; i < p.size(); ++i) {
-        const bool present = std::find(p.labels[i].begin(), p.labels[i].end(), cls) != p.labels[i].end();
+        const bool present = hasLabel(p, i, cls);
         const bool said = p.scores.at(i, static_cast<std::size_t>(cls)) >= threshold;
         into.tp += present && said;
         into.fp += !present && said;
@@ -105,9 +115,7 @@ OperatingPoint operatingPoint(const Predictions& p, int cls, double threshold) {
 }
 
 OperatingPoint microOperatingPoint(const Predictions& p, const std::vector<double>& thresholds) {
-    if (thresholds.size() != p.classes.size())
-        throw Error(ErrorCode::InvalidArgument, "one threshold per class is needed (" +
-                                                    std::to_string(p.classes.size()) + ")");
+    checkThresholds(p, thresholds);
     OperatingPoint o;
     o.threshold = thresholds.empty() ? 0.5 : thresholds.front();
     for (int c = 0; c < static_cast<int>(thresholds.size()); ++c)
@@ -117,16 +125,6 @@ OperatingPoint microOperatingPoint(const Predictions& p, const std::vector<doubl
 }
 
 namespace {
-
-bool hasLabel(const Predictions& p, std::size_t clip, int cls) {
-    return std::find(p.labels[clip].begin(), p.labels[clip].end(), cls) != p.labels[clip].end();
-}
-
-void checkThresholds(const Predictions& p, const std::vector<double>& thresholds) {
-    if (thresholds.size() != p.classes.size())
-        throw Error(ErrorCode::InvalidArgument, "one threshold per class is needed (" +
-                                                    std::to_string(p.classes.size()) + ")");
-}
 
 // Whether clip `clip` of true class `row` belongs in column `column`.
 bool inCell(const Predictions& p, const std::vector<double>& thresholds, std::size_t clip, int row, int column) {

@@ -19,6 +19,7 @@ struct LiveClassifier::Impl {
     std::int64_t received = 0;      // samples since the start
     std::int64_t nextUpdate = 0;    // sample count at which the next update is due
     std::vector<float> smoothed;
+    std::vector<double> thresholds;  // one per class: its own, else options.threshold
 
     static InferOptions inferOptions(const LiveOptions& o) {
         if (!(o.window_s > 0))
@@ -38,6 +39,8 @@ struct LiveClassifier::Impl {
         window = static_cast<std::size_t>(std::lround(o.window_s * classifier.sampleRate()));
         hop = static_cast<std::size_t>(std::max(1L, std::lround(o.hop_s * classifier.sampleRate())));
         nextUpdate = static_cast<std::int64_t>(window);
+        thresholds = o.class_thresholds;
+        thresholds.resize(static_cast<std::size_t>(classifier.numClasses()), o.threshold);
     }
 
     LiveUpdate update(std::chrono::steady_clock::time_point arrived) {
@@ -64,14 +67,12 @@ struct LiveClassifier::Impl {
                                                  (1.0 - options.smoothing) * smoothed[c]);
         u.scores = smoothed;
         u.top = topK(smoothed, options.top_k);
-        // The highest-scoring class that reaches its own threshold.
-        for (std::size_t c = 0; c < smoothed.size() && !u.silent; ++c) {
-            const double threshold =
-                c < options.class_thresholds.size() ? options.class_thresholds[c] : options.threshold;
-            if (smoothed[c] >= static_cast<float>(threshold) &&
-                (u.best == kBackgroundClass || smoothed[c] > u.best_score)) {
-                u.best = static_cast<int>(c);
-                u.best_score = smoothed[c];
+        // The highest-scoring class that reaches its own threshold (as classify's "present").
+        if (!u.silent) {
+            const auto present = presentClasses(smoothed, thresholds);
+            if (!present.empty()) {
+                u.best = present.front().first;
+                u.best_score = present.front().second;
             }
         }
         u.latency_ms =
