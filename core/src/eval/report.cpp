@@ -3,7 +3,6 @@
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/text.h"
-#include "patchout/thresholds.h"
 
 #include <nlohmann/json.hpp>
 
@@ -152,13 +151,18 @@ EvaluationReport computeReport(const Predictions& p, const ReportOptions& option
         r.tuned_thresholds = tuneThresholds(truth, scores, options.threshold);
         if (r.scores_are_probabilities)
             r.calibration = binaryCalibration(truth, scores, options.n_bins);
-        // A false positive b on a clip labelled a counts as "a confused with b": the off-diagonal
-        // of the matrix the Evaluate view draws for multi-label runs.
-        const ConfusionMatrix pairs = multiLabelConfusion(p, thresholds);
+        // A false positive b on a clip labelled a counts as "a confused with b".
+        std::vector<std::int64_t> pairs(C * C, 0);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t q = 0; q < C; ++q)
+                if (decided.at(i, q) && !truth.at(i, q))
+                    for (int t : p.labels[i])
+                        ++pairs[static_cast<std::size_t>(t) * C + q];
         for (std::size_t t = 0; t < C; ++t)
             for (std::size_t q = 0; q < C; ++q)
-                if (t != q && pairs.at(t, q) > 0)
-                    r.most_confused.push_back({static_cast<int>(t), static_cast<int>(q), pairs.at(t, q)});
+                if (pairs[t * C + q] > 0)
+                    r.most_confused.push_back(
+                        {static_cast<int>(t), static_cast<int>(q), pairs[t * C + q]});
     }
     std::stable_sort(r.most_confused.begin(), r.most_confused.end(),
                      [](const ConfusedPair& a, const ConfusedPair& b) { return a.count > b.count; });
