@@ -1291,6 +1291,30 @@ Anhalten und beenden?</translation>
         <source>as %1 trained</source>
         <translation>wie %1 trainiert wurde</translation>
     </message>
+    <message>
+        <source>Automatic: the GPU</source>
+        <translation>Automatisch: die GPU</translation>
+    </message>
+    <message>
+        <source>Automatic: the CPU (no usable GPU)</source>
+        <translation>Automatisch: die CPU (keine nutzbare GPU)</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU (CUDA)</translation>
+    </message>
+    <message>
+        <source>Where models train, classify, evaluate, embed and are explained. CUDA: %1</source>
+        <translation>Wo Modelle trainieren, klassifizieren, evaluieren, einbetten und erklärt werden. CUDA: %1</translation>
+    </message>
+    <message>
+        <source>Models run on:</source>
+        <translation>Modelle laufen auf:</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelView</name>
@@ -1519,10 +1543,6 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>class %1</source>
         <translation>Klasse %1</translation>
-    </message>
-    <message>
-        <source>%1 ms per %2 s window (median of %3, 90% under %4 ms, features included): %5x real time; %6 LibTorch thread(s), %7</source>
-        <translation>%1 ms je Fenster von %2 s (Median aus %3, 90% unter %4 ms, Merkmale inbegriffen): %5-fache Echtzeit; %6 LibTorch-Thread(s), %7</translation>
     </message>
     <message>
         <source>Profile</source>
@@ -1760,6 +1780,14 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>Sharing</source>
         <translation>Teilen</translation>
     </message>
+    <message>
+        <source>%1 ms per %2 s window (median of %3, 90% under %4 ms, features included): %5x real time on %6; %7 LibTorch thread(s), %8</source>
+        <translation>%1 ms je Fenster von %2 s (Median aus %3, 90% unter %4 ms, Merkmale inbegriffen): %5-fache Echtzeit auf %6; %7 LibTorch-Thread(s), %8</translation>
+    </message>
+    <message>
+        <source>the CPU</source>
+        <translation>der CPU</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelWorker</name>
@@ -1821,6 +1849,10 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
     <message>
         <source>Cannot measure the heads&apos; importance: %1</source>
         <translation>Die Wichtigkeit der Köpfe lässt sich nicht messen: %1</translation>
+    </message>
+    <message>
+        <source>the GPU (CUDA)</source>
+        <translation>der GPU (CUDA)</translation>
     </message>
 </context>
 <context>

@@ -17,7 +17,7 @@ namespace patchout::cli {
 namespace {
 
 struct ExplainArgs {
-    std::string file, checkpoint, out, method = "occlusion-time", target, feature_preset, padding = "silence";
+    std::string file, checkpoint, out, method = "occlusion-time", target, feature_preset, padding = "silence", device;
     double start_s = 0;
 };
 
@@ -27,7 +27,8 @@ void runExplain(const ExplainArgs& a) {
                                            .start_s = a.start_s,
                                            .target_class = a.target,
                                            .feature_preset = a.feature_preset,
-                                           .pad_with_silence = a.padding == "silence"});
+                                           .pad_with_silence = a.padding == "silence",
+                                           .device = a.device});
     std::printf("%s, %.2f-%.2f s: %s scores %.3f; %s map of %d frequency x %d time patches\n", a.file.c_str(),
                 e.start_s, e.end_s, e.label.c_str(), e.map.score, explainMethodName(e.map.method).c_str(),
                 e.map.freq_patches, e.map.time_patches);
@@ -73,6 +74,7 @@ void addExplainCommand(CLI::App& app) {
                     "mask (read at its length)")
         ->check(CLI::IsMember({"silence", "mask"}))
         ->capture_default_str();
+    addDeviceOption(cmd, a.device);
     cmd->callback([] { runExplain(a); });
 }
 

@@ -21,7 +21,7 @@ namespace patchout::cli {
 namespace {
 
 struct ProfileArgs {
-    std::string model, preset, json;
+    std::string model, preset, json, device;
     int num_heads = 0;
     bool parts = false;
     bool quiet = false;
@@ -63,7 +63,8 @@ void printRow(const PartProfile& p, const ModelProfile& whole, bool backward) {
 }
 
 void runProfile(const ProfileArgs& a) {
-    const PaSSTModel model = modelOf(a);
+    PaSSTModel model = modelOf(a);
+    model.setDevice(resolveComputeDevice(a.device));
     ProgressBar bar("profile", !a.quiet);
     JobControl job([&](const Progress& p) { bar.update(p); });
     const ModelProfile p = profileModel(model, a.options, &job);
@@ -76,11 +77,11 @@ void runProfile(const ProfileArgs& a) {
         writeTextAtomically(a.json, profileToJson(p) + "\n");
     }
     const SystemInfo info = systemInfo();
-    std::printf("%s: %d x %d patches, %d tokens in the blocks; batch %d, %d frames, %s; torch %d thread(s), %s %d; "
-                "median of %d runs\n",
+    std::printf("%s: %d x %d patches, %d tokens in the blocks; batch %d, %d frames, %s on %s; torch %d thread(s), "
+                "%s %d; median of %d runs\n",
                 a.model.empty() ? a.preset.c_str() : a.model.c_str(), p.model.freqPatches(),
                 p.patches / std::max(1, p.model.freqPatches()), p.tokens, p.options.batch, p.frames,
-                p.options.bf16 ? "bf16 autocast" : "fp32", info.torch_threads, info.blas.name.c_str(), info.blas.threads,
+                p.options.bf16 ? "bf16 autocast" : "fp32", computeDeviceName(model.device()), info.torch_threads, info.blas.name.c_str(), info.blas.threads,
                 p.options.repeats);
     const bool backward = p.options.backward;
     std::printf("%-24s %12s %10s %10s %6s%s %12s\n", "part", "parameters", "MACs", "forward ms", "share",
@@ -106,9 +107,11 @@ void runProfile(const ProfileArgs& a) {
         std::printf("activation memory of a training forward, measured: %s (counted from the shapes: %s)\n",
                     mebibytes(p.measured_activation_bytes).c_str(), mebibytes(p.activationBytes()).c_str());
     else if (backward)
-        std::printf("activation memory of a training forward, counted from the shapes: %s (not measured: the "
-                    "allocator of this build keeps no statistics, as under AddressSanitizer)\n",
-                    mebibytes(p.activationBytes()).c_str());
+        std::printf("activation memory of a training forward, counted from the shapes: %s (not measured: %s)\n",
+                    mebibytes(p.activationBytes()).c_str(),
+                    model.device() == ComputeDevice::Cuda
+                        ? "the model is on the GPU, whose memory the host's allocator does not see"
+                        : "the allocator of this build keeps no statistics, as under AddressSanitizer");
     if (a.parts) {
         std::printf("\nevery part, in forward order:\n");
         for (const PartProfile& part : p.parts)
@@ -139,6 +142,7 @@ void addProfileCommand(CLI::App& app) {
     cmd->add_flag("--parts", a.parts, "Also list every part (each block's norms, projections, scores, MLP)");
     cmd->add_option("--json", a.json, "Write the profile as JSON to this file (- : standard output only)");
     cmd->add_flag("--quiet", a.quiet, "No progress bar");
+    addDeviceOption(cmd, a.device);
     cmd->callback([] { runProfile(a); });
 }
 

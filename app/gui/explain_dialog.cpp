@@ -92,6 +92,7 @@ void ExplainDialog::compute() {
     options.method = explainMethodFromName(m_method->currentData().toString().toStdString());
     options.start_s = m_start->value();
     options.target_class = m_class->currentData().toString().toStdString();
+    options.device = m_device.toStdString();
     const std::string file = m_file.toStdString(), model = m_model.toStdString();
     m_explain->setEnabled(false);
     m_text->setText(tr("Explaining %1…").arg(QFileInfo(m_file).fileName()));

@@ -30,6 +30,8 @@ public:
                   const QString& targetClass = {}, QWidget* parent = nullptr);
     ~ExplainDialog() override;
 
+    // Where the model runs for the next compute(): "auto", "cpu" (the default) or "cuda".
+    void setComputeDevice(const QString& device) { m_device = device; }
     // Computes the map with the dialog's settings (what Explain does); explained() or failed().
     void compute();
     bool computing() const noexcept { return m_thread != nullptr; }
@@ -50,6 +52,7 @@ Q_SIGNALS:
 private:
     void showPicture();
     QString m_file, m_model;
+    QString m_device = QStringLiteral("cpu");
     QComboBox* m_method = nullptr;
     QComboBox* m_class = nullptr;
     QDoubleSpinBox* m_start = nullptr;

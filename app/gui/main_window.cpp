@@ -192,6 +192,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&m_modelThread, &QThread::finished, m_modelWorker, &QObject::deleteLater);
     m_modelThread.setObjectName(QStringLiteral("model worker"));
     m_worker->setModelWorker(m_modelWorker);  // the audio thread feeds it the live samples
+    m_modelWorker->setComputeDevice(m_settings.compute_device);  // before the thread runs it
     m_modelThread.start();
     m_audioThread.start();
     buildTraining();
@@ -756,6 +757,15 @@ void MainWindow::showPreferences() {
     threads->setRange(1, std::max(1, QThread::idealThreadCount()));
     threads->setValue(m_settings.threads);
     threads->setToolTip(tr("Threads LibTorch may use for models"));
+    const CudaStatus cuda = cudaStatus();
+    auto* computeDevice = new QComboBox(&dialog);
+    computeDevice->addItem(cuda.usable() ? tr("Automatic: the GPU") : tr("Automatic: the CPU (no usable GPU)"),
+                           QStringLiteral("auto"));
+    computeDevice->addItem(tr("CPU"), QStringLiteral("cpu"));
+    computeDevice->addItem(tr("GPU (CUDA)"), QStringLiteral("cuda"));
+    computeDevice->setCurrentIndex(std::max(0, computeDevice->findData(m_settings.compute_device)));
+    computeDevice->setToolTip(tr("Where models train, classify, evaluate, embed and are explained. CUDA: %1")
+                                  .arg(QString::fromStdString(cuda.describe())));
     auto* language = new QComboBox(&dialog);
     language->addItem(tr("System language (%1)").arg(QLocale().nativeLanguageName()), QString());
     language->addItem(QStringLiteral("English"), QStringLiteral("en"));
@@ -765,6 +775,7 @@ void MainWindow::showPreferences() {
     language->setToolTip(tr("Language of the workbench; it changes when the workbench starts again"));
     form->addRow(tr("Audio input:"), device);
     form->addRow(tr("Threads:"), threads);
+    form->addRow(tr("Models run on:"), computeDevice);
     form->addRow(tr("Language:"), language);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
@@ -778,9 +789,21 @@ void MainWindow::showPreferences() {
     const bool languageChanged = language->currentData().toString() != m_settings.language;
     m_settings.language = language->currentData().toString();
     saveSettings();
+    setComputeDevice(computeDevice->currentData().toString());
     if (languageChanged)
         statusBar()->showMessage(tr("The language changes when the workbench starts again"), 10000);
     refreshInputDevices();
+}
+
+void MainWindow::setComputeDevice(const QString& device) {
+    if (device == m_settings.compute_device)
+        return;
+    m_settings.compute_device = device;
+    saveSettings();
+    QMetaObject::invokeMethod(m_modelWorker, [w = m_modelWorker, device] { w->setComputeDevice(device); });
+    QMetaObject::invokeMethod(m_runJobWorker, [w = m_runJobWorker, device] { w->setComputeDevice(device); });
+    if (!m_modelPath.isEmpty())
+        loadModel(m_modelPath);  // after the worker has the device: queued calls keep their order
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -981,6 +1004,7 @@ ExplainDialog* MainWindow::explainAudio(const QString& path, double startSeconds
         return nullptr;
     }
     auto* dialog = new ExplainDialog(path, m_modelPath, labels, startSeconds, targetClass, this);
+    dialog->setComputeDevice(m_settings.compute_device);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ExplainDialog::showInListen, this, [this](const QString& file, const SpectrogramOverlay& overlay) {
         showView(View::Listen);
@@ -1012,6 +1036,7 @@ void MainWindow::measurePatchoutRobustness() {
     PatchoutRobustnessOptions options;
     options.shown_mask = m_patchout->mask();
     options.seed = m_patchout->seed();
+    options.device = m_settings.compute_device.toStdString();
     const std::string file = m_filePath.toStdString(), model = m_modelPath.toStdString();
     const std::string other = m_patchoutCompareModel.toStdString();
     const QString otherName = QFileInfo(m_patchoutCompareModel).fileName();
@@ -1246,7 +1271,9 @@ void MainWindow::train(const TrainRequest& request) {
     m_training = true;
     showView(View::Train);
     m_train->setTraining(true, tr("Reading %1…").arg(QDir::toNativeSeparators(request.dataset)));
-    QMetaObject::invokeMethod(m_trainWorker, [w = m_trainWorker, request] { w->run(request); });
+    TrainRequest onDevice = request;
+    onDevice.options.device = m_settings.compute_device.toStdString();  // a preference of this call, resume included
+    QMetaObject::invokeMethod(m_trainWorker, [w = m_trainWorker, onDevice] { w->run(onDevice); });
 }
 
 std::optional<TrainRequest> MainWindow::optimiseRequest(const QString& suffix) {
@@ -1311,6 +1338,7 @@ void MainWindow::stopTraining() {
 void MainWindow::buildRunJobs() {
     qRegisterMetaType<RunJobWorker::Kind>();
     m_runJobWorker = new RunJobWorker;
+    m_runJobWorker->setComputeDevice(m_settings.compute_device);  // before the thread runs it
     m_runJobWorker->moveToThread(&m_runJobThread);
     connect(&m_runJobThread, &QThread::finished, m_runJobWorker, &QObject::deleteLater);
     m_runJobThread.setObjectName(QStringLiteral("run jobs"));

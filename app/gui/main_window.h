@@ -114,6 +114,11 @@ public Q_SLOTS:
     bool training() const noexcept { return m_training; }
     void showAbout();
     void showPreferences();
+    // Where models run from now on ("auto", "cpu", "cuda"; Preferences): saved, used by the next
+    // training, evaluation, embedding and explanation, and the loaded model is loaded again there
+    // (a failure says why and leaves it where it was).
+    void setComputeDevice(const QString& device);
+    QString computeDevice() const { return m_settings.compute_device; }
     // Loads a model file for live classification (the class bars beside the spectrogram), for the
     // timeline of every file shown, and for the Model view.
     void loadModel(const QString& path);

@@ -46,9 +46,14 @@ InferOptions ModelWorker::timelineOptions(double modelSeconds) {
     return o;
 }
 
+void ModelWorker::setComputeDevice(const QString& device) { m_device = device.toStdString(); }
+
 void ModelWorker::loadModel(const QString& path) {
     try {
         ModelCheckpoint ckpt = patchout::loadModel(path.toStdString());
+        // Every handle below shares these weights, so each says the same device.
+        ckpt.model.setDevice(resolveComputeDevice(m_device));
+        const std::string device = computeDeviceName(ckpt.model.device());
         const PaSSTOptions& o = ckpt.model.options();
         const FeatureOptions features = featurePreset("passt-32k");
         const double frameRate = static_cast<double>(features.sample_rate) / features.hop_length;
@@ -78,6 +83,7 @@ void ModelWorker::loadModel(const QString& path) {
         PaSSTModel profiled = ckpt.model.sharedWeights();
         // One model in memory for both: the live classifier shares the file classifier's weights.
         LiveOptions lo = liveOptions(seconds);
+        lo.device = device;
         // A multi-label model decides with its run's thresholds (Evaluate's, saved into the run).
         if (activation == ScoreActivation::Sigmoid) {
             const DecisionThresholds thresholds = thresholdsForModel(path.toStdString());
@@ -85,8 +91,9 @@ void ModelWorker::loadModel(const QString& path) {
             lo.class_thresholds = thresholds.forLabels(ckpt.labels);
         }
         auto live = std::make_unique<LiveClassifier>(ckpt.model.sharedWeights(), ckpt.labels, activation, lo);
-        auto classifier = std::make_unique<Classifier>(std::move(ckpt.model), ckpt.labels, activation,
-                                                       timelineOptions(seconds));
+        InferOptions timeline = timelineOptions(seconds);
+        timeline.device = device;
+        auto classifier = std::make_unique<Classifier>(std::move(ckpt.model), ckpt.labels, activation, timeline);
         {
             const std::lock_guard lock(m_feedMutex);
             m_pending.clear();
@@ -189,6 +196,8 @@ void ModelWorker::measureSpeed() {
         r.p90_ms = m.p90_ms;
         const SystemInfo info = systemInfo();
         r.threads = info.torch_threads;
+        if (m_model && m_model->device() == ComputeDevice::Cuda)
+            r.device = tr("the GPU (CUDA)");
         r.blas = QString::fromStdString(info.blas.name);
         if (!info.blas.kernels.empty())
             r.blas += QStringLiteral(" (%1)").arg(QString::fromStdString(info.blas.kernels));

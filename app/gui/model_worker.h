@@ -45,8 +45,11 @@ public:
     static InferOptions timelineOptions(double modelSeconds);
 
 public Q_SLOTS:
-    // Loads a checkpoint (saveModel file) for live classification and file timelines; on failure
-    // the previous model stays.
+    // Where the next loadModel() puts the model: "auto", "cpu" or "cuda" (the workbench's
+    // preference; the CLI's --device). A model already loaded stays where it is until loaded again.
+    void setComputeDevice(const QString& device);
+    // Loads a checkpoint (saveModel file) for live classification and file timelines, on the
+    // preferred device; on failure (CUDA asked for and absent included) the previous model stays.
     void loadModel(const QString& path);
     // Classifies `path` by windows with the loaded model (timelineReady, or failed).
     void classifyFile(const QString& path);
@@ -80,6 +83,7 @@ private:
     std::unique_ptr<Classifier> m_classifier;  // the same model, for files and timing
     std::optional<PaSSTModel> m_model;         // and a third handle on it, for the profile
     QString m_modelPath;
+    std::string m_device = "auto";  // setComputeDevice
     QStringList m_labels;
 
     std::mutex m_feedMutex;  // guards the three below

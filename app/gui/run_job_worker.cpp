@@ -43,6 +43,7 @@ void RunJobWorker::evaluate(const QString& runDir, const QString& split) {
     runJob(Kind::Evaluate, tr("Evaluating %1 on its %2 clips").arg(name, split), [&](const JobControl& job) {
         EvaluateOptions options;
         options.split = split.toStdString();
+        options.infer.device = m_device;
         const EvaluateResult r = evaluateRun(runDir.toStdString(), options, &job);
         const QString summary =
             skippedNote(r.skipped, r.out / "errors.csv",
@@ -62,7 +63,9 @@ void RunJobWorker::evaluate(const QString& runDir, const QString& split) {
 void RunJobWorker::embed(const QString& runDir, const QString& projection) {
     const QString name = QFileInfo(runDir).fileName();
     runJob(Kind::Embed, tr("Embedding the clips of %1").arg(name), [&](const JobControl& job) {
-        const EmbedResult r = embedRun(runDir.toStdString(), {}, projection.toStdString(), &job);
+        EmbedOptions options;
+        options.device = m_device;
+        const EmbedResult r = embedRun(runDir.toStdString(), options, projection.toStdString(), &job);
         if (r.rows == 0)
             throw Error(ErrorCode::BadFormat, tr("no clip could be decoded (%1 listed in %2)")
                                                   .arg(r.skipped.size())

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <atomic>
+#include <string>
 
 namespace patchout::ui {
 
@@ -31,6 +32,8 @@ public:
     void cancel() noexcept { m_cancel.store(true); }
 
 public Q_SLOTS:
+    // Where the next jobs run the model: "auto" (the default), "cpu" or "cuda".
+    void setComputeDevice(const QString& device) { m_device = device.toStdString(); }
     // Scores the run's `split` clips (test, validation, train, all) with its best model into
     // RUN/eval.
     void evaluate(const QString& runDir, const QString& split);
@@ -51,6 +54,7 @@ private:
     void runJob(Kind kind, const QString& what, Job&& job);
 
     std::atomic<bool> m_cancel{false};
+    std::string m_device = "auto";
 };
 
 }  // namespace patchout::ui

@@ -16,6 +16,9 @@ WorkbenchSettings WorkbenchSettings::load(QSettings& s) {
     WorkbenchSettings w;
     w.audio_device = s.value(QStringLiteral("audio/device"), w.audio_device).toString();
     w.threads = std::max(1, s.value(QStringLiteral("performance/threads"), w.threads).toInt());
+    const QString device = s.value(QStringLiteral("performance/device"), w.compute_device).toString();
+    if (device == QLatin1String("cpu") || device == QLatin1String("cuda"))
+        w.compute_device = device;  // anything else: auto
     w.colour_map = s.value(QStringLiteral("display/colour_map"), w.colour_map).toString();
     w.range_db = std::clamp(s.value(QStringLiteral("display/range_db"), w.range_db).toDouble(), 20.0, 160.0);
     w.feature_preset = s.value(QStringLiteral("display/feature_preset"), w.feature_preset).toString();
@@ -30,6 +33,7 @@ WorkbenchSettings WorkbenchSettings::load(QSettings& s) {
 void WorkbenchSettings::save(QSettings& s) const {
     s.setValue(QStringLiteral("audio/device"), audio_device);
     s.setValue(QStringLiteral("performance/threads"), threads);
+    s.setValue(QStringLiteral("performance/device"), compute_device);
     s.setValue(QStringLiteral("display/colour_map"), colour_map);
     s.setValue(QStringLiteral("display/range_db"), range_db);
     s.setValue(QStringLiteral("display/feature_preset"), feature_preset);

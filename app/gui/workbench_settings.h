@@ -12,6 +12,9 @@ namespace patchout::ui {
 struct WorkbenchSettings {
     QString audio_device;         // input device name; empty = the system default
     int threads = 1;              // LibTorch intra-op threads
+    // Where models run: "auto" (a CUDA GPU when this LibTorch has one and sees it, else the CPU),
+    // "cpu" or "cuda" (an error where CUDA is not usable), as the CLI's --device.
+    QString compute_device = QStringLiteral("auto");
     QString colour_map = QStringLiteral("viridis");
     double range_db = 80.0;
     QString feature_preset = QStringLiteral("passt-32k");

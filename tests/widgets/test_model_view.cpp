@@ -95,7 +95,10 @@ private Q_SLOTS:
         view.setSpeed(r);
         QVERIFY(view.speedButton()->isEnabled());
         QVERIFY2(view.speedText().contains(QStringLiteral("4.0 ms per 1 s window")), qPrintable(view.speedText()));
-        QVERIFY2(view.speedText().contains(QStringLiteral("250x real time")), qPrintable(view.speedText()));
+        QVERIFY2(view.speedText().contains(QStringLiteral("250x real time on the CPU")), qPrintable(view.speedText()));
+        r.device = QStringLiteral("the GPU (CUDA)");
+        view.setSpeed(r);
+        QVERIFY2(view.speedText().contains(QStringLiteral("250x real time on the GPU (CUDA)")), qPrintable(view.speedText()));
         view.setSpeedFailed(QStringLiteral("Cancelled"));
         QCOMPARE(view.speedText(), QStringLiteral("Cancelled"));
     }

@@ -19,6 +19,7 @@
 #include "patchout/recipes.h"
 #include "patchout/report.h"
 #include "patchout/run_jobs.h"
+#include "patchout/system_info.h"
 #include "patchout/trainer.h"
 #include "patchout/embedding_folder.h"
 #include "patchout/ui/embeddings_view.h"
@@ -40,6 +41,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QStatusBar>
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
@@ -577,12 +579,14 @@ private Q_SLOTS:
         QSettings store(dir.filePath(QStringLiteral("w.conf")), QSettings::IniFormat);
         const WorkbenchSettings defaults = WorkbenchSettings::load(store);
         QCOMPARE(defaults.threads, 1);
+        QCOMPARE(defaults.compute_device, QStringLiteral("auto"));
         QCOMPARE(defaults.colour_map, QStringLiteral("viridis"));
         QCOMPARE(defaults.range_db, 80.0);
         QVERIFY(defaults.language.isEmpty());  // the system's language
         WorkbenchSettings w;
         w.audio_device = QStringLiteral("USB mic");
         w.threads = 2;
+        w.compute_device = QStringLiteral("cuda");
         w.colour_map = QStringLiteral("magma");
         w.range_db = 500;  // clamped to 160 when read back
         w.language = QStringLiteral("de");
@@ -596,6 +600,10 @@ private Q_SLOTS:
         const WorkbenchSettings back = WorkbenchSettings::load(store);
         QCOMPARE(back.audio_device, w.audio_device);
         QCOMPARE(back.threads, 2);
+        QCOMPARE(back.compute_device, QStringLiteral("cuda"));
+        store.setValue(QStringLiteral("performance/device"), QStringLiteral("tpu"));  // not ours: auto
+        QCOMPARE(WorkbenchSettings::load(store).compute_device, QStringLiteral("auto"));
+        store.setValue(QStringLiteral("performance/device"), w.compute_device);
         QCOMPARE(back.colour_map, QStringLiteral("magma"));
         QCOMPARE(back.range_db, 160.0);
         QCOMPARE(back.language, QStringLiteral("de"));
@@ -603,6 +611,35 @@ private Q_SLOTS:
         QCOMPARE(back.recordingFolder(), WorkbenchSettings::defaultRecordingFolder());
         // English needs no translation; it always "installs".
         QVERIFY(installTranslations(QStringLiteral("en")));
+    }
+
+    void computeDevicePreferenceReloadsTheModelOrSaysWhy() {
+        QTemporaryDir dir;
+        const QString model = writeWordsModel(dir);
+        MainWindow window;
+        // The preference is saved: the windows of the other tests must find "auto" again.
+        const auto restore = qScopeGuard([&window] { window.setComputeDevice(QStringLiteral("auto")); });
+        QCOMPARE(window.computeDevice(), QStringLiteral("auto"));
+        QSignalSpy loaded(&window, &MainWindow::modelLoaded);
+        window.loadModel(model);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 20000);
+        window.setComputeDevice(QStringLiteral("cpu"));  // loaded again, on the CPU
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, 20000);
+        {
+            QSettings store;
+            QCOMPARE(WorkbenchSettings::load(store).compute_device, QStringLiteral("cpu"));
+        }
+        if (cudaStatus().usable())
+            return;  // the refusal below needs a machine without a usable GPU
+        window.setComputeDevice(QStringLiteral("cuda"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBar()->currentMessage().contains(QStringLiteral("CUDA")), 20000);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("words.safetensors")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(loaded.count(), 2);  // the model stays loaded where it was
+        QSignalSpy speed(window.modelView(), &ModelView::speedRequested);
+        QTest::mouseClick(window.modelView()->speedButton(), Qt::LeftButton);
+        QCOMPARE(speed.count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.modelView()->speedText().contains(QStringLiteral("real time on the CPU")), 30000);
     }
 
     void classifiesTheStreamOnTheModelThread() {

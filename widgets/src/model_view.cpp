@@ -428,12 +428,13 @@ void ModelView::setModel(const ModelCard& card) {
 void ModelView::setSpeed(const SpeedResult& r) {
     m_measure->setEnabled(m_hasModel);
     m_speed->setText(tr("%1 ms per %2 s window (median of %3, 90% under %4 ms, features included): "
-                        "%5x real time; %6 LibTorch thread(s), %7")
+                        "%5x real time on %6; %7 LibTorch thread(s), %8")
                          .arg(r.median_ms, 0, 'f', 1)
                          .arg(r.window_s, 0, 'g', 3)
                          .arg(r.runs)
                          .arg(r.p90_ms, 0, 'f', 1)
                          .arg(r.median_ms > 0 ? r.window_s * 1000 / r.median_ms : 0, 0, 'f', 0)
+                         .arg(r.device.isEmpty() ? tr("the CPU") : r.device)
                          .arg(r.threads)
                          .arg(r.blas));
 }

@@ -73,6 +73,7 @@ struct ExplainFileOptions {
     // the Evaluate view's score of a clip is the one explained. false: the model reads the window at
     // its length.
     bool pad_with_silence = true;
+    std::string device = "cpu";  // where the model runs: "cpu", "cuda" or "auto" (resolveComputeDevice)
 };
 struct FileExplanation {
     Features window;            // the window's log-mel (what renderExplanation draws under the map)
@@ -88,7 +89,8 @@ struct FileExplanation {
     std::vector<Region> strongest_times, strongest_bands;
 };
 // Error(FileNotFound | BadFormat) for the file or model, Error(Model) when the front end does not
-// fit the model, Error(InvalidArgument) for a start outside the recording or an unknown class.
+// fit the model, Error(InvalidArgument) for a start outside the recording or an unknown class,
+// Error(Unsupported) for a device this build or machine does not have.
 FileExplanation explainFile(const std::filesystem::path& file, const std::filesystem::path& checkpoint,
                             const ExplainFileOptions& options = {});
 
@@ -104,6 +106,7 @@ struct PatchoutRobustnessOptions {
     double start_s = 0;
     std::string feature_preset{};
     PatchoutMask shown_mask{};  // no masks: none
+    std::string device = "cpu";  // where the model runs, as ExplainFileOptions::device
 };
 struct PatchoutRobustness {
     std::string label;       // the window's top class with every patch

@@ -27,6 +27,9 @@ struct LiveOptions {
     std::vector<double> class_thresholds{};
     double silence_db = -50;   // window RMS (dBFS) below which it is background
     int top_k = 3;
+    // Where the model runs (InferOptions::device); a model shared with another classifier keeps
+    // the other's device only when both say the same.
+    std::string device = "cpu";
 };
 
 inline constexpr int kBackgroundClass = -1;

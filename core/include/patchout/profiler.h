@@ -67,7 +67,7 @@ struct ModelProfile {
     double forward_backward_ms = 0;  // 0 when not measured
     // Heap growth while a forward pass with gradients holds its graph (glibc's allocator
     // statistics): the activation memory of one training step as measured, not counted. 0 when the
-    // allocator cannot say.
+    // allocator cannot say, and for a model on a GPU (its memory is not the host's).
     std::int64_t measured_activation_bytes = 0;
 
     std::int64_t parameters() const;

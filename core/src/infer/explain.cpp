@@ -9,6 +9,7 @@
 #include "patchout/error.h"
 #include "patchout/files.h"
 #include "patchout/run_folder.h"
+#include "patchout/system_info.h"
 #include "patchout/trainer.h"
 
 #include <algorithm>
@@ -100,7 +101,7 @@ ExplanationMap explain(const PaSSTModel& model, const Features& window, const Ex
     const std::vector<float> binMajor = window.binMajor();
     const torch::Tensor x =
         torch::from_blob(const_cast<float*>(binMajor.data()), {1, 1, window.n_bins, window.n_frames}, torch::kFloat32)
-            .clone();
+            .to(net.device(), /*non_blocking=*/false, /*copy=*/true);
     const torch::Tensor logits = net.forward(x).first;
     const torch::Tensor base = scoresOf(logits, o.softmax)[0];
     ExplanationMap map;
@@ -126,7 +127,7 @@ ExplanationMap explain(const PaSSTModel& model, const Features& window, const Ex
             bad("rollout needs every patch in the sequence (the model drops patches at inference)");
         torch::Tensor rollout = torch::eye(n);
         for (const torch::Tensor& a : attention) {
-            torch::Tensor mixed = a[0].to(torch::kFloat32).mean(0) + torch::eye(n);  // the residual path
+            torch::Tensor mixed = a[0].to(torch::kCPU, torch::kFloat32).mean(0) + torch::eye(n);  // the residual path
             mixed = mixed / mixed.sum(1, true);
             rollout = torch::matmul(mixed, rollout);
         }
@@ -177,7 +178,8 @@ ExplanationMap explain(const PaSSTModel& model, const Features& window, const Ex
             mask.kept.push_back(std::move(kept));
         }
         const auto b = static_cast<std::int64_t>(end - start);
-        const torch::Tensor scores = scoresOf(logitsWithMask(net, x.expand({b, -1, -1, -1}).contiguous(), mask), o.softmax);
+        const torch::Tensor scores =
+            scoresOf(logitsWithMask(net, x.expand({b, -1, -1, -1}).contiguous(), mask), o.softmax).to(torch::kCPU);
         for (std::size_t u = start; u < end; ++u) {
             const float drop = map.score - scores[static_cast<std::int64_t>(u - start)][map.target_class].item<float>();
             for (int c : units[u])
@@ -248,8 +250,9 @@ struct FileWindow {
 };
 
 FileWindow loadWindow(const fs::path& file, const fs::path& checkpoint, std::string preset, double start_s,
-                      bool padWithSilence) {
+                      bool padWithSilence, const std::string& device) {
     FileWindow w{.ckpt = loadModel(checkpoint)};
+    w.ckpt.model.setDevice(resolveComputeDevice(device));
     const PaSSTOptions& po = w.ckpt.model.options();
     // The run's front end when the model belongs to one, as classify and eval take it.
     if (preset.empty()) {
@@ -291,7 +294,8 @@ std::string labelOf(const ModelCheckpoint& ckpt, int c) {
 
 FileExplanation explainFile(const fs::path& file, const fs::path& checkpoint, const ExplainFileOptions& options) {
     const FileWindow w =
-        loadWindow(file, checkpoint, options.feature_preset, options.start_s, options.pad_with_silence);
+        loadWindow(file, checkpoint, options.feature_preset, options.start_s, options.pad_with_silence,
+                   options.device);
     const ModelCheckpoint& ckpt = w.ckpt;
     const int start = w.start;
     FileExplanation out;
@@ -350,7 +354,7 @@ PatchoutRobustness patchoutRobustness(const fs::path& file, const fs::path& chec
     for (double share : options.drop_shares)
         if (!(share >= 0 && share < 1))
             bad("a share of patches left out must be in [0, 1)");
-    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s, false);
+    const FileWindow w = loadWindow(file, checkpoint, options.feature_preset, options.start_s, false, options.device);
     PaSSTModel handle = w.ckpt.model.sharedWeights();
     PaSSTImpl& net = *handle.module();
     const PaSSTOptions& po = net.options();
@@ -362,7 +366,7 @@ PatchoutRobustness patchoutRobustness(const fs::path& file, const fs::path& chec
     const std::vector<float> binMajor = w.window.binMajor();
     const torch::Tensor x =
         torch::from_blob(const_cast<float*>(binMajor.data()), {1, 1, w.window.n_bins, w.window.n_frames}, torch::kFloat32)
-            .clone();
+            .to(net.device(), /*non_blocking=*/false, /*copy=*/true);
     const int F = po.freqPatches(), T = std::min(po.timePatches(w.window.n_frames), po.timePositions());
     const torch::Tensor full = scoresOf(net.forward(x).first, w.softmax)[0];
     PatchoutRobustness out;

@@ -32,6 +32,7 @@ struct LiveClassifier::Impl {
         io.window_s = o.window_s;
         io.batch_size = 1;
         io.top_k = o.top_k;
+        io.device = o.device;
         return io;
     }
 

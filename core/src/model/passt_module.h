@@ -95,6 +95,8 @@ public:
     explicit PaSSTImpl(const PaSSTOptions& options);
 
     const PaSSTOptions& options() const noexcept { return m_options; }
+    // Where the weights are (PaSSTModel::setDevice): inputs built on the host go there first.
+    torch::Device device() const { return cls_token.device(); }
     // Validated against the options; counts larger than the input allows fail at forward time.
     void setPatchout(const PatchoutOptions& patchout);
 

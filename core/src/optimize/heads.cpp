@@ -87,7 +87,7 @@ HeadScores headImportance(const PaSSTModel& model, const Dataset& dataset, const
     } restore{net, wasTraining};
     net.eval();
     for (auto& block : net.block_list) {
-        block->attn->head_gate = torch::ones({block->attn->num_heads}).requires_grad_(true);
+        block->attn->head_gate = torch::ones({block->attn->num_heads}, torch::TensorOptions(net.device())).requires_grad_(true);
         gates.push_back(block->attn->head_gate);
     }
 
@@ -114,8 +114,9 @@ HeadScores headImportance(const PaSSTModel& model, const Dataset& dataset, const
         if (!b)
             break;
         const torch::Tensor x =
-            torch::from_blob(b->features.data(), {b->size, 1, b->n_bins, b->frames}, torch::kFloat32).clone();
-        const torch::Tensor y = torch::from_blob(b->targets.data(), {b->size, b->n_classes}, torch::kFloat32).clone();
+            torch::from_blob(b->features.data(), {b->size, 1, b->n_bins, b->frames}, torch::kFloat32).to(net.device(), false, true);
+        const torch::Tensor y =
+            torch::from_blob(b->targets.data(), {b->size, b->n_classes}, torch::kFloat32).to(net.device(), false, true);
         const torch::Tensor logits = net.forward(x).first;
         const torch::Tensor loss =
             dataset.multi_label ? torch::binary_cross_entropy_with_logits(logits, y)
@@ -154,7 +155,7 @@ void setHeadMask(PaSSTModel& model, const HeadSelection& keep) {
     checkShape(net.options(), keep);
     for (std::size_t b = 0; b < keep.size(); ++b) {
         std::vector<float> gate(keep[b].begin(), keep[b].end());
-        net.block_list[b]->attn->head_gate = torch::tensor(gate);
+        net.block_list[b]->attn->head_gate = torch::tensor(gate).to(net.device());
     }
 }
 

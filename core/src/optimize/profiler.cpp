@@ -5,6 +5,7 @@
 #include "patchout/error.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/cuda.h>
 
 #include <malloc.h>
 
@@ -50,15 +51,23 @@ public:
     ModelProfile run();
 
 private:
+    // Waits for the work queued on the GPU (CUDA runs asynchronously); nothing on the CPU.
+    void finish() const {
+        if (m_net.device().is_cuda())
+            torch::cuda::synchronize();
+    }
+
     // Median wall time (ms) of `fn` over the repeats, after one warm-up run.
     double timeIt(const std::function<void()>& fn) {
         if (m_job)
             m_job->throwIfCancelled();
         fn();
+        finish();
         std::vector<double> ms;
         for (int i = 0; i < m_o.repeats; ++i) {
             const auto t0 = Clock::now();
             fn();
+            finish();
             ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         }
         if (m_job) {
@@ -80,7 +89,7 @@ private:
             return;
         {
             torch::NoGradGuard noGrad;
-            Bf16Autocast autocast(m_o.bf16);
+            Bf16Autocast autocast(m_o.bf16, m_net.device().is_cuda());
             part.forward_ms = timeIt([&] { (void)forward(inputs); });
         }
         if (!m_o.backward)
@@ -93,7 +102,7 @@ private:
             if (p.requires_grad())
                 wrt.push_back(p);
         part.forward_backward_ms = timeIt([&] {
-            Bf16Autocast autocast(m_o.bf16);
+            Bf16Autocast autocast(m_o.bf16, m_net.device().is_cuda());
             const torch::Tensor out = forward(leaves);
             (void)torch::autograd::grad({out}, wrt, {torch::ones_like(out)}, false, false, true);
         });
@@ -195,7 +204,7 @@ void Profiler::profileWhole(const torch::Tensor& input) {
     };
     {
         torch::NoGradGuard noGrad;
-        Bf16Autocast autocast(m_o.bf16);
+        Bf16Autocast autocast(m_o.bf16, m_net.device().is_cuda());
         m_profile.forward_ms = timeIt([&] { (void)reference(input); });
         // What inference runs: fused blocks where eval mode allows them.
         m_profile.inference_ms = timeIt([&] {
@@ -212,8 +221,8 @@ void Profiler::profileWhole(const torch::Tensor& input) {
         if (p.requires_grad())
             wrt.push_back(p);
     {
-        Bf16Autocast autocast(m_o.bf16);
-        const std::int64_t before = heapInUse();
+        Bf16Autocast autocast(m_o.bf16, m_net.device().is_cuda());
+        const std::int64_t before = m_net.device().is_cuda() ? 0 : heapInUse();  // host memory only
         torch::Tensor out = reference(leaf);
         const std::int64_t held = heapInUse() - before;
         m_profile.measured_activation_bytes = before > 0 ? std::max<std::int64_t>(held, 0) : 0;
@@ -221,7 +230,7 @@ void Profiler::profileWhole(const torch::Tensor& input) {
     }
     if (m_o.backward)
         m_profile.forward_backward_ms = timeIt([&] {
-            Bf16Autocast autocast(m_o.bf16);
+            Bf16Autocast autocast(m_o.bf16, m_net.device().is_cuda());
             const torch::Tensor out = reference(leaf);
             (void)torch::autograd::grad({out}, wrt, {torch::ones_like(out)}, false, false, true);
         });
@@ -259,7 +268,7 @@ ModelProfile Profiler::run() {
     m_total = m_o.timed ? static_cast<std::int64_t>(3 + 5 * o.depth) * measurementsPerPart + 2 + (m_o.backward ? 1 : 0) : 0;
 
     torch::manual_seed(0);
-    const torch::Tensor input = torch::randn({m_o.batch, o.in_chans, o.n_mels, r.frames});
+    const torch::Tensor input = torch::randn({m_o.batch, o.in_chans, o.n_mels, r.frames}).to(m_net.device());
     const double b = m_o.batch, e = o.embed_dim;
 
     // Patch embedding with positions, patchout and the class tokens (tokens()); keeps its input.

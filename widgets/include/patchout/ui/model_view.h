@@ -62,6 +62,7 @@ struct SpeedResult {
     double p90_ms = 0;
     int threads = 1;       // LibTorch threads
     QString blas;          // e.g. "OpenBLAS 0.3.21 (SkylakeX), 2 threads"
+    QString device;        // where the model ran, as said to the user ("the CPU", "the GPU (CUDA)"); empty: the CPU
 };
 
 class ModelView : public QWidget {
