@@ -79,7 +79,7 @@ void runClassify(const ClassifyArgs& a) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::cerr << results.size() << " files, " << stats.windows << " windows in " << stats.batches
               << " batches, " << std::fixed << std::setprecision(2) << seconds << " s ("
-              << (options.bf16 ? "bf16" : "fp32") << " on " << computeDeviceName(resolveComputeDevice(options.device))
+              << (options.bf16 ? "bf16" : "fp32") << " on " << computeDeviceName(classifier.device())
               << ", " << activationName(classifier.activation())
               << ")\n";
     // errors.csv beside the results, also when empty: an older list must not outlive a clean rerun.

@@ -328,6 +328,8 @@ TEST(Classifier, RunsWhereItsDeviceSaysAndRefusesAMissingGpu) {
     const auto a = cpu.classify(wave);
     const auto b = automatic.classify(wave);
     ASSERT_EQ(a.windows.size(), b.windows.size());
+    EXPECT_EQ(cpu.device(), ComputeDevice::Cpu);
+    EXPECT_EQ(automatic.device(), cudaStatus().usable() ? ComputeDevice::Cuda : ComputeDevice::Cpu);
     if (cudaStatus().usable()) {
         EXPECT_LT(maxAbsDiff(a.scores, b.scores).max_abs, 1e-4);  // the GPU agrees with the CPU
     } else {

@@ -118,4 +118,13 @@ TEST(Thresholds, MultiLabelConfusionCountsFoundAndFalseAlarmsPerTrueClass) {
     EXPECT_TRUE(multiLabelCellClips(p, {0.5, 0.75, 0.5}, 1, 1).empty());
     EXPECT_THROW(multiLabelConfusion(p, {0.5}), Error);
     EXPECT_THROW(multiLabelCellClips(p, {0.5, 0.5, 0.5}, 3, 0), Error);
+    EXPECT_TRUE(p.hasLabel(0, 1));   // x is a and b
+    EXPECT_FALSE(p.hasLabel(1, 0));  // y is b only
+    test::expectError([&] { p.checkThresholds({0.5, 0.5}); }, ErrorCode::InvalidArgument, "one threshold per class");
+    p.checkThresholds({0.1, 0.2, 0.3});
+    // computeReport's most confused pairs are this matrix's off-diagonal at one threshold.
+    const EvaluationReport report = computeReport(p, {.threshold = 0.5});
+    ASSERT_EQ(report.most_confused.size(), 3u);
+    for (const auto& pair : report.most_confused)
+        EXPECT_EQ(pair.count, m.at(static_cast<std::size_t>(pair.true_class), static_cast<std::size_t>(pair.predicted_class)));
 }

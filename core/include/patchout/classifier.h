@@ -161,6 +161,7 @@ public:
     double frameRate() const noexcept;
     int sampleRate() const noexcept;
     bool bf16Native() const noexcept;  // this CPU has AVX-512 BF16
+    ComputeDevice device() const;      // where the model runs (options().device resolved)
     ClassifierStats stats() const;
 
     // Classifies files, grouping the windows of all of them into batches. Reports progress in

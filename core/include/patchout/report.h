@@ -6,6 +6,7 @@
 
 #include "patchout/metrics.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -29,6 +30,11 @@ struct Predictions {
 
     std::size_t size() const { return files.size(); }
     bool hasTimeWindows() const { return !start_s.empty(); }
+    bool hasLabel(std::size_t clip, int cls) const {
+        return std::find(labels[clip].begin(), labels[clip].end(), cls) != labels[clip].end();
+    }
+    // Error(InvalidArgument) unless `thresholds` holds one decision threshold per class.
+    void checkThresholds(const std::vector<double>& thresholds) const;
 };
 
 // Throws Error(BadFormat) naming "path:line" for a malformed row, an unknown label, a score that
@@ -113,6 +119,18 @@ struct CellClip {
 std::vector<CellClip> confusionClips(const Predictions& predictions, const EvaluationReport& report);
 // The clips of the cell (true_class, predicted) among `clips`, highest score first.
 std::vector<CellClip> clipsOfCell(const std::vector<CellClip>& clips, int true_class, int predicted);
+// Where a multi-label model's decisions at `thresholds` (one per class) land, as a matrix the
+// Evaluate view draws like a confusion matrix: rows are true classes, columns the classes said
+// present. (i, i) counts the clips of class i where i is present (found); (i, j), j != i, the
+// clips of class i where j is present though not one of its labels (a false alarm beside i). A
+// clip counts in the row of each of its labels. Error(InvalidArgument) for a threshold count other
+// than the classes'.
+ConfusionMatrix multiLabelConfusion(const Predictions& predictions, const std::vector<double>& thresholds);
+// The clips of one cell of multiLabelConfusion, the highest score of `present` first: score is that
+// class's score, margin how far it lies above its threshold. Error(InvalidArgument) for a class out
+// of range.
+std::vector<CellClip> multiLabelCellClips(const Predictions& predictions, const std::vector<double>& thresholds,
+                                          int true_class, int present);
 
 // ---- baseline comparison -------------------------------------------------------------------
 

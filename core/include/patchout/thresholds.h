@@ -43,17 +43,5 @@ OperatingPoint operatingPoint(const Predictions& predictions, int cls, double th
 // Every class at its own threshold, counts summed (micro average).
 OperatingPoint microOperatingPoint(const Predictions& predictions, const std::vector<double>& thresholds);
 
-// Where a multi-label model's decisions at `thresholds` (one per class) land, as a matrix the
-// Evaluate view draws like a confusion matrix: rows are true classes, columns the classes said
-// present. (i, i) counts the clips of class i where i is present (found); (i, j), j != i, the
-// clips of class i where j is present though not one of its labels (a false alarm beside i). A
-// clip counts in the row of each of its labels. Error(InvalidArgument) for a threshold count other
-// than the classes'.
-ConfusionMatrix multiLabelConfusion(const Predictions& predictions, const std::vector<double>& thresholds);
-// The clips of one cell of multiLabelConfusion, the highest score of `present` first: score is that
-// class's score, margin how far it lies above its threshold. Error(InvalidArgument) for a class out
-// of range.
-std::vector<CellClip> multiLabelCellClips(const Predictions& predictions, const std::vector<double>& thresholds,
-                                          int true_class, int present);
 
 }  // namespace patchout

@@ -151,18 +151,13 @@ EvaluationReport computeReport(const Predictions& p, const ReportOptions& option
         r.tuned_thresholds = tuneThresholds(truth, scores, options.threshold);
         if (r.scores_are_probabilities)
             r.calibration = binaryCalibration(truth, scores, options.n_bins);
-        // A false positive b on a clip labelled a counts as "a confused with b".
-        std::vector<std::int64_t> pairs(C * C, 0);
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t q = 0; q < C; ++q)
-                if (decided.at(i, q) && !truth.at(i, q))
-                    for (int t : p.labels[i])
-                        ++pairs[static_cast<std::size_t>(t) * C + q];
+        // A false alarm of b on a clip labelled a counts as "a confused with b": the off-diagonal of
+        // the matrix the Evaluate view draws.
+        const ConfusionMatrix alarms = multiLabelConfusion(p, thresholds);
         for (std::size_t t = 0; t < C; ++t)
             for (std::size_t q = 0; q < C; ++q)
-                if (pairs[t * C + q] > 0)
-                    r.most_confused.push_back(
-                        {static_cast<int>(t), static_cast<int>(q), pairs[t * C + q]});
+                if (t != q && alarms.at(t, q) > 0)
+                    r.most_confused.push_back({static_cast<int>(t), static_cast<int>(q), alarms.at(t, q)});
     }
     std::stable_sort(r.most_confused.begin(), r.most_confused.end(),
                      [](const ConfusedPair& a, const ConfusedPair& b) { return a.count > b.count; });
@@ -740,6 +735,54 @@ void writeReport(const std::filesystem::path& dir, const Predictions& p, const E
            << "). " << cmp->flipped.size() << " clips flipped (flipped.csv).\n";
     }
     writeTextAtomically(dir / "report.md", md.str());
+}
+
+void Predictions::checkThresholds(const std::vector<double>& thresholds) const {
+    if (thresholds.size() != classes.size())
+        throw Error(ErrorCode::InvalidArgument,
+                    "one threshold per class is needed (" + std::to_string(classes.size()) + ")");
+}
+
+namespace {
+
+// Whether clip `clip` of true class `row` belongs in column `column`.
+bool inCell(const Predictions& p, const std::vector<double>& thresholds, std::size_t clip, int row, int column) {
+    const auto c = static_cast<std::size_t>(column);
+    return p.scores.at(clip, c) >= thresholds[c] && (column == row || !p.hasLabel(clip, column));
+}
+
+}  // namespace
+
+ConfusionMatrix multiLabelConfusion(const Predictions& p, const std::vector<double>& thresholds) {
+    p.checkThresholds(thresholds);
+    const std::size_t n = p.classes.size();
+    ConfusionMatrix m{n, std::vector<std::int64_t>(n * n, 0)};
+    for (std::size_t i = 0; i < p.size(); ++i)
+        for (const int row : p.labels[i])
+            for (int column = 0; column < static_cast<int>(n); ++column)
+                if (inCell(p, thresholds, i, row, column))
+                    ++m.counts[static_cast<std::size_t>(row) * n + static_cast<std::size_t>(column)];
+    return m;
+}
+
+std::vector<CellClip> multiLabelCellClips(const Predictions& p, const std::vector<double>& thresholds,
+                                          int true_class, int present) {
+    p.checkThresholds(thresholds);
+    const int n = static_cast<int>(p.classes.size());
+    if (true_class < 0 || present < 0 || true_class >= n || present >= n)
+        throw Error(ErrorCode::InvalidArgument, "a class is outside " + std::to_string(n) + " classes");
+    std::vector<CellClip> clips;
+    for (std::size_t i = 0; i < p.size(); ++i)
+        if (p.hasLabel(i, true_class) && inCell(p, thresholds, i, true_class, present)) {
+            const double score = p.scores.at(i, static_cast<std::size_t>(present));
+            clips.push_back({.clip = i,
+                             .true_class = true_class,
+                             .predicted = present,
+                             .score = score,
+                             .margin = score - thresholds[static_cast<std::size_t>(present)]});
+        }
+    std::stable_sort(clips.begin(), clips.end(), [](const CellClip& a, const CellClip& b) { return a.score > b.score; });
+    return clips;
 }
 
 }  // namespace patchout

@@ -35,19 +35,9 @@ void finish(OperatingPoint& p) {
                                       : 0.0;
 }
 
-bool hasLabel(const Predictions& p, std::size_t clip, int cls) {
-    return std::find(p.labels[clip].begin(), p.labels[clip].end(), cls) != p.labels[clip].end();
-}
-
-void checkThresholds(const Predictions& p, const std::vector<double>& thresholds) {
-    if (thresholds.size() != p.classes.size())
-        throw Error(ErrorCode::InvalidArgument, "one threshold per class is needed (" +
-                                                    std::to_string(p.classes.size()) + ")");
-}
-
 void count(const Predictions& p, int cls, double threshold, OperatingPoint& into) {
     for (std::size_t i = 0; i < p.size(); ++i) {
-        const bool present = hasLabel(p, i, cls);
+        const bool present = p.hasLabel(i, cls);
         const bool said = p.scores.at(i, static_cast<std::size_t>(cls)) >= threshold;
         into.tp += present && said;
         into.fp += !present && said;
@@ -115,55 +105,13 @@ OperatingPoint operatingPoint(const Predictions& p, int cls, double threshold) {
 }
 
 OperatingPoint microOperatingPoint(const Predictions& p, const std::vector<double>& thresholds) {
-    checkThresholds(p, thresholds);
+    p.checkThresholds(thresholds);
     OperatingPoint o;
     o.threshold = thresholds.empty() ? 0.5 : thresholds.front();
     for (int c = 0; c < static_cast<int>(thresholds.size()); ++c)
         count(p, c, thresholds[static_cast<std::size_t>(c)], o);
     finish(o);
     return o;
-}
-
-namespace {
-
-// Whether clip `clip` of true class `row` belongs in column `column`.
-bool inCell(const Predictions& p, const std::vector<double>& thresholds, std::size_t clip, int row, int column) {
-    const auto c = static_cast<std::size_t>(column);
-    return p.scores.at(clip, c) >= thresholds[c] && (column == row || !hasLabel(p, clip, column));
-}
-
-}  // namespace
-
-ConfusionMatrix multiLabelConfusion(const Predictions& p, const std::vector<double>& thresholds) {
-    checkThresholds(p, thresholds);
-    const std::size_t n = p.classes.size();
-    ConfusionMatrix m{n, std::vector<std::int64_t>(n * n, 0)};
-    for (std::size_t i = 0; i < p.size(); ++i)
-        for (const int row : p.labels[i])
-            for (int column = 0; column < static_cast<int>(n); ++column)
-                if (inCell(p, thresholds, i, row, column))
-                    ++m.counts[static_cast<std::size_t>(row) * n + static_cast<std::size_t>(column)];
-    return m;
-}
-
-std::vector<CellClip> multiLabelCellClips(const Predictions& p, const std::vector<double>& thresholds,
-                                          int true_class, int present) {
-    checkThresholds(p, thresholds);
-    const int n = static_cast<int>(p.classes.size());
-    if (true_class < 0 || present < 0 || true_class >= n || present >= n)
-        throw Error(ErrorCode::InvalidArgument, "a class is outside " + std::to_string(n) + " classes");
-    std::vector<CellClip> clips;
-    for (std::size_t i = 0; i < p.size(); ++i)
-        if (hasLabel(p, i, true_class) && inCell(p, thresholds, i, true_class, present)) {
-            const double score = p.scores.at(i, static_cast<std::size_t>(present));
-            clips.push_back({.clip = i,
-                             .true_class = true_class,
-                             .predicted = present,
-                             .score = score,
-                             .margin = score - thresholds[static_cast<std::size_t>(present)]});
-        }
-    std::stable_sort(clips.begin(), clips.end(), [](const CellClip& a, const CellClip& b) { return a.score > b.score; });
-    return clips;
 }
 
 }  // namespace patchout

@@ -642,6 +642,7 @@ int Classifier::numClasses() const noexcept { return m_impl->model.options().num
 int Classifier::windowFrames() const noexcept { return m_impl->window; }
 int Classifier::hopFrames() const noexcept { return m_impl->hop; }
 int Classifier::batchSize() const noexcept { return m_impl->batchSize; }
+ComputeDevice Classifier::device() const { return m_impl->model.device(); }
 double Classifier::frameRate() const noexcept { return m_impl->frameRate(); }
 int Classifier::sampleRate() const noexcept { return m_impl->features.sample_rate; }
 bool Classifier::bf16Native() const noexcept { return m_impl->bf16Native; }
