@@ -6,12 +6,18 @@
 // a child process started without patchout's kernel choice (OpenBLAS's kernels are fixed per
 // process); with --same-kernels 1 it runs again in this process, so the ratio without the kernel
 // choice is printed too. Prints the times, ratios, the largest fp32 score difference, then the
-// engine in bf16 with its deviation from fp32.
+// engine in bf16 with its deviation from fp32. --passt DIR (the authors' repository) then runs their
+// PyTorch model on as many windows as the engine classified, one at a time (batch 1, eval, no
+// gradients; fp32 on torch 1 + OpenBLAS all cores, bf16 autocast on torch all cores + OpenBLAS 1,
+// the threads patchout's fp32 and bf16 paths use), model only (features not included: the
+// comparison favours PyTorch), and prints windows per second of both and their ratio.
 //   bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 0]
 //                   [--hop-s 0] [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0] [--workers 0]
+//                   [--passt DIR] [--python /usr/bin/python3]
 // (--threads / --blas-threads: the engine's torch and OpenBLAS pools; configureThreads();
 // --workers: forward passes at once, 0 = one per core, InferOptions::workers)
 #include "bench_args.h"
+#include "pytorch_side.h"
 #include "patchout/audio_file.h"
 #include "patchout/audio_source.h"
 #include "patchout/classifier.h"
@@ -29,6 +35,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -146,17 +153,23 @@ void runNaiveChild(char** argv, const fs::path& dataDir, const fs::path& scores)
 constexpr const char* kUsage =
     "bench_inference [--files 500] [--preset passt-s] [--min-s 0.5] [--max-s 30] [--batch 0] [--hop-s 0]\n"
     "                [--bf16 1] [--same-kernels 1] [--threads 1] [--blas-threads 0] [--workers 0]\n"
+    "                [--passt DIR] [--python /usr/bin/python3]\n"
     "Batch classification of synthetic files of mixed length: the naive path (each window alone, fp32,\n"
     "LibTorch's defaults, in a child process) against the Classifier engine, then the engine in bf16.\n"
     "Prints times, ratios, the largest score difference and the top-1 agreement. --threads / --blas-threads:\n"
-    "the engine's torch and OpenBLAS pools; --workers: forward passes at once (0: one per core).\n";
+    "the engine's torch and OpenBLAS pools; --workers: forward passes at once (0: one per core).\n"
+    "--passt DIR: the authors' repository (kkoutini/PaSST); their PyTorch model then runs as many windows,\n"
+    "one at a time, model only, fp32 (torch 1 + OpenBLAS all cores) and bf16 autocast (torch all cores +\n"
+    "OpenBLAS 1), in --python (a python3 with torch): windows/s of both sides and the ratio. PaSST-S on\n"
+    "10-s clips: --files 8 --min-s 10 --max-s 10.\n";
 
 int main(int argc, char** argv) {
     patchout::selectBlasKernels(argv);  // first: may re-execute with faster OpenBLAS kernels
-    patchout::bench::checkArgs(argc, argv, kUsage, {"--files", "--preset", "--min-s", "--max-s", "--batch", "--hop-s", "--bf16", "--same-kernels", "--threads", "--blas-threads", "--workers", "--naive-data", "--naive-scores"});
+    patchout::bench::checkArgs(argc, argv, kUsage, {"--files", "--preset", "--min-s", "--max-s", "--batch", "--hop-s", "--bf16", "--same-kernels", "--threads", "--blas-threads", "--workers", "--naive-data", "--naive-scores", "--passt", "--python"});
     int files = 500, batch = 0, bf16 = 1, sameKernels = 1, threads = 1, blasThreads = 0, workers = 0;
     std::string preset = "passt-s";
     fs::path naiveData, naiveScores;  // set in the naive child
+    std::string passtDir, python;
     double minS = 0.5, maxS = 30.0, hopS = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--files")) files = std::max(1, std::atoi(argv[i + 1]));
@@ -172,6 +185,8 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--workers")) workers = std::max(0, std::atoi(argv[i + 1]));
         else if (!std::strcmp(argv[i], "--naive-data")) naiveData = argv[i + 1];
         else if (!std::strcmp(argv[i], "--naive-scores")) naiveScores = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--passt")) passtDir = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--python")) python = argv[i + 1];
     }
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it comes: a time limit keeps what was measured
     try {
@@ -188,6 +203,9 @@ int main(int argc, char** argv) {
             writeScores(naiveScores, since(t0), detectBlas().kernels, reference);
             return 0;
         }
+        std::optional<bench::PyTorchPaSST> authors;  // checked before anything is timed
+        if (!passtDir.empty())
+            authors.emplace(passtDir, python, passtPreset(preset));
         const fs::path dir = fs::temp_directory_path() / ("bench_inference-" + std::to_string(::getpid()));
         fs::create_directories(dir);
         std::mt19937 rng(7);
@@ -266,16 +284,40 @@ int main(int argc, char** argv) {
                         threads, currentThreads().blas_threads, singleS, naiveS / singleS, st.workers,
                         comparePrecision(one, fast).max_score_diff);
         }
+        double bf16S = 0;
         if (bf16) {
             Classifier half(PaSSTModel(options, 1), {}, ScoreActivation::Sigmoid,
                             {.hop_s = hopS, .batch_size = batch, .workers = workers, .bf16 = true});
             t0 = std::chrono::steady_clock::now();
             const auto low = half.classifyFiles(paths);
-            const double bf16S = since(t0);
+            bf16S = since(t0);
             const auto dev = comparePrecision(fast, low);
             std::printf("engine bf16 autocast: %.2f s, speed-up vs naive %.2fx, vs engine fp32 %.2fx; "
                         "deviation from fp32: top-1 agreement %.4f, max |score diff| %.4f\n",
                         bf16S, naiveS / bf16S, engineS / bf16S, dev.top1_agreement, dev.max_score_diff);
+        }
+        if (authors) {
+            // Their model on as many windows, one at a time, with the threads our fp32 and bf16
+            // paths use; the engine's time includes decoding and features, theirs does not.
+            const int cores = cpu.logical_cores;
+            const auto windows = static_cast<int>(st.windows);
+            std::printf("PyTorch (the authors' PaSST, %d windows of %d frames one at a time, model only):\n", windows,
+                        options.input_frames);
+            for (const std::string p : {"fp32", "bf16"}) {
+                const double ours = p == "fp32" ? engineS : bf16S;
+                if (ours <= 0)
+                    continue;
+                const std::string text = bench::runCapture(
+                    authors->args("infer", p, 1, windows, p == "bf16" ? cores : 1, {}),
+                    {"OPENBLAS_NUM_THREADS=" + std::to_string(p == "bf16" ? 1 : cores)}, "PyTorch " + p);
+                const double theirs = std::atof(text.c_str());
+                if (!(theirs > 0))
+                    throw std::runtime_error("the PyTorch " + p + " run printed no time");
+                std::printf("%s: PyTorch %.2f s (%.3f windows/s, torch %d + OpenBLAS %d), engine %.2f s (%.3f windows/s):"
+                            " %.2fx\n",
+                            p.c_str(), theirs, windows / theirs, p == "bf16" ? cores : 1, p == "bf16" ? 1 : cores, ours,
+                            windows / ours, theirs / ours);
+            }
         }
         fs::remove_all(dir);
     } catch (const std::exception& e) {

@@ -20,14 +20,11 @@
 //   bench_patchout [--preset passt-s] [--batch 1] [--steps 2] [--threads 1] [--precision fp32|bf16|both]
 //                  [--passt DIR] [--python /usr/bin/python3] [--memory exact|default]
 #include "bench_args.h"
+#include "pytorch_side.h"
 #include "model/bf16_autocast.h"
 #include "model/passt_module.h"
 #include "patchout/passt.h"
 #include "patchout/system_info.h"
-
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,10 +33,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
@@ -78,100 +74,14 @@ struct SettingResult {
     double peakMib() const { return std::max(first_peak_kb, steady_peak_kb) / 1024.0; }
 };
 
-// The authors' PaSST (models/passt.py of their repository, which imports ba3l and timm only for
-// training scripts and downloads: stubbed) timing the same steps, printing SettingResult's line.
-const char* kPyTorchScript = R"PY(
-import resource, sys, time, types
-passt_dir, mode, precision = sys.argv[1], sys.argv[2], sys.argv[3]
-n_mels, frames, patch, stride_f, stride_t, embed, depth, heads, classes, batch, steps, threads, pt, pf, pu, distilled = map(int, sys.argv[4:20])
-mlp_ratio = float(sys.argv[20])
-class Ingredient:
-    def __init__(self, *a, **k): pass
-    def add_config(self, *a, **k): pass
-    def command(self, f=None, **k): return f if f else (lambda g: g)
-for name in ["ba3l", "ba3l.ingredients", "ba3l.ingredients.ingredient", "timm", "timm.models", "timm.models._hub"]:
-    sys.modules[name] = types.ModuleType(name)
-sys.modules["ba3l.ingredients.ingredient"].Ingredient = Ingredient
-sys.modules["timm.models._hub"].download_cached_file = None
-sys.path.insert(0, passt_dir)
-import torch
-torch.set_num_threads(threads)
-from models import passt
-passt.first_RUN = False
-def status(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field):
-            return int(line.split()[1])
-kw = dict(s_patchout_t=pt, s_patchout_f=pf, u_patchout=pu) if mode == "patchout" else {}
-model = passt.PaSST(img_size=(n_mels, frames), patch_size=patch, stride=(stride_f, stride_t), embed_dim=embed,
-                    depth=depth, num_heads=heads, mlp_ratio=mlp_ratio, distilled=bool(distilled),
-                    num_classes=classes, **kw)
-model.train()
-torch.manual_seed(0)
-x = torch.randn(batch, 1, n_mels, frames)
-target = torch.zeros(batch, classes)
-target[:, 0] = 1
-before = status("VmRSS:")
-seconds, tokens = [], [0]
-model.blocks[0].register_forward_hook(lambda m, i, o: tokens.__setitem__(0, o.shape[1]))
-for i in range(steps + 1):
-    model.zero_grad()
-    start = time.perf_counter()
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-        logits = model(x)[0]
-    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), target)
-    loss.backward()
-    took = time.perf_counter() - start
-    if i == 0:
-        first_peak = status("VmHWM:")
-        open("/proc/self/clear_refs", "w").write("5")
-        steady = status("VmRSS:")
-    else:
-        seconds.append(took)
-seconds.sort()
-print("%.6f %d %d %d %d %d" % (seconds[len(seconds) // 2], tokens[0], before, first_peak, steady, status("VmHWM:")))
-)PY";
-
-// Runs `args` with `env` added to this environment and reads the SettingResult line it prints.
-SettingResult runChild(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                       const std::string& what) {
-    std::vector<std::string> args_ = args, envs(env);
-    for (char** e = environ; *e; ++e)
-        envs.emplace_back(*e);  // the first of a name wins (getenv reads in order)
-    std::vector<char*> cargs, cenv;
-    for (auto& a : args_)
-        cargs.push_back(a.data());
-    cargs.push_back(nullptr);
-    for (auto& e : envs)
-        cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-    int out[2];
-    if (::pipe(out) != 0)
-        throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, cargs[0], &actions, nullptr, cargs.data(), cenv.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    if (rc != 0) {
-        ::close(out[0]);
-        throw std::runtime_error("cannot start " + args[0]);
-    }
-    std::string text;
-    char buffer[256];
-    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;)
-        text.append(buffer, static_cast<std::size_t>(n));
-    ::close(out[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+// Runs one setting's process and reads the SettingResult line it prints.
+SettingResult runSetting(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                         const std::string& what) {
+    const std::string text = patchout::bench::runCapture(args, env, what);
     SettingResult r;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        std::sscanf(text.c_str(), "%lf %lld %ld %ld %ld %ld", &r.seconds, &r.tokens, &r.before_kb,
-                    &r.first_peak_kb, &r.steady_kb, &r.steady_peak_kb) != 6)
-        throw std::runtime_error("the " + what + " run failed");
+    if (std::sscanf(text.c_str(), "%lf %lld %ld %ld %ld %ld", &r.seconds, &r.tokens, &r.before_kb, &r.first_peak_kb,
+                    &r.steady_kb, &r.steady_peak_kb) != 6)
+        throw std::runtime_error("the " + what + " run printed no result");
     return r;
 }
 
@@ -200,19 +110,6 @@ double medianStepSeconds(patchout::PaSST& model, const torch::Tensor& x, const t
     r.steady_peak_kb = statusKb("VmHWM:");
     std::sort(seconds.begin(), seconds.end());
     return seconds[seconds.size() / 2];
-}
-
-// The python3 to run the authors' model with: `asked`, else /usr/bin/python3, else python3 on PATH,
-// the first that imports torch; empty when none does.
-std::string findPython(const std::string& asked) {
-    std::vector<std::string> candidates;
-    if (!asked.empty())
-        candidates.push_back(asked);
-    candidates.insert(candidates.end(), {"/usr/bin/python3", "python3"});
-    for (const auto& py : candidates)
-        if (std::system(("'" + py + "' -c 'import torch' >/dev/null 2>&1").c_str()) == 0)
-            return py;
-    return {};
 }
 
 }  // namespace
@@ -278,20 +175,9 @@ int main(int argc, char** argv) {
         std::vector<std::string> mallocEnv;
         if (memory == "exact")
             mallocEnv.emplace_back("MALLOC_MMAP_THRESHOLD_=131072");
-        std::string py, script;
-        if (!passtDir.empty()) {
-            if (!std::filesystem::exists(std::filesystem::path(passtDir) / "models" / "passt.py"))
-                throw std::runtime_error("--passt " + passtDir + " has no models/passt.py (the authors' repository)");
-            if (options.positional_encoding != patchout::PositionalEncoding::Learned || options.in_chans != 1 ||
-                options.head_pooling != patchout::HeadPooling::Tokens || !options.block_heads.empty() ||
-                options.sharing != patchout::ParameterSharing::None || options.patchout.per_sample)
-                throw std::runtime_error("the authors' model has no " + preset + "'s options");
-            py = findPython(python);
-            if (py.empty())
-                throw std::runtime_error("no python3 with torch found (--python)");
-            script = (std::filesystem::temp_directory_path() / ("patchout-bench-patchout-" + std::to_string(::getpid()) + ".py")).string();
-            std::ofstream(script) << kPyTorchScript;
-        }
+        std::optional<patchout::bench::PyTorchPaSST> theirs;
+        if (!passtDir.empty())
+            theirs.emplace(passtDir, python, options);
         std::printf("%s, batch %d x %d frames, median of %d training steps (forward + backward); fp32: torch %d + "
                     "OpenBLAS all cores, bf16: torch all cores + OpenBLAS 1; glibc mmap threshold %s\n",
                     preset.c_str(), batch, options.input_frames, steps, threads,
@@ -316,44 +202,37 @@ int main(int argc, char** argv) {
             precisions.push_back("bf16");
         std::vector<std::pair<SettingResult, SettingResult>> results;
         for (const std::string& p : precisions) {
-            SettingResult ours[2], theirs[2];  // baseline, patchout
+            SettingResult ours[2], reference[2];  // baseline, patchout
             for (int k = 0; k < 2; ++k) {
                 const std::string m = k == 0 ? "baseline" : "patchout";
                 std::vector<std::string> args(argv, argv + argc);
                 args[0] = "/proc/self/exe";
                 args.insert(args.end(), {"--mode", m, "--child_precision", p});
-                ours[k] = runChild(args, mallocEnv, m + " " + p);
-                if (py.empty())
+                ours[k] = runSetting(args, mallocEnv, m + " " + p);
+                if (!theirs)
                     continue;
-                std::vector<std::string> pargs{py, "-W", "ignore", script, passtDir, m, p};
-                for (int v : {options.n_mels, options.input_frames, options.patch_size, options.stride_f,
-                              options.stride_t, options.embed_dim, options.depth, options.num_heads,
-                              options.num_classes, batch, steps, p == "bf16" ? cores : threads, po.s_patchout_t,
-                              po.s_patchout_f, po.u_patchout, options.distilled ? 1 : 0})
-                    pargs.push_back(std::to_string(v));
-                pargs.push_back(std::to_string(options.mlp_ratio));
                 auto env = mallocEnv;
                 env.push_back("OPENBLAS_NUM_THREADS=" + std::to_string(p == "bf16" ? 1 : cores));
-                theirs[k] = runChild(pargs, env, "PyTorch " + m + " " + p);
+                reference[k] = runSetting(theirs->args("step", p, batch, steps, p == "bf16" ? cores : threads,
+                                                       k == 0 ? patchout::PatchoutOptions{} : po),
+                                          env, "PyTorch " + m + " " + p);
             }
             const SettingResult &base = ours[0], &patched = ours[1];
             print(p + " baseline (no patchout)", base);
-            if (!py.empty())
-                print(p + " baseline, PyTorch", theirs[0]);
+            if (theirs)
+                print(p + " baseline, PyTorch", reference[0]);
             print(p + " " + patchName, patched);
-            if (!py.empty())
-                print(p + " " + patchName + ", PyTorch", theirs[1]);
+            if (theirs)
+                print(p + " " + patchName + ", PyTorch", reference[1]);
             ratio(p + " ratio baseline / patchout", base, patched);
-            if (!py.empty()) {
-                ratio(p + " ratio baseline / patchout, PyTorch", theirs[0], theirs[1]);
-                ratio(p + " ratio ours / PyTorch, baseline", base, theirs[0]);
-                ratio(p + " ratio ours / PyTorch, patchout", patched, theirs[1]);
+            if (theirs) {
+                ratio(p + " ratio baseline / patchout, PyTorch", reference[0], reference[1]);
+                ratio(p + " ratio ours / PyTorch, baseline", base, reference[0]);
+                ratio(p + " ratio ours / PyTorch, patchout", patched, reference[1]);
             }
             std::fflush(stdout);
             results.emplace_back(base, patched);
         }
-        if (!script.empty())
-            std::filesystem::remove(script);
         if (results.size() == 2)
             std::printf("bf16 speed-up over fp32: %.2fx without patchout, %.2fx with patchout\n",
                         results[0].first.seconds / results[1].first.seconds,
