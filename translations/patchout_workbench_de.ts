@@ -1788,6 +1788,22 @@ Open a run folder (Ctrl+Shift+O) or load a model (Listen &gt; Load model).</sour
         <source>the CPU</source>
         <translation>der CPU</translation>
     </message>
+    <message>
+        <source>bf16 autocast: %1 ms per window, fp32 %2 ms</source>
+        <translation>bf16-Autocast: %1 ms je Fenster, fp32 %2 ms</translation>
+    </message>
+    <message>
+        <source>fp32: %1 ms per window, bf16 autocast %2 ms</source>
+        <translation>fp32: %1 ms je Fenster, bf16-Autocast %2 ms</translation>
+    </message>
+    <message>
+        <source>bf16 autocast</source>
+        <translation>bf16-Autocast</translation>
+    </message>
+    <message>
+        <source>Live classification</source>
+        <translation>Live-Klassifikation</translation>
+    </message>
 </context>
 <context>
     <name>patchout::ui::ModelWorker</name>

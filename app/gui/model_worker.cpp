@@ -84,6 +84,7 @@ void ModelWorker::loadModel(const QString& path) {
         // One model in memory for both: the live classifier shares the file classifier's weights.
         LiveOptions lo = liveOptions(seconds);
         lo.device = device;
+        lo.precision = "auto";  // the faster of fp32 and bf16 here, timed once now
         // A multi-label model decides with its run's thresholds (Evaluate's, saved into the run).
         if (activation == ScoreActivation::Sigmoid) {
             const DecisionThresholds thresholds = thresholdsForModel(path.toStdString());
@@ -91,6 +92,7 @@ void ModelWorker::loadModel(const QString& path) {
             lo.class_thresholds = thresholds.forLabels(ckpt.labels);
         }
         auto live = std::make_unique<LiveClassifier>(ckpt.model.sharedWeights(), ckpt.labels, activation, lo);
+        card.live_precision = live->precision();
         InferOptions timeline = timelineOptions(seconds);
         timeline.device = device;
         auto classifier = std::make_unique<Classifier>(std::move(ckpt.model), ckpt.labels, activation, timeline);

@@ -5,9 +5,13 @@
 #include "patchout/audio_source.h"
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
+#include "patchout/system_info.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace patchout;
 
@@ -149,4 +153,39 @@ TEST(LiveClassifier, EachClassDecidesAtItsOwnThreshold) {
     EXPECT_LE(picky.best_score, open.best_score);
     own.assign(open.scores.size(), 1.1);  // nobody reaches theirs: background
     EXPECT_EQ(lastUpdate({.smoothing = 1.0, .threshold = 0.0, .class_thresholds = own}).best, kBackgroundClass);
+}
+
+TEST(LiveClassifier, RunsAtThePrecisionAskedOrTheFasterOne) {
+    const auto samples = silenceThenTone();
+    auto lastRaw = [&](LiveClassifier& live) { return live.push(samples.data(), samples.size()).back().raw; };
+    LiveClassifier single = microLive({.smoothing = 1.0, .precision = "fp32"});
+    EXPECT_FALSE(single.precision().bf16);
+    EXPECT_EQ(single.precision().fp32_ms, 0.0);  // asked, not measured
+    const std::vector<float> fp32 = lastRaw(single);
+    LiveClassifier half = microLive({.smoothing = 1.0, .precision = "bf16"});
+    EXPECT_TRUE(half.precision().bf16);
+    const std::vector<float> bf16 = lastRaw(half);
+    ASSERT_EQ(bf16.size(), fp32.size());
+    float largest = 0;
+    for (std::size_t c = 0; c < fp32.size(); ++c)
+        largest = std::max(largest, std::abs(bf16[c] - fp32[c]));
+    EXPECT_GT(largest, 0.0f);   // autocast did run
+    EXPECT_LT(largest, 0.02f);  // and stayed close
+    LiveClassifier faster = microLive({.smoothing = 1.0, .precision = "auto"});
+    const LivePrecision& chosen = faster.precision();
+    if (detectCpuFeatures().avx512_bf16) {
+        ASSERT_GT(chosen.fp32_ms, 0.0);
+        ASSERT_GT(chosen.bf16_ms, 0.0);
+        EXPECT_EQ(chosen.bf16, chosen.bf16_ms < chosen.fp32_ms);
+    } else {
+        EXPECT_FALSE(chosen.bf16);  // nothing to gain: not measured
+        EXPECT_EQ(chosen.bf16_ms, 0.0);
+    }
+    // The classifier kept is the one chosen: its scores are those of that precision.
+    const std::vector<float> kept = lastRaw(faster);
+    const std::vector<float>& expected = chosen.bf16 ? bf16 : fp32;
+    ASSERT_EQ(kept.size(), expected.size());
+    for (std::size_t c = 0; c < kept.size(); ++c)
+        EXPECT_NEAR(kept[c], expected[c], 1e-6f);
+    test::expectError([] { microLive({.precision = "fp16"}); }, ErrorCode::InvalidArgument, "fp32, bf16 or auto");
 }

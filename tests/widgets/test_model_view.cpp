@@ -58,6 +58,16 @@ private Q_SLOTS:
             if (view.architectureTable()->item(r, 0)->text() == QStringLiteral("Patch grid"))
                 grid = view.architectureTable()->item(r, 1)->text();
         QCOMPARE(grid, QStringLiteral("12 frequency x 9 time = 108 patches"));
+        // No live classifier yet: no row for it; then the faster precision with both times.
+        const int rowsBefore = view.architectureTable()->rowCount();
+        QCOMPARE(view.architectureTable()->item(rowsBefore - 1, 0)->text(), QStringLiteral("Tokens while training"));
+        ModelCard live = card;
+        live.live_precision = LivePrecision{.bf16 = true, .fp32_ms = 4.0, .bf16_ms = 2.5};
+        view.setModel(live);
+        QCOMPARE(view.architectureTable()->rowCount(), rowsBefore + 1);
+        QCOMPARE(view.architectureTable()->item(rowsBefore, 1)->text(),
+                 QStringLiteral("bf16 autocast: 2.5 ms per window, fp32 4.0 ms"));
+        view.setModel(card);
         // Cost: five parts, the total, FLOPs per second; patchout makes training cheaper.
         QCOMPARE(view.costTable()->rowCount(), 7);
         QCOMPARE(view.costTable()->item(5, 1)->text(), shortCount(card.cost.macs()));

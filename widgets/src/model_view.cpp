@@ -368,6 +368,17 @@ void ModelView::setModel(const ModelCard& card) {
     };
     for (const QStringList& row : rows)
         addRow(m_architecture, row, false);
+    if (const auto& live = card.live_precision) {
+        QString text;
+        if (live->fp32_ms > 0 && live->bf16_ms > 0)
+            text = (live->bf16 ? tr("bf16 autocast: %1 ms per window, fp32 %2 ms")
+                               : tr("fp32: %1 ms per window, bf16 autocast %2 ms"))
+                       .arg(live->bf16 ? live->bf16_ms : live->fp32_ms, 0, 'f', 1)
+                       .arg(live->bf16 ? live->fp32_ms : live->bf16_ms, 0, 'f', 1);
+        else
+            text = live->bf16 ? tr("bf16 autocast") : tr("fp32");
+        addRow(m_architecture, {tr("Live classification"), text}, false);
+    }
 
     const ForwardCost& a = card.cost;
     const ForwardCost& t = card.training_cost;

@@ -30,6 +30,17 @@ struct LiveOptions {
     // Where the model runs (InferOptions::device); a model shared with another classifier keeps
     // the other's device only when both say the same.
     std::string device = "cpu";
+    // "fp32", "bf16" (autocast), or "auto": the faster of the two on this machine. On a CPU with
+    // AVX-512 BF16, one window of noise is timed both ways when the classifier is made (median of
+    // three after a warm-up each) and the faster kept; bf16 is not always it (a small model's
+    // casts can cost more than its products save). fp32 on a CPU without it and on a GPU.
+    std::string precision = "fp32";
+};
+
+// What LiveOptions::precision chose, and the times that decided it (0 when not measured).
+struct LivePrecision {
+    bool bf16 = false;
+    double fp32_ms = 0, bf16_ms = 0;  // one window, features included
 };
 
 inline constexpr int kBackgroundClass = -1;
@@ -49,6 +60,7 @@ struct LiveUpdate {
 
 class LiveClassifier {
 public:
+    // Error(InvalidArgument) for options out of range (an unknown precision included).
     LiveClassifier(PaSSTModel model, std::vector<std::string> labels, ScoreActivation activation,
                    const LiveOptions& options = {});
     static LiveClassifier fromCheckpoint(const std::filesystem::path& path,
@@ -58,6 +70,7 @@ public:
     LiveClassifier& operator=(LiveClassifier&&) noexcept;
 
     const LiveOptions& options() const noexcept;
+    const LivePrecision& precision() const noexcept;
     int sampleRate() const noexcept;
     std::string label(int cls) const;  // "background" for kBackgroundClass
 

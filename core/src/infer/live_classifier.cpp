@@ -3,6 +3,7 @@
 #include "patchout/checkpoint.h"
 #include "patchout/error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -10,8 +11,26 @@
 
 namespace patchout {
 
+namespace {
+
+// Median milliseconds of classifying `wave` three times, after one warm-up.
+double medianMs(Classifier& c, const Waveform& wave) {
+    c.classify(wave, "timing");
+    std::vector<double> ms;
+    for (int i = 0; i < 3; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        c.classify(wave, "timing");
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[1];
+}
+
+}  // namespace
+
 struct LiveClassifier::Impl {
     LiveOptions options;
+    LivePrecision precision;
     Classifier classifier;
     std::size_t window = 0;
     std::size_t hop = 0;
@@ -36,7 +55,36 @@ struct LiveClassifier::Impl {
         return io;
     }
 
-    Impl(Classifier c, const LiveOptions& o) : options(o), classifier(std::move(c)) {
+    // The classifier at the precision LiveOptions::precision asks for; `chosen` says which.
+    static Classifier withPrecision(PaSSTModel model, std::vector<std::string> labels, ScoreActivation activation,
+                                    const LiveOptions& o, LivePrecision& chosen) {
+        InferOptions io = inferOptions(o);
+        if (o.precision != "fp32" && o.precision != "bf16" && o.precision != "auto")
+            throw Error(ErrorCode::InvalidArgument, "live precision must be fp32, bf16 or auto, not '" + o.precision + "'");
+        io.bf16 = o.precision == "bf16";
+        Classifier first(model.sharedWeights(), labels, activation, io);
+        if (o.precision != "auto" || first.device() != ComputeDevice::Cpu || !first.bf16Native()) {
+            chosen.bf16 = io.bf16;
+            return first;
+        }
+        io.bf16 = true;
+        Classifier half(std::move(model), std::move(labels), activation, io);
+        Waveform noise;  // quiet noise: every window of a live stream costs the same
+        noise.sample_rate = first.sampleRate();
+        noise.samples.resize(static_cast<std::size_t>(std::lround(o.window_s * noise.sample_rate)));
+        std::uint32_t state = 12345;
+        for (float& s : noise.samples) {
+            state = state * 1664525u + 1013904223u;
+            s = 0.01f * (static_cast<float>(state >> 8) / 16777216.0f - 0.5f);
+        }
+        chosen.fp32_ms = medianMs(first, noise);
+        chosen.bf16_ms = medianMs(half, noise);
+        chosen.bf16 = chosen.bf16_ms < chosen.fp32_ms;
+        return chosen.bf16 ? std::move(half) : std::move(first);
+    }
+
+    Impl(PaSSTModel model, std::vector<std::string> labels, ScoreActivation activation, const LiveOptions& o)
+        : options(o), classifier(withPrecision(std::move(model), std::move(labels), activation, o, precision)) {
         window = static_cast<std::size_t>(std::lround(o.window_s * classifier.sampleRate()));
         hop = static_cast<std::size_t>(std::max(1L, std::lround(o.hop_s * classifier.sampleRate())));
         nextUpdate = static_cast<std::int64_t>(window);
@@ -84,9 +132,7 @@ struct LiveClassifier::Impl {
 
 LiveClassifier::LiveClassifier(PaSSTModel model, std::vector<std::string> labels,
                                ScoreActivation activation, const LiveOptions& options)
-    : m_impl(std::make_unique<Impl>(
-          Classifier(std::move(model), std::move(labels), activation, Impl::inferOptions(options)),
-          options)) {}
+    : m_impl(std::make_unique<Impl>(std::move(model), std::move(labels), activation, options)) {}
 
 LiveClassifier LiveClassifier::fromCheckpoint(const std::filesystem::path& path,
                                               const LiveOptions& options) {
@@ -100,6 +146,7 @@ LiveClassifier::LiveClassifier(LiveClassifier&&) noexcept = default;
 LiveClassifier& LiveClassifier::operator=(LiveClassifier&&) noexcept = default;
 
 const LiveOptions& LiveClassifier::options() const noexcept { return m_impl->options; }
+const LivePrecision& LiveClassifier::precision() const noexcept { return m_impl->precision; }
 int LiveClassifier::sampleRate() const noexcept { return m_impl->classifier.sampleRate(); }
 std::string LiveClassifier::label(int cls) const {
     return cls == kBackgroundClass ? "background" : m_impl->classifier.label(cls);

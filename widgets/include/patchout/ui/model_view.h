@@ -18,6 +18,7 @@
 #pragma once
 
 #include "patchout/heads.h"
+#include "patchout/live_classifier.h"
 #include "patchout/passt.h"
 #include "patchout/profiler.h"
 
@@ -53,6 +54,8 @@ struct ModelCard {
     double frame_rate = 100;            // feature frames per second
     ForwardCost cost;                   // one window of input_frames, every patch
     ForwardCost training_cost;          // the same window with the model's training patchout
+    // The precision live classification chose (LiveOptions::precision "auto"), when it runs.
+    std::optional<LivePrecision> live_precision;
 };
 
 struct SpeedResult {
