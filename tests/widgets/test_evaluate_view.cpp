@@ -323,6 +323,25 @@ private Q_SLOTS:
         QCOMPARE(view.cellTable()->rowCount(), 1);
         QCOMPARE(view.tabs()->tabText(view.tabs()->indexOf(view.cellTable())), QStringLiteral("cat found (1)"));
     }
+
+    void multiLabelOpeningCellFollowsTheRunsThresholdsUntilACellIsClicked() {
+        const Predictions p = dogCatOwl();
+        EvaluateView view;
+        view.setReport(QStringLiteral("tags"), computeReport(p), p);
+        auto listed = [&view] { return view.tabs()->tabText(view.tabs()->indexOf(view.cellTable())); };
+        QCOMPARE(listed(), QStringLiteral("dog with owl said (1)"));  // the commonest alarm at 0.5
+        // The run's thresholds arrive: owl at 0.7 no longer says d's 0.6; dog at 0.35 says b's 0.4.
+        DecisionThresholds run;
+        run.per_class = {{"dog", 0.35}, {"owl", 0.7}};
+        view.setThresholds(run);
+        QCOMPARE(listed(), QStringLiteral("cat with dog said (1)"));
+        QCOMPARE(view.cellTable()->item(0, 0)->text(), QStringLiteral("b"));
+        // A cell the user picked stays picked as the thresholds move.
+        view.showCell(1, 1);
+        run.per_class["owl"] = 0.5;
+        view.setThresholds(run);
+        QCOMPARE(listed(), QStringLiteral("cat found (2)"));
+    }
 };
 
 PATCHOUT_REGISTER_QTEST(EvaluateViewTest);

@@ -547,6 +547,7 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     m_confusion->setMatrix(report.multi_label ? ConfusionMatrix{} : report.confusion, labels);
     m_matrixThresholds.clear();  // a multi-label matrix is counted below, at the thresholds
     m_cellTrue = m_cellPredicted = -1;
+    m_cellOpenedByView = false;
 
     QString text = QStringLiteral("<b>%1</b> &mdash; ").arg(title.toHtmlEscaped());
     text += report.options.clips.empty()
@@ -642,9 +643,10 @@ void EvaluateView::setReport(const QString& title, const EvaluationReport& repor
     selectClass(worst);
     // And list the clips of the most confused pair (multi-label: the commonest false alarm beside a
     // true class, the matrix's largest cell off the diagonal): the errors worth hearing first.
-    if (!report.most_confused.empty())
+    if (!report.most_confused.empty()) {
         showCell(report.most_confused.front().true_class, report.most_confused.front().predicted_class);
-    else
+        m_cellOpenedByView = true;  // re-chosen when the run's thresholds arrive, until a cell is clicked
+    } else
         m_tabs->setCurrentWidget(m_classes);
 }
 
@@ -729,6 +731,22 @@ void EvaluateView::refreshMultiLabelMatrix() {
     for (const auto& c : m_report.classes)
         labels << QString::fromStdString(c);
     m_confusion->setMatrix(multiLabelConfusion(m_multiLabel, m_matrixThresholds), labels, true);
+    if (m_cellOpenedByView) {  // the view's own opening choice: the commonest alarm at these thresholds
+        const ConfusionMatrix& m = m_confusion->matrix();
+        std::size_t bestTrue = 0, bestSaid = 0;
+        std::int64_t most = 0;
+        for (std::size_t t = 0; t < m.n_classes; ++t)
+            for (std::size_t q = 0; q < m.n_classes; ++q)
+                if (t != q && m.at(t, q) > most) {
+                    most = m.at(t, q);
+                    bestTrue = t;
+                    bestSaid = q;
+                }
+        if (most > 0) {
+            listCell(static_cast<int>(bestTrue), static_cast<int>(bestSaid));
+            return;
+        }
+    }
     if (m_cellTrue >= 0)
         listCell(m_cellTrue, m_cellPredicted);  // the listed cell at the new thresholds
 }
@@ -737,6 +755,7 @@ void EvaluateView::showCell(int trueClass, int predicted) {
     const int n = static_cast<int>(m_report.classes.size());
     if (!m_hasReport || trueClass < 0 || predicted < 0 || trueClass >= n || predicted >= n)
         return;
+    m_cellOpenedByView = false;  // the user's cell now: kept as the thresholds move
     listCell(trueClass, predicted);
     m_tabs->setCurrentWidget(m_cellClips);
     if (m_cellClips->rowCount() > 0)

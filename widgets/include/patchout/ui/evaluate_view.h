@@ -197,6 +197,7 @@ private:
     std::vector<CellClip> m_cells;     // every clip's cell (single-label)
     std::vector<double> m_matrixThresholds;  // those the multi-label matrix was counted at
     int m_cellTrue = -1, m_cellPredicted = -1;  // the cell listed in "Clips of a cell"
+    bool m_cellOpenedByView = false;  // listed by setReport, not by a click: follows the thresholds
     bool m_hasReport = false;
 };
 
