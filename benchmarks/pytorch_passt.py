@@ -4,7 +4,8 @@ Run by bench_patchout and bench_inference with --passt DIR; not meant to be run 
 can be:  python3 pytorch_passt.py MODE PASST_DIR PRECISION SIZES...
 
 models/passt.py imports ba3l (the authors' experiment framework) and timm only for training scripts
-and checkpoint downloads; both are stubbed, so only torch is needed (Debian: python3-torch).
+and checkpoint downloads; empty modules stand in for both, so only torch is needed (Debian:
+python3-torch).
 
 MODE step: `steps` + 1 training steps (forward + multi-label loss + backward), in train mode with the
   given patchout; prints "median_s tokens rss_before_kb first_peak_kb steady_kb steady_peak_kb" as

@@ -2,6 +2,7 @@
 // round trip and its malformed forms, what goes with a model file (its run's), operating points
 // counted by hand, and the classes present in a clip.
 #include "data_support.h"
+#include "multi_label_fixture.h"
 #include "patchout/classifier.h"
 #include "patchout/error.h"
 #include "patchout/files.h"
@@ -13,20 +14,6 @@
 
 using namespace patchout;
 namespace fs = std::filesystem;
-
-namespace {
-
-// Four clips, classes dog / cat / owl, multi-label.
-Predictions tags() {
-    return parsePredictionsCsv("file,true,dog,cat,owl\n"
-                               "a,dog;cat,0.9,0.6,0.1\n"
-                               "b,cat,0.4,0.7,0.3\n"
-                               "c,owl,0.2,0.1,0.8\n"
-                               "d,dog,0.3,0.2,0.6\n",
-                               true, "t.csv");
-}
-
-}  // namespace
 
 TEST(Thresholds, PerClassOverGlobalAndTheirFileRoundTrips) {
     DecisionThresholds t;
@@ -62,7 +49,7 @@ TEST(Thresholds, AModelTakesItsRunsThresholds) {
 }
 
 TEST(Thresholds, OperatingPointsCountByHand) {
-    const Predictions p = tags();
+    const Predictions p = test::dogCatOwl();
     // dog at 0.35: a (0.9, dog) found, d (0.3, dog) missed, b (0.4, cat) a false alarm.
     const OperatingPoint dog = operatingPoint(p, 0, 0.35);
     EXPECT_EQ(dog.tp, 1);

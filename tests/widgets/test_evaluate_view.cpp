@@ -2,6 +2,7 @@
 // click selects the class and lists the cell's clips), the selected class's ROC and PR curves, the
 // per-class table, the failure list, the cell's clips (played, opened) and the reliability
 // diagram; a multi-label report has no matrix but still its curves.
+#include "multi_label_fixture.h"
 #include "qtest_registry.h"
 
 #include "patchout/ui/colour_map.h"
@@ -44,16 +45,6 @@ Predictions threeClasses() {
     for (int i = 0; i < 10; ++i)
         add(2, i < 1 ? 1 : 2, 0.7);
     return p;
-}
-
-// Four clips, three tags: a is dog and cat, b cat, c owl, d dog.
-Predictions dogCatOwl() {
-    return parsePredictionsCsv("file,true,dog,cat,owl\n"
-                               "a,dog;cat,0.9,0.6,0.1\n"
-                               "b,cat,0.4,0.7,0.3\n"
-                               "c,owl,0.2,0.1,0.8\n"
-                               "d,dog,0.3,0.2,0.6\n",
-                               true, "t.csv");
 }
 
 }  // namespace
@@ -264,7 +255,7 @@ private Q_SLOTS:
     }
 
     void multiLabelThresholdsMoveTheOperatingPoint() {
-        const Predictions p = dogCatOwl();
+        const Predictions p = test::dogCatOwl();
         EvaluateView view;
         view.setReport(QStringLiteral("tags"), computeReport(p), p);
         QVERIFY(view.tabs()->isTabVisible(view.tabs()->indexOf(view.thresholdPage())));
@@ -294,7 +285,7 @@ private Q_SLOTS:
     }
 
     void multiLabelMatrixCountsFoundAndFalseAlarmsAtTheThresholds() {
-        const Predictions p = dogCatOwl();
+        const Predictions p = test::dogCatOwl();
         EvaluateView view;
         view.setReport(QStringLiteral("tags"), computeReport(p), p);
         QVERIFY2(view.summary().contains(QStringLiteral("mAP")), qPrintable(view.summary()));
@@ -325,7 +316,7 @@ private Q_SLOTS:
     }
 
     void multiLabelOpeningCellFollowsTheRunsThresholdsUntilACellIsClicked() {
-        const Predictions p = dogCatOwl();
+        const Predictions p = test::dogCatOwl();
         EvaluateView view;
         view.setReport(QStringLiteral("tags"), computeReport(p), p);
         auto listed = [&view] { return view.tabs()->tabText(view.tabs()->indexOf(view.cellTable())); };
